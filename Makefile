@@ -1,0 +1,57 @@
+# Two commands matter: `make run` (the app on http://localhost:8501) and `make test` (everything).
+# Both build .venv from the pinned requirements on first use; the other targets are their parts.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-app test-e2e bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files make re-installs happen only when the requirements change.
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+deps: $(VENV)/.runtime-installed
+dev-deps: $(VENV)/.dev-installed
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+run: deps
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: dev-deps
+	$(VENV)/bin/mypy assessment
+
+test-unit: dev-deps
+	$(PY) -m pytest -m "not app and not e2e"
+
+test-app: dev-deps
+	$(PY) -m pytest -m app
+
+test-e2e: dev-deps system-deps
+	$(PY) -m pytest -m e2e
+
+# Everything, every tier: lint, types, then the whole pytest suite including the browser tests.
+test: dev-deps system-deps lint typecheck
+	$(PY) -m pytest
+
+bench: dev-deps
+	$(PY) bench/scoring.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

@@ -1,0 +1,1 @@
+"""ICS Readiness: the domain. Nothing in this package imports Streamlit."""

@@ -1,0 +1,1 @@
+"""Streamlit-aware glue: cached resources, session keys, widgets. Pages call these; assessment/ never does."""

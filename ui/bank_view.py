@@ -1,0 +1,59 @@
+"""Widgets that show a question bank: one item with its level descriptors side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from assessment.framework import (
+    SPECTRUM_POSITIONS,
+    AccountabilityItem,
+    BankError,
+    Item,
+    MaturityItem,
+    QuestionBank,
+    SpectrumItem,
+)
+from ui.text import escape_markdown as md
+
+TYPE_LABELS = {
+    "maturity": "Maturity: current and target level",
+    "spectrum": f"Spectrum: a position from 1 to {SPECTRUM_POSITIONS} between two poles",
+    "accountability": "Accountability: which tier holds it today",
+}
+
+
+def show_item(bank: QuestionBank, item: Item) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{md(item.text)}**")
+        st.caption(f"{TYPE_LABELS[item.type]} · id `{item.id}`")
+        st.markdown(md(item.help))
+        if isinstance(item, MaturityItem):
+            columns = st.columns(len(bank.scale))
+            for value, (column, level) in enumerate(zip(columns, bank.scale, strict=True), start=1):
+                with column:
+                    st.markdown(f"**{value}. {md(level.label)}**")
+                    st.markdown(md(item.levels[level.id]))
+        elif isinstance(item, SpectrumItem):
+            left, right = st.columns(2)
+            left.markdown(f"**1 —** {md(item.poles[0])}")
+            right.markdown(f"**{SPECTRUM_POSITIONS} —** {md(item.poles[1])}")
+        elif isinstance(item, AccountabilityItem):
+            st.dataframe(
+                pd.DataFrame({"Function": [f.label for f in item.functions]}),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption("Tiers to choose from: " + md(", ".join(t.label for t in item.tiers)))
+        st.caption(f"Source: {md(item.source)}")
+
+
+def errors_table(errors: list[BankError]) -> pd.DataFrame:
+    """Bank errors as a table: shown with st.dataframe, so nothing in them is rendered as markup."""
+    return pd.DataFrame(
+        {
+            "Line": [e.line if e.line is not None else "" for e in errors],
+            "Where": [e.path or "(whole file)" for e in errors],
+            "What is wrong": [e.message for e in errors],
+        }
+    )

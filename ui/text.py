@@ -1,0 +1,12 @@
+"""Showing text that came from people: never as HTML, never as live markdown."""
+
+from __future__ import annotations
+
+import re
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape markdown so user-written text shows as typed (no links, images, HTML or maths)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
