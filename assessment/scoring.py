@@ -11,6 +11,11 @@ Inputs are long DataFrames, one row per answer:
 Any extra columns named in ``by`` (workshop, round, partnership, sector ...) split the figures
 into groups, so one call scores every workshop in a national data set at once.
 
+How it stays fast: key columns are turned into integer codes once, and every figure is then a
+``bincount`` over dense (group x item x level) cells. Levels are whole numbers on a short scale,
+so medians and quartiles are read off per-cell level histograms with pandas' linear
+interpolation, with no sort of the answers and no Python loop over respondents or answers.
+
 Nothing is rounded here; rounding is for display. Anonymity is applied by ``withhold`` and by
 ``score_workshop``, which marks every figure computed from too few respondents as withheld
 (NaN with ``withheld=True``) rather than leaving it silently missing.
@@ -18,8 +23,10 @@ Nothing is rounded here; rounding is for display. Anonymity is applied by ``with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,14 +35,18 @@ from assessment.framework import (
     SPECTRUM_POSITIONS,
     UNCLEAR_TIER,
     AccountabilityItem,
-    MaturityItem,
     QuestionBank,
-    SpectrumItem,
 )
 
 ANSWER_COLUMNS = ("participant", "sector", "item_id", "current", "target", "dont_know")
 TIER_COLUMNS = ("participant", "sector", "item_id", "function_id", "tier")
 ITEM_FIGURES = ("current", "target", "gap", "q1", "q3", "iqr", "split_share")
+DOMAIN_FIGURES = ("current", "target", "gap")
+SPECTRUM_FIGURES = ("now", "preferred", "shift", "iqr", "split_share")
+ACCOUNTABILITY_FIGURES = ("shares", "modal_tier", "clarity")
+
+# Above this many dense key combinations, groups are compressed by sorting instead.
+_DENSE_GROUP_LIMIT = 20_000_000
 
 
 def empty_answers() -> pd.DataFrame:
@@ -55,35 +66,107 @@ def empty_tier_answers() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TIER_COLUMNS})
 
 
-# --- the grouped-quantile kernel -----------------------------------------------------------
+# --- integer codes for keys ----------------------------------------------------------------------
 
 
-def _group(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, pd.Index]:
-    """Integer group code per row and the key values of each code (sorted)."""
-    if len(frame) == 0:
-        names = list(keys)
-        empty = (
-            pd.MultiIndex.from_arrays([[] for _ in names], names=names)
-            if len(names) > 1
-            else pd.Index([], name=names[0])
-        )
-        return np.zeros(0, dtype=np.int64), empty
-    grouped = frame.groupby(list(keys), sort=True, observed=True, dropna=False)
-    return grouped.ngroup().to_numpy(), grouped.size().index
+def _encode(frames: Sequence[pd.DataFrame], column: str) -> tuple[list[np.ndarray], pd.Index]:
+    """Codes for one column across several frames, sharing one sorted-ish list of values."""
+    first = frames[0][column]
+    if all(pd.api.types.is_integer_dtype(f[column]) for f in frames):
+        # Whole-number ids (database keys) are their own codes when their range is compact:
+        # no hashing at all. Unused values in the range are harmless, as groups are kept only
+        # where rows exist.
+        lows = [int(f[column].min()) for f in frames if len(f)]
+        highs = [int(f[column].max()) for f in frames if len(f)]
+        total_rows = sum(len(f) for f in frames)
+        if lows and min(lows) >= 0 and max(highs) < 4 * total_rows + 1024:
+            return [f[column].to_numpy(dtype=np.int64) for f in frames], pd.RangeIndex(max(highs) + 1)
+    if isinstance(first.dtype, pd.CategoricalDtype):
+        uniques = pd.Index(first.cat.categories)
+        codes = [first.cat.codes.to_numpy().astype(np.int64)]
+    else:
+        first_codes, first_uniques = pd.factorize(first, sort=True)
+        uniques = pd.Index(first_uniques)
+        codes = [first_codes.astype(np.int64)]
+    for other in frames[1:]:
+        values = other[column]
+        extra = pd.Index(pd.unique(values.to_numpy(dtype=object))).difference(uniques)
+        if len(extra):
+            uniques = uniques.append(extra)
+        codes.append(uniques.get_indexer(values).astype(np.int64))
+    if any(len(c) and c.min() < 0 for c in codes):
+        raise ValueError(f"the column '{column}' has missing values")
+    return codes, uniques
 
 
-def _level_histogram(codes: np.ndarray, values: np.ndarray, groups: int, levels: int) -> np.ndarray:
-    """Counts of each level per group: row g, column v-1 holds how many answered v."""
+@dataclass(frozen=True)
+class _Groups:
+    codes: list[np.ndarray]  # one array per frame: the group of each row
+    keys: pd.DataFrame  # one row per group, the by-columns' values
+
+    @property
+    def count(self) -> int:
+        return len(self.keys)
+
+
+def _group(frames: Sequence[pd.DataFrame], by: Sequence[str]) -> _Groups:
+    if not by:
+        return _Groups([np.zeros(len(f), dtype=np.int64) for f in frames], pd.DataFrame(index=range(1)))
+    encoded = [_encode(frames, key) for key in by]
+    sizes = [max(len(uniques), 1) for _, uniques in encoded]
+    dense = []
+    for f in range(len(frames)):
+        code = np.zeros(len(frames[f]), dtype=np.int64)
+        for (codes, _), size in zip(encoded, sizes, strict=True):
+            code = code * size + codes[f]
+        dense.append(code)
+    total = math.prod(sizes)
+    if total <= _DENSE_GROUP_LIMIT:
+        present = np.zeros(total, dtype=bool)
+        for code in dense:
+            present[code] = True
+        kept = np.flatnonzero(present)
+        remap = np.full(total, -1, dtype=np.int64)
+        remap[kept] = np.arange(len(kept))
+        codes = [remap[code] for code in dense]
+    else:
+        kept, inverse = np.unique(np.concatenate(dense), return_inverse=True)
+        bounds = np.cumsum([0, *[len(code) for code in dense]])
+        codes = [inverse[bounds[i] : bounds[i + 1]] for i in range(len(dense))]
+    positions = np.unravel_index(kept, sizes)
+    keys = pd.DataFrame(
+        {
+            # a categorical key stays categorical, so the output costs no string conversion
+            key: pd.Categorical.from_codes(pos, dtype=frames[0][key].dtype)  # type: ignore[call-overload]
+            if isinstance(frames[0][key].dtype, pd.CategoricalDtype) and len(frames) == 1
+            else uniques.take(pos)
+            for key, (_, uniques), pos in zip(by, encoded, positions, strict=True)
+        }
+    )
+    return _Groups(codes, keys)
+
+
+def _lookup_codes(frame: pd.DataFrame, column: str, table: Mapping[Any, int]) -> np.ndarray:
+    """Position of each row's value in ``table`` (-1 when absent), hashing each distinct value once."""
+    (codes,), uniques = _encode([frame], column) if len(frame) else ([np.zeros(0, np.int64)], pd.Index([]))
+    positions = np.array([table.get(value, -1) for value in uniques], dtype=np.int64)
+    return positions[codes] if len(positions) else np.full(len(frame), -1, dtype=np.int64)
+
+
+# --- the grouped-quantile kernel -----------------------------------------------------------------
+
+
+def _level_histogram(cells: np.ndarray, values: np.ndarray, n_cells: int, levels: int) -> np.ndarray:
+    """Counts of each level per cell: row c, column v-1 holds how many answered v."""
     as_int = values.astype(np.int64)
     if len(values) and (np.any(as_int != values) or as_int.min() < 1 or as_int.max() > levels):
         raise ValueError(f"levels must be whole numbers from 1 to {levels}")
-    flat = np.bincount(codes * levels + (as_int - 1), minlength=groups * levels)
-    return flat.reshape(groups, levels)
+    flat = np.bincount(cells * levels + (as_int - 1), minlength=n_cells * levels)
+    return flat.reshape(n_cells, levels)
 
 
-def _quantile_from_histogram(hist: np.ndarray, q: float) -> np.ndarray:
-    """Linear-interpolated quantile (pandas' default) read off a cumulative histogram."""
-    cumulative = hist.cumsum(axis=1)
+def _quantile(cumulative: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolated quantile (pandas' default) read off a cumulative level histogram."""
     n = cumulative[:, -1]
     position = (n - 1) * q
     low = np.floor(position)
@@ -95,7 +178,284 @@ def _quantile_from_histogram(hist: np.ndarray, q: float) -> np.ndarray:
     return np.where(n > 0, result, np.nan)
 
 
-# --- per item --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _ItemArrays:
+    """Figures per (group, item) as (groups x items) arrays."""
+
+    item_ids: list[str]
+    n: np.ndarray
+    dont_know: np.ndarray
+    current: np.ndarray
+    target: np.ndarray
+    q1: np.ndarray
+    q3: np.ndarray
+    split_share: np.ndarray
+    split: np.ndarray
+
+
+def _score_items(
+    answers: pd.DataFrame,
+    groups: np.ndarray,
+    n_groups: int,
+    bank: QuestionBank,
+    item_type: str,
+    *,
+    detail: bool = True,
+) -> _ItemArrays:
+    levels = bank.max_level if item_type == "maturity" else SPECTRUM_POSITIONS
+    item_ids = [item.id for _, item in bank.iter_items() if item.type == item_type]
+    n_items = len(item_ids)
+    item = _lookup_codes(answers, "item_id", {item_id: i for i, item_id in enumerate(item_ids)})
+    mine = item >= 0
+    cells = groups[mine] * n_items + item[mine]
+    n_cells = n_groups * n_items
+
+    dont_know = answers["dont_know"].to_numpy(dtype=bool)[mine]
+    rated = ~dont_know
+    current = answers["current"].to_numpy(dtype=float)[mine][rated]
+    target = answers["target"].to_numpy(dtype=float)[mine][rated]
+    if np.isnan(current).any() or np.isnan(target).any():
+        raise ValueError("an answer carries both a current and a target level, or is don't-know")
+
+    rated_cells = cells[rated]
+    cumulative_current = _level_histogram(rated_cells, current, n_cells, levels).cumsum(axis=1)
+    cumulative_target = _level_histogram(rated_cells, target, n_cells, levels).cumsum(axis=1)
+    median = _quantile(cumulative_current, 0.5)
+    n = cumulative_current[:, -1]
+    shape = (n_groups, n_items)
+    dont_know_counts = np.bincount(cells[dont_know], minlength=n_cells).reshape(shape)
+    target_median = _quantile(cumulative_target, 0.5).reshape(shape)
+    if not detail:
+        # medians and counts only: what domain means need (the sector lens, cohorts)
+        nothing = np.full(shape, np.nan)
+        return _ItemArrays(
+            item_ids,
+            n.reshape(shape),
+            dont_know_counts,
+            median.reshape(shape),
+            target_median,
+            nothing,
+            nothing,
+            nothing,
+            np.zeros(shape, dtype=bool),
+        )
+
+    # Split: the share of current levels strictly more than `distance` from the median.
+    rule = bank.split_rule
+    histogram_current = np.diff(cumulative_current, axis=1, prepend=0)
+    far = np.abs(np.arange(1, levels + 1)[None, :] - median[:, None]) > rule.distance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        split_share = np.where(n > 0, (histogram_current * far).sum(axis=1) / np.maximum(n, 1), np.nan)
+
+    return _ItemArrays(
+        item_ids=item_ids,
+        n=n.reshape(shape),
+        dont_know=dont_know_counts,
+        current=median.reshape(shape),
+        target=target_median,
+        q1=_quantile(cumulative_current, 0.25).reshape(shape),
+        q3=_quantile(cumulative_current, 0.75).reshape(shape),
+        split_share=split_share.reshape(shape),
+        split=((split_share >= rule.share) & (n > 0)).reshape(shape),
+    )
+
+
+def _long(
+    keys: pd.DataFrame,
+    inner_name: str,
+    inner: Sequence[str],
+    columns: dict[str, np.ndarray],
+    extra: dict[str, Sequence[object]] | None = None,
+) -> pd.DataFrame:
+    """A long frame from (groups x inner) arrays: the by-keys repeated, the inner ids tiled.
+
+    The grid is regular, so ids and per-inner attributes (``extra``) are laid down by position
+    as categoricals rather than looked up row by row.
+    """
+    n_groups, n_inner = len(keys), len(inner)
+    data: dict[str, object] = {
+        k: keys[k].take(np.repeat(np.arange(n_groups), n_inner)).to_numpy() for k in keys.columns
+    }
+    tiled = np.tile(np.arange(n_inner), n_groups)
+    data[inner_name] = pd.Categorical.from_codes(tiled, categories=pd.Index(list(inner))) if n_inner else []
+    for name, values in (extra or {}).items():
+        values = list(values)
+        if values and isinstance(values[0], str):
+            categories = list(dict.fromkeys(values))
+            codes = np.array([categories.index(v) for v in values], dtype=np.int64)
+            data[name] = pd.Categorical.from_codes(codes[tiled], categories=pd.Index(categories))
+        else:
+            data[name] = np.asarray(values)[tiled] if values else []
+    data.update({name: values.reshape(-1) for name, values in columns.items()})
+    return pd.DataFrame(data)
+
+
+def _items_frame(keys: pd.DataFrame, arrays: _ItemArrays, bank: QuestionBank) -> pd.DataFrame:
+    found = {
+        item.id: (domain.id, item.type, item.weight, order)
+        for order, (domain, item) in enumerate(bank.iter_items())
+    }
+    attributes = list(zip(*(found[item_id] for item_id in arrays.item_ids), strict=True)) or [(), (), (), ()]
+    return _long(
+        keys,
+        "item_id",
+        arrays.item_ids,
+        {
+            "n": arrays.n,
+            "dont_know": arrays.dont_know,
+            "current": arrays.current,
+            "target": arrays.target,
+            "gap": arrays.target - arrays.current,
+            "q1": arrays.q1,
+            "q3": arrays.q3,
+            "iqr": arrays.q3 - arrays.q1,
+            "split_share": arrays.split_share,
+            "answers": arrays.n + arrays.dont_know,
+            "split": arrays.split,
+        },
+        extra=dict(zip(("domain", "type", "weight", "order"), attributes, strict=True)),
+    )
+
+
+# --- all the figures of a grouping -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Items, domains, overall and respondents for every group of a ``by`` split, unwithheld."""
+
+    items: pd.DataFrame
+    domains: pd.DataFrame
+    overall: pd.DataFrame
+    respondents: pd.DataFrame
+
+
+def figures(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    by: Sequence[str] = (),
+    tier_answers: pd.DataFrame | None = None,
+    domains: Iterable[str] | None = None,
+    item_detail: bool = True,
+) -> Figures:
+    """Item, domain and overall figures per group, in one pass over the answers.
+
+    Domain current/target = weighted mean of its maturity items' medians (an item with no median
+    is left out; a domain with no maturity item has NaN); ``n`` counts respondents with at least
+    one answer of any kind on the domain's items. Overall = unweighted mean of the domains that
+    have figures. ``domains`` limits everything to the domains a workshop selected.
+    With ``item_detail=False`` the items table has medians and counts only (no quartiles or
+    split flags), which is all the domain figures need and half the work.
+    """
+    by = list(by)
+    selected = [d.id for d in bank.domains] if domains is None else list(domains)
+    frames = [answers]
+    if tier_answers is not None and len(tier_answers):
+        frames.append(tier_answers)
+    groups = _group(frames, by)
+    arrays = _score_items(answers, groups.codes[0], groups.count, bank, "maturity", detail=item_detail)
+
+    # Domain means as a matrix product: (groups x items) medians times (items x domains) weights.
+    domain_index = {d: j for j, d in enumerate(selected)}
+    weights = np.zeros((len(arrays.item_ids), len(selected)))
+    item_domain = {item.id: (domain.id, item.weight) for domain, item in bank.iter_items()}
+    for i, item_id in enumerate(arrays.item_ids):
+        domain_id, weight = item_domain[item_id]
+        if domain_id in domain_index:
+            weights[i, domain_index[domain_id]] = weight
+    has_median = ~np.isnan(arrays.current)
+    weight_sum = has_median.astype(float) @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        current = np.where(weight_sum > 0, np.nan_to_num(arrays.current) @ weights / weight_sum, np.nan)
+        target = np.where(weight_sum > 0, np.nan_to_num(arrays.target) @ weights / weight_sum, np.nan)
+
+    respondents, domain_n, rated_n = _respondents(frames, groups, bank, selected)
+    titles = {d.id: d.title for d in bank.domains}
+    domain_table = _long(
+        groups.keys,
+        "domain",
+        selected,
+        {"current": current, "target": target, "gap": target - current, "n": domain_n, "rated_n": rated_n},
+        extra={"title": [titles[d] for d in selected]},
+    )
+
+    scored = ~np.isnan(current)
+    counts = scored.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall_current = np.where(counts > 0, np.nansum(current, axis=1) / np.maximum(counts, 1), np.nan)
+        overall_target = np.where(counts > 0, np.nansum(target, axis=1) / np.maximum(counts, 1), np.nan)
+    overall = groups.keys.copy()
+    overall["current"] = overall_current
+    overall["target"] = overall_target
+    overall["gap"] = overall_target - overall_current
+    people = groups.keys.copy()
+    people["n"] = respondents
+
+    items = _items_frame(groups.keys, arrays, bank)
+    items = items.loc[items["domain"].isin(selected)].reset_index(drop=True)
+    if not item_detail:
+        items = items.drop(columns=["q1", "q3", "iqr", "split_share", "split"])
+    return Figures(items=items, domains=domain_table, overall=overall, respondents=people)
+
+
+def _respondents(
+    frames: Sequence[pd.DataFrame], groups: _Groups, bank: QuestionBank, selected: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Respondents per group; per group and domain, those with at least one answer of any kind on
+    it (the domain's ``n``), and those whose level ratings the domain figure is made of
+    (``rated_n``, what anonymity is judged on)."""
+    n_domains = len(selected)
+    if sum(len(f) for f in frames) == 0:
+        zeros = np.zeros((groups.count, n_domains), np.int64)
+        return np.zeros(groups.count, np.int64), zeros, zeros
+    respondent, group_of, per_group = _respondent_codes(frames, groups)
+    domain_of = {d: j for j, d in enumerate(selected)}
+    item_domain = {item.id: domain_of.get(domain.id, -1) for domain, item in bank.iter_items()}
+    domains = np.concatenate([_lookup_codes(f, "item_id", item_domain) for f in frames])
+    maturity = {item.id: 0 for _, item in bank.iter_items() if item.type == "maturity"}
+    rated = np.zeros(len(domains), dtype=bool)
+    rated[: len(frames[0])] = (_lookup_codes(frames[0], "item_id", maturity) == 0) & ~frames[0][
+        "dont_know"
+    ].to_numpy(dtype=bool)
+
+    def per_domain(rows: np.ndarray) -> np.ndarray:
+        answered = np.bincount(
+            respondent[rows] * n_domains + domains[rows], minlength=len(group_of) * n_domains
+        ).reshape(len(group_of), n_domains)
+        table = np.zeros((groups.count, n_domains), dtype=np.int64)
+        np.add.at(table, group_of, (answered > 0).astype(np.int64))
+        return table
+
+    mine = domains >= 0
+    return per_group, per_domain(mine), per_domain(mine & rated)
+
+
+def _respondent_codes(
+    frames: Sequence[pd.DataFrame], groups: _Groups
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A respondent is a participant within a group: (respondent of each row across the frames,
+    group of each respondent, respondents per group). Hashing (group, participant) pairs finds
+    them without sorting the answers."""
+    if sum(len(f) for f in frames) == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(groups.count, np.int64)
+    people, people_uniques = _encode(frames, "participant")
+    n_people = max(len(people_uniques), 1)
+    person = np.concatenate(people)
+    group = np.concatenate(groups.codes)
+    # Usually each participant sits in exactly one group (one workshop, one sector): then the
+    # participant is the respondent, found by one scatter and one check, with no hashing.
+    group_of_person = np.full(n_people, -1, dtype=np.int64)
+    group_of_person[person] = group
+    if np.array_equal(group_of_person[person], group):
+        present = group_of_person >= 0
+        respondent = (np.cumsum(present) - 1)[person]
+        group_of = group_of_person[present]
+    else:
+        respondent, respondent_keys = pd.factorize(group * n_people + person)
+        group_of = np.asarray(respondent_keys) // n_people
+    return respondent, group_of, np.bincount(group_of, minlength=groups.count)
 
 
 def item_figures(
@@ -107,91 +467,13 @@ def item_figures(
 ) -> pd.DataFrame:
     """Median current and target, gap, quartiles and split flag per item (and per ``by`` group).
 
-    Only items of ``item_type`` ("maturity" or "spectrum") are scored. Counts: ``n`` answers with
-    levels, ``dont_know`` answers, ``answers`` both together.
+    Every item of ``item_type`` appears for every group, even one nobody answered (n=0, NaN
+    figures): absence is information. Counts: ``n`` answers with levels, ``dont_know``, and
+    ``answers`` both together.
     """
-    levels = bank.max_level if item_type == "maturity" else SPECTRUM_POSITIONS
-    wanted = [item.id for _, item in bank.iter_items() if item.type == item_type]
-    frame = answers.loc[answers["item_id"].isin(wanted)]
-    keys = [*by, "item_id"]
-    codes, index = _group(frame, keys)
-    groups = len(index)
-
-    dont_know = frame["dont_know"].to_numpy(dtype=bool)
-    answered = ~dont_know
-    rated_codes = codes[answered]
-    current = frame["current"].to_numpy(dtype=float)[answered]
-    target = frame["target"].to_numpy(dtype=float)[answered]
-    if np.isnan(current).any() or np.isnan(target).any():
-        raise ValueError("an answer carries both a current and a target level, or is don't-know")
-
-    hist_current = _level_histogram(rated_codes, current, groups, levels)
-    hist_target = _level_histogram(rated_codes, target, groups, levels)
-    median_current = _quantile_from_histogram(hist_current, 0.5)
-    median_target = _quantile_from_histogram(hist_target, 0.5)
-    q1 = _quantile_from_histogram(hist_current, 0.25)
-    q3 = _quantile_from_histogram(hist_current, 0.75)
-    n = hist_current.sum(axis=1)
-
-    # Split: the share of current levels strictly more than `distance` from the median.
-    rule = bank.split_rule
-    level_values = np.arange(1, levels + 1)
-    far = np.abs(level_values[None, :] - median_current[:, None]) > rule.distance
-    with np.errstate(invalid="ignore", divide="ignore"):
-        split_share = np.where(n > 0, (hist_current * far).sum(axis=1) / n, np.nan)
-
-    result = pd.DataFrame(
-        {
-            "n": n,
-            "dont_know": np.bincount(codes[dont_know], minlength=groups),
-            "current": median_current,
-            "target": median_target,
-            "gap": median_target - median_current,
-            "q1": q1,
-            "q3": q3,
-            "iqr": q3 - q1,
-            "split_share": split_share,
-        },
-        index=index,
-    )
-    result["answers"] = result["n"] + result["dont_know"]
-    result["split"] = (result["split_share"] >= rule.share) & (result["n"] > 0)
-    result = result.reset_index()
-    result = _with_all_items(result, wanted, by)
-    meta = _item_meta(bank)
-    result = result.merge(meta, on="item_id", how="left")
-    return result
-
-
-def _with_all_items(result: pd.DataFrame, item_ids: list[str], by: Sequence[str]) -> pd.DataFrame:
-    """Every item appears, even one nobody answered (n=0, figures NaN): absence is information."""
-    if by:
-        groups = result[list(by)].drop_duplicates()
-        full = groups.merge(pd.DataFrame({"item_id": item_ids}), how="cross")
-    else:
-        full = pd.DataFrame({"item_id": item_ids})
-    merged = full.merge(result, on=[*by, "item_id"], how="left")
-    for column in ("n", "dont_know", "answers"):
-        merged[column] = merged[column].fillna(0).astype(np.int64)
-    merged["split"] = merged["split"].astype("boolean").fillna(False).astype(bool)
-    return merged
-
-
-def _item_meta(bank: QuestionBank) -> pd.DataFrame:
-    rows = [
-        {
-            "item_id": item.id,
-            "domain": domain.id,
-            "type": item.type,
-            "weight": item.weight,
-            "order": order,
-        }
-        for order, (domain, item) in enumerate(bank.iter_items())
-    ]
-    return pd.DataFrame(rows)
-
-
-# --- per domain and overall ------------------------------------------------------------------
+    groups = _group([answers], by)
+    arrays = _score_items(answers, groups.codes[0], groups.count, bank, item_type)
+    return _items_frame(groups.keys, arrays, bank)
 
 
 def domain_figures(
@@ -199,82 +481,11 @@ def domain_figures(
     bank: QuestionBank,
     *,
     by: Sequence[str] = (),
-    items: pd.DataFrame | None = None,
     tier_answers: pd.DataFrame | None = None,
     domains: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Domain current/target = weighted mean of its maturity items' medians; gap; n respondents.
-
-    An item with no median (all don't-know, or unanswered) is left out of the mean; a domain with
-    no maturity item has NaN figures. ``n`` counts respondents with at least one answer of any
-    kind on the domain's items.
-    """
-    if items is None:
-        items = item_figures(answers, bank, by=by)
-    scored = items.loc[items["type"] == "maturity"]
-    has_median = scored["current"].notna()
-    weights = scored["weight"].where(has_median, 0.0)
-    keys = [*by, "domain"]
-    weighted = pd.DataFrame(
-        {
-            **{k: scored[k] for k in keys},
-            "w": weights,
-            "wc": (scored["current"] * weights).fillna(0.0),
-            "wt": (scored["target"] * weights).fillna(0.0),
-        }
-    )
-    sums = weighted.groupby(keys, sort=False, observed=True)[["w", "wc", "wt"]].sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        figures = pd.DataFrame(
-            {
-                "current": np.where(sums["w"] > 0, sums["wc"] / sums["w"], np.nan),
-                "target": np.where(sums["w"] > 0, sums["wt"] / sums["w"], np.nan),
-            },
-            index=sums.index,
-        )
-    figures["gap"] = figures["target"] - figures["current"]
-    figures = figures.reset_index()
-
-    respondents = _domain_respondents(answers, tier_answers, bank, by)
-    wanted = [d.id for d in bank.domains] if domains is None else list(domains)
-    if by:
-        group_frames = [items[list(by)]]
-        if len(respondents):
-            group_frames.append(respondents[list(by)])
-        groups = pd.concat(group_frames).drop_duplicates()
-        full = groups.merge(pd.DataFrame({"domain": wanted}), how="cross")
-    else:
-        full = pd.DataFrame({"domain": wanted})
-    out = full.merge(figures, on=keys, how="left").merge(respondents, on=keys, how="left")
-    out["n"] = out["n"].fillna(0).astype(np.int64)
-    titles = {d.id: d.title for d in bank.domains}
-    out["title"] = out["domain"].map(titles)
-    return out[[*keys, "title", "current", "target", "gap", "n"]]
-
-
-def _domain_respondents(
-    answers: pd.DataFrame,
-    tier_answers: pd.DataFrame | None,
-    bank: QuestionBank,
-    by: Sequence[str],
-) -> pd.DataFrame:
-    item_domain = {item.id: domain.id for domain, item in bank.iter_items()}
-    parts = [answers[[*by, "participant", "item_id"]]]
-    if tier_answers is not None and len(tier_answers):
-        parts.append(tier_answers[[*by, "participant", "item_id"]])
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    domain = frame["item_id"].map(item_domain)
-    frame = frame.assign(domain=domain).loc[domain.notna()]
-    keys = [*by, "domain"]
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                **{k: pd.Series(dtype="object") for k in keys},
-                "n": pd.Series(dtype="int64"),
-            }
-        )
-    unique = frame.drop_duplicates([*keys, "participant"])
-    return unique.groupby(keys, observed=True).size().rename("n").reset_index()
+    """Per domain: current, target, gap and n (see ``figures``)."""
+    return figures(answers, bank, by=by, tier_answers=tier_answers, domains=domains).domains
 
 
 def overall_figures(domains: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -283,12 +494,7 @@ def overall_figures(domains: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.Data
         means = domains.groupby(list(by), sort=False, observed=True)[["current", "target"]].mean()
         means = means.reset_index()
     else:
-        means = pd.DataFrame(
-            {
-                "current": [domains["current"].mean()],
-                "target": [domains["target"].mean()],
-            }
-        )
+        means = pd.DataFrame({"current": [domains["current"].mean()], "target": [domains["target"].mean()]})
     means["gap"] = means["target"] - means["current"]
     return means
 
@@ -299,44 +505,35 @@ def respondent_counts(
     *,
     by: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Respondents (participants with at least one answer) per group and per sector."""
-    parts = [answers[[*by, "participant", "sector"]]]
-    if tier_answers is not None and len(tier_answers):
-        parts.append(tier_answers[[*by, "participant", "sector"]])
-    people = pd.concat(parts, ignore_index=True).drop_duplicates([*by, "participant"])
-    keys = [*by, "sector"]
-    if people.empty:
-        return pd.DataFrame(
-            {
-                **{k: pd.Series(dtype="object") for k in keys},
-                "n": pd.Series(dtype="int64"),
-            }
-        )
-    return people.groupby(keys, observed=True).size().rename("n").reset_index()
+    """Respondents (participants with at least one answer) per group and sector."""
+    frames = [answers] if tier_answers is None or not len(tier_answers) else [answers, tier_answers]
+    groups = _group(frames, [*by, "sector"])
+    people = groups.keys.copy()
+    people["n"] = _respondent_codes(frames, groups)[2]
+    return people
 
 
-# --- spectrum and accountability ----------------------------------------------------------------
+# --- spectrum and accountability -------------------------------------------------------------------
 
 
 def spectrum_figures(answers: pd.DataFrame, bank: QuestionBank, *, by: Sequence[str] = ()) -> pd.DataFrame:
     """Median position now and preferred (1..5), the signed shift between them, and the split flag."""
-    figures = item_figures(answers, bank, by=by, item_type="spectrum")
-    figures = figures.rename(columns={"current": "now", "target": "preferred", "gap": "shift"})
-    return figures[
-        [
-            *by,
-            "item_id",
-            "domain",
-            "n",
-            "dont_know",
-            "now",
-            "preferred",
-            "shift",
-            "iqr",
-            "split_share",
-            "split",
-        ]
+    table = item_figures(answers, bank, by=by, item_type="spectrum")
+    table = table.rename(columns={"current": "now", "target": "preferred", "gap": "shift"})
+    columns = [
+        *by,
+        "item_id",
+        "domain",
+        "n",
+        "dont_know",
+        "now",
+        "preferred",
+        "shift",
+        "iqr",
+        "split_share",
+        "split",
     ]
+    return table[columns]
 
 
 def accountability_figures(
@@ -344,76 +541,77 @@ def accountability_figures(
 ) -> pd.DataFrame:
     """Per function: share choosing each tier, the modal tier (not "unclear"; ties go to the tier
     listed first in the bank) and clarity = modal count / all answers for that function."""
-    rows = []
+    cells: dict[tuple[str, str, str], int] = {}
+    functions: list[tuple[str, str, str, list[str]]] = []  # item, domain, function, its tiers
+    cell_function, cell_rank, cell_unclear = [], [], []
     for domain, item in bank.iter_items():
         if isinstance(item, AccountabilityItem):
-            for f_order, function in enumerate(item.functions):
-                for t_order, tier in enumerate(item.tiers):
-                    rows.append(
-                        {
-                            "item_id": item.id,
-                            "domain": domain.id,
-                            "function_id": function.id,
-                            "function_order": f_order,
-                            "tier": tier.id,
-                            "tier_order": t_order,
-                        }
-                    )
-    grid = pd.DataFrame(rows)
-    columns = [
-        *by,
-        "item_id",
-        "domain",
-        "function_id",
-        "n",
-        "shares",
-        "modal_tier",
-        "clarity",
-    ]
-    if grid.empty:
+            tier_ids = [t.id for t in item.tiers]
+            for function in item.functions:
+                for rank, tier in enumerate(tier_ids):
+                    cells[(item.id, function.id, tier)] = len(cells)
+                    cell_function.append(len(functions))
+                    cell_rank.append(rank)
+                    cell_unclear.append(tier == UNCLEAR_TIER)
+                functions.append((item.id, domain.id, function.id, tier_ids))
+    columns = [*by, "item_id", "domain", "function_id", "n", "shares", "modal_tier", "clarity"]
+    if not functions:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    keys = [*by, "item_id", "function_id"]
-    counts = tier_answers.groupby([*keys, "tier"], observed=True).size().rename("count").reset_index()
-    if by:
-        groups = tier_answers[list(by)].drop_duplicates()
-        grid = groups.merge(grid, how="cross")
-    cells = grid.merge(counts, on=[*keys, "tier"], how="left")
-    cells["count"] = cells["count"].fillna(0).astype(np.int64)
-    cells["n"] = cells.groupby(keys, observed=True)["count"].transform("sum")
+
+    frame = tier_answers
+    groups = _group([frame], by)
+    keys = pd.MultiIndex.from_frame(frame[["item_id", "function_id", "tier"]].astype(object))
+    cell = pd.MultiIndex.from_tuples(list(cells)).get_indexer(keys) if len(frame) else np.zeros(0, np.int64)
+    known = cell >= 0
+    n_cells, n_functions = len(cells), len(functions)
+    counts = np.bincount(
+        groups.codes[0][known] * n_cells + cell[known], minlength=groups.count * n_cells
+    ).reshape(groups.count, n_cells)
+
+    cell_function_arr = np.asarray(cell_function)
+    to_function = np.zeros((n_cells, n_functions), dtype=np.int64)
+    to_function[np.arange(n_cells), cell_function_arr] = 1
+    n = counts @ to_function
+    # Modal tier per function: most chosen named tier, ties to the lowest rank, via one key per
+    # cell (count first, then earlier rank) maximised over each function's contiguous cells.
+    span = max(cell_rank) + 1
+    rank_of_cell = np.asarray(cell_rank)
+    order_key = np.where(
+        np.asarray(cell_unclear)[None, :], -1, counts * span + (span - 1 - rank_of_cell)[None, :]
+    )
+    starts = np.flatnonzero(np.r_[True, cell_function_arr[1:] != cell_function_arr[:-1]])
+    best = np.maximum.reduceat(order_key, starts, axis=1)
+    modal_count = np.where(best >= 0, best // span, 0)
+    modal_rank = span - 1 - best % span
     with np.errstate(invalid="ignore", divide="ignore"):
-        cells["share"] = np.where(cells["n"] > 0, cells["count"] / cells["n"], np.nan)
+        clarity = np.where(n > 0, modal_count / np.maximum(n, 1), np.nan)
+        shares = np.where(
+            n[:, cell_function_arr] > 0, counts / np.maximum(n[:, cell_function_arr], 1), np.nan
+        )
 
-    named = cells.loc[(cells["tier"] != UNCLEAR_TIER) & (cells["count"] > 0)]
-    modal = (
-        named.sort_values([*keys, "count", "tier_order"], ascending=[*[True] * len(keys), False, True])
-        .drop_duplicates(keys)
-        .set_index(keys)
-    )
-    per_function = cells.groupby(keys, observed=True, sort=False).agg(
-        n=("n", "first"),
-        function_order=("function_order", "first"),
-        domain=("domain", "first"),
-    )
-    per_function["modal_tier"] = modal["tier"].reindex(per_function.index)
-    modal_count = modal["count"].reindex(per_function.index).fillna(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_function["clarity"] = np.where(per_function["n"] > 0, modal_count / per_function["n"], np.nan)
-    shares = cells.pivot_table(index=keys, columns="tier", values="share", dropna=False, observed=True)
-    per_function["shares"] = [
-        {tier: (None if pd.isna(v) else float(v)) for tier, v in row.items()}
-        for row in shares.reindex(per_function.index).to_dict("records")
-    ]
-    per_function = per_function.reset_index()
-    per_function["modal_tier"] = (
-        per_function["modal_tier"].astype(object).where(per_function["modal_tier"].notna(), None)
-    )
-    order = _item_meta(bank).set_index("item_id")["order"]
-    per_function["_order"] = per_function["item_id"].map(order)
-    per_function = per_function.sort_values([*by, "_order", "function_order"]).reset_index(drop=True)
-    return per_function[columns]
+    rows = []
+    for g in range(groups.count):
+        for f, (item_id, domain_id, function_id, tier_ids) in enumerate(functions):
+            first = starts[f]
+            rows.append(
+                {
+                    **{k: groups.keys[k].iloc[g] for k in by},
+                    "item_id": item_id,
+                    "domain": domain_id,
+                    "function_id": function_id,
+                    "n": int(n[g, f]),
+                    "shares": {
+                        tier: (None if np.isnan(shares[g, first + t]) else float(shares[g, first + t]))
+                        for t, tier in enumerate(tier_ids)
+                    },
+                    "modal_tier": tier_ids[modal_rank[g, f]] if modal_count[g, f] > 0 else None,
+                    "clarity": float(clarity[g, f]),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
-# --- anonymity ---------------------------------------------------------------------------------
+# --- anonymity -------------------------------------------------------------------------------------
 
 
 def withhold(
@@ -439,7 +637,7 @@ def withhold(
     return out
 
 
-# --- one workshop --------------------------------------------------------------------------------
+# --- one workshop ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -455,7 +653,7 @@ class WorkshopScores:
     overall: dict[str, float | None]
     spectrum: pd.DataFrame
     accountability: pd.DataFrame
-    sectors: pd.DataFrame  # sector, domain, current, target, gap, n, withheld
+    sectors: pd.DataFrame  # sector, domain, current, target, gap, n, sector_n, withheld
     perception_gaps: pd.DataFrame  # domain, gap, sectors shown
 
 
@@ -473,93 +671,75 @@ def score_workshop(
     threshold = bank.anonymity_threshold
     selected = [d.id for d in bank.domains] if domains is None else list(domains)
     tier_answers = empty_tier_answers() if tier_answers is None else tier_answers
-    counts = respondent_counts(answers, tier_answers)
-    respondents = int(counts["n"].sum())
-    everything_withheld = respondents < threshold
 
-    items = item_figures(answers, bank)
-    items = items.loc[items["domain"].isin(selected)].reset_index(drop=True)
-    domain_table = domain_figures(answers, bank, items=items, tier_answers=tier_answers, domains=selected)
-    overall_row = overall_figures(domain_table).iloc[0]
+    team = figures(answers, bank, tier_answers=tier_answers, domains=selected)
+    respondents = int(team.respondents["n"].iloc[0])
+    everything_withheld = respondents < threshold
+    overall_row = team.overall.iloc[0]
     overall: dict[str, float | None] = {
         k: (None if everything_withheld or pd.isna(overall_row[k]) else float(overall_row[k]))
-        for k in ("current", "target", "gap")
+        for k in DOMAIN_FIGURES
     }
 
-    spectrum = spectrum_figures(answers, bank)
-    spectrum = spectrum.loc[spectrum["domain"].isin(selected)].reset_index(drop=True)
-    accountability = accountability_figures(tier_answers, bank)
-    accountability = accountability.loc[accountability["domain"].isin(selected)].reset_index(drop=True)
-
-    by_sector = domain_figures(answers, bank, by=["sector"], tier_answers=tier_answers, domains=selected)
-    sector_n = counts.set_index("sector")["n"]
-    by_sector["sector_n"] = by_sector["sector"].map(sector_n).fillna(0).astype(np.int64)
-    # A sector's figures are withheld when the sector has too few respondents, or the domain has.
-    by_sector["_n_shown"] = np.minimum(by_sector["sector_n"], by_sector["n"])
-    sectors = withhold(by_sector, threshold, n_column="_n_shown", figures=("current", "target", "gap"))
-    sectors = sectors.drop(columns=["_n_shown"])
-    sector_rank = {s.id: i for i, s in enumerate(bank.sectors)}
-    domain_rank = {d: i for i, d in enumerate(selected)}
-    sectors = (
-        sectors.assign(_s=sectors["sector"].map(sector_rank), _d=sectors["domain"].map(domain_rank))
-        .sort_values(["_s", "_d"])
-        .drop(columns=["_s", "_d"])
-        .reset_index(drop=True)
+    lens = figures(
+        answers, bank, by=["sector"], tier_answers=tier_answers, domains=selected, item_detail=False
     )
+    sector_rank = {s.id: i for i, s in enumerate(bank.sectors)}
+    # Head counts stay visible (the room can see who came); a small sector's answers are withheld.
+    sectors_n = lens.respondents.assign(withheld=lens.respondents["n"] < threshold)
+    sectors_n = sectors_n.iloc[np.argsort(sectors_n["sector"].map(sector_rank).to_numpy(), kind="stable")]
+    sectors = lens.domains.merge(sectors_n[["sector", "n"]].rename(columns={"n": "sector_n"}), on="sector")
+    # A sector's figure is withheld when the sector has too few respondents, or too few of them
+    # rated the domain's items.
+    sectors["_shown_n"] = np.minimum(sectors["sector_n"], sectors["rated_n"])
+    sectors = withhold(sectors, threshold, n_column="_shown_n", figures=DOMAIN_FIGURES).drop(
+        columns="_shown_n"
+    )
+    sectors = sectors.iloc[np.argsort(sectors["sector"].map(sector_rank).to_numpy(), kind="stable")]
 
     shown = sectors.loc[~sectors["withheld"] & sectors["current"].notna()]
-    spread = shown.groupby("domain", observed=True)["current"].agg(["max", "min", "count"])
+    spread = shown.groupby("domain", observed=True, sort=False)["current"].agg(["max", "min", "count"])
     spread = spread.loc[spread["count"] >= 2]
-    perception = (
-        pd.DataFrame(
-            {
-                "domain": spread.index,
-                "gap": (spread["max"] - spread["min"]).to_numpy(),
-                "sectors": spread["count"].to_numpy(),
-            }
-        )
-        .sort_values("gap", ascending=False, kind="stable")
-        .reset_index(drop=True)
-    )
+    perception = pd.DataFrame(
+        {
+            "domain": spread.index,
+            "gap": (spread["max"] - spread["min"]).to_numpy(),
+            "sectors": spread["count"].to_numpy(),
+        }
+    ).sort_values("gap", ascending=False, kind="stable")
 
-    # Head counts stay visible (the room can see who came); what is withheld is a small
-    # sector's answers, through the sector lens above.
-    sectors_n = (
-        counts.assign(withheld=counts["n"] < threshold, _s=counts["sector"].map(sector_rank))
-        .sort_values("_s")
-        .drop(columns="_s")
-        .reset_index(drop=True)
-    )
+    spectrum = spectrum_figures(answers, bank)
+    spectrum = spectrum.loc[spectrum["domain"].isin(selected)]
+    accountability = accountability_figures(tier_answers, bank)
+    accountability = accountability.loc[accountability["domain"].isin(selected)]
 
-    def hide(frame: pd.DataFrame, figures: Sequence[str]) -> pd.DataFrame:
+    def hide(frame: pd.DataFrame, figures: Sequence[str], n_column: str = "n") -> pd.DataFrame:
         # Below the threshold for the whole workshop, no figure at all is shown.
         if everything_withheld:
-            return withhold(frame.assign(_n=0), threshold, n_column="_n", figures=figures).drop(columns="_n")
-        return withhold(frame, threshold, figures=figures)
+            frame, n_column = frame.assign(_n=0), "_n"
+        hidden = withhold(frame, threshold, n_column=n_column, figures=figures)
+        return hidden.drop(columns="_n", errors="ignore").reset_index(drop=True)
 
-    items = hide(items, (*ITEM_FIGURES, "split"))
-    domain_table = hide(domain_table, ("current", "target", "gap"))
-    spectrum = hide(spectrum, ("now", "preferred", "shift", "iqr", "split_share", "split"))
-    accountability = hide(accountability, ("shares", "modal_tier", "clarity"))
     if everything_withheld:
         perception = perception.iloc[0:0]
+        sectors = hide(sectors, DOMAIN_FIGURES)
 
     return WorkshopScores(
         threshold=threshold,
         respondents=respondents,
         withheld=everything_withheld,
-        sectors_n=sectors_n,
-        items=items,
-        domains=domain_table,
+        sectors_n=sectors_n.reset_index(drop=True),
+        items=hide(team.items, (*ITEM_FIGURES, "split")),
+        domains=hide(team.domains, DOMAIN_FIGURES, n_column="rated_n"),
         overall=overall,
-        spectrum=spectrum,
-        accountability=accountability,
-        sectors=sectors,
-        perception_gaps=perception,
+        spectrum=hide(spectrum, (*SPECTRUM_FIGURES, "split")),
+        accountability=hide(accountability, ACCOUNTABILITY_FIGURES),
+        sectors=sectors.reset_index(drop=True),
+        perception_gaps=perception.reset_index(drop=True),
     )
 
 
-# --- across rounds and partnerships -----------------------------------------------------------------
+# --- across rounds and partnerships ------------------------------------------------------------------
 
 
 def changes_since_previous(
@@ -631,8 +811,7 @@ def cohort_figures(
 __all__ = [
     "ANSWER_COLUMNS",
     "TIER_COLUMNS",
-    "MaturityItem",
-    "SpectrumItem",
+    "Figures",
     "WorkshopScores",
     "accountability_figures",
     "changes_since_previous",
@@ -640,6 +819,7 @@ __all__ = [
     "domain_figures",
     "empty_answers",
     "empty_tier_answers",
+    "figures",
     "item_figures",
     "overall_figures",
     "respondent_counts",
