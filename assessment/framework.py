@@ -556,7 +556,9 @@ def _translate(
         if isinstance(cause, BankConsistencyError):
             found_consistency = True
             for loc, msg in cause.issues:
-                errors.append(BankError(name, _line_for(loc, lines), _format_path(loc), msg))
+                errors.append(
+                    BankError(name, _line_for(loc, lines), _format_path(loc) + _item_context(loc, data), msg)
+                )
             continue
         loc = _strip_union_tags(err["loc"])
         if len(loc) >= 2 and loc[-2] == "poles" and err["type"] == "missing":
@@ -570,7 +572,9 @@ def _translate(
         # pydantic stops before the cross-field checks when a field is malformed; run them on
         # the raw data so the author sees every problem at once.
         for loc, msg in _consistency_issues(data):
-            errors.append(BankError(name, _line_for(loc, lines), _format_path(loc), msg))
+            errors.append(
+                BankError(name, _line_for(loc, lines), _format_path(loc) + _item_context(loc, data), msg)
+            )
     return errors
 
 

@@ -4,6 +4,7 @@ from assessment.framework import MAX_BANK_BYTES, BankValidationError, parse_bank
 from ui.bank import DEFAULT_BANK_PATH, default_bank
 from ui.bank_view import errors_table, show_item
 from ui.text import escape_markdown as md
+from ui.text import plain_table
 
 bank = default_bank()
 
@@ -51,6 +52,6 @@ with check:
                 f"This bank has {count} problem{'s' if count != 1 else ''}. "
                 "Fix each one below in the file, then upload it again."
             )
-            st.dataframe(errors_table(exc.errors), hide_index=True, width="stretch")
+            st.table(plain_table(errors_table(exc.errors)), hide_index=True)
         else:
             st.success(f"This bank is valid: {checked.summary()}.")

@@ -49,7 +49,7 @@ def show_item(bank: QuestionBank, item: Item) -> None:
 
 
 def errors_table(errors: list[BankError]) -> pd.DataFrame:
-    """Bank errors as a table: shown with st.dataframe, so nothing in them is rendered as markup."""
+    """Bank errors as a table, one row per problem (escape it with ui.text.plain_table to show)."""
     return pd.DataFrame(
         {
             "Line": [e.line if e.line is not None else "" for e in errors],

@@ -190,8 +190,10 @@ def test_every_problem_in_a_bank_is_reported_not_only_the_first() -> None:
 def test_an_error_inside_an_item_names_that_item_by_id() -> None:
     data = small_bank_data()
     _item(data, 1, 0).pop("text")
-    (error,) = errors_for(dump(data))
-    assert "(in item 'trust-relationships')" in error
+    _item(data, 0, 1)["levels"].pop("emerging")
+    errors = errors_for(dump(data))
+    assert any("items[0].text (in item 'trust-relationships')" in e for e in errors)
+    assert any("items[1].levels (in item 'purpose-lived')" in e for e in errors)
 
 
 def test_a_yaml_syntax_error_names_its_line() -> None:
