@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-app test-e2e bench clean
+.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,15 @@ lint: dev-deps
 typecheck: dev-deps
 	$(VENV)/bin/mypy assessment
 
+# The storage tier runs on SQLite and on a throwaway PostgreSQL cluster from pg_virtualenv;
+# ICS_REQUIRE_POSTGRES makes a missing PostgreSQL a failure rather than a skip.
+WITH_POSTGRES := pg_virtualenv -- env ICS_REQUIRE_POSTGRES=1
+
 test-unit: dev-deps
-	$(PY) -m pytest -m "not app and not e2e"
+	$(PY) -m pytest -m "not app and not e2e" --ignore=tests/storage
+
+test-storage: dev-deps system-deps
+	$(WITH_POSTGRES) $(PY) -m pytest tests/storage
 
 test-app: dev-deps
 	$(PY) -m pytest -m app
@@ -46,9 +53,10 @@ test-app: dev-deps
 test-e2e: dev-deps system-deps
 	$(PY) -m pytest -m e2e
 
-# Everything, every tier: lint, types, then the whole pytest suite including the browser tests.
+# Everything, every tier: lint, types, then the whole pytest suite including PostgreSQL and the
+# browser tests.
 test: dev-deps system-deps lint typecheck
-	$(PY) -m pytest
+	$(WITH_POSTGRES) $(PY) -m pytest
 
 bench: dev-deps
 	$(PY) bench/scoring.py

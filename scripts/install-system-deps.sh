@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (Chromium for the browser tier, poppler-utils to
-# look at PDFs). As root it uses apt-get; otherwise it names what to install and fails.
+# Installs the Debian packages the tests need (Chromium for the browser tier, PostgreSQL and
+# pg_virtualenv for the storage tier, poppler-utils to look at PDFs). As root it uses apt-get;
+# otherwise it names what to install and fails.
 set -euo pipefail
 
 declare -A wanted=(
   [chromium]=/usr/bin/chromium
   [poppler-utils]=/usr/bin/pdftoppm
+  [postgresql]=/usr/bin/pg_virtualenv
 )
 
 missing=()

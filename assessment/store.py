@@ -1,0 +1,695 @@
+"""Storage: SQLAlchemy 2 tables and a small repository API.
+
+Every function is keyword-only and takes the session explicitly; the caller owns the
+transaction (``with transaction(engine) as session:``), one per user action. Unique constraints
+make double submits harmless, and saving an answer is an upsert (last write wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from assessment.answers import Answer, answer_problems
+from assessment.framework import QuestionBank, parse_bank
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "ics_readiness.db"
+
+# Join codes are read aloud and typed on phones: no 0/O, 1/I/L.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+RESUME_TOKEN_BYTES = 24  # 192 bits
+
+PARTNERSHIP_KINDS = ("ics", "place", "provider-collaborative", "neighbourhood", "other")
+WORKSHOP_STATUSES = ("draft", "open", "closed")
+ACTION_STATUSES = ("planned", "in-progress", "done", "dropped")
+
+
+class StoreError(Exception):
+    """A user-facing problem with a request (not found, duplicate, not allowed)."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Facilitator(Base):
+    __tablename__ = "facilitators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Partnership(Base):
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "name"),
+        CheckConstraint(
+            f"kind IN ({', '.join(repr(k) for k in PARTNERSHIP_KINDS)})", name="partnership_kind"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BankVersion(Base):
+    """A question bank exactly as a workshop used it; never changed once stored."""
+
+    __tablename__ = "bank_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+    __table_args__ = (
+        CheckConstraint(
+            f"status IN ({', '.join(repr(s) for s in WORKSHOP_STATUSES)})", name="workshop_status"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    round_label: Mapped[str | None] = mapped_column(String(80))
+    join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    domains: Mapped[list[str]] = mapped_column(JSON)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    resume_token: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80))  # pseudonymous, e.g. P07; unique per workshop
+    sector: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("workshop_id", "label"),)
+
+
+class Response(Base):
+    """One row per participant and item; accountability answers keep {function: tier} in tiers."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("participant_id", "item_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(80))
+    current: Mapped[int | None] = mapped_column(Integer)
+    target: Mapped[int | None] = mapped_column(Integer)
+    dont_know: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidence: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    tiers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Consensus(Base):
+    __tablename__ = "consensus"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    domain_id: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str | None] = mapped_column(String(80))
+    level: Mapped[float] = mapped_column()
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    dissent: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in ACTION_STATUSES)})", name="action_status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
+    domain_id: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(80))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- engine and transactions ---------------------------------------------------------------------------
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: an explicit one, else DATABASE_URL, else the SQLite file under data/."""
+    chosen = url or os.environ.get("DATABASE_URL")
+    if chosen:
+        if chosen.startswith("postgresql://"):
+            chosen = "postgresql+psycopg://" + chosen.removeprefix("postgresql://")
+        return chosen
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    chosen = database_url(url)
+    if chosen.startswith("sqlite"):
+        engine = create_engine(chosen, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            # WAL lets readers run while a participant's answer is written; foreign keys are off
+            # by default in SQLite; busy_timeout makes concurrent writers wait, not fail.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(chosen, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back entirely on any error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+# --- plain results (nothing ORM leaves this module's callers' hands) -------------------------------
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    id: int
+    join_code: str
+    title: str
+    held_on: date
+    round_label: str | None
+    status: str
+    revealed: bool
+    anonymous: bool
+    domains: tuple[str, ...]
+    partnership_id: int
+    partnership: str
+    cohort: str
+    bank_version_id: int
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    id: int
+    workshop_id: int
+    label: str
+    resume_token: str
+    sector: str
+    role: str
+
+
+def audit(
+    *, session: Session, actor: str, action: str, target: str = "", detail: dict[str, Any] | None = None
+) -> None:
+    session.add(AuditEntry(actor=actor, action=action, target=target, detail=detail or {}))
+
+
+# --- cohorts and partnerships ------------------------------------------------------------------------------
+
+
+def create_cohort(*, session: Session, name: str, owner_id: int | None = None) -> int:
+    name = name.strip()
+    if not name:
+        raise StoreError("a cohort needs a name")
+    if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+        raise StoreError(f"a cohort called '{name}' already exists")
+    cohort = Cohort(name=name, owner_id=owner_id)
+    session.add(cohort)
+    session.flush()
+    return cohort.id
+
+
+def cohort_id(*, session: Session, name: str) -> int:
+    found = session.scalar(select(Cohort.id).where(Cohort.name == name))
+    if found is None:
+        raise NotFound(f"there is no cohort called '{name}'")
+    return found
+
+
+def create_partnership(
+    *, session: Session, cohort_id: int, name: str, kind: str, parent_id: int | None = None
+) -> int:
+    name = name.strip()
+    if kind not in PARTNERSHIP_KINDS:
+        raise StoreError(
+            f"'{kind}' is not a kind of partnership; expected one of {', '.join(PARTNERSHIP_KINDS)}"
+        )
+    if not name:
+        raise StoreError("a partnership needs a name")
+    exists = select(Partnership.id).where(Partnership.cohort_id == cohort_id, Partnership.name == name)
+    if session.scalar(exists) is not None:
+        raise StoreError(f"the cohort already has a partnership called '{name}'")
+    partnership = Partnership(cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id)
+    session.add(partnership)
+    session.flush()
+    return partnership.id
+
+
+def partnership_id(*, session: Session, name: str, cohort: str | None = None) -> int:
+    query = select(Partnership.id).where(Partnership.name == name)
+    if cohort is not None:
+        query = query.join(Cohort, Cohort.id == Partnership.cohort_id).where(Cohort.name == cohort)
+    found = session.scalars(query).all()
+    if not found:
+        raise NotFound(f"there is no partnership called '{name}'")
+    if len(found) > 1:
+        raise StoreError(f"several partnerships are called '{name}'; name the cohort too")
+    return found[0]
+
+
+# --- bank versions ---------------------------------------------------------------------------------
+
+
+def bank_hash(yaml_text: str) -> str:
+    return hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+
+
+def store_bank_version(*, session: Session, yaml_text: str) -> int:
+    """Keep this exact bank text; the same text is stored once, however often it is used."""
+    digest = bank_hash(yaml_text)
+    found = session.scalar(select(BankVersion.id).where(BankVersion.content_hash == digest))
+    if found is not None:
+        return found
+    bank = parse_bank(yaml_text)
+    version = BankVersion(bank_id=bank.id, version=bank.version, content_hash=digest, yaml_text=yaml_text)
+    session.add(version)
+    session.flush()
+    return version.id
+
+
+_BANK_CACHE: dict[int, QuestionBank] = {}
+
+
+def bank_for_version(*, session: Session, bank_version_id: int) -> QuestionBank:
+    """The bank a workshop used. Versions are immutable, so parsing once per process is safe."""
+    cached = _BANK_CACHE.get(bank_version_id)
+    if cached is None:
+        text = session.scalar(select(BankVersion.yaml_text).where(BankVersion.id == bank_version_id))
+        if text is None:
+            raise NotFound(f"there is no bank version {bank_version_id}")
+        cached = _BANK_CACHE.setdefault(bank_version_id, parse_bank(text))
+    return cached
+
+
+# --- workshops ----------------------------------------------------------------------------------------
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def create_workshop(
+    *,
+    session: Session,
+    partnership_id: int,
+    bank_version_id: int,
+    title: str,
+    held_on: date,
+    round_label: str | None = None,
+    domains: list[str] | None = None,
+    anonymous: bool = True,
+) -> WorkshopInfo:
+    bank = bank_for_version(session=session, bank_version_id=bank_version_id)
+    known = [d.id for d in bank.domains]
+    chosen = known if not domains else list(domains)
+    unknown = [d for d in chosen if d not in known]
+    if unknown:
+        raise StoreError(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
+    if not title.strip():
+        raise StoreError("a workshop needs a title")
+    code = new_join_code()
+    while session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is not None:
+        code = new_join_code()
+    workshop = Workshop(
+        partnership_id=partnership_id,
+        bank_version_id=bank_version_id,
+        title=title.strip(),
+        held_on=held_on,
+        round_label=round_label,
+        join_code=code,
+        domains=chosen,
+        anonymous=anonymous,
+    )
+    session.add(workshop)
+    session.flush()
+    return workshop_info(session=session, join_code=code)
+
+
+def workshop_info(
+    *, session: Session, join_code: str | None = None, workshop_id: int | None = None
+) -> WorkshopInfo:
+    query = (
+        select(Workshop, Partnership.name, Cohort.name)
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+    )
+    if join_code is not None:
+        query = query.where(Workshop.join_code == join_code.strip().upper())
+    elif workshop_id is not None:
+        query = query.where(Workshop.id == workshop_id)
+    else:
+        raise ValueError("give a join code or a workshop id")
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise NotFound(
+            f"there is no workshop with the code '{join_code}'" if join_code else "no such workshop"
+        )
+    w, partnership, cohort = row
+    return WorkshopInfo(
+        id=w.id,
+        join_code=w.join_code,
+        title=w.title,
+        held_on=w.held_on,
+        round_label=w.round_label,
+        status=w.status,
+        revealed=w.revealed,
+        anonymous=w.anonymous,
+        domains=tuple(w.domains),
+        partnership_id=w.partnership_id,
+        partnership=partnership,
+        cohort=cohort,
+        bank_version_id=w.bank_version_id,
+    )
+
+
+def list_workshops(*, session: Session) -> list[dict[str, Any]]:
+    """Every workshop with its partnership, cohort and respondent count, newest first."""
+    respondents = (
+        select(Participant.workshop_id, func.count(func.distinct(Response.participant_id)).label("n"))
+        .join(Response, Response.participant_id == Participant.id)
+        .group_by(Participant.workshop_id)
+        .subquery()
+    )
+    query = (
+        select(Workshop, Partnership.name, Cohort.name, func.coalesce(respondents.c.n, 0))
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+        .outerjoin(respondents, respondents.c.workshop_id == Workshop.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    )
+    return [
+        {
+            "join_code": w.join_code,
+            "title": w.title,
+            "date": w.held_on.isoformat(),
+            "round": w.round_label,
+            "status": w.status,
+            "revealed": w.revealed,
+            "partnership": partnership,
+            "cohort": cohort,
+            "respondents": int(n),
+        }
+        for w, partnership, cohort, n in session.execute(query)
+    ]
+
+
+def set_workshop_state(
+    *, session: Session, workshop_id: int, actor: str, status: str | None = None, revealed: bool | None = None
+) -> None:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("no such workshop")
+    if status is not None:
+        if status not in WORKSHOP_STATUSES:
+            raise StoreError(f"'{status}' is not a workshop status")
+        audit(
+            session=session,
+            actor=actor,
+            action=f"workshop.{status}",
+            target=workshop.join_code,
+            detail={"from": workshop.status},
+        )
+        workshop.status = status
+    if revealed is not None:
+        audit(
+            session=session,
+            actor=actor,
+            action="workshop.reveal" if revealed else "workshop.hide",
+            target=workshop.join_code,
+        )
+        workshop.revealed = revealed
+
+
+# --- participants and answers ----------------------------------------------------------------------------
+
+
+def add_participant(
+    *,
+    session: Session,
+    workshop_id: int,
+    sector: str,
+    role: str = "",
+    display_name: str | None = None,
+    label: str | None = None,
+) -> ParticipantInfo:
+    workshop = workshop_info(session=session, workshop_id=workshop_id)
+    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+    sectors = [s.id for s in bank.sectors]
+    if sector not in sectors:
+        raise StoreError(f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
+    if label is None:
+        count = session.scalar(select(func.count()).where(Participant.workshop_id == workshop_id)) or 0
+        label = f"P{count + 1:02d}"
+    participant = Participant(
+        workshop_id=workshop_id,
+        resume_token=secrets.token_urlsafe(RESUME_TOKEN_BYTES),
+        label=label,
+        sector=sector,
+        role=role,
+        display_name=display_name,
+    )
+    session.add(participant)
+    session.flush()
+    return ParticipantInfo(participant.id, workshop_id, label, participant.resume_token, sector, role)
+
+
+def _upsert(session: Session, values: dict[str, Any]) -> None:
+    """Insert or replace one answer in a single statement, so two tabs never make two rows."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Response).values(**values)
+    update = {k: statement.excluded[k] for k in values if k not in ("participant_id", "item_id")}
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["participant_id", "item_id"], set_=update)
+    )
+
+
+def save_answer(
+    *,
+    session: Session,
+    participant_id: int,
+    answer: Answer,
+    bank: QuestionBank,
+    domains: list[str] | None = None,
+) -> None:
+    """Save (or replace) one answer after checking it against the workshop's bank."""
+    problems = answer_problems(bank, answer, domains=domains)
+    if problems:
+        raise StoreError("; ".join(problems))
+    _upsert(
+        session,
+        {
+            "participant_id": participant_id,
+            "item_id": answer.item_id,
+            "current": answer.current,
+            "target": answer.target,
+            "dont_know": answer.dont_know,
+            "confidence": answer.confidence,
+            "comment": answer.comment,
+            "tiers": answer.tiers,
+            "updated_at": utcnow(),
+        },
+    )
+
+
+def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The workshop's answers in scoring's shape: (answers, tier_answers)."""
+    rows = session.execute(
+        select(
+            Participant.id,
+            Participant.label,
+            Participant.sector,
+            Participant.role,
+            Participant.display_name,
+            Response.item_id,
+            Response.current,
+            Response.target,
+            Response.dont_know,
+            Response.confidence,
+            Response.comment,
+            Response.tiers,
+        )
+        .join(Response, Response.participant_id == Participant.id)
+        .where(Participant.workshop_id == workshop_id)
+        .order_by(Participant.id, Response.item_id)
+    ).all()
+    level_rows, tier_rows = [], []
+    for (
+        pid,
+        label,
+        sector,
+        role,
+        name,
+        item_id,
+        current,
+        target,
+        dont_know,
+        confidence,
+        comment,
+        tiers,
+    ) in rows:
+        common = {
+            "participant": pid,
+            "label": label,
+            "sector": sector,
+            "role": role,
+            "display_name": name,
+            "item_id": item_id,
+            "confidence": confidence,
+            "comment": comment,
+        }
+        if tiers is not None:
+            for function_id, tier in tiers.items():
+                tier_rows.append({**common, "function_id": function_id, "tier": tier})
+        else:
+            level_rows.append({**common, "current": current, "target": target, "dont_know": bool(dont_know)})
+    answers = pd.DataFrame(
+        level_rows,
+        columns=[
+            "participant",
+            "label",
+            "sector",
+            "role",
+            "display_name",
+            "item_id",
+            "current",
+            "target",
+            "dont_know",
+            "confidence",
+            "comment",
+        ],
+    ).astype({"current": "float64", "target": "float64", "dont_know": "bool"})
+    tier_answers = pd.DataFrame(
+        tier_rows,
+        columns=[
+            "participant",
+            "label",
+            "sector",
+            "role",
+            "display_name",
+            "item_id",
+            "function_id",
+            "tier",
+            "confidence",
+            "comment",
+        ],
+    )
+    return answers, tier_answers
+
+
+def response_count(*, session: Session, workshop_id: int | None = None) -> int:
+    query = select(func.count()).select_from(Response)
+    if workshop_id is not None:
+        query = query.join(Participant, Participant.id == Response.participant_id).where(
+            Participant.workshop_id == workshop_id
+        )
+    return int(session.scalar(query) or 0)
+
+
+def table_counts(*, session: Session) -> dict[str, int]:
+    """Rows per table: what tests compare to prove a refused request changed nothing."""
+    return {
+        table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)

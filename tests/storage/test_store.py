@@ -1,0 +1,92 @@
+"""The repository on SQLite and PostgreSQL: workshops, participants, answers saved exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from assessment.answers import Answer
+from assessment.store import (
+    JOIN_CODE_ALPHABET,
+    StoreError,
+    add_participant,
+    bank_for_version,
+    response_count,
+    save_answer,
+    table_counts,
+    transaction,
+    workshop_answers,
+    workshop_info,
+)
+
+
+def test_a_new_workshop_gets_an_unambiguous_eight_character_join_code(
+    engine: Engine, workshop_id: int
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+    assert len(info.join_code) == 8
+    assert set(info.join_code) <= set(JOIN_CODE_ALPHABET)
+    assert not set(info.join_code) & set("0O1IL")
+    assert info.status == "draft" and info.revealed is False and info.anonymous is True
+    assert len(info.domains) == 14
+
+
+def test_saving_the_same_answer_twice_keeps_one_row_with_the_last_value(
+    engine: Engine, workshop_id: int
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        person = add_participant(
+            session=session, workshop_id=workshop_id, sector="vcse", role="Chief officer"
+        )
+    for current in (1, 3):
+        with transaction(engine) as session:
+            answer = Answer(item_id="shared-purpose-stated", current=current, target=4)
+            save_answer(session=session, participant_id=person.id, answer=answer, bank=bank)
+    with transaction(engine) as session:
+        answers, _ = workshop_answers(session=session, workshop_id=workshop_id)
+        assert response_count(session=session, workshop_id=workshop_id) == 1
+    assert answers[["current", "target"]].to_numpy().tolist() == [[3.0, 4.0]]
+
+
+def test_an_answer_outside_the_scale_is_refused_and_nothing_is_written(
+    engine: Engine, workshop_id: int
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust")
+        before = table_counts(session=session)
+    with pytest.raises(StoreError, match="outside the scale 1 to 4"), transaction(engine) as session:
+        save_answer(
+            session=session,
+            participant_id=person.id,
+            answer=Answer(item_id="shared-purpose-stated", current=7, target=4),
+            bank=bank,
+        )
+    with transaction(engine) as session:
+        assert table_counts(session=session) == before
+
+
+def test_accountability_answers_come_back_one_row_per_function(engine: Engine, workshop_id: int) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        person = add_participant(session=session, workshop_id=workshop_id, sector="local-authority")
+        item = next(i for _, i in bank.iter_items() if i.type == "accountability")
+        tiers = {f.id: "unclear" for f in item.functions[:2]}  # type: ignore[union-attr]
+        save_answer(
+            session=session, participant_id=person.id, answer=Answer(item_id=item.id, tiers=tiers), bank=bank
+        )
+    with transaction(engine) as session:
+        answers, tier_answers = workshop_answers(session=session, workshop_id=workshop_id)
+    assert answers.empty
+    assert sorted(tier_answers["function_id"]) == sorted(tiers)
+    assert set(tier_answers["tier"]) == {"unclear"}
+
+
+def test_an_unknown_sector_is_refused_with_the_list_of_sectors(engine: Engine, workshop_id: int) -> None:
+    with pytest.raises(StoreError, match="expected one of ics-nhs-body"), transaction(engine) as session:
+        add_participant(session=session, workshop_id=workshop_id, sector="pharma")
