@@ -1,18 +1,65 @@
 """`python -m assessment ...`: the command line for facilitators and scripts.
 
 Exit codes: 0 success, 2 bad input (every problem listed on stderr), 1 anything else.
-A user's mistake never ends in a traceback.
+A user's mistake never ends in a traceback; set ICS_DEBUG=1 to see one for a real fault.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from assessment.framework import BankValidationError, bank_as_json, load_bank
+from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
+from assessment.store import (
+    PARTNERSHIP_KINDS,
+    StoreError,
+    cohort_id,
+    create_cohort,
+    create_partnership,
+    create_workshop,
+    list_workshops,
+    make_engine,
+    partnership_id,
+    set_workshop_state,
+    store_bank_version,
+    transaction,
+    workshop_info,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+CLI_ACTOR = "cli"
+
+
+class BadInput(Exception):
+    """A problem with what the user asked for; each line of ``problems`` is shown."""
+
+    def __init__(self, *problems: str):
+        self.problems = list(problems)
+        super().__init__("; ".join(problems))
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """The database the command works on, upgraded to this code's schema first."""
+    engine = make_engine(args.db)
+    upgrade_database(engine)
+    return engine
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+# --- commands ------------------------------------------------------------------------------------
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -31,7 +78,191 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    print(
+        f"database ready at {engine.url.render_as_string(hide_password=True)} "
+        f"(schema {current_revision(engine)})"
+    )
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from assessment.demo import load_demo  # imported here: only this command needs it
+
+    summary = load_demo(engine=_engine(args), seed=args.seed)
+    verb = "loaded" if summary.created else "already there, nothing added:"
+    print(
+        f"demo data {verb} cohort '{summary.cohort}', {summary.partnerships} partnerships, "
+        f"{summary.workshops} workshops, {summary.participants} participants, {summary.answers} answers"
+    )
+    print("join codes: " + ", ".join(summary.join_codes))
+    return EXIT_OK
+
+
+def _cohort_create(args: argparse.Namespace) -> int:
+    with transaction(_engine(args)) as session:
+        create_cohort(session=session, name=args.name)
+    print(f"cohort '{args.name.strip()}' created")
+    return EXIT_OK
+
+
+def _partnership_create(args: argparse.Namespace) -> int:
+    with transaction(_engine(args)) as session:
+        cohort = cohort_id(session=session, name=args.cohort)
+        parent = (
+            partnership_id(session=session, name=args.parent, cohort=args.cohort) if args.parent else None
+        )
+        create_partnership(
+            session=session, cohort_id=cohort, name=args.name, kind=args.kind, parent_id=parent
+        )
+    print(f"partnership '{args.name.strip()}' ({args.kind}) created in '{args.cohort}'")
+    return EXIT_OK
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"--date must be a date as YYYY-MM-DD, got '{value}'") from None
+
+
+def _workshop_create(args: argparse.Namespace) -> int:
+    held_on = _parse_date(args.date)
+    bank_path = Path(args.bank)
+    load_bank(bank_path)  # refuse a broken bank with its own precise errors before touching the database
+    domains = [d.strip() for d in args.domains.split(",") if d.strip()] if args.domains else None
+    with transaction(_engine(args)) as session:
+        partnership = partnership_id(session=session, name=args.partnership, cohort=args.cohort)
+        bank_version = store_bank_version(
+            session=session, yaml_text=bank_path.read_text(encoding="utf-8-sig")
+        )
+        workshop = create_workshop(
+            session=session,
+            partnership_id=partnership,
+            bank_version_id=bank_version,
+            title=args.title,
+            held_on=held_on,
+            round_label=args.round,
+            domains=domains,
+            anonymous=not args.named,
+        )
+    print(workshop.join_code)
+    return EXIT_OK
+
+
+def _workshop_list(args: argparse.Namespace) -> int:
+    with transaction(_engine(args)) as session:
+        workshops = list_workshops(session=session)
+    if args.json:
+        _print_json(workshops)
+        return EXIT_OK
+    if not workshops:
+        print("no workshops yet: create one with `workshop create`, or load sample data with `demo`")
+    for w in workshops:
+        print(
+            f"{w['join_code']}  {w['date']}  {w['status']:<6}  {w['respondents']:>3} respondents  "
+            f"{w['partnership']} / {w['title']}" + (f" ({w['round']})" if w["round"] else "")
+        )
+    return EXIT_OK
+
+
+def _workshop_state(
+    status: str | None, revealed: bool | None, verb: str
+) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        with transaction(_engine(args)) as session:
+            workshop = workshop_info(session=session, join_code=args.code)
+            set_workshop_state(
+                session=session, workshop_id=workshop.id, actor=CLI_ACTOR, status=status, revealed=revealed
+            )
+        print(f"workshop {workshop.join_code} {verb}")
+        return EXIT_OK
+
+    return run
+
+
+def _import(args: argparse.Namespace) -> int:
+    from assessment.io import MAX_IMPORT_BYTES, ImportRejected, import_workshop
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise BadInput(f"{path}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
+    engine = _engine(args)
+    with transaction(engine) as session:
+        workshop = workshop_info(session=session, join_code=args.workshop)
+    try:
+        summary = import_workshop(
+            engine=engine, workshop_id=workshop.id, content=path.read_bytes(), filename=path.name
+        )
+    except ImportRejected as exc:
+        raise BadInput(
+            *(f"{path.name}: {p}" for p in exc.problems), f"{path.name}: nothing was imported"
+        ) from None
+    print(
+        f"imported {summary.answers} answers from {summary.participants} participants "
+        f"into {workshop.join_code}"
+    )
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from assessment.io import export_workshop
+
+    if args.format == "xlsx" and not args.out and sys.stdout.isatty():
+        raise BadInput("an Excel export is binary: give --out FILE.xlsx")
+    with transaction(_engine(args)) as session:
+        workshop = workshop_info(session=session, join_code=args.workshop)
+        content = export_workshop(session=session, workshop_id=workshop.id, fmt=args.format)
+    if args.out:
+        Path(args.out).write_bytes(content)
+        print(f"exported {workshop.join_code} to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _scores(args: argparse.Namespace) -> int:
+    from assessment.results import score_stored_workshop, scores_document
+
+    with transaction(_engine(args)) as session:
+        workshop = workshop_info(session=session, join_code=args.workshop)
+        document = scores_document(score_stored_workshop(session=session, workshop_id=workshop.id))
+    if args.json:
+        _print_json(document)
+        return EXIT_OK
+    print(
+        f"{document['workshop']['partnership']} / {document['workshop']['title']}: "
+        f"{document['respondents']} respondents"
+    )
+    if document["withheld"]:
+        print(f"fewer than {document['anonymity_threshold']} respondents: every figure is withheld")
+        return EXIT_OK
+    overall = document["overall"]
+    print(
+        f"overall: current {overall['current']:.2f}, target {overall['target']:.2f}, gap {overall['gap']:.2f}"
+    )
+    for d in document["domains"]:
+        figures = "withheld" if d["current"] is None else f"{d['current']:.2f} -> {d['target']:.2f}"
+        print(f"  {d['title']:<60} {figures}")
+    return EXIT_OK
+
+
+# --- the parser ----------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL, e.g. postgresql+psycopg://user:pw@host/db "
+        "(default: DATABASE_URL, else data/ics_readiness.db)",
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m assessment",
         description="ICS Readiness: question banks, workshops and their figures from the command line.",
@@ -51,6 +282,132 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--json", action="store_true", help="print the whole parsed bank as JSON on stdout")
     validate.set_defaults(handler=_validate)
+
+    init = commands.add_parser(
+        "init",
+        parents=[db],
+        help="create or upgrade the database",
+        description="Create the database, or upgrade it to this version's schema.",
+    )
+    init.set_defaults(handler=_init)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[db],
+        help="load realistic sample data",
+        description="Load a sample cohort: an ICS and two places, three rounds each. "
+        "Running it again adds nothing.",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=1, help="the random seed (default 1); the same seed gives the same data"
+    )
+    demo.set_defaults(handler=_demo)
+
+    cohort = commands.add_parser(
+        "cohort", help="manage cohorts", description="Manage cohorts of partnerships."
+    )
+    cohort_commands = cohort.add_subparsers(dest="action", metavar="ACTION", required=True)
+    cohort_create = cohort_commands.add_parser(
+        "create", parents=[db], help="create a cohort", description="Create a cohort."
+    )
+    cohort_create.add_argument("name", help="the cohort's name")
+    cohort_create.set_defaults(handler=_cohort_create)
+
+    partnership = commands.add_parser(
+        "partnership", help="manage partnerships", description="Manage the partnerships of a cohort."
+    )
+    partnership_commands = partnership.add_subparsers(dest="action", metavar="ACTION", required=True)
+    partnership_create = partnership_commands.add_parser(
+        "create", parents=[db], help="create a partnership", description="Create a partnership in a cohort."
+    )
+    partnership_create.add_argument("name", help="the partnership's name")
+    partnership_create.add_argument("--cohort", required=True, help="the cohort it belongs to")
+    partnership_create.add_argument(
+        "--kind", required=True, choices=PARTNERSHIP_KINDS, help="what kind of partnership"
+    )
+    partnership_create.add_argument(
+        "--parent", help="for a place or neighbourhood: its ICS partnership's name"
+    )
+    partnership_create.set_defaults(handler=_partnership_create)
+
+    workshop = commands.add_parser(
+        "workshop", help="manage workshops", description="Create, list, open, close and reveal workshops."
+    )
+    workshop_commands = workshop.add_subparsers(dest="action", metavar="ACTION", required=True)
+    workshop_create = workshop_commands.add_parser(
+        "create",
+        parents=[db],
+        help="create a workshop and print its join code",
+        description="Create a workshop for a partnership and print its join code.",
+    )
+    workshop_create.add_argument("--partnership", required=True, help="the partnership's name")
+    workshop_create.add_argument("--cohort", help="the cohort, when several partnerships share the name")
+    workshop_create.add_argument("--title", required=True, help="the workshop's title")
+    workshop_create.add_argument("--date", required=True, help="when it is held, YYYY-MM-DD")
+    workshop_create.add_argument("--round", help="a round label, e.g. 'Round 2'")
+    workshop_create.add_argument("--domains", help="comma-separated domain ids to include (default: all)")
+    workshop_create.add_argument(
+        "--named", action="store_true", help="participants give their names (default: anonymous)"
+    )
+    workshop_create.add_argument(
+        "--bank", default="questions.yaml", help="the question bank file (default: questions.yaml)"
+    )
+    workshop_create.set_defaults(handler=_workshop_create)
+
+    workshop_list = workshop_commands.add_parser(
+        "list", parents=[db], help="list workshops", description="List every workshop, newest first."
+    )
+    workshop_list.add_argument("--json", action="store_true", help="print a JSON list")
+    workshop_list.set_defaults(handler=_workshop_list)
+
+    for action, status, revealed, verb, text in (
+        ("open", "open", None, "is open for answers", "open a workshop for answers"),
+        ("close", "closed", None, "is closed for answers", "close a workshop for answers"),
+        (
+            "reveal",
+            None,
+            True,
+            "shows its team results to participants",
+            "reveal the team results to participants",
+        ),
+    ):
+        command = workshop_commands.add_parser(
+            action, parents=[db], help=text, description=text.capitalize() + "."
+        )
+        command.add_argument("code", help="the workshop's join code")
+        command.set_defaults(handler=_workshop_state(status, revealed, verb))
+
+    import_ = commands.add_parser(
+        "import",
+        parents=[db],
+        help="import answers from CSV, Excel or JSON",
+        description="Import answers (the export format) into a workshop. "
+        "All or nothing: if anything is wrong, nothing is written.",
+    )
+    import_.add_argument("file", help="a .csv, .xlsx or .json file")
+    import_.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
+    import_.set_defaults(handler=_import)
+
+    export = commands.add_parser(
+        "export",
+        parents=[db],
+        help="export a workshop's answers",
+        description="Export a workshop's answers, one row per participant and item.",
+    )
+    export.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
+    export.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    export.set_defaults(handler=_export)
+
+    scores = commands.add_parser(
+        "scores",
+        parents=[db],
+        help="a workshop's figures",
+        description="A workshop's figures, anonymity threshold applied.",
+    )
+    scores.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
+    scores.add_argument("--json", action="store_true", help="every figure, unrounded, as JSON")
+    scores.set_defaults(handler=_scores)
     return parser
 
 
@@ -62,5 +419,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.handler(args))
+    except BadInput as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BankValidationError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseTooNew as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    except OperationalError as exc:
+        print(f"cannot use the database: {exc.orig or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
+        return EXIT_FAILURE
+    except Exception as exc:  # a fault, not the user's mistake: one line unless debugging
+        if os.environ.get("ICS_DEBUG"):
+            raise
+        print(f"unexpected error ({type(exc).__name__}): {exc}; set ICS_DEBUG=1 for details", file=sys.stderr)
         return EXIT_FAILURE

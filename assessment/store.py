@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -178,7 +179,7 @@ class Consensus(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
     domain_id: Mapped[str] = mapped_column(String(80))
     item_id: Mapped[str | None] = mapped_column(String(80))
-    level: Mapped[float] = mapped_column()
+    level: Mapped[float] = mapped_column(Float)
     rationale: Mapped[str] = mapped_column(Text, default="")
     dissent: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(320))
