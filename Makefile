@@ -37,9 +37,10 @@ lint: dev-deps
 typecheck: dev-deps
 	$(VENV)/bin/mypy assessment
 
-# The storage tier runs on SQLite and on a throwaway PostgreSQL cluster from pg_virtualenv;
+# The storage tier runs on SQLite and on a throwaway PostgreSQL cluster from pg_virtualenv (-t: in a
+# temporary directory, so parallel runs never share a cluster);
 # ICS_REQUIRE_POSTGRES makes a missing PostgreSQL a failure rather than a skip.
-WITH_POSTGRES := pg_virtualenv -- env ICS_REQUIRE_POSTGRES=1
+WITH_POSTGRES := pg_virtualenv -t -- env ICS_REQUIRE_POSTGRES=1
 
 test-unit: dev-deps
 	$(PY) -m pytest -m "not app and not e2e" --ignore=tests/storage

@@ -7,6 +7,7 @@ A user's mistake never ends in a traceback; set ICS_DEBUG=1 to see one for a rea
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -251,6 +252,54 @@ def _scores(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_new_password() -> str:
+    """The new account's password: asked twice at a terminal, else one line of standard input.
+
+    Never an argument or an environment variable, where it would linger in shell history and ps.
+    """
+    if sys.stdin.isatty():
+        try:
+            first = getpass.getpass("Password for the new account: ")
+            second = getpass.getpass("The same password again: ")
+        except EOFError:
+            raise BadInput("no password given; nothing was added") from None
+        if first != second:
+            raise BadInput("the two passwords differ; nothing was added: run the command again")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise BadInput(
+            "no password on standard input; pipe one line, e.g. "
+            "printf 'password\\n' | python -m assessment facilitator add EMAIL"
+        )
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _facilitator_add(args: argparse.Namespace) -> int:
+    from assessment.auth import create_facilitator, normalise_email
+
+    password = _read_new_password()
+    with transaction(_engine(args)) as session:
+        create_facilitator(session=session, email=args.email, password=password, actor=CLI_ACTOR)
+    print(f"facilitator {normalise_email(args.email)} added")
+    return EXIT_OK
+
+
+def _facilitator_list(args: argparse.Namespace) -> int:
+    from assessment.auth import list_facilitators
+
+    with transaction(_engine(args)) as session:
+        facilitators = list_facilitators(session=session)
+    if args.json:
+        _print_json(facilitators)
+        return EXIT_OK
+    if not facilitators:
+        print("no facilitators yet: add one with `facilitator add EMAIL`")
+    for f in facilitators:
+        print(f"{f['id']:>4}  {f['email']}  (added {f['created_at'][:10]})")
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 
@@ -302,6 +351,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=1, help="the random seed (default 1); the same seed gives the same data"
     )
     demo.set_defaults(handler=_demo)
+
+    facilitator = commands.add_parser(
+        "facilitator",
+        help="manage facilitator accounts",
+        description="Manage the accounts facilitators sign in with.",
+    )
+    facilitator_commands = facilitator.add_subparsers(dest="action", metavar="ACTION", required=True)
+    facilitator_add = facilitator_commands.add_parser(
+        "add",
+        parents=[db],
+        help="add a facilitator account",
+        description="Add a facilitator account. The password is asked twice at a terminal; "
+        "from a script, give it as one line on standard input. It needs at least 10 characters.",
+    )
+    facilitator_add.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
+    facilitator_add.set_defaults(handler=_facilitator_add)
+    facilitator_list = facilitator_commands.add_parser(
+        "list",
+        parents=[db],
+        help="list facilitator accounts",
+        description="List every facilitator account, oldest first (never a password).",
+    )
+    facilitator_list.add_argument("--json", action="store_true", help="print a JSON list")
+    facilitator_list.set_defaults(handler=_facilitator_list)
 
     cohort = commands.add_parser(
         "cohort", help="manage cohorts", description="Manage cohorts of partnerships."
