@@ -1,6 +1,8 @@
 import streamlit as st
 
+from ui.auth import first_run_setup
 from ui.bank import default_bank
+from ui.participant import normalise_code
 from ui.text import escape_markdown as md
 
 bank = default_bank()
@@ -11,6 +13,14 @@ st.markdown(
     "primary care, the voluntary and community sector and Healthwatch, judging together how ready "
     "their partnership is, and where they see it differently."
 )
+
+with st.form("join_by_code", border=True):
+    st.markdown("**Taking part in a workshop?** Type the code on the screen.")
+    typed = st.text_input("Join code", max_chars=20, placeholder="e.g. K7MX2PQR")
+    if st.form_submit_button("Join", type="primary"):
+        st.switch_page("pages/join.py", query_params={"code": normalise_code(typed)})
+
+first_run_setup()
 
 st.subheader("How a workshop runs")
 st.markdown(

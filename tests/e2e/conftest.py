@@ -60,8 +60,9 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
-def start_app(log_dir: Path, env: dict[str, str] | None = None) -> AppServer:
-    port = free_port()
+def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> AppServer:
+    """Start `streamlit run app.py`; pass DATABASE_URL in ``env`` (never the developer's data/)."""
+    port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     command = [
         sys.executable,
@@ -80,7 +81,7 @@ def start_app(log_dir: Path, env: dict[str, str] | None = None) -> AppServer:
         "--browser.gatherUsageStats",
         "false",
     ]
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
@@ -105,8 +106,9 @@ def start_app(log_dir: Path, env: dict[str, str] | None = None) -> AppServer:
 
 
 @pytest.fixture(scope="session")
-def app_server(artifacts_dir: Path) -> Iterator[AppServer]:
-    server = start_app(artifacts_dir)
+def app_server(artifacts_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    database = tmp_path_factory.mktemp("e2e") / "app.db"
+    server = start_app(artifacts_dir, env={"DATABASE_URL": f"sqlite:///{database}"})
     try:
         yield server
     finally:

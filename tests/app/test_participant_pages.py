@@ -1,0 +1,168 @@
+"""Joining and answering, page by page, with every refusal a participant can meet."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from assessment.store import participant_answers, participant_submitted, transaction, workshop_answers
+from tests.app.conftest import OpenWorkshop, make_workshop
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.app
+
+APP = str(PROJECT_ROOT / "app.py")
+JOIN = "pages/join.py"
+ANSWER = "pages/answer.py"
+
+
+def page(path: str, **query: str) -> AppTest:
+    """Open a page through the app's own navigation, with the address's query parameters."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(path)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.error, *at.warning, *at.info, *at.success, *at.caption)]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def join(app_db: Engine, code: str, sector: str = "vcse") -> str:
+    """Join through the page and return the resume token the page created."""
+    at = page(JOIN, code=code)
+    at.selectbox[0].set_value(sector)
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert not at.exception, at.exception
+    with transaction(app_db) as session:
+        from assessment.store import Participant
+
+        token = session.query(Participant.resume_token).order_by(Participant.id.desc()).limit(1).scalar()
+    assert token
+    return str(token)
+
+
+def test_a_wrong_code_gets_a_plain_message(app_db: Engine) -> None:
+    at = page(JOIN, code="ABCDEFGH")
+    assert "There is no workshop with the code ABCDEFGH" in texts(at)
+
+
+def test_repeated_wrong_codes_from_one_session_are_slowed_down(app_db: Engine) -> None:
+    at = page(JOIN, code="ABCDEFGH")
+    for attempt in ("ABCDEFGJ", "ABCDEFGK", "ABCDEFGM"):
+        at.text_input(key="join_code").set_value(attempt).run()
+    assert "Too many wrong codes. Wait" in texts(at)
+
+
+def test_a_draft_workshop_is_not_open_yet(app_db: Engine) -> None:
+    draft = make_workshop(app_db, status="draft")
+    assert "has not opened yet" in texts(page(JOIN, code=draft.join_code))
+
+
+def test_a_closed_workshop_refuses_new_participants(app_db: Engine) -> None:
+    closed = make_workshop(app_db, status="closed")
+    assert "closed for answers" in texts(page(JOIN, code=closed.join_code))
+
+
+def test_a_code_typed_in_lower_case_with_spaces_still_joins(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    messy = " ".join([open_workshop.join_code[:4].lower(), open_workshop.join_code[4:].lower()])
+    at = page(JOIN, code=messy)
+    assert "Which part of the system do you work in?" in [s.label for s in at.selectbox]
+
+
+def test_starting_without_a_sector_says_what_to_do(app_db: Engine, open_workshop: OpenWorkshop) -> None:
+    at = page(JOIN, code=open_workshop.join_code)
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert "Choose your sector, then press Start." in texts(at)
+
+
+def test_joining_creates_a_participant_with_a_resume_token(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    token = join(app_db, open_workshop.join_code, sector="local-authority")
+    assert len(token) >= 32
+
+
+def test_a_tampered_resume_token_is_refused(app_db: Engine, open_workshop: OpenWorkshop) -> None:
+    token = join(app_db, open_workshop.join_code)
+    at = page(ANSWER, token=token[:-2] + "xx")
+    assert "This link is not valid" in texts(at)
+    assert not at.radio
+
+
+def test_an_answer_is_saved_the_moment_both_levels_are_chosen(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    token = join(app_db, open_workshop.join_code)
+    at = page(ANSWER, token=token, step="1")
+    assert "1. Shared purpose" in next(h.value for h in at.header).replace("\\", "")
+    at.radio(key="q:shared-purpose-stated:current").set_value(2).run()
+    assert "Choose where we should be to save this answer." in texts(at)
+    at.radio(key="q:shared-purpose-stated:target").set_value(4).run()
+    assert not at.exception
+    assert "Saved" in texts(at)
+    with transaction(app_db) as session:
+        answers, _ = workshop_answers(session=session, workshop_id=open_workshop.id)
+    assert answers[["item_id", "current", "target"]].to_numpy().tolist() == [
+        ["shared-purpose-stated", 2.0, 4.0]
+    ]
+
+
+def test_a_reload_shows_every_saved_answer_again(app_db: Engine, open_workshop: OpenWorkshop) -> None:
+    token = join(app_db, open_workshop.join_code)
+    at = page(ANSWER, token=token, step="1")
+    at.checkbox(key="q:shared-purpose-stated:dk").check().run()
+    at.text_area(key="q:shared-purpose-stated:comment").input("<b>We argue</b> about [this](http://x)").run()
+    fresh = page(ANSWER, token=token, step="1")  # a new session, as after a reload or restart
+    assert fresh.checkbox(key="q:shared-purpose-stated:dk").value is True
+    assert (
+        fresh.text_area(key="q:shared-purpose-stated:comment").value
+        == "<b>We argue</b> about [this](http://x)"
+    )
+
+
+def test_accountability_choices_are_saved_per_function(app_db: Engine) -> None:
+    workshop = make_workshop(app_db, domains=["accountability"], name="Tier test")
+    token = join(app_db, workshop.join_code)
+    at = page(ANSWER, token=token, step="1")
+    box = at.selectbox(key="q:accountability-where-buck-stops:fn:trust-quality-failure")
+    box.set_value("ics-nhs-body").run()
+    with transaction(app_db) as session:
+        (participant_id,) = {
+            int(p) for p in workshop_answers(session=session, workshop_id=workshop.id)[1]["participant"]
+        }
+        saved = participant_answers(session=session, participant_id=participant_id)
+    assert saved["accountability-where-buck-stops"].tiers == {"trust-quality-failure": "ics-nhs-body"}
+
+
+def test_the_review_lists_unanswered_questions_and_submitting_marks_the_participant(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    token = join(app_db, open_workshop.join_code)
+    at = page(ANSWER, token=token, step="99")  # clamped to the last step: the review
+    assert "Review and submit" in [h.value for h in at.header]
+    assert "have no answer yet" in texts(at)
+    next(b for b in at.button if b.label == "Submit my answers").click().run()
+    assert "Thank you: your answers are in." in texts(at)
+    with transaction(app_db) as session:
+        from assessment.store import participant_by_token
+
+        person = participant_by_token(session=session, token=token)
+        assert person is not None and participant_submitted(session=session, participant_id=person.id)
+
+
+def test_another_workshops_token_shows_only_that_participants_own_workshop(app_db: Engine) -> None:
+    mine = make_workshop(app_db, title="Mine", name="Alpha")
+    theirs = make_workshop(app_db, title="Theirs", name="Beta")
+    token = join(app_db, mine.join_code)
+    at = page(ANSWER, token=token, workshop=str(theirs.id), code=theirs.join_code)
+    assert at.title[0].value == "Mine"
+    assert "Theirs" not in texts(at) and "Beta" not in texts(at)
