@@ -19,6 +19,11 @@ NHS_AQUA_GREEN = "#00A499"
 FONT = "Arial, Helvetica, sans-serif"
 
 
+def short_label(text: str, limit: int = 24) -> str:
+    """Axis labels must fit a phone and an A4 column; the full names are in the table beside."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def domain_radar(
     domains: Sequence[str],
     series: dict[str, Sequence[float | None]],
@@ -37,7 +42,8 @@ def domain_radar(
         (NHS_DARK_GREY, "dashdot", "x"),
     ]
     figure = go.Figure()
-    closed = [*domains, domains[0]] if domains else []
+    names = [short_label(d) for d in domains]
+    closed = [*names, names[0]] if names else []
     for (name, values), (colour, dash, marker) in zip(series.items(), styles, strict=False):
         points = [*values, values[0]] if values else []
         figure.add_trace(

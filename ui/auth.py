@@ -28,7 +28,7 @@ from ui.text import escape_markdown
 SESSION_KEY = "facilitator_id"
 FAILURES_KEY = "sign_in_failures"
 LAST_FAILURE_KEY = "sign_in_last_failure"
-SIGN_IN_PAGE = "pages/sign_in.py"
+SIGN_IN_PAGE = "views/sign_in.py"
 
 
 def plain_message(error: StoreError) -> str:

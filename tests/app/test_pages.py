@@ -24,7 +24,7 @@ def run_app() -> AppTest:
 
 def open_question_bank() -> AppTest:
     at = run_app()
-    at.switch_page("pages/question_bank.py")
+    at.switch_page("views/question_bank.py")
     at.run()
     assert not at.exception, at.exception
     return at

@@ -13,8 +13,8 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.app
 
 APP = str(PROJECT_ROOT / "app.py")
-JOIN = "pages/join.py"
-ANSWER = "pages/answer.py"
+JOIN = "views/join.py"
+ANSWER = "views/answer.py"
 
 
 def page(path: str, **query: str) -> AppTest:

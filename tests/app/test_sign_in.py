@@ -15,7 +15,7 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.app
 
-SIGN_IN_PAGE = str(PROJECT_ROOT / "pages" / "sign_in.py")
+SIGN_IN_PAGE = str(PROJECT_ROOT / "views" / "sign_in.py")
 EMAIL = "jo.bloggs@riverside.nhs.uk"
 PASSWORD = "correct horse battery"  # noqa: S105 (a test account's password)
 

@@ -26,7 +26,7 @@ def test_a_facilitator_opens_the_app_and_browses_a_domain_of_the_question_bank(
 
     page.get_by_role("link", name="Question bank").first.click()
     expect(page.get_by_role("heading", name="Question bank")).to_be_visible()
-    assert page.url.endswith("/question-bank")
+    assert page.url.endswith("/question_bank")
 
     domain = shipped_bank.domain("mind-the-gaps")
     page.get_by_role("combobox", name="Domain").click()
@@ -44,7 +44,7 @@ def test_a_facilitator_uploads_a_broken_bank_and_sees_each_problem(
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
-    page.goto(f"{app_server.url}/question-bank")
+    page.goto(f"{app_server.url}/question_bank")
     page.get_by_role("tab", name="Check a bank file").click()
     page.locator("input[type=file]").set_input_files(broken)
     expect(page.get_by_text("This bank has 1 problem")).to_be_visible()

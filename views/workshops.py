@@ -133,7 +133,7 @@ with code_column:
     st.markdown("with the code")
     st.markdown(
         f"<div role='text' aria-label='Join code {html.escape(' '.join(workshop.join_code))}' "
-        "style='font-size:clamp(2.5rem,8vw,6rem);font-weight:700;letter-spacing:0.15em;"
+        "style='font-size:clamp(2rem,5.5vw,5.5rem);font-weight:700;letter-spacing:0.12em;white-space:nowrap;"
         f"font-family:monospace;color:#003087'>{html.escape(workshop.join_code)}</div>",
         unsafe_allow_html=True,  # only the code, drawn from our own alphabet and escaped anyway
     )

@@ -97,4 +97,4 @@ if start:
     except StoreError as exc:
         st.error(f"Could not join: {exc}.")
         st.stop()
-    st.switch_page("pages/answer.py", query_params={"token": participant.resume_token, "step": "1"})
+    st.switch_page("views/answer.py", query_params={"token": participant.resume_token, "step": "1"})

@@ -18,7 +18,7 @@ with st.form("join_by_code", border=True):
     st.markdown("**Taking part in a workshop?** Type the code on the screen.")
     typed = st.text_input("Join code", max_chars=20, placeholder="e.g. K7MX2PQR")
     if st.form_submit_button("Join", type="primary"):
-        st.switch_page("pages/join.py", query_params={"code": normalise_code(typed)})
+        st.switch_page("views/join.py", query_params={"code": normalise_code(typed)})
 
 first_run_setup()
 
@@ -55,4 +55,4 @@ st.markdown(
     + ". Each question describes every stage in its own terms, so two people mean the same thing "
     "by the same word."
 )
-st.page_link("pages/question_bank.py", label="Browse the question bank", icon=":material/quiz:")
+st.page_link("views/question_bank.py", label="Browse the question bank", icon=":material/quiz:")

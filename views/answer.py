@@ -28,7 +28,7 @@ with transaction(engine()) as session:
             "This link is not valid. Check that you copied the whole link, or join again with the code on "
             "the screen."
         )
-        st.page_link("pages/join.py", label="Join with a code")
+        st.page_link("views/join.py", label="Join with a code")
         st.stop()
     workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
