@@ -17,9 +17,7 @@ def test_the_radar_draws_one_closed_trace_per_series_on_the_bank_scale() -> None
         title="Team",
     )
     now, target = figure.data
-    assert (
-        list(now.r) == [1.5, 2.0, 3.0, 1.5] and now.theta[0] == now.theta[-1] == "Shared purpose"
-    )
+    assert list(now.r) == [1.5, 2.0, 3.0, 1.5] and now.theta[0] == now.theta[-1] == "Shared purpose"
     assert list(target.r) == [3, 3, 4, 3]
     assert figure.layout.polar.radialaxis.range == (1, 4)
     assert list(figure.layout.polar.radialaxis.ticktext) == SCALE

@@ -1,0 +1,114 @@
+"""The facilitator's workshop page: refused without sign-in; create, open, reveal; live counts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
+
+from assessment.auth import create_facilitator
+from assessment.store import AuditEntry, add_participant, list_workshops, transaction, workshop_info
+from tests.app.conftest import make_workshop
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.app
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def workshops_page(facilitator_id: int | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if facilitator_id is not None:
+        at.session_state["facilitator_id"] = facilitator_id
+    at.run()
+    at.switch_page("views/workshops.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def facilitator(app_db: Engine) -> int:
+    with transaction(app_db) as session:
+        return create_facilitator(
+            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="test"
+        )
+
+
+def run_script_directly(facilitator_id: int | None) -> AppTest:
+    """The page script on its own, as if reached without the frame: its own guard must hold."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "views" / "workshops.py"), default_timeout=30)
+    if facilitator_id is not None:
+        at.session_state["facilitator_id"] = facilitator_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_menu_offers_no_facilitator_page_to_anyone_not_signed_in(app_db: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/workshops.py")
+
+
+def test_the_page_itself_refuses_anyone_not_signed_in(app_db: Engine) -> None:
+    make_workshop(app_db)
+    at = run_script_directly(None)
+    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    assert not at.title
+    assert not any(b.label == "Reveal results" for b in at.button)
+
+
+def test_a_forged_facilitator_id_in_the_session_is_refused(app_db: Engine) -> None:
+    make_workshop(app_db)
+    at = run_script_directly(999)
+    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    assert not at.title
+
+
+def test_a_facilitator_creates_a_workshop_for_a_partnership(app_db: Engine, facilitator: int) -> None:
+    make_workshop(app_db, name="Seed partnership", status="draft")
+    at = workshops_page(facilitator)
+    title = next(t for t in at.text_input if t.label == "Title")
+    title.input("Autumn leadership session")
+    next(b for b in at.button if b.label == "Create workshop").click().run()
+    assert not at.exception, at.exception
+    with transaction(app_db) as session:
+        titles = [w["title"] for w in list_workshops(session=session)]
+    assert "Autumn leadership session" in titles
+
+
+def test_creating_without_a_title_says_what_is_missing(app_db: Engine, facilitator: int) -> None:
+    make_workshop(app_db, name="Seed partnership", status="draft")
+    at = workshops_page(facilitator)
+    next(b for b in at.button if b.label == "Create workshop").click().run()
+    assert "Give the workshop a title" in at.error[0].value
+
+
+def test_opening_and_revealing_change_the_workshop_and_are_audited(app_db: Engine, facilitator: int) -> None:
+    workshop = make_workshop(app_db, status="draft")
+    at = workshops_page(facilitator)
+    assert any(workshop.join_code in m.value for m in at.markdown)  # the code, large, for the projector
+    assert at.get("imgs") or at.get("image")  # the QR code
+    next(b for b in at.button if b.label == "Open for answers").click().run()
+    next(b for b in at.button if b.label == "Reveal results").click().run()
+    with transaction(app_db) as session:
+        info = workshop_info(session=session, workshop_id=workshop.id)
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor == f"facilitator:{facilitator}")
+        ).all()
+    assert (info.status, info.revealed) == ("open", True)
+    assert actions == ["workshop.open", "workshop.reveal"]
+
+
+def test_live_progress_counts_participants_by_sector(app_db: Engine, facilitator: int) -> None:
+    workshop = make_workshop(app_db)
+    with transaction(app_db) as session:
+        for sector in ("vcse", "vcse", "nhs-trust"):
+            add_participant(session=session, workshop_id=workshop.id, sector=sector)
+    at = workshops_page(facilitator)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Joined"] == "3" and metrics["Submitted"] == "0"
+    by_sector = next(d.value for d in at.dataframe if "Sector" in d.value.columns)
+    assert dict(zip(by_sector["Sector"], by_sector["Joined"], strict=True)) == {"VCSE": 2, "NHS trust": 1}
