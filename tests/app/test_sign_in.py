@@ -17,7 +17,7 @@ pytestmark = pytest.mark.app
 
 SIGN_IN_PAGE = str(PROJECT_ROOT / "views" / "sign_in.py")
 EMAIL = "jo.bloggs@riverside.nhs.uk"
-PASSWORD = "correct horse battery"  # noqa: S105 (a test account's password)
+PASSWORD = "correct horse battery"
 
 
 def add_facilitator(engine: Engine, email: str = EMAIL) -> int:

@@ -32,7 +32,7 @@ from assessment.store import AuditEntry, Facilitator, StoreError, dumps, table_c
 
 EMAIL = "Jo.Bloggs@Riverside.NHS.uk"
 NORMALISED = "jo.bloggs@riverside.nhs.uk"
-PASSWORD = "correct horse battery"  # noqa: S105 (a test account's password)
+PASSWORD = "correct horse battery"
 WRONG = "incorrect horse battery"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
