@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e bench clean
+.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e bench bench-smoke clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,16 @@ test-e2e: dev-deps system-deps
 test: dev-deps system-deps lint typecheck
 	$(WITH_POSTGRES) $(PY) -m pytest
 
-bench: dev-deps
+# Full benchmarks (figures go to bench/RESULTS.md by hand); bench-smoke runs each at a small size.
+bench: dev-deps system-deps
 	$(PY) bench/scoring.py
+	pg_virtualenv -t -- $(PY) bench/storage.py
+	$(PY) bench/workshop.py
+
+bench-smoke: dev-deps system-deps
+	$(PY) bench/scoring.py --small
+	pg_virtualenv -t -- $(PY) bench/storage.py --small
+	$(PY) bench/workshop.py --small
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts
