@@ -30,9 +30,9 @@ from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 from assessment.store import (
     Participant,
-    Response,
     add_participant,
     bank_for_version,
+    response_rows,
     save_answer,
     transaction,
     workshop_info,
@@ -133,39 +133,17 @@ def _export_records(*, session: Session, workshop_id: int) -> list[dict[str, Any
         for _, item in bank.iter_items()
         if isinstance(item, AccountabilityItem)
     }
-    rows = session.execute(
-        select(
-            Participant.id,
-            Participant.label,
-            Participant.display_name,
-            Participant.sector,
-            Participant.role,
-            Response.item_id,
-            Response.current,
-            Response.target,
-            Response.dont_know,
-            Response.confidence,
-            Response.comment,
-            Response.tiers,
-        )
-        .join(Response, Response.participant_id == Participant.id)
-        .where(Participant.workshop_id == workshop_id)
-    ).all()
     keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    for (
-        participant_id,
-        label,
-        display_name,
-        sector,
-        role,
-        item_id,
-        current,
-        target,
-        dont_know,
-        confidence,
-        comment,
-        tiers,
-    ) in rows:
+    for answer in response_rows(session=session, workshop_id=workshop_id):
+        participant_id, label, display_name, sector, role = (
+            answer.participant,
+            answer.label,
+            answer.display_name,
+            answer.sector,
+            answer.role,
+        )
+        item_id, current, target, dont_know = answer.item_id, answer.current, answer.target, answer.dont_know
+        confidence, comment, tiers = answer.confidence, answer.comment, answer.tiers
         shown = label if info.anonymous or not display_name else display_name
         base = {
             "participant": shown,

@@ -611,8 +611,25 @@ def save_answer(
     )
 
 
-def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The workshop's answers in scoring's shape: (answers, tier_answers)."""
+@dataclass(frozen=True)
+class ResponseRow:
+    """One stored answer with who gave it: what scoring, export and the views all start from."""
+
+    participant: int
+    label: str
+    sector: str
+    role: str
+    display_name: str | None
+    item_id: str
+    current: int | None
+    target: int | None
+    dont_know: bool
+    confidence: int | None
+    comment: str | None
+    tiers: dict[str, str] | None
+
+
+def response_rows(*, session: Session, workshop_id: int) -> list[ResponseRow]:
     rows = session.execute(
         select(
             Participant.id,
@@ -632,6 +649,35 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
         .where(Participant.workshop_id == workshop_id)
         .order_by(Participant.id, Response.item_id)
     ).all()
+    return [
+        ResponseRow(
+            pid, label, sector, role, name, item, current, target, bool(dont_know), confidence, comment, tiers
+        )
+        for pid, label, sector, role, name, item, current, target, dont_know, confidence, comment, tiers in (
+            tuple(row) for row in rows
+        )
+    ]
+
+
+def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The workshop's answers in scoring's shape: (answers, tier_answers)."""
+    rows = [
+        (
+            r.participant,
+            r.label,
+            r.sector,
+            r.role,
+            r.display_name,
+            r.item_id,
+            r.current,
+            r.target,
+            r.dont_know,
+            r.confidence,
+            r.comment,
+            r.tiers,
+        )
+        for r in response_rows(session=session, workshop_id=workshop_id)
+    ]
     level_rows, tier_rows = [], []
     for (
         pid,

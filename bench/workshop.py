@@ -121,7 +121,8 @@ def main() -> None:
     ms = 1000
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite")
     print(
-        f"click-to-saved over {len(click_to_saved)} answers: median {statistics.median(click_to_saved) * ms:.0f} ms, "
+        f"click-to-saved over {len(click_to_saved)} answers: "
+        f"median {statistics.median(click_to_saved) * ms:.0f} ms, "
         f"p95 {percentile(click_to_saved, 0.95) * ms:.0f} ms, max {max(click_to_saved) * ms:.0f} ms"
     )
     print(

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from assessment.cli import main
 from assessment.store import (
     bank_for_version,
     create_workshop,
@@ -22,16 +21,7 @@ from assessment.store import (
     workshop_info,
 )
 from tests.conftest import PROJECT_ROOT
-
-
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.storage.cli_helpers import run, url
 
 
 def test_demo_then_scores_json_gives_the_medians_of_the_stored_answers(

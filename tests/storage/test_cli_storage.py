@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.answers import Answer
-from assessment.cli import build_parser, main
+from assessment.cli import build_parser
 from assessment.store import (
     AuditEntry,
     add_participant,
@@ -19,16 +19,7 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
-
-
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.storage.cli_helpers import run, url
 
 
 def every_command(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
