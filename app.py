@@ -31,6 +31,7 @@ if current_facilitator() is None:
 else:
     facilitators = [
         st.Page("views/workshops.py", title="Workshops", icon=":material/groups:", url_path="workshops"),
+        st.Page("views/results.py", title="Team results", icon=":material/insights:", url_path="results"),
         st.Page("views/sign_in.py", title="Account", icon=":material/account_circle:", url_path="sign_in"),
     ]
 st.navigation({"Participants": public, "Facilitators": facilitators}).run()

@@ -1,0 +1,201 @@
+import pandas as pd
+import streamlit as st
+
+from assessment import readings
+from assessment.charts import domain_radar
+from assessment.framework import AccountabilityItem, SpectrumItem
+from assessment.results import score_stored_workshop
+from assessment.store import list_workshops, transaction, workshop_answers, workshop_info
+from ui.auth import require_facilitator
+from ui.db import engine
+from ui.text import escape_markdown as md
+from ui.text import plain_table
+
+require_facilitator()
+
+st.title("Team results")
+with transaction(engine()) as session:
+    workshops = list_workshops(session=session)
+if not workshops:
+    st.info("No workshops yet. Create one on the Workshops page, or load the sample data from the home page.")
+    st.stop()
+
+codes = [w["join_code"] for w in workshops]
+labels = {
+    w["join_code"]: f"{w['partnership']} · {w['title']} · {w['date']} · {w['join_code']}" for w in workshops
+}
+if st.session_state.get("workshop_code") not in codes:
+    st.session_state["workshop_code"] = codes[0]
+code = st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key="workshop_code")
+
+with transaction(engine()) as session:
+    workshop = workshop_info(session=session, join_code=code)
+    scored = score_stored_workshop(session=session, workshop_id=workshop.id)
+    answers, tier_answers = workshop_answers(session=session, workshop_id=workshop.id)
+bank, scores = scored.bank, scored.scores
+sector_names = {s.id: s.label for s in bank.sectors}
+item_texts = {item.id: item.text for _, item in bank.iter_items()}
+titles = {d.id: d.title for d in bank.domains}
+threshold = scores.threshold
+
+# --- headline ---------------------------------------------------------------------------------
+st.markdown(md(readings.overall(scores.overall, scores.respondents)))
+overall = scores.overall
+cols = st.columns(4)
+cols[0].metric("Respondents", scores.respondents)
+for column, (label, key) in zip(
+    cols[1:], (("Now", "current"), ("Target", "target"), ("Gap", "gap")), strict=True
+):
+    value = overall[key]
+    column.metric(label, "withheld" if value is None else f"{value:.2f}")
+by_sector = scores.sectors_n.assign(
+    Sector=scores.sectors_n["sector"].map(sector_names), Respondents=scores.sectors_n["n"]
+)[["Sector", "Respondents"]]
+st.dataframe(by_sector, hide_index=True)
+if scores.withheld:
+    st.warning(f"Fewer than {threshold} people answered: every team figure is withheld.")
+    st.stop()
+st.caption(
+    f"Any figure made from fewer than {threshold} people's answers is withheld and shown as “withheld”."
+)
+
+
+def shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A table for the screen: figures to 2 decimal places, withheld ones said in words."""
+    table = frame[list(columns)].rename(columns=columns).copy()
+    for column in table.columns:
+        if pd.api.types.is_float_dtype(table[column]):
+            table[column] = table[column].map(lambda v: "withheld" if pd.isna(v) else f"{v:.2f}")
+    return table
+
+
+team, disagree, lens, positions, comments = st.tabs(
+    ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
+)
+
+with team:
+    domains = scores.domains
+    st.markdown(md(readings.biggest_gap(domains)))
+    chart, table = st.columns([3, 2])
+    chart.plotly_chart(
+        domain_radar(
+            domains["title"].astype(str).tolist(),
+            {"Now (median)": domains["current"].tolist(), "Target": domains["target"].tolist()},
+            scale_labels=[level.label for level in bank.scale],
+            title="Where the team sees the partnership",
+        ),
+        config={"displayModeBar": False},
+    )
+    table.dataframe(
+        shown(domains, {"title": "Domain", "current": "Now", "target": "Target", "gap": "Gap"}),
+        hide_index=True,
+    )
+    st.subheader("Gaps, largest first")
+    ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
+    st.dataframe(
+        shown(ranked, {"title": "Domain", "gap": "Gap", "current": "Now", "target": "Target"}),
+        hide_index=True,
+    )
+    items = scores.items.assign(text=scores.items["item_id"].astype(str).map(item_texts))
+    ranked_items = items.sort_values("gap", ascending=False, na_position="last", kind="stable")
+    st.dataframe(
+        shown(ranked_items, {"text": "Question", "gap": "Gap", "current": "Now", "target": "Target"}),
+        hide_index=True,
+    )
+
+with disagree:
+    items = scores.items.assign(text=scores.items["item_id"].astype(str).map(item_texts))
+    st.markdown(md(readings.disagreement(items, item_texts)))
+    split = items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable")
+    if split.empty:
+        st.info("No question is split: views sit within a level of the median everywhere.")
+    else:
+        rated = answers.loc[~answers["dont_know"] & answers["item_id"].isin(split["item_id"].astype(str))]
+        spread = (
+            rated.groupby(["item_id", "current"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(columns=range(1, bank.max_level + 1), fill_value=0)
+            .rename(columns={v: bank.level_label(v) for v in range(1, bank.max_level + 1)})
+        )
+        table = split[["item_id", "text", "current", "iqr", "split_share"]].merge(
+            spread, left_on="item_id", right_index=True, how="left"
+        )
+        table["split_share"] = table["split_share"].map(lambda v: f"{v:.0%}")
+        st.dataframe(
+            table.drop(columns="item_id").rename(
+                columns={
+                    "text": "Question",
+                    "current": "Median",
+                    "iqr": "Spread (IQR)",
+                    "split_share": "Far from median",
+                }
+            ),
+            hide_index=True,
+        )
+
+with lens:
+    st.markdown(md(readings.perception(scores.perception_gaps, titles)))
+    sectors = scores.sectors.assign(
+        Sector=scores.sectors["sector"].map(sector_names),
+        value=scores.sectors["current"].map(lambda v: "withheld" if pd.isna(v) else f"{v:.2f}"),
+    )
+    grid = sectors.pivot_table(
+        index="title", columns="Sector", values="value", aggfunc="first", observed=True
+    )
+    st.dataframe(grid, width="stretch")
+    gaps = scores.perception_gaps.assign(Domain=scores.perception_gaps["domain"].map(titles))
+    st.dataframe(shown(gaps, {"Domain": "Domain", "gap": "Perception gap"}), hide_index=True)
+
+with positions:
+    for row in scores.spectrum.to_dict("records"):
+        item = bank.item(str(row["item_id"]))
+        assert isinstance(item, SpectrumItem)
+        st.markdown(f"**{md(item.text)}**")
+        st.caption(f"1 = {md(item.poles[0])} · 5 = {md(item.poles[1])}")
+        if row["withheld"]:
+            st.markdown("withheld: too few answers")
+        else:
+            st.markdown(
+                f"Now {row['now']:.1f} → preferred {row['preferred']:.1f} (shift {row['shift']:+.1f})"
+            )
+    function_labels = {
+        f.id: f.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for f in i.functions
+    }
+    tier_labels = {
+        t.id: t.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for t in i.tiers
+    }
+    accountability = scores.accountability
+    st.markdown(md(readings.accountability(accountability, function_labels)))
+    if not accountability.empty:
+        table = pd.DataFrame(
+            {
+                "Situation": accountability["function_id"].map(function_labels),
+                "Most named": accountability["modal_tier"].map(
+                    lambda t: tier_labels.get(t, "—") if t else "—"
+                ),
+                "Agreement": accountability["clarity"].map(
+                    lambda v: "withheld" if pd.isna(v) else f"{v:.0%}" + (" ⚠ unclear" if v < 0.6 else "")
+                ),
+                "Answers": accountability["n"],
+            }
+        )
+        st.dataframe(table, hide_index=True)
+
+with comments:
+    notes = pd.concat(
+        [
+            answers[["item_id", "comment", "display_name"]],
+            tier_answers[["item_id", "comment", "display_name"]],
+        ]
+    ).dropna(subset=["comment"])
+    notes = notes.loc[notes["comment"].str.strip() != ""].drop_duplicates()
+    if notes.empty:
+        st.info("No comments were left.")
+    for item_id, group in notes.groupby("item_id", sort=False):
+        st.markdown(f"**{md(item_texts.get(str(item_id), str(item_id)))}**")
+        # Comments are shown as plain text; names only in a workshop that records them.
+        table = pd.DataFrame({"Comment": group["comment"]})
+        if not workshop.anonymous:
+            table.insert(0, "Who", group["display_name"].fillna(""))
+        st.table(plain_table(table), hide_index=True)
