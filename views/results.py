@@ -2,7 +2,16 @@ import pandas as pd
 import streamlit as st
 
 from assessment import readings
-from assessment.charts import domain_radar
+from assessment.charts import (
+    accountability_bars,
+    answer_distribution,
+    domain_radar_with_spread,
+    gaps_ranked,
+    level_counts,
+    perception_gaps,
+    sector_lens,
+    spectrum_dumbbells,
+)
 from assessment.framework import AccountabilityItem, SpectrumItem
 from assessment.results import score_stored_workshop
 from assessment.store import list_workshops, transaction, workshop_answers, workshop_info
@@ -76,11 +85,13 @@ team, disagree, lens, positions, comments = st.tabs(
 with team:
     domains = scores.domains
     st.markdown(md(readings.biggest_gap(domains)))
+    # The band is the average interquartile range of the domain's shown questions.
+    spread = scores.items.groupby("domain", observed=True)[["q1", "q3"]].mean()
+    with_spread = domains.merge(spread, left_on="domain", right_index=True, how="left")
     chart, table = st.columns([3, 2])
     chart.plotly_chart(
-        domain_radar(
-            domains["title"].astype(str).tolist(),
-            {"Now (median)": domains["current"].tolist(), "Target": domains["target"].tolist()},
+        domain_radar_with_spread(
+            with_spread,
             scale_labels=[level.label for level in bank.scale],
             title="Where the team sees the partnership",
         ),
@@ -92,6 +103,9 @@ with team:
     )
     st.subheader("Gaps, largest first")
     ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
+    st.plotly_chart(
+        gaps_ranked(domains, label_column="title", title="Gap per domain"), config={"displayModeBar": False}
+    )
     st.dataframe(
         shown(ranked, {"title": "Domain", "gap": "Gap", "current": "Now", "target": "Target"}),
         hide_index=True,
@@ -110,7 +124,16 @@ with disagree:
     if split.empty:
         st.info("No question is split: views sit within a level of the median everywhere.")
     else:
-        rated = answers.loc[~answers["dont_know"] & answers["item_id"].isin(split["item_id"].astype(str))]
+        split_ids = split["item_id"].astype(str).tolist()
+        counts = level_counts(answers, split_ids, levels=bank.max_level)
+        counts["item_label"] = counts["item_id"].map(item_texts)
+        st.plotly_chart(
+            answer_distribution(
+                counts, scale_labels=[level.label for level in bank.scale], title="How the answers spread"
+            ),
+            config={"displayModeBar": False},
+        )
+        rated = answers.loc[~answers["dont_know"] & answers["item_id"].isin(split_ids)]
         spread = (
             rated.groupby(["item_id", "current"])
             .size()
@@ -136,6 +159,15 @@ with disagree:
 
 with lens:
     st.markdown(md(readings.perception(scores.perception_gaps, titles)))
+    st.plotly_chart(
+        sector_lens(
+            scores.sectors,
+            sector_labels=sector_names,
+            scale_labels=[level.label for level in bank.scale],
+            title="Each sector's view, domain by domain",
+        ),
+        config={"displayModeBar": False},
+    )
     sectors = scores.sectors.assign(
         Sector=scores.sectors["sector"].map(sector_names),
         value=scores.sectors["current"].map(lambda v: "withheld" if pd.isna(v) else f"{v:.2f}"),
@@ -145,9 +177,22 @@ with lens:
     )
     st.dataframe(grid, width="stretch")
     gaps = scores.perception_gaps.assign(Domain=scores.perception_gaps["domain"].map(titles))
+    if not gaps.empty:
+        st.plotly_chart(
+            perception_gaps(scores.perception_gaps, titles=titles, title="Where sectors differ most"),
+            config={"displayModeBar": False},
+        )
     st.dataframe(shown(gaps, {"Domain": "Domain", "gap": "Perception gap"}), hide_index=True)
 
 with positions:
+    spectrum_labels = {
+        i.id: (i.text, i.poles[0], i.poles[1]) for _, i in bank.iter_items() if isinstance(i, SpectrumItem)
+    }
+    if not scores.spectrum["withheld"].all():
+        st.plotly_chart(
+            spectrum_dumbbells(scores.spectrum, labels=spectrum_labels, title="Now and preferred"),
+            config={"displayModeBar": False},
+        )
     for row in scores.spectrum.to_dict("records"):
         item = bank.item(str(row["item_id"]))
         assert isinstance(item, SpectrumItem)
@@ -168,6 +213,15 @@ with positions:
     accountability = scores.accountability
     st.markdown(md(readings.accountability(accountability, function_labels)))
     if not accountability.empty:
+        st.plotly_chart(
+            accountability_bars(
+                accountability,
+                function_labels=function_labels,
+                tier_labels=tier_labels,
+                title="Who holds it today",
+            ),
+            config={"displayModeBar": False},
+        )
         table = pd.DataFrame(
             {
                 "Situation": accountability["function_id"].map(function_labels),

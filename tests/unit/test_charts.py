@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import math
+from datetime import date
+from typing import Any
 
-from assessment.charts import domain_radar, short_label
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from assessment.charts import (
+    FONT,
+    NHS_PALE_GREY,
+    accountability_bars,
+    answer_distribution,
+    domain_radar,
+    domain_radar_with_spread,
+    gaps_ranked,
+    level_counts,
+    perception_gaps,
+    sector_lens,
+    short_label,
+    spectrum_dumbbells,
+    trend_lines,
+)
 
 SCALE = ["Emerging", "Developing", "Maturing", "Thriving"]
 
@@ -36,3 +56,364 @@ def test_long_domain_names_are_shortened_for_the_axis() -> None:
         == "Keeping the focus on pa…"
     )
     assert short_label("Mind the gaps") == "Mind the gaps"
+
+
+# --- the builders for the team picture, the sector lens and trends ------------------------------------
+
+
+def _numbers(values: object) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]  # type: ignore[attr-defined]
+
+
+def _no_zero(values: object) -> bool:
+    return all(v is None or not math.isclose(float(v), 0.0) for v in values)  # type: ignore[attr-defined]
+
+
+def _trace(figure: go.Figure, name: str) -> Any:
+    (found,) = [t for t in figure.data if t.name == name]
+    return found
+
+
+def _domains(*, spread: bool = True) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "domain": ["purpose", "gaps", "trust"],
+            "title": ["Shared purpose", "Mind the gaps", "Trust"],
+            "current": [2.0, np.nan, 3.5],
+            "target": [3.0, np.nan, 4.0],
+        }
+    )
+    if spread:
+        frame["q1"] = [1.5, np.nan, 3.0]
+        frame["q3"] = [2.5, np.nan, 4.0]
+    return frame
+
+
+def test_the_spread_radar_draws_current_and_target_with_a_gap_for_a_domain_without_figures() -> None:
+    figure = domain_radar_with_spread(_domains(spread=False), scale_labels=SCALE, title="Team")
+    now, target = _trace(figure, "Team now"), _trace(figure, "Team target")
+    assert _numbers(now.r) == [2.0, None, 3.5, 2.0]
+    assert _numbers(target.r) == [3.0, None, 4.0, 3.0]
+    assert list(now.theta) == ["Shared purpose", "Mind the gaps", "Trust", "Shared purpose"]
+    assert now.line.dash != target.line.dash and now.marker.symbol != target.marker.symbol
+
+
+def test_the_interquartile_band_is_drawn_only_when_quartiles_are_given() -> None:
+    without = domain_radar_with_spread(_domains(spread=False), scale_labels=SCALE, title="Team")
+    assert not any(t.fill for t in without.data)
+    assert len(without.data) == 2
+
+    figure = domain_radar_with_spread(_domains(), scale_labels=SCALE, title="Team")
+    (band,) = [t for t in figure.data if t.fill == "tonext"]
+    lower = figure.data[list(figure.data).index(band) - 1]
+    assert _numbers(lower.r) == [1.5, None, 3.0, 1.5]
+    assert _numbers(band.r) == [2.5, None, 4.0, 2.5]
+    assert "rgba" in band.fillcolor  # translucent, so the lines read through it
+
+
+def test_the_consensus_is_a_marker_only_series_keyed_by_domain_id() -> None:
+    figure = domain_radar_with_spread(
+        _domains(), scale_labels=SCALE, title="Team", consensus={"trust": 3.0, "purpose": 2.5}
+    )
+    agreed = _trace(figure, "Agreed in the room")
+    assert agreed.mode == "markers"
+    assert _numbers(agreed.r) == [2.5, None, 3.0]
+    assert list(agreed.theta) == ["Shared purpose", "Mind the gaps", "Trust"]
+
+
+def test_gaps_are_ranked_largest_first_at_the_top_without_the_missing_ones() -> None:
+    rows = pd.DataFrame({"title": ["Small", "Missing", "Large", "Middle"], "gap": [0.3, np.nan, 1.75, 1.0]})
+    figure = gaps_ranked(rows, label_column="title", title="Gaps")
+    (bars,) = figure.data
+    assert list(bars.y) == ["Large", "Middle", "Small"]
+    assert _numbers(bars.x) == [1.75, 1.0, 0.3]
+    assert list(bars.text) == ["1.8", "1.0", "0.3"]
+    assert figure.layout.yaxis.autorange == "reversed"
+    assert figure.layout.xaxis.title.text == "Gap (levels)"
+
+
+def test_level_counts_include_levels_nobody_chose_and_leave_out_dont_knows() -> None:
+    answers = pd.DataFrame(
+        {
+            "participant": ["a", "b", "c", "d", "a", "b"],
+            "sector": ["nhs"] * 6,
+            "item_id": ["q1", "q1", "q1", "q1", "q2", "other"],
+            "current": [1.0, 1.0, 3.0, np.nan, 2.0, 4.0],
+            "target": [2.0, 2.0, 4.0, np.nan, 3.0, 4.0],
+            "dont_know": [False, False, False, True, False, False],
+        }
+    )
+    counts = level_counts(answers, ["q2", "q1"], levels=4)
+    assert list(counts.columns) == ["item_id", "level", "count"]
+    assert counts.to_dict("records") == [
+        {"item_id": "q2", "level": 1, "count": 0},
+        {"item_id": "q2", "level": 2, "count": 1},
+        {"item_id": "q2", "level": 3, "count": 0},
+        {"item_id": "q2", "level": 4, "count": 0},
+        {"item_id": "q1", "level": 1, "count": 2},
+        {"item_id": "q1", "level": 2, "count": 0},
+        {"item_id": "q1", "level": 3, "count": 1},
+        {"item_id": "q1", "level": 4, "count": 0},
+    ]
+    assert int(counts["count"].sum()) == 4  # the don't-know and the other item are not counted
+
+
+def test_the_answer_distribution_stacks_one_bar_per_item_in_the_given_order() -> None:
+    counts = pd.DataFrame(
+        {
+            "item_label": ["Second item"] * 4 + ["First item"] * 4,
+            "level": [1, 2, 3, 4] * 2,
+            "count": [0, 1, 0, 0, 2, 0, 1, np.nan],
+        }
+    )
+    figure = answer_distribution(counts, scale_labels=SCALE, title="Where we disagree")
+    assert figure.layout.barmode == "stack"
+    assert [t.name for t in figure.data] == [f"{i} {label}" for i, label in enumerate(SCALE, 1)]
+    assert all(list(t.y) == ["Second item", "First item"] for t in figure.data)
+    assert [_numbers(t.x) for t in figure.data] == [[0, 2], [1, 0], [0, 1], [0, None]]
+    assert len({t.marker.color for t in figure.data}) == 4
+    assert len({t.marker.pattern.shape for t in figure.data}) == 4
+    assert figure.layout.xaxis.title.text == "Answers"
+
+
+def _sectors() -> pd.DataFrame:
+    rows = [
+        ("nhs", "purpose", "Shared purpose", 2.0, False),
+        ("nhs", "gaps", "Mind the gaps", 3.0, False),
+        ("council", "purpose", "Shared purpose", 3.0, False),
+        ("council", "gaps", "Mind the gaps", np.nan, True),
+        ("vcse", "purpose", "Shared purpose", np.nan, True),
+        ("vcse", "gaps", "Mind the gaps", np.nan, True),
+    ]
+    frame = pd.DataFrame(rows, columns=["sector", "domain", "title", "current", "withheld"])
+    return frame.assign(target=frame["current"] + 1, gap=1.0, n=3, rated_n=3, sector_n=3)
+
+
+def test_the_sector_lens_draws_one_series_per_sector_and_never_a_withheld_figure() -> None:
+    labels = {"nhs": "NHS", "council": "Local authority", "vcse": "Voluntary sector"}
+    figure = sector_lens(_sectors(), sector_labels=labels, scale_labels=SCALE, title="By sector")
+    nhs, council = _trace(figure, "NHS"), _trace(figure, "Local authority")
+    assert list(nhs.x) == ["Shared purpose", "Mind the gaps"]
+    assert _numbers(nhs.y) == [2.0, 3.0]
+    assert _numbers(council.y) == [3.0, None] and council.connectgaps is False
+    assert nhs.line.dash != council.line.dash and nhs.marker.symbol != council.marker.symbol
+    assert figure.layout.yaxis.range == (1, 4) and list(figure.layout.yaxis.ticktext) == SCALE
+
+
+def test_a_sector_withheld_everywhere_is_named_in_the_legend_with_no_points() -> None:
+    labels = {"nhs": "NHS", "council": "Local authority", "vcse": "Voluntary sector"}
+    figure = sector_lens(_sectors(), sector_labels=labels, scale_labels=SCALE, title="By sector")
+    small = _trace(figure, "Voluntary sector (withheld: too few)")
+    assert small.showlegend is True
+    assert all(v is None for v in small.y)
+    assert all(_no_zero(t.y) for t in figure.data)
+
+
+def test_perception_gaps_are_ranked_largest_first_under_domain_titles() -> None:
+    gaps = pd.DataFrame({"domain": ["purpose", "gaps", "trust"], "gap": [0.5, 2.0, np.nan], "sectors": 2})
+    figure = perception_gaps(
+        gaps, titles={"purpose": "Shared purpose", "gaps": "Mind the gaps"}, title="Seen differently"
+    )
+    (bars,) = figure.data
+    assert list(bars.y) == ["Mind the gaps", "Shared purpose"]
+    assert _numbers(bars.x) == [2.0, 0.5]
+    assert figure.layout.yaxis.autorange == "reversed"
+
+
+def _spectrum() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "item_id": ["s1", "s2", "s3"],
+            "now": [2.0, np.nan, 4.0],
+            "preferred": [4.0, np.nan, 3.0],
+            "shift": [2.0, np.nan, -1.0],
+            "iqr": [1.0, np.nan, 0.5],
+            "split": [False, None, True],
+            "withheld": [False, True, False],
+        }
+    )
+
+
+SPECTRUM_LABELS = {
+    "s1": ("Decisions are made", "Centrally", "Locally"),
+    "s2": ("Money flows", "By contract", "By trust"),
+    "s3": ("Data is shared", "Rarely", "By default"),
+}
+
+
+def test_spectrum_dumbbells_join_now_to_preferred_and_skip_withheld_items() -> None:
+    figure = spectrum_dumbbells(_spectrum(), labels=SPECTRUM_LABELS, title="Spectrum")
+    line, now, preferred = _trace(figure, "Shift"), _trace(figure, "Now"), _trace(figure, "Preferred")
+    assert list(now.y) == ["Decisions are made", "Data is shared"]
+    assert _numbers(now.x) == [2.0, 4.0] and _numbers(preferred.x) == [4.0, 3.0]
+    assert _numbers(line.x) == [2.0, 4.0, None, 4.0, 3.0, None]
+    assert now.marker.symbol != preferred.marker.symbol
+    assert figure.layout.xaxis.range == (1, 5)
+    ends = [a.text for a in figure.layout.annotations]
+    assert any("Centrally" in t for t in ends) and any("Locally" in t for t in ends)
+
+
+def test_a_single_spectrum_item_names_its_poles_on_the_axis() -> None:
+    figure = spectrum_dumbbells(_spectrum().iloc[[0]], labels=SPECTRUM_LABELS, title="Spectrum")
+    assert list(figure.layout.xaxis.ticktext) == ["1 (Centrally)", "2", "3", "4", "5 (Locally)"]
+
+
+def _accountability() -> pd.DataFrame:
+    shares = [
+        {"national": 0.1, "ics": 0.7, "place": 0.1, "unclear": 0.1},
+        {"national": 0.25, "ics": 0.25, "place": 0.25, "unclear": 0.25},
+        None,
+        {"national": 0.0, "ics": 0.6, "place": 0.2, "unclear": 0.2},
+    ]
+    return pd.DataFrame(
+        {
+            "item_id": ["who"] * 4,
+            "function_id": ["commissioning", "workforce", "estates", "data"],
+            "n": [10, 4, 2, 5],
+            "shares": shares,
+            "modal_tier": ["ics", "national", None, "ics"],
+            "clarity": [0.7, 0.25, np.nan, 0.6],
+            "withheld": [False, False, True, False],
+        }
+    )
+
+
+TIERS = {"national": "National", "ics": "System", "place": "Place", "unclear": "Unclear"}
+FUNCTIONS = {"commissioning": "Commissioning", "workforce": "Workforce", "estates": "Estates", "data": "Data"}
+
+
+def test_accountability_bars_stack_each_functions_shares_to_one_in_tier_order() -> None:
+    figure = accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who")
+    assert [t.name for t in figure.data] == list(TIERS.values())
+    assert figure.layout.barmode == "stack"
+    for row in range(3):
+        assert math.isclose(sum(float(t.x[row]) for t in figure.data), 1.0)
+    assert _numbers(_trace(figure, "System").x) == [0.7, 0.25, 0.6]
+    assert _trace(figure, "Unclear").marker.color == NHS_PALE_GREY
+    assert len({t.marker.pattern.shape for t in figure.data}) == len(TIERS)
+
+
+def test_only_functions_under_sixty_percent_clarity_are_flagged_unclear_and_withheld_ones_are_left_out() -> (
+    None
+):
+    figure = accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who")
+    assert list(figure.data[0].y) == ["Commissioning", "Workforce ⚠ unclear", "Data"]
+    assert not any("Estates" in label for label in figure.layout.yaxis.categoryarray)
+
+
+def _trend() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "round": ["Spring 2025", "Autumn 2024", "Spring 2025", "Autumn 2024", "Autumn 2025"],
+            "held_on": [
+                date(2025, 4, 1),
+                date(2024, 10, 1),
+                date(2025, 4, 1),
+                date(2024, 10, 1),
+                date(2025, 10, 1),
+            ],
+            "domain": ["purpose", "purpose", "trust", "trust", "trust"],
+            "title": ["Shared purpose", "Shared purpose", "Trust", "Trust", "Trust"],
+            "current": [2.5, 2.0, np.nan, 3.0, 3.5],
+            "target": [3.5, 3.0, np.nan, 4.0, 4.0],
+        }
+    )
+
+
+def test_trend_lines_follow_the_rounds_in_date_order_one_solid_line_per_domain() -> None:
+    figure = trend_lines(_trend(), scale_labels=SCALE, title="Over time")
+    purpose, trust = _trace(figure, "Shared purpose"), _trace(figure, "Trust")
+    assert list(purpose.x) == ["Autumn 2024", "Spring 2025", "Autumn 2025"]
+    assert _numbers(purpose.y) == [2.0, 2.5, None]
+    assert _numbers(trust.y) == [3.0, None, 3.5] and trust.connectgaps is False
+    assert purpose.line.dash == trust.line.dash == "solid"
+    assert purpose.marker.symbol != trust.marker.symbol
+    assert len(figure.data) == 2  # targets only when one domain is shown
+    assert list(figure.layout.yaxis.ticktext) == SCALE
+
+
+def test_a_single_domain_trend_adds_its_target_dashed() -> None:
+    trend = _trend()
+    figure = trend_lines(trend.loc[trend["domain"] == "purpose"], scale_labels=SCALE, title="Over time")
+    now, target = figure.data
+    assert _numbers(now.y) == [2.0, 2.5] and _numbers(target.y) == [3.0, 3.5]
+    assert now.line.dash == "solid" and target.line.dash == "dash"
+
+
+def test_a_question_bank_change_is_marked_with_a_dotted_line_at_its_round() -> None:
+    figure = trend_lines(_trend(), scale_labels=SCALE, title="Over time", version_changes=["Spring 2025"])
+    (line,) = figure.layout.shapes
+    assert line.x0 == line.x1 == "Spring 2025" and line.line.dash == "dot"
+    (note,) = figure.layout.annotations
+    assert note.text == "question bank changed" and note.x == "Spring 2025"
+    assert not trend_lines(_trend(), scale_labels=SCALE, title="t").layout.shapes
+
+
+def test_every_builder_exports_with_a_title_and_named_axes() -> None:
+    labels = {"nhs": "NHS", "council": "Local authority", "vcse": "Voluntary sector"}
+    counts = pd.DataFrame({"item_label": ["An item"] * 4, "level": [1, 2, 3, 4], "count": [1, 2, 0, 1]})
+    figures = [
+        domain_radar_with_spread(_domains(), scale_labels=SCALE, title="Radar", consensus={"trust": 3}),
+        gaps_ranked(_domains().assign(gap=[1.0, np.nan, 0.5]), label_column="title", title="Gaps"),
+        answer_distribution(counts, scale_labels=SCALE, title="Answers"),
+        sector_lens(_sectors(), sector_labels=labels, scale_labels=SCALE, title="Sectors"),
+        perception_gaps(pd.DataFrame({"domain": ["a"], "gap": [1.0], "sectors": [2]}), titles={}, title="P"),
+        spectrum_dumbbells(_spectrum(), labels=SPECTRUM_LABELS, title="Spectrum"),
+        accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who"),
+        trend_lines(_trend(), scale_labels=SCALE, title="Trend", version_changes=["Spring 2025"]),
+    ]
+    for figure in figures:
+        exported = figure.to_dict()
+        layout = exported["layout"]
+        assert layout["title"]["text"]
+        assert layout["font"]["family"] == FONT and layout["paper_bgcolor"] == "white"
+        assert layout["legend"]["orientation"] == "h"
+        if "polar" not in layout:
+            assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
+
+
+def test_long_names_are_shortened_and_kept_distinct_on_the_axes() -> None:
+    rows = pd.DataFrame(
+        {
+            "title": [
+                "Keeping the focus on patient care, recovery and inequalities",
+                "Keeping the focus on patient care and prevention",
+            ],
+            "gap": [1.0, 2.0],
+        }
+    )
+    (bars,) = gaps_ranked(rows, label_column="title", title="Gaps").data
+    assert list(bars.y) == ["Keeping the focus on pa…", "Keeping the focus on pa… (2)"]
+
+
+def test_builders_draw_an_empty_chart_rather_than_fail_when_nothing_can_be_shown() -> None:
+    def empty(*columns: str) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+
+    figures = [
+        domain_radar_with_spread(
+            empty("domain", "title", "current", "target"), scale_labels=SCALE, title="t"
+        ),
+        gaps_ranked(empty("title", "gap"), label_column="title", title="t"),
+        answer_distribution(empty("item_label", "level", "count"), scale_labels=SCALE, title="t"),
+        sector_lens(
+            empty("sector", "domain", "title", "current", "withheld"),
+            sector_labels={},
+            scale_labels=SCALE,
+            title="t",
+        ),
+        perception_gaps(empty("domain", "gap", "sectors"), titles={}, title="t"),
+        spectrum_dumbbells(empty("item_id", "now", "preferred", "withheld"), labels={}, title="t"),
+        accountability_bars(
+            empty("function_id", "shares", "clarity", "withheld"),
+            function_labels={},
+            tier_labels=TIERS,
+            title="t",
+        ),
+        trend_lines(
+            empty("round", "held_on", "domain", "title", "current", "target"), scale_labels=SCALE, title="t"
+        ),
+    ]
+    for figure in figures:
+        assert figure.to_json()
+        assert all(not [v for v in (getattr(t, "x", None) or ()) if v is not None] for t in figure.data)
