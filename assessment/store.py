@@ -369,17 +369,19 @@ def store_bank_version(*, session: Session, yaml_text: str) -> int:
     return version.id
 
 
-_BANK_CACHE: dict[int, QuestionBank] = {}
+_BANK_CACHE: dict[str, QuestionBank] = {}
 
 
 def bank_for_version(*, session: Session, bank_version_id: int) -> QuestionBank:
-    """The bank a workshop used. Versions are immutable, so parsing once per process is safe."""
-    cached = _BANK_CACHE.get(bank_version_id)
+    """The bank a workshop used. A stored version never changes, so each is parsed once per
+    process, keyed by its content hash: ids repeat across databases, hashes do not."""
+    digest = session.scalar(select(BankVersion.content_hash).where(BankVersion.id == bank_version_id))
+    if digest is None:
+        raise NotFound(f"there is no bank version {bank_version_id}")
+    cached = _BANK_CACHE.get(digest)
     if cached is None:
         text = session.scalar(select(BankVersion.yaml_text).where(BankVersion.id == bank_version_id))
-        if text is None:
-            raise NotFound(f"there is no bank version {bank_version_id}")
-        cached = _BANK_CACHE.setdefault(bank_version_id, parse_bank(text))
+        cached = _BANK_CACHE.setdefault(digest, parse_bank(text or ""))
     return cached
 
 

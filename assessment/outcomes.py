@@ -1,0 +1,441 @@
+"""What a workshop agreed: consensus levels (with their history) and the partnership's action plan.
+
+Consensus records are never changed in place: recording again for the same domain (or item) adds
+a newer record, which becomes the current one, and the audit log keeps who changed it, when and
+from what. Every function is keyword-only and takes the session; the caller owns the transaction,
+and a refused request raises StoreError before anything is written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
+from assessment.store import (
+    ACTION_STATUSES,
+    Action,
+    Consensus,
+    NotFound,
+    Partnership,
+    StoreError,
+    Workshop,
+    WorkshopInfo,
+    audit,
+    bank_for_version,
+    utcnow,
+    workshop_info,
+)
+
+__all__ = [
+    "ACTION_STATUSES",
+    "ACTION_TEXT_LIMITS",
+    "MAX_CONSENSUS_TEXT_CHARS",
+    "ActionRecord",
+    "ConsensusRecord",
+    "actions_since",
+    "consensus_history",
+    "consensus_key",
+    "create_action",
+    "current_consensus",
+    "list_actions",
+    "record_consensus",
+    "update_action",
+]
+
+MAX_CONSENSUS_TEXT_CHARS = 2000
+# The longest text each action field takes (the column widths; notes share the consensus limit).
+ACTION_TEXT_LIMITS = {"title": 300, "owner": 200, "notes": 2000}
+UPDATABLE_ACTION_FIELDS = ("title", "owner", "due_on", "status", "notes")
+
+
+# --- plain results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsensusRecord:
+    id: int
+    workshop_id: int
+    domain_id: str
+    item_id: str | None
+    level: float
+    rationale: str
+    dissent: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    id: int
+    partnership_id: int
+    workshop_id: int | None
+    round_label: str | None
+    domain_id: str
+    item_id: str | None
+    title: str
+    owner: str
+    due_on: date | None
+    status: str
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _consensus_record(row: Consensus) -> ConsensusRecord:
+    return ConsensusRecord(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        domain_id=row.domain_id,
+        item_id=row.item_id,
+        level=float(row.level),
+        rationale=row.rationale,
+        dissent=row.dissent,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    )
+
+
+def consensus_key(domain_id: str, item_id: str | None = None) -> str:
+    """How current_consensus keys a record: the domain id, or "domain/item" for an item."""
+    return domain_id if item_id is None else f"{domain_id}/{item_id}"
+
+
+# --- consensus -----------------------------------------------------------------------------------------
+
+
+def _check_text(name: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise StoreError(f"the {name} is {len(value):,} characters long; shorten it to {limit:,} or fewer")
+
+
+def _check_actor(actor: str) -> str:
+    actor = actor.strip()
+    if not actor:
+        raise StoreError("say who is recording this (the actor is empty)")
+    if len(actor) > 320:
+        raise StoreError("the actor's name is longer than 320 characters")
+    return actor
+
+
+def _level_range(bank: QuestionBank, domain_id: str, item_id: str | None) -> int:
+    """The top of the scale a consensus level for this domain or item is on; refuses a bad item."""
+    if item_id is None:
+        return bank.max_level
+    domain = bank.domain(domain_id)
+    item = next((i for i in domain.items if i.id == item_id), None)
+    if item is None:
+        raise StoreError(
+            f"there is no item '{item_id}' in the domain '{domain_id}' of the question bank "
+            f"{bank.id} {bank.version}"
+        )
+    if isinstance(item, AccountabilityItem):
+        raise StoreError(
+            f"'{item_id}' is an accountability item: it has no level to agree; "
+            "record the consensus for its domain instead"
+        )
+    return bank.max_level if item.type == "maturity" else SPECTRUM_POSITIONS
+
+
+def _current_consensus_row(
+    session: Session, workshop_id: int, domain_id: str, item_id: str | None
+) -> Consensus | None:
+    query = select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.domain_id == domain_id)
+    query = query.where(Consensus.item_id.is_(None) if item_id is None else Consensus.item_id == item_id)
+    return session.scalars(query.order_by(Consensus.recorded_at.desc(), Consensus.id.desc()).limit(1)).first()
+
+
+def record_consensus(
+    *,
+    session: Session,
+    workshop_id: int,
+    domain_id: str,
+    level: float,
+    rationale: str,
+    dissent: str,
+    actor: str,
+    item_id: str | None = None,
+) -> int:
+    """Record what the room agreed for a domain (or one item); recording again is an edit.
+
+    Returns the new record's id. The newest record is the current one; the audit log entry
+    ``consensus.recorded`` keeps the previous level, so the whole history can be read back.
+    """
+    workshop = workshop_info(session=session, workshop_id=workshop_id)
+    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+    known = [d.id for d in bank.domains]
+    if domain_id not in known:
+        raise StoreError(
+            f"there is no domain '{domain_id}' in the question bank {bank.id} {bank.version}; "
+            f"choose one of {', '.join(known)}"
+        )
+    if domain_id not in workshop.domains:
+        raise StoreError(
+            f"the domain '{domain_id}' was not part of this workshop; "
+            f"choose one of {', '.join(workshop.domains)}"
+        )
+    top = _level_range(bank, domain_id, item_id)
+    if isinstance(level, bool) or not isinstance(level, int | float) or not math.isfinite(level):
+        raise StoreError(f"the consensus level must be a number from 1 to {top}")
+    if not 1 <= level <= top:
+        raise StoreError(f"the consensus level {level:g} is outside the scale 1 to {top}; choose 1 to {top}")
+    _check_text("rationale", rationale, MAX_CONSENSUS_TEXT_CHARS)
+    _check_text("dissent", dissent, MAX_CONSENSUS_TEXT_CHARS)
+    actor = _check_actor(actor)
+
+    previous = _current_consensus_row(session, workshop_id, domain_id, item_id)
+    record = Consensus(
+        workshop_id=workshop_id,
+        domain_id=domain_id,
+        item_id=item_id,
+        level=float(level),
+        rationale=rationale,
+        dissent=dissent,
+        recorded_by=actor,
+        recorded_at=utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    audit(
+        session=session,
+        actor=actor,
+        action="consensus.recorded",
+        target=workshop.join_code,
+        detail={
+            "workshop": workshop_id,
+            "domain": domain_id,
+            "item": item_id,
+            "level": float(level),
+            "previous_level": None if previous is None else float(previous.level),
+            "rationale": rationale,
+            "dissent": dissent,
+            "consensus": record.id,
+        },
+    )
+    return record.id
+
+
+def current_consensus(*, session: Session, workshop_id: int) -> dict[str, ConsensusRecord]:
+    """The current (newest) record per domain, and per item under "domain/item"."""
+    rows = session.scalars(
+        select(Consensus)
+        .where(Consensus.workshop_id == workshop_id)
+        .order_by(Consensus.recorded_at, Consensus.id)
+    ).all()
+    # Oldest first, so each newer record replaces the one before it.
+    return {consensus_key(r.domain_id, r.item_id): _consensus_record(r) for r in rows}
+
+
+def consensus_history(
+    *, session: Session, workshop_id: int, domain_id: str, item_id: str | None = None
+) -> list[ConsensusRecord]:
+    """Every record for the domain (or one of its items), newest first."""
+    query = select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.domain_id == domain_id)
+    query = query.where(Consensus.item_id.is_(None) if item_id is None else Consensus.item_id == item_id)
+    rows = session.scalars(query.order_by(Consensus.recorded_at.desc(), Consensus.id.desc())).all()
+    return [_consensus_record(r) for r in rows]
+
+
+# --- actions -----------------------------------------------------------------------------------------
+
+
+def _latest_workshop(session: Session, partnership_id: int) -> WorkshopInfo:
+    found = session.scalar(
+        select(Workshop.id)
+        .where(Workshop.partnership_id == partnership_id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        .limit(1)
+    )
+    if found is None:
+        raise StoreError("this partnership has had no workshop yet; create one before planning actions")
+    return workshop_info(session=session, workshop_id=found)
+
+
+def _check_action_fields(values: dict[str, Any]) -> None:
+    for name, limit in ACTION_TEXT_LIMITS.items():
+        if name in values:
+            value = values[name]
+            if not isinstance(value, str):
+                raise StoreError(f"the action's {name} must be text")
+            _check_text(f"action's {name}", value, limit)
+    if "title" in values and not values["title"].strip():
+        raise StoreError("an action needs a title (1 to 300 characters)")
+    if "status" in values and values["status"] not in ACTION_STATUSES:
+        raise StoreError(
+            f"'{values['status']}' is not an action status; expected one of {', '.join(ACTION_STATUSES)}"
+        )
+    if "due_on" in values:
+        due = values["due_on"]
+        if due is not None and (isinstance(due, datetime) or not isinstance(due, date)):
+            raise StoreError("the due date must be a date (or left empty)")
+
+
+def create_action(
+    *,
+    session: Session,
+    partnership_id: int,
+    domain_id: str,
+    title: str,
+    actor: str,
+    workshop_id: int | None = None,
+    item_id: str | None = None,
+    owner: str = "",
+    due_on: date | None = None,
+    status: str = "planned",
+    notes: str = "",
+) -> int:
+    """Add an action to the partnership's plan; returns its id.
+
+    The domain (and item) must be in the bank of the workshop that agreed it, or, without a
+    workshop, in the bank of the partnership's latest workshop.
+    """
+    if session.get(Partnership, partnership_id) is None:
+        raise NotFound("no such partnership")
+    actor = _check_actor(actor)
+    title = title.strip() if isinstance(title, str) else title
+    owner = owner.strip() if isinstance(owner, str) else owner
+    _check_action_fields({"title": title, "owner": owner, "notes": notes, "status": status, "due_on": due_on})
+    if workshop_id is None:
+        workshop = _latest_workshop(session, partnership_id)
+    else:
+        workshop = workshop_info(session=session, workshop_id=workshop_id)
+        if workshop.partnership_id != partnership_id:
+            raise StoreError("that workshop belongs to another partnership; choose one of this partnership's")
+    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+    known = [d.id for d in bank.domains]
+    if domain_id not in known:
+        raise StoreError(
+            f"there is no domain '{domain_id}' in the question bank {bank.id} {bank.version}; "
+            f"choose one of {', '.join(known)}"
+        )
+    if item_id is not None and item_id not in {i.id for i in bank.domain(domain_id).items}:
+        raise StoreError(f"there is no item '{item_id}' in the domain '{domain_id}'")
+    now = utcnow()
+    action = Action(
+        partnership_id=partnership_id,
+        workshop_id=workshop_id,
+        domain_id=domain_id,
+        item_id=item_id,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        status=status,
+        notes=notes,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(action)
+    session.flush()
+    audit(
+        session=session,
+        actor=actor,
+        action="action.created",
+        target=f"action:{action.id}",
+        detail={
+            "action": action.id,
+            "partnership": partnership_id,
+            "workshop": workshop_id,
+            "domain": domain_id,
+            "item": item_id,
+            "title": title,
+            "owner": owner,
+            "due_on": None if due_on is None else due_on.isoformat(),
+            "status": status,
+            "notes": notes,
+        },
+    )
+    return action.id
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def update_action(*, session: Session, action_id: int, actor: str, **changes: Any) -> None:
+    """Change an action's title, owner, due date, status or notes; anything else is refused.
+
+    Only fields whose value really changes are written and audited (``action.updated`` with
+    each one's before and after); a change that changes nothing writes nothing.
+    """
+    unknown = sorted(set(changes) - set(UPDATABLE_ACTION_FIELDS))
+    if unknown:
+        raise StoreError(
+            f"an action's {', '.join(unknown)} cannot be changed; "
+            f"change only {', '.join(UPDATABLE_ACTION_FIELDS)}"
+        )
+    actor = _check_actor(actor)
+    for name in ("title", "owner"):
+        if isinstance(changes.get(name), str):
+            changes[name] = changes[name].strip()
+    _check_action_fields(changes)
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound("no such action")
+    changed = {
+        name: {"before": _json_value(getattr(action, name)), "after": _json_value(value)}
+        for name, value in changes.items()
+        if getattr(action, name) != value
+    }
+    if not changed:
+        return
+    for name in changed:
+        setattr(action, name, changes[name])
+    action.updated_at = utcnow()
+    audit(
+        session=session,
+        actor=actor,
+        action="action.updated",
+        target=f"action:{action.id}",
+        detail={"action": action.id, "partnership": action.partnership_id, "changes": changed},
+    )
+
+
+def list_actions(*, session: Session, partnership_id: int) -> list[ActionRecord]:
+    """The partnership's action plan, by domain id and then in the order the actions were agreed."""
+    rows = session.execute(
+        select(Action, Workshop.round_label)
+        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
+        .where(Action.partnership_id == partnership_id)
+        .order_by(Action.domain_id, Action.created_at, Action.id)
+    ).all()
+    return [
+        ActionRecord(
+            id=a.id,
+            partnership_id=a.partnership_id,
+            workshop_id=a.workshop_id,
+            round_label=round_label,
+            domain_id=a.domain_id,
+            item_id=a.item_id,
+            title=a.title,
+            owner=a.owner,
+            due_on=a.due_on,
+            status=a.status,
+            notes=a.notes,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+        for a, round_label in rows
+    ]
+
+
+def actions_since(*, session: Session, partnership_id: int, before: date) -> dict[str, int]:
+    """Actions per domain agreed in rounds held before ``before`` (whatever their status now).
+
+    An action recorded without a workshop counts when it was created before that date.
+    """
+    rows = session.execute(
+        select(Action.domain_id, Workshop.held_on, Action.created_at)
+        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
+        .where(Action.partnership_id == partnership_id)
+    ).all()
+    counts: dict[str, int] = {}
+    for domain_id, held_on, created_at in rows:
+        when = held_on if held_on is not None else created_at.date()
+        if when < before:
+            counts[domain_id] = counts.get(domain_id, 0) + 1
+    return counts

@@ -1,0 +1,165 @@
+"""A partnership's figures round after round: the same scoring as one workshop, side by side.
+
+Each round is scored from its stored answers exactly as its own results are (so the anonymity
+threshold withholds the same figures), and domains are matched across rounds by id, even when
+the rounds used different versions of the bank.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.outcomes import current_consensus
+from assessment.results import score_stored_workshop
+from assessment.scoring import changes_since_previous
+from assessment.store import NotFound, Partnership, Workshop, WorkshopInfo, workshop_info
+
+__all__ = [
+    "TREND_COLUMNS",
+    "gap_narrowing_sentence",
+    "participation",
+    "partnership_rounds",
+    "trend_frame",
+    "version_changes",
+]
+
+TREND_FIGURES = ("current", "target", "gap")
+TREND_COLUMNS = (
+    "workshop_id",
+    "join_code",
+    "round",
+    "held_on",
+    "bank_version",
+    "domain",
+    "title",
+    "current",
+    "target",
+    "gap",
+    "n",
+    "withheld",
+    "respondents",
+    "consensus",
+    *(f"{figure}_change" for figure in TREND_FIGURES),
+)
+
+
+def partnership_rounds(*, session: Session, partnership_id: int) -> list[WorkshopInfo]:
+    """The partnership's workshops, oldest first (by date, then by when they were created)."""
+    if session.get(Partnership, partnership_id) is None:
+        raise NotFound("no such partnership")
+    ids = session.scalars(
+        select(Workshop.id)
+        .where(Workshop.partnership_id == partnership_id)
+        .order_by(Workshop.held_on, Workshop.id)
+    ).all()
+    return [workshop_info(session=session, workshop_id=i) for i in ids]
+
+
+def _empty_trend_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({column: pd.Series(dtype="object") for column in TREND_COLUMNS})
+    floats = ("current", "target", "gap", "consensus", *(f"{f}_change" for f in TREND_FIGURES))
+    return frame.astype(
+        {
+            "workshop_id": "int64",
+            "n": "int64",
+            "respondents": "int64",
+            "withheld": "bool",
+            **dict.fromkeys(floats, "float64"),
+        }
+    )
+
+
+def trend_frame(*, session: Session, partnership_id: int) -> pd.DataFrame:
+    """One row per round and domain: figures, head counts, agreed level and change since last round.
+
+    A withheld figure is NaN, and so is its change (and the next round's change from it). The
+    first round a domain appears in has no change. Rows run round by round, domains in bank order.
+    """
+    rounds = partnership_rounds(session=session, partnership_id=partnership_id)
+    frames = []
+    for round_index, workshop in enumerate(rounds):
+        scored = score_stored_workshop(session=session, workshop_id=workshop.id)
+        domains = scored.scores.domains
+        agreed = current_consensus(session=session, workshop_id=workshop.id)
+        domain_ids = domains["domain"].astype(str).tolist()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "workshop_id": workshop.id,
+                    "join_code": workshop.join_code,
+                    "round": workshop.round_label or workshop.title,
+                    "held_on": workshop.held_on,
+                    "bank_version": f"{scored.bank.id} {scored.bank.version}",
+                    "domain": domain_ids,
+                    "title": domains["title"].astype(str).tolist(),
+                    "current": domains["current"].to_numpy(dtype=float),
+                    "target": domains["target"].to_numpy(dtype=float),
+                    "gap": domains["gap"].to_numpy(dtype=float),
+                    "n": domains["n"].to_numpy(dtype="int64"),
+                    "withheld": domains["withheld"].to_numpy(dtype=bool),
+                    "respondents": scored.scores.respondents,
+                    "consensus": [agreed[d].level if d in agreed else math.nan for d in domain_ids],
+                    "_round": round_index,
+                    "_position": np.arange(len(domain_ids)),
+                }
+            )
+        )
+    if not frames:
+        return _empty_trend_frame()
+    frame = pd.concat(frames, ignore_index=True)
+    # Rounds are already in order, so the stable sort inside keeps two rounds on one date apart.
+    frame = changes_since_previous(frame, series=["domain"], order="held_on", figures=TREND_FIGURES)
+    frame = frame.sort_values(["_round", "_position"], kind="stable").reset_index(drop=True)
+    return frame.loc[:, list(TREND_COLUMNS)]
+
+
+def _round_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop_duplicates("workshop_id", keep="first").reset_index(drop=True)
+
+
+def version_changes(frame: pd.DataFrame) -> list[str]:
+    """The rounds whose bank version differs from the round before (where a chart marks a break)."""
+    rounds = _round_summary(frame)
+    versions = rounds["bank_version"].tolist()
+    labels = rounds["round"].astype(str).tolist()
+    return [labels[i] for i in range(1, len(versions)) if versions[i] != versions[i - 1]]
+
+
+def participation(frame: pd.DataFrame) -> pd.DataFrame:
+    """Respondents per round: round, held_on, respondents."""
+    return _round_summary(frame).loc[:, ["round", "held_on", "respondents"]]
+
+
+def _one_decimal(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def gap_narrowing_sentence(frame: pd.DataFrame, domain: str) -> str | None:
+    """How the domain's gap moved from the previous round to the latest, in words.
+
+    None when the domain is in fewer than two rounds or either round's gap is withheld. The
+    figures are rounded to one decimal place for the sentence (and compared as rounded, so it
+    never says "narrowed from 0.5 to 0.5"); narrowing means the gap's size fell.
+    """
+    rows = frame.loc[frame["domain"] == domain]
+    if len(rows) < 2:
+        return None
+    previous, latest = rows["gap"].iloc[-2], rows["gap"].iloc[-1]
+    if pd.isna(previous) or pd.isna(latest):
+        return None
+    # Adding 0.0 turns a rounded -0.0 into 0.0, so the sentence never says "-0.0".
+    before, after = round(float(previous), 1) + 0.0, round(float(latest), 1) + 0.0
+    if before == after:
+        return f"gap unchanged at {_one_decimal(after)}"
+    if abs(after) < abs(before):
+        verb = "narrowed"
+    elif abs(after) > abs(before):
+        verb = "widened"
+    else:
+        verb = "moved"
+    return f"gap {verb} from {_one_decimal(before)} to {_one_decimal(after)}"
