@@ -13,14 +13,17 @@ from assessment.charts import (
     spectrum_dumbbells,
 )
 from assessment.framework import AccountabilityItem, SpectrumItem
+from assessment.outcomes import actions_since
 from assessment.results import score_stored_workshop
 from assessment.store import list_workshops, transaction, workshop_answers, workshop_info
+from assessment.trends import gap_narrowing_sentence, trend_frame
 from ui.auth import require_facilitator
 from ui.db import engine
+from ui.outcomes import actions_section, add_action_button, consensus_levels, consensus_section
 from ui.text import escape_markdown as md
 from ui.text import plain_table
 
-require_facilitator()
+actor = f"facilitator:{require_facilitator()}"
 
 st.title("Team results")
 with transaction(engine()) as session:
@@ -78,9 +81,38 @@ def shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return table
 
 
-team, disagree, lens, positions, comments = st.tabs(
-    ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
+team, disagree, lens, positions, comments, agreed = st.tabs(
+    [
+        "Team picture",
+        "Where we disagree",
+        "Sector lens",
+        "Spectrum and accountability",
+        "Comments",
+        "Consensus and actions",
+    ]
 )
+consensus = consensus_levels(workshop.id)
+
+
+def since_last_round() -> dict[str, str]:
+    """Per domain, e.g. "2 actions since last round; gap narrowed from 1.5 to 0.5"."""
+    with transaction(engine()) as session:
+        rounds = trend_frame(session=session, partnership_id=workshop.partnership_id)
+        counts = actions_since(
+            session=session, partnership_id=workshop.partnership_id, before=workshop.held_on
+        )
+    rounds = rounds.loc[rounds["held_on"] <= workshop.held_on]
+    notes = {}
+    for domain_id in workshop.domains:
+        parts = []
+        if counts.get(domain_id):
+            parts.append(f"{counts[domain_id]} action(s) since last round")
+        sentence = gap_narrowing_sentence(rounds, domain_id)
+        if sentence:
+            parts.append(sentence)
+        notes[domain_id] = "; ".join(parts)
+    return notes
+
 
 with team:
     domains = scores.domains
@@ -94,18 +126,30 @@ with team:
             with_spread,
             scale_labels=[level.label for level in bank.scale],
             title="Where the team sees the partnership",
+            consensus=consensus or None,
         ),
         config={"displayModeBar": False},
     )
-    table.dataframe(
-        shown(domains, {"title": "Domain", "current": "Now", "target": "Target", "gap": "Gap"}),
-        hide_index=True,
+    notes = since_last_round()
+    domain_table = shown(domains, {"title": "Domain", "current": "Now", "target": "Target", "gap": "Gap"})
+    domain_table["Agreed"] = (
+        domains["domain"].astype(str).map(lambda d: f"{consensus[d]:g}" if d in consensus else "")
     )
+    domain_table["Since last round"] = domains["domain"].astype(str).map(notes)
+    table.dataframe(domain_table, hide_index=True)
     st.subheader("Gaps, largest first")
     ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
     st.plotly_chart(
         gaps_ranked(domains, label_column="title", title="Gap per domain"), config={"displayModeBar": False}
     )
+    for row in ranked.dropna(subset=["gap"]).head(3).to_dict("records"):
+        add_action_button(
+            workshop=workshop,
+            domain_id=str(row["domain"]),
+            title=str(row["title"]),
+            actor=actor,
+            key=f"action-{row['domain']}",
+        )
     st.dataframe(
         shown(ranked, {"title": "Domain", "gap": "Gap", "current": "Now", "target": "Target"}),
         hide_index=True,
@@ -253,3 +297,7 @@ with comments:
         if not workshop.anonymous:
             table.insert(0, "Who", group["display_name"].fillna(""))
         st.table(plain_table(table), hide_index=True)
+
+with agreed:
+    consensus_section(workshop=workshop, bank=bank, scores=scores, actor=actor)
+    actions_section(workshop=workshop, bank=bank, actor=actor)

@@ -1,0 +1,103 @@
+import pandas as pd
+import streamlit as st
+
+from assessment.charts import trend_lines
+from assessment.outcomes import list_actions
+from assessment.store import list_partnerships, transaction
+from assessment.trends import participation, trend_frame, version_changes
+from ui.auth import require_facilitator
+from ui.bank import default_bank
+from ui.db import engine
+from ui.text import escape_markdown as md
+
+require_facilitator()
+
+st.title("Trends")
+with transaction(engine()) as session:
+    partnerships = list_partnerships(session=session)
+if not partnerships:
+    st.info(
+        "No partnerships yet. Load the sample data from the home page, or create one from the command line."
+    )
+    st.stop()
+by_id = {p["id"]: p for p in partnerships}
+chosen = st.selectbox(
+    "Partnership",
+    list(by_id),
+    format_func=lambda p: f"{by_id[p]['name']} ({by_id[p]['cohort']})",
+    key="trend_partnership",
+)
+with st.spinner("Scoring every round…"), transaction(engine()) as session:
+    frame = trend_frame(session=session, partnership_id=chosen)
+    actions = list_actions(session=session, partnership_id=chosen)
+
+rounds = frame.drop_duplicates("round")["round"].tolist()
+if not rounds:
+    st.info("This partnership has no workshops yet.")
+    st.stop()
+if len(rounds) == 1:
+    st.info(f"Only one round so far ({md(rounds[0])}): trends appear from the second round.")
+
+changes = version_changes(frame)
+if changes:
+    st.warning(
+        "The question bank changed at "
+        + md(", ".join(changes))
+        + ". Questions are matched by their id across "
+        "versions; a domain that a round did not ask about is simply absent there."
+    )
+
+scale = [level.label for level in default_bank().scale]
+titles = dict(zip(frame["domain"].astype(str), frame["title"].astype(str), strict=False))
+domains = st.multiselect(
+    "Domains", list(titles), default=list(titles)[:4], format_func=lambda d: titles[d], key="trend_domains"
+)
+shown = frame.loc[frame["domain"].isin(domains)]
+st.plotly_chart(
+    trend_lines(
+        shown, scale_labels=scale, title="Team's current level, round by round", version_changes=changes
+    ),
+    config={"displayModeBar": False},
+)
+
+
+def marked(value: float, change: float) -> str:
+    """A figure with its movement since the previous round, ▲ up, ▼ down; words when withheld."""
+    if pd.isna(value):
+        return "withheld"
+    if pd.isna(change) or change == 0:
+        return f"{value:.2f}"
+    return f"{value:.2f} {'▲' if change > 0 else '▼'}{abs(change):.2f}"
+
+
+table = pd.DataFrame(
+    {
+        "Round": frame["round"],
+        "Domain": frame["title"].astype(str),
+        "Now": [marked(v, c) for v, c in zip(frame["current"], frame["current_change"], strict=True)],
+        "Target": [marked(v, c) for v, c in zip(frame["target"], frame["target_change"], strict=True)],
+        "Gap": [marked(v, c) for v, c in zip(frame["gap"], frame["gap_change"], strict=True)],
+        "Agreed": frame["consensus"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+    }
+)
+st.dataframe(table.loc[frame["domain"].isin(domains)], hide_index=True)
+
+st.subheader("Participation")
+st.dataframe(participation(frame).rename(columns=str.capitalize), hide_index=True)
+
+st.subheader("Actions")
+if actions:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Round": [a.round_label or "" for a in actions],
+                "Domain": [titles.get(a.domain_id, a.domain_id) for a in actions],
+                "Title": [a.title for a in actions],
+                "Owner": [a.owner for a in actions],
+                "Status": [a.status for a in actions],
+            }
+        ),
+        hide_index=True,
+    )
+else:
+    st.info("No actions recorded for this partnership yet.")
