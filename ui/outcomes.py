@@ -20,6 +20,7 @@ from assessment.scoring import WorkshopScores
 from assessment.store import StoreError, WorkshopInfo, transaction
 from ui.db import engine
 from ui.text import escape_markdown as md
+from ui.text import plain_table
 
 STATUS_LABELS = {status: status.replace("-", " ").capitalize() for status in ACTION_STATUSES}
 
@@ -82,7 +83,9 @@ def consensus_section(
         for r in records.values()
     ]
     st.caption("Editing a consensus records it again; every earlier value stays in the audit log.")
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    # A plain table: the rationale and dissent are people's words, shown escaped and readable
+    # by a screen reader (st.dataframe draws on a canvas).
+    st.table(plain_table(pd.DataFrame(rows)), hide_index=True)
 
 
 def add_action_button(*, workshop: WorkshopInfo, domain_id: str, title: str, actor: str, key: str) -> None:

@@ -9,6 +9,7 @@ from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
+from ui.text import plain_table
 
 require_facilitator()
 
@@ -87,15 +88,17 @@ st.dataframe(participation(frame).rename(columns=str.capitalize), hide_index=Tru
 
 st.subheader("Actions")
 if actions:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Round": [a.round_label or "" for a in actions],
-                "Domain": [titles.get(a.domain_id, a.domain_id) for a in actions],
-                "Title": [a.title for a in actions],
-                "Owner": [a.owner for a in actions],
-                "Status": [a.status for a in actions],
-            }
+    st.table(
+        plain_table(
+            pd.DataFrame(
+                {
+                    "Round": [a.round_label or "" for a in actions],
+                    "Domain": [titles.get(a.domain_id, a.domain_id) for a in actions],
+                    "Title": [a.title for a in actions],
+                    "Owner": [a.owner for a in actions],
+                    "Status": [a.status for a in actions],
+                }
+            )
         ),
         hide_index=True,
     )

@@ -1,0 +1,75 @@
+"""After a workshop: the facilitator reads the results, records a consensus and an action, and
+finds both on the trends page. Screenshots of both pages are kept for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from assessment.auth import create_facilitator
+from assessment.demo import load_demo
+from assessment.migrate import upgrade_database
+from assessment.outcomes import current_consensus, list_actions
+from assessment.store import make_engine, transaction, workshop_info
+from tests.e2e.conftest import start_app
+
+pytestmark = pytest.mark.e2e
+
+EMAIL, PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
+
+
+def test_a_facilitator_records_consensus_and_an_action_and_sees_them_on_the_trends_page(
+    browser: Browser, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'results.db'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    summary = load_demo(engine=engine)
+    with transaction(engine) as session:
+        create_facilitator(session=session, email=EMAIL, password=PASSWORD, actor="test")
+        rounds = [workshop_info(session=session, join_code=c) for c in summary.join_codes]
+    latest = max((w for w in rounds if w.partnership == "Riverside ICS"), key=lambda w: w.held_on)
+    server = start_app(artifacts_dir, env={"DATABASE_URL": url})
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        page.goto(f"{server.url}/sign_in")
+        page.get_by_role("textbox", name="Email").fill(EMAIL)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Team results").click()
+
+        page.get_by_role("combobox", name="Workshop").click()
+        page.get_by_role("option", name=latest.join_code).click()
+        expect(page.get_by_text("Biggest gap:")).to_be_visible()
+        page.screenshot(path=artifacts_dir / "results.png", full_page=True)
+
+        add = page.get_by_role("button", name="Add an action for").first
+        domain_title = add.inner_text().split("Add an action for ", 1)[1].strip()
+        add.click()
+        expect(page.get_by_text(f"Action added for {domain_title}")).to_be_visible()
+
+        page.get_by_role("tab", name="Consensus and actions").click()
+        page.get_by_role("combobox", name="Domain").click()
+        page.get_by_role("option", name="Mind the gaps", exact=True).click()
+        page.get_by_label("Why (the rationale)").fill("Councils and the VCSE feel the gaps most")
+        page.get_by_role("button", name="Record consensus").click()
+        expect(page.get_by_text("Councils and the VCSE feel the gaps most").first).to_be_visible()
+
+        page.get_by_role("link", name="Trends").click()
+        page.get_by_role("combobox", name="Partnership").click()
+        page.get_by_role("option", name="Riverside ICS", exact=False).first.click()
+        expect(page.get_by_role("heading", name="Participation")).to_be_visible()
+        expect(page.get_by_text(f"Close the gap on {domain_title}").first).to_be_visible()
+        page.screenshot(path=artifacts_dir / "trends.png", full_page=True)
+        context.close()
+    finally:
+        server.stop()
+
+    with transaction(engine) as session:
+        assert "mind-the-gaps" in current_consensus(session=session, workshop_id=latest.id)
+        titles = [a.title for a in list_actions(session=session, partnership_id=latest.partnership_id)]
+    assert f"Close the gap on {domain_title}" in titles
