@@ -64,11 +64,13 @@ bench: dev-deps system-deps
 	$(PY) bench/scoring.py
 	pg_virtualenv -t -- $(PY) bench/storage.py
 	$(PY) bench/workshop.py
+	$(PY) bench/results.py
 
 bench-smoke: dev-deps system-deps
 	$(PY) bench/scoring.py --small
 	pg_virtualenv -t -- $(PY) bench/storage.py --small
 	$(PY) bench/workshop.py --small
+	$(PY) bench/results.py --small
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

@@ -23,6 +23,9 @@ class ScoredWorkshop:
     workshop: WorkshopInfo
     bank: QuestionBank
     scores: WorkshopScores
+    # the answers the scores came from, kept so a page never loads them a second time
+    answers: pd.DataFrame
+    tier_answers: pd.DataFrame
 
 
 def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorkshop:
@@ -30,7 +33,7 @@ def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorksh
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     answers, tier_answers = workshop_answers(session=session, workshop_id=workshop_id)
     scores = score_workshop(answers, bank, tier_answers=tier_answers, domains=list(workshop.domains))
-    return ScoredWorkshop(workshop, bank, scores)
+    return ScoredWorkshop(workshop, bank, scores, answers, tier_answers)
 
 
 def _number(value: Any) -> float | None:

@@ -637,6 +637,32 @@ def withhold(
     return out
 
 
+def _withhold_domains(frame: pd.DataFrame, threshold: int, *, everything: bool) -> pd.DataFrame:
+    """The one rule for domain figures: withheld when fewer than the threshold rated the domain's
+    items, or when the whole workshop has fewer respondents than the threshold."""
+    if everything:
+        return withhold(frame.assign(_n=0), threshold, n_column="_n", figures=DOMAIN_FIGURES).drop(
+            columns="_n"
+        )
+    return withhold(frame, threshold, n_column="rated_n", figures=DOMAIN_FIGURES)
+
+
+def team_domain_figures(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    tier_answers: pd.DataFrame | None = None,
+    domains: Iterable[str] | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Only the team's domain figures and respondent count, withheld exactly as in score_workshop:
+    what a trend across rounds needs, at a fraction of the work of scoring everything."""
+    selected = [d.id for d in bank.domains] if domains is None else list(domains)
+    team = figures(answers, bank, tier_answers=tier_answers, domains=selected, item_detail=False)
+    respondents = int(team.respondents["n"].iloc[0])
+    threshold = bank.anonymity_threshold
+    return _withhold_domains(team.domains, threshold, everything=respondents < threshold), respondents
+
+
 # --- one workshop ------------------------------------------------------------------------------------
 
 
@@ -730,7 +756,9 @@ def score_workshop(
         withheld=everything_withheld,
         sectors_n=sectors_n.reset_index(drop=True),
         items=hide(team.items, (*ITEM_FIGURES, "split")),
-        domains=hide(team.domains, DOMAIN_FIGURES, n_column="rated_n"),
+        domains=_withhold_domains(team.domains, threshold, everything=everything_withheld).reset_index(
+            drop=True
+        ),
         overall=overall,
         spectrum=hide(spectrum, (*SPECTRUM_FIGURES, "split")),
         accountability=hide(accountability, ACCOUNTABILITY_FIGURES),
@@ -825,5 +853,6 @@ __all__ = [
     "respondent_counts",
     "score_workshop",
     "spectrum_figures",
+    "team_domain_figures",
     "withhold",
 ]

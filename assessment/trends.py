@@ -8,6 +8,7 @@ the rounds used different versions of the bank.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.outcomes import current_consensus
-from assessment.results import score_stored_workshop
-from assessment.scoring import changes_since_previous
-from assessment.store import NotFound, Partnership, Workshop, WorkshopInfo, workshop_info
+from assessment.scoring import changes_since_previous, team_domain_figures
+from assessment.store import (
+    NotFound,
+    Partnership,
+    Workshop,
+    WorkshopInfo,
+    bank_for_version,
+    scoring_frames,
+    workshop_info,
+)
 
 __all__ = [
     "TREND_COLUMNS",
@@ -74,17 +82,33 @@ def _empty_trend_frame() -> pd.DataFrame:
     )
 
 
-def trend_frame(*, session: Session, partnership_id: int) -> pd.DataFrame:
+def trend_frame(
+    *, session: Session, partnership_id: int, until: date | None = None, last: int | None = None
+) -> pd.DataFrame:
     """One row per round and domain: figures, head counts, agreed level and change since last round.
 
     A withheld figure is NaN, and so is its change (and the next round's change from it). The
     first round a domain appears in has no change. Rows run round by round, domains in bank order.
+    ``until`` keeps rounds held on or before a date and ``last`` only the latest few of those
+    (a results page needs the previous round, not the whole history).
     """
     rounds = partnership_rounds(session=session, partnership_id=partnership_id)
+    if until is not None:
+        rounds = [w for w in rounds if w.held_on <= until]
+    if last is not None:
+        rounds = rounds[-last:]
+    all_answers, all_tiers = scoring_frames(session=session, workshop_ids=[w.id for w in rounds])
+    answers_by_round = dict(tuple(all_answers.groupby("workshop", sort=False)))
+    tiers_by_round = dict(tuple(all_tiers.groupby("workshop", sort=False)))
     frames = []
     for round_index, workshop in enumerate(rounds):
-        scored = score_stored_workshop(session=session, workshop_id=workshop.id)
-        domains = scored.scores.domains
+        bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        domains, respondents = team_domain_figures(
+            answers_by_round.get(workshop.id, all_answers.iloc[0:0]),
+            bank,
+            tier_answers=tiers_by_round.get(workshop.id, all_tiers.iloc[0:0]),
+            domains=list(workshop.domains),
+        )
         agreed = current_consensus(session=session, workshop_id=workshop.id)
         domain_ids = domains["domain"].astype(str).tolist()
         frames.append(
@@ -94,7 +118,7 @@ def trend_frame(*, session: Session, partnership_id: int) -> pd.DataFrame:
                     "join_code": workshop.join_code,
                     "round": workshop.round_label or workshop.title,
                     "held_on": workshop.held_on,
-                    "bank_version": f"{scored.bank.id} {scored.bank.version}",
+                    "bank_version": f"{bank.id} {bank.version}",
                     "domain": domain_ids,
                     "title": domains["title"].astype(str).tolist(),
                     "current": domains["current"].to_numpy(dtype=float),
@@ -102,7 +126,7 @@ def trend_frame(*, session: Session, partnership_id: int) -> pd.DataFrame:
                     "gap": domains["gap"].to_numpy(dtype=float),
                     "n": domains["n"].to_numpy(dtype="int64"),
                     "withheld": domains["withheld"].to_numpy(dtype=bool),
-                    "respondents": scored.scores.respondents,
+                    "respondents": respondents,
                     "consensus": [agreed[d].level if d in agreed else math.nan for d in domain_ids],
                     "_round": round_index,
                     "_position": np.arange(len(domain_ids)),

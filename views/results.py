@@ -15,7 +15,7 @@ from assessment.charts import (
 from assessment.framework import AccountabilityItem, SpectrumItem
 from assessment.outcomes import actions_since
 from assessment.results import score_stored_workshop
-from assessment.store import list_workshops, transaction, workshop_answers, workshop_info
+from assessment.store import list_workshops, transaction, workshop_info
 from assessment.trends import gap_narrowing_sentence, trend_frame
 from ui.auth import require_facilitator
 from ui.db import engine
@@ -43,8 +43,7 @@ code = st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key="wor
 with transaction(engine()) as session:
     workshop = workshop_info(session=session, join_code=code)
     scored = score_stored_workshop(session=session, workshop_id=workshop.id)
-    answers, tier_answers = workshop_answers(session=session, workshop_id=workshop.id)
-bank, scores = scored.bank, scored.scores
+bank, scores, answers, tier_answers = scored.bank, scored.scores, scored.answers, scored.tier_answers
 sector_names = {s.id: s.label for s in bank.sectors}
 item_texts = {item.id: item.text for _, item in bank.iter_items()}
 titles = {d.id: d.title for d in bank.domains}
@@ -97,11 +96,12 @@ consensus = consensus_levels(workshop.id)
 def since_last_round() -> dict[str, str]:
     """Per domain, e.g. "2 actions since last round; gap narrowed from 1.5 to 0.5"."""
     with transaction(engine()) as session:
-        rounds = trend_frame(session=session, partnership_id=workshop.partnership_id)
+        rounds = trend_frame(
+            session=session, partnership_id=workshop.partnership_id, until=workshop.held_on, last=2
+        )
         counts = actions_since(
             session=session, partnership_id=workshop.partnership_id, before=workshop.held_on
         )
-    rounds = rounds.loc[rounds["held_on"] <= workshop.held_on]
     notes = {}
     for domain_id in workshop.domains:
         parts = []
