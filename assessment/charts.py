@@ -22,6 +22,9 @@ NHS_AQUA_GREEN = "#00A499"
 FONT = "Arial, Helvetica, sans-serif"
 
 
+RADAR_LABEL_LIMIT = 16
+
+
 def short_label(text: str, limit: int = 24) -> str:
     """Axis labels must fit a phone and an A4 column; the full names are in the table beside."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -45,7 +48,9 @@ def domain_radar(
         (NHS_DARK_GREY, "dashdot", "x"),
     ]
     figure = go.Figure()
-    names = [short_label(d) for d in domains]
+    # Short names and wide side margins: angular labels sit outside the circle and must fit a
+    # 390-pixel phone as well as an A4 column; the table beside the chart has the full names.
+    names = [short_label(d, RADAR_LABEL_LIMIT) for d in domains]
     closed = [*names, names[0]] if names else []
     for (name, values), (colour, dash, marker) in zip(series.items(), styles, strict=False):
         points = [*values, values[0]] if values else []
@@ -73,7 +78,7 @@ def domain_radar(
             }
         },
         legend={"orientation": "h", "y": -0.1},
-        margin={"l": 60, "r": 60, "t": 60, "b": 40},
+        margin={"l": 90, "r": 90, "t": 60, "b": 40},
         paper_bgcolor="white",
     )
     return figure
@@ -237,7 +242,7 @@ def domain_radar_with_spread(
         scale_labels=scale_labels,
         title=title,
     )
-    names = [short_label(t) for t in titles]
+    names = [short_label(t, RADAR_LABEL_LIMIT) for t in titles]
     closed = [*names, names[0]] if names else []
     lines = list(figure.data)
     band: list[go.Scatterpolar] = []

@@ -14,6 +14,7 @@ from assessment.store import (
     workshop_info,
 )
 from ui.db import engine
+from ui.results_view import show_results
 from ui.text import escape_markdown as md
 from ui.walkthrough import item_widget
 
@@ -165,45 +166,21 @@ chart.plotly_chart(
 table.dataframe(profile.round(2), hide_index=True)
 
 
-@st.fragment(run_every="5s")
-def team_picture() -> None:
-    # Polls the database, so the picture appears as soon as the facilitator reveals it,
-    # whichever server that facilitator is on.
+if workshop.revealed:
+    st.header("The team picture")
     with transaction(engine()) as session:
-        current = workshop_info(session=session, workshop_id=participant.workshop_id)
-        if not current.revealed:
-            st.info("The team picture appears here when your facilitator reveals it.")
-            return
         scored = score_stored_workshop(session=session, workshop_id=participant.workshop_id)
-    st.subheader("The team picture")
-    scores = scored.scores
-    if scores.withheld:
-        st.info(f"Fewer than {scores.threshold} people answered, so no team figure is shown.")
-        return
-    figures = scores.domains
-    st.caption(
-        f"{scores.respondents} respondents. Figures from fewer than {scores.threshold} people are withheld."
-    )
-    left, right = st.columns([3, 2])
-    left.plotly_chart(
-        domain_radar(
-            figures["title"].astype(str).tolist(),
-            {"Team now (median)": figures["current"].tolist(), "Team target": figures["target"].tolist()},
-            scale_labels=[level.label for level in scored.bank.scale],
-            title="Where the team sees the partnership",
-        ),
-        config={"displayModeBar": False},
-    )
-    shown = pd.DataFrame(
-        {
-            "Domain": figures["title"].astype(str),
-            "Now": figures["current"].round(2),
-            "Target": figures["target"].round(2),
-            "Gap": figures["gap"].round(2),
-        }
-    )
-    shown.loc[figures["withheld"].to_numpy(), ["Now", "Target", "Gap"]] = None
-    right.dataframe(shown, hide_index=True)
+    show_results(scored, actor=None)
+else:
 
+    @st.fragment(run_every="5s")
+    def wait_for_reveal() -> None:
+        # Polls the database, so the picture appears as soon as the facilitator reveals it,
+        # whichever server that facilitator is on; then the whole page draws it.
+        with transaction(engine()) as session:
+            revealed = workshop_info(session=session, workshop_id=participant.workshop_id).revealed
+        if revealed:
+            st.rerun(scope="app")
+        st.info("The team picture appears here when your facilitator reveals it.")
 
-team_picture()
+    wait_for_reveal()

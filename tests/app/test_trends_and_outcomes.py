@@ -120,3 +120,96 @@ def test_the_trends_page_is_refused_without_sign_in(app_db: Engine) -> None:
     at.run()
     assert at.warning[0].value == "Facilitator pages need you to sign in."
     assert not at.title
+
+
+def _answer_all(
+    engine: Engine, workshop_id: int, people: int, plan: dict[str, tuple[int | None, int | None]]
+) -> list[str]:
+    from assessment.answers import Answer
+    from assessment.store import add_participant, bank_for_version, save_answer
+
+    tokens = []
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        for index in range(people):
+            person = add_participant(
+                session=session, workshop_id=workshop_id, sector=("vcse", "nhs-trust")[index % 2]
+            )
+            tokens.append(person.resume_token)
+            for item_id, (current, target) in plan.items():
+                answer = (
+                    Answer(item_id=item_id, dont_know=True)
+                    if current is None
+                    else Answer(item_id=item_id, current=current, target=target)
+                )
+                save_answer(session=session, participant_id=person.id, answer=answer, bank=bank)
+    return tokens
+
+
+def test_a_participant_sees_the_team_results_after_reveal_but_no_editing(app_db: Engine) -> None:
+    from assessment.store import set_workshop_state
+
+    workshop = make_workshop(app_db, name="Reveal place")
+    tokens = _answer_all(
+        app_db, workshop.id, 4, {"shared-purpose-stated": (2, 3), "shared-purpose-why-before-how": (1, 4)}
+    )
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("views/answer.py")
+    at.query_params["token"] = tokens[0]
+    at.query_params["view"] = "results"
+    with transaction(app_db) as session:
+        set_workshop_state(session=session, workshop_id=workshop.id, actor="t", status="closed")
+    at.run()
+    assert "appears here when your facilitator reveals it" in texts(at)
+    with transaction(app_db) as session:
+        set_workshop_state(session=session, workshop_id=workshop.id, actor="t", revealed=True)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Biggest gap:" in texts(at)
+    labels = [b.label for b in at.button]
+    assert "Record consensus" not in labels and not any(label.startswith("Add an action") for label in labels)
+
+
+def test_a_domain_answered_only_dont_know_is_withheld_in_words(app_db: Engine, facilitator: int) -> None:
+    workshop = make_workshop(app_db, name="Unsure place", domains=["shared-purpose", "mind-the-gaps"])
+    plan = {"shared-purpose-stated": (2, 3)} | {item: (None, None) for item in ("gaps-statutory-duties",)}
+    _answer_all(app_db, workshop.id, 3, plan)
+    at = open_page(facilitator, "views/results.py", workshop_code=workshop.join_code)
+    team = next(d.value for d in at.dataframe if "Since last round" in d.value.columns)
+    row = team.loc[team["Domain"] == "Mind the gaps"].iloc[0]
+    assert (row["Now"], row["Target"], row["Gap"]) == ("withheld", "withheld", "withheld")
+    assert team.loc[team["Domain"] == "Shared purpose", "Now"].iloc[0] == "2.00"
+
+
+def test_the_trends_page_marks_a_change_of_question_bank(app_db: Engine, facilitator: int) -> None:
+    from datetime import date
+
+    from assessment.store import create_workshop, set_workshop_state, store_bank_version
+
+    first = make_workshop(app_db, name="Versioned place")
+    _answer_all(app_db, first.id, 3, {"shared-purpose-stated": (2, 3)})
+    edited = (
+        (PROJECT_ROOT / "questions.yaml")
+        .read_text(encoding="utf-8")
+        .replace('version: "1.0.0"', 'version: "1.1.0"')
+    )
+    with transaction(app_db) as session:
+        info = workshop_info(session=session, workshop_id=first.id)
+        version = store_bank_version(session=session, yaml_text=edited)
+        second = create_workshop(
+            session=session,
+            partnership_id=info.partnership_id,
+            bank_version_id=version,
+            title="Round two",
+            held_on=date(2026, 11, 1),
+            round_label="Round two",
+        )
+        set_workshop_state(session=session, workshop_id=second.id, actor="t", status="open")
+    _answer_all(app_db, second.id, 3, {"shared-purpose-stated": (3, 4)})
+    at = open_page(facilitator, "views/trends.py", trend_partnership=info.partnership_id)
+    assert "The question bank changed at Round two" in texts(at)
+    table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
+    shared = table.loc[table["Domain"] == "Shared purpose", "Now"].tolist()
+    assert shared == ["2.00", "3.00 ▲1.00"]
