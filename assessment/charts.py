@@ -726,3 +726,131 @@ def trend_lines(
         xaxis=_category_axis("Round", rounds),
         yaxis=_scale_axis("Level", scale_labels),
     )
+
+
+# --- cohorts -------------------------------------------------------------------------------------------
+
+
+def cohort_heatmap(
+    domains: pd.DataFrame, median: pd.DataFrame, *, scale_labels: Sequence[str], title: str
+) -> go.Figure:
+    """Partnerships (rows) by domains (columns), latest round, with the cohort median as the last row.
+
+    ``domains``: name, domain, title, current; ``median``: domain, title, current. A withheld
+    figure is an empty cell labelled "withheld", never a colour that reads as a level.
+    """
+    order = list(dict.fromkeys(median["domain"].astype(str))) or list(
+        dict.fromkeys(domains["domain"].astype(str))
+    )
+    titles = dict(zip(domains["domain"].astype(str), domains["title"].astype(str), strict=False))
+    titles.update(dict(zip(median["domain"].astype(str), median["title"].astype(str), strict=False)))
+    names = list(dict.fromkeys(domains["name"].astype(str)))
+    grid = domains.assign(domain=domains["domain"].astype(str), name=domains["name"].astype(str)).pivot_table(
+        index="name", columns="domain", values="current", aggfunc="first", dropna=False
+    )
+    grid = grid.reindex(index=names, columns=order)
+    cohort_row = (
+        median.assign(domain=median["domain"].astype(str)).set_index("domain")["current"].reindex(order)
+    )
+    z = [[_number(v) for v in row] for row in grid.to_numpy()] + [[_number(v) for v in cohort_row.to_numpy()]]
+    rows = [*names, "Cohort median"]
+    text = [["withheld" if v is None else f"{v:.1f}" for v in row] for row in z]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[short_label(titles.get(d, d), 18) for d in order],
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            zmin=1,
+            zmax=len(scale_labels),
+            colorscale=[[0.0, "#E8EDEE"], [0.5, "#41B6E6"], [1.0, NHS_DARK_BLUE]],
+            colorbar={"tickvals": list(range(1, len(scale_labels) + 1)), "ticktext": list(scale_labels)},
+            hoverongaps=False,
+        )
+    )
+    figure.update_layout(height=max(320, 90 + 26 * len(rows)))
+    return _layout(
+        figure,
+        title=title,
+        xaxis=_category_axis("Domain", [short_label(titles.get(d, d), 18) for d in order]),
+        yaxis=_category_axis("Partnership", rows, top_down=True),
+    )
+
+
+def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], title: str) -> go.Figure:
+    """Per domain, every shown partnership's current level as a point over a box: the spread
+    across the cohort, not only its average. Withheld partnerships are absent."""
+    shown = domains.dropna(subset=["current"])
+    order = list(dict.fromkeys(domains["title"].astype(str)))
+    figure = go.Figure()
+    for domain_title in order:
+        values = shown.loc[shown["title"].astype(str) == domain_title]
+        figure.add_trace(
+            go.Box(
+                y=values["current"].astype(float).tolist(),
+                x=[short_label(domain_title, 18)] * len(values),
+                text=values["name"].astype(str).tolist(),
+                name=short_label(domain_title, 18),
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker={"color": NHS_BLUE, "size": 6},
+                line={"color": NHS_DARK_GREY},
+                fillcolor="rgba(0,94,184,0.08)",
+                showlegend=False,
+                hovertemplate="%{text}: %{y:.2f}<extra></extra>",
+            )
+        )
+    return _layout(
+        figure,
+        title=title,
+        xaxis=_category_axis("Domain", [short_label(t, 18) for t in order]),
+        yaxis=_scale_axis("Current level", scale_labels),
+    )
+
+
+def cohort_small_multiples(
+    domains: pd.DataFrame, *, scale_labels: Sequence[str], title: str, columns: int = 4
+) -> go.Figure:
+    """One small radar per partnership on the same scale (current solid, target dashed)."""
+    from plotly.subplots import make_subplots
+
+    names = list(dict.fromkeys(domains["name"].astype(str)))
+    rows = max(1, -(-len(names) // columns))
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        specs=[[{"type": "polar"}] * columns for _ in range(rows)],
+        subplot_titles=[short_label(n, 28) for n in names],
+        vertical_spacing=0.08 / max(1, rows / 3),
+    )
+    for index, name in enumerate(names):
+        part = domains.loc[domains["name"].astype(str) == name]
+        theta = [short_label(t, 10) for t in part["title"].astype(str)]
+        for column, (colour, dash, label) in (
+            ("current", (NHS_BLUE, "solid", "Now")),
+            ("target", (NHS_WARM_YELLOW, "dash", "Target")),
+        ):
+            values = [_number(v) for v in part[column]]
+            figure.add_trace(
+                go.Scatterpolar(
+                    r=[*values, values[0]] if values else [],
+                    theta=[*theta, theta[0]] if theta else [],
+                    mode="lines",
+                    line={"color": colour, "dash": dash, "width": 1.5},
+                    name=label,
+                    legendgroup=label,
+                    showlegend=index == 0,
+                    connectgaps=False,
+                ),
+                row=index // columns + 1,
+                col=index % columns + 1,
+            )
+    polar = {
+        "radialaxis": {"range": [1, len(scale_labels)], "showticklabels": False},
+        "angularaxis": {"showticklabels": False},
+    }
+    figure.update_polars(**polar)
+    figure.update_layout(height=260 * rows + 80)
+    return _layout(figure, title=title)

@@ -892,3 +892,15 @@ def list_partnerships(*, session: Session) -> list[dict[str, Any]]:
         .order_by(Cohort.name, Partnership.name)
     ).all()
     return [{"id": pid, "name": name, "kind": kind, "cohort": cohort} for pid, name, kind, cohort in rows]
+
+
+def list_cohorts(*, session: Session) -> list[dict[str, Any]]:
+    """Cohorts that are not archived, with how many partnerships each holds."""
+    rows = session.execute(
+        select(Cohort.id, Cohort.name, func.count(Partnership.id))
+        .outerjoin(Partnership, (Partnership.cohort_id == Cohort.id) & Partnership.archived.is_(False))
+        .where(Cohort.archived.is_(False))
+        .group_by(Cohort.id, Cohort.name)
+        .order_by(Cohort.name)
+    ).all()
+    return [{"id": cid, "name": name, "partnerships": int(count)} for cid, name, count in rows]

@@ -417,3 +417,46 @@ def test_builders_draw_an_empty_chart_rather_than_fail_when_nothing_can_be_shown
     for figure in figures:
         assert figure.to_json()
         assert all(not [v for v in (getattr(t, "x", None) or ()) if v is not None] for t in figure.data)
+
+
+def _cohort_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["North", "North", "South", "South", "Tiny", "Tiny"],
+            "domain": ["a", "b", "a", "b", "a", "b"],
+            "title": ["Shared purpose", "Mind the gaps"] * 3,
+            "current": [2.0, 3.0, 1.5, 2.5, math.nan, math.nan],
+            "target": [3.0, 3.5, 3.0, 3.0, math.nan, math.nan],
+        }
+    )
+
+
+def test_the_cohort_heatmap_adds_the_median_row_and_labels_withheld_cells_in_words() -> None:
+    from assessment.charts import cohort_heatmap
+
+    median = pd.DataFrame(
+        {"domain": ["a", "b"], "title": ["Shared purpose", "Mind the gaps"], "current": [1.75, 2.75]}
+    )
+    figure = cohort_heatmap(_cohort_frame(), median, scale_labels=SCALE, title="Cohort")
+    heat = figure.data[0]
+    assert list(heat.y) == ["North", "South", "Tiny", "Cohort median"]
+    assert [list(row) for row in heat.z] == [[2.0, 3.0], [1.5, 2.5], [None, None], [1.75, 2.75]]
+    assert list(heat.text[2]) == ["withheld", "withheld"]
+
+
+def test_the_cohort_distribution_plots_each_shown_partnership_once_per_domain() -> None:
+    from assessment.charts import cohort_distribution
+
+    figure = cohort_distribution(_cohort_frame(), scale_labels=SCALE, title="Spread")
+    purpose = next(t for t in figure.data if t.name == "Shared purpose")
+    assert sorted(purpose.y) == [1.5, 2.0]  # Tiny is withheld: absent, not zero
+    assert list(purpose.text) == ["North", "South"]
+
+
+def test_small_multiples_draw_one_radar_per_partnership_on_one_scale() -> None:
+    from assessment.charts import cohort_small_multiples
+
+    figure = cohort_small_multiples(_cohort_frame(), scale_labels=SCALE, title="Each partnership", columns=2)
+    assert len(figure.data) == 6  # now and target for three partnerships
+    assert [a.text for a in figure.layout.annotations] == ["North", "South", "Tiny"]
+    assert figure.layout.polar.radialaxis.range == (1, 4) and figure.layout.polar3.radialaxis.range == (1, 4)
