@@ -33,6 +33,7 @@ else:
         st.Page("views/workshops.py", title="Workshops", icon=":material/groups:", url_path="workshops"),
         st.Page("views/results.py", title="Team results", icon=":material/insights:", url_path="results"),
         st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+        st.Page("views/cohorts.py", title="Compare a cohort", icon=":material/compare:", url_path="cohorts"),
         st.Page("views/sign_in.py", title="Account", icon=":material/account_circle:", url_path="sign_in"),
     ]
 st.navigation({"Participants": public, "Facilitators": facilitators}).run()

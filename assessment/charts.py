@@ -764,7 +764,8 @@ def cohort_heatmap(
             texttemplate="%{text}",
             zmin=1,
             zmax=len(scale_labels),
-            colorscale=[[0.0, "#E8EDEE"], [0.5, "#41B6E6"], [1.0, NHS_DARK_BLUE]],
+            # light to mid blue, so the dark figures printed in every cell stay readable (WCAG AA)
+            colorscale=[[0.0, "#F0F4F5"], [0.5, "#A6D7F0"], [1.0, "#41B6E6"]],
             colorbar={"tickvals": list(range(1, len(scale_labels) + 1)), "ticktext": list(scale_labels)},
             hoverongaps=False,
         )

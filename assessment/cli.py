@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -105,6 +106,33 @@ def _cohort_create(args: argparse.Namespace) -> int:
     with transaction(_engine(args)) as session:
         create_cohort(session=session, name=args.name)
     print(f"cohort '{args.name.strip()}' created")
+    return EXIT_OK
+
+
+def _cohort_show(args: argparse.Namespace) -> int:
+    from assessment.cohorts import cohort_document, compare_cohort
+
+    with transaction(_engine(args)) as session:
+        comparison = compare_cohort(session=session, cohort_id=cohort_id(session=session, name=args.name))
+    if args.json:
+        _print_json(cohort_document(comparison))
+        return EXIT_OK
+    partnerships = comparison.partnerships
+    print(
+        f"{comparison.cohort}: {int((~partnerships['withheld']).sum())} of {len(partnerships)} "
+        f"partnerships compared on their latest round"
+    )
+    if partnerships.empty:
+        print("no partnerships yet: add one with `partnership create`")
+    # overall current = the mean of the domain figures shown (withheld ones are NaN, left out)
+    overall = comparison.domains.groupby("partnership_id")["current"].mean().to_dict()
+    for row in partnerships.itertuples(index=False):
+        mean = overall.get(row.partnership_id, math.nan)
+        figure = "withheld" if row.withheld or math.isnan(mean) else f"{mean:.2f}"
+        print(
+            f"  {row.name!s:<40} {row.kind!s:<22} {row.round or 'no round'!s:<16} "
+            f"{row.respondents:>4} respondents  {figure}"
+        )
     return EXIT_OK
 
 
@@ -385,6 +413,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cohort_create.add_argument("name", help="the cohort's name")
     cohort_create.set_defaults(handler=_cohort_create)
+    cohort_show = cohort_commands.add_parser(
+        "show",
+        parents=[db],
+        help="compare a cohort's partnerships",
+        description="Each partnership's latest round side by side: respondents and the mean current "
+        "level over its domains, anonymity threshold applied.",
+    )
+    cohort_show.add_argument("name", help="the cohort's name")
+    cohort_show.add_argument(
+        "--json", action="store_true", help="every figure, unrounded, with the cohort median and quartiles"
+    )
+    cohort_show.set_defaults(handler=_cohort_show)
 
     partnership = commands.add_parser(
         "partnership", help="manage partnerships", description="Manage the partnerships of a cohort."

@@ -1,0 +1,49 @@
+"""In a real browser: a facilitator compares the demo cohort; a screenshot is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from assessment.auth import create_facilitator
+from assessment.demo import load_demo
+from assessment.migrate import upgrade_database
+from assessment.store import make_engine, transaction
+from tests.e2e.conftest import start_app
+
+pytestmark = pytest.mark.e2e
+
+EMAIL, PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
+
+
+def test_a_facilitator_compares_the_demo_cohort(
+    browser: Browser, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cohorts.db'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    load_demo(engine=engine)
+    with transaction(engine) as session:
+        create_facilitator(session=session, email=EMAIL, password=PASSWORD, actor="test")
+    server = start_app(artifacts_dir, env={"DATABASE_URL": url})
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        page.goto(f"{server.url}/sign_in")
+        page.get_by_role("textbox", name="Email").fill(EMAIL)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Compare a cohort").click()
+        expect(page.get_by_text("3 of 3 partnerships compared on their latest round.")).to_be_visible()
+        heatmap = page.get_by_test_id("stPlotlyChart").first
+        expect(heatmap).to_be_visible()
+        heatmap.screenshot(path=artifacts_dir / "cohort-heatmap.png")
+        page.screenshot(path=artifacts_dir / "cohorts.png", full_page=True)
+        page.get_by_role("tab", name="Places and their system").click()
+        expect(page.get_by_text("the delegation question made visible")).to_be_visible()
+        context.close()
+    finally:
+        server.stop()
