@@ -65,12 +65,14 @@ bench: dev-deps system-deps
 	pg_virtualenv -t -- $(PY) bench/storage.py
 	$(PY) bench/workshop.py
 	$(PY) bench/results.py
+	$(PY) bench/cohorts.py
 
 bench-smoke: dev-deps system-deps
 	$(PY) bench/scoring.py --small
 	pg_virtualenv -t -- $(PY) bench/storage.py --small
 	$(PY) bench/workshop.py --small
 	$(PY) bench/results.py --small
+	$(PY) bench/cohorts.py --small
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

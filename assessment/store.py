@@ -745,10 +745,17 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
 
 
 def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Only the columns scoring reads, for several workshops in one query (trends, cohorts):
-    (answers, tier_answers), each with a ``workshop`` column. Half the cost of workshop_answers
-    per row, which matters when a partnership has many rounds."""
-    rows = session.execute(
+    """Only the columns scoring reads, for several workshops at once (trends, cohorts):
+    (answers, tier_answers), each with a ``workshop`` column.
+
+    The level answers, by far the most rows, are fetched through the DB-API cursor of the
+    session's own connection (same transaction), because SQLAlchemy's per-row processing cost
+    three times the query itself at a cohort's 252,000 rows (bench/RESULTS.md). The few
+    accountability rows go through SQLAlchemy, which decodes their JSON.
+    """
+    ids = list(workshop_ids)
+    level_columns = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
+    levels_query = (
         select(
             Participant.workshop_id,
             Participant.id,
@@ -757,21 +764,38 @@ def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd
             Response.current,
             Response.target,
             Response.dont_know,
-            Response.tiers,
         )
         .join(Response, Response.participant_id == Participant.id)
-        .where(Participant.workshop_id.in_(list(workshop_ids)))
+        # A level answer has a current level or is a don't-know. Not "tiers IS NULL": the JSON
+        # type stores Python None as the JSON text null, which SQL does not see as NULL.
+        .where(Participant.workshop_id.in_(ids), Response.current.is_not(None) | Response.dont_know)
+    )
+    connection = session.connection()
+    compiled = levels_query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters: Any = (
+        tuple(compiled.params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else compiled.params
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    answers = pd.DataFrame.from_records(rows, columns=level_columns).astype(
+        {"current": "float64", "target": "float64", "dont_know": "bool"}
+    )
+    tier_rows = session.execute(
+        select(Participant.workshop_id, Participant.id, Participant.sector, Response.item_id, Response.tiers)
+        .join(Response, Response.participant_id == Participant.id)
+        .where(Participant.workshop_id.in_(ids), Response.current.is_(None), Response.dont_know.is_(False))
     ).all()
-    levels = [row[:7] for row in rows if row[7] is None]
     tiers = [
         (workshop, participant, sector, item, function, tier)
-        for workshop, participant, sector, item, _, _, _, chosen in rows
-        if chosen is not None
-        for function, tier in chosen.items()
+        for workshop, participant, sector, item, chosen in tier_rows
+        for function, tier in (chosen or {}).items()
     ]
-    answers = pd.DataFrame(
-        levels, columns=["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
-    ).astype({"current": "float64", "target": "float64", "dont_know": "bool"})
     tier_answers = pd.DataFrame(
         tiers, columns=["workshop", "participant", "sector", "item_id", "function_id", "tier"]
     )
