@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import secrets
 import statistics
 import sys
@@ -43,15 +42,9 @@ from assessment.store import (
     transaction,
     utcnow,
 )
+from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def build(url: str, *, partnerships: int, rounds: int, respondents: int) -> tuple[int, int]:
@@ -149,7 +142,7 @@ def main() -> None:
     shown = int((~comparison.partnerships["withheld"]).sum())
     assert shown == partnerships, "every partnership should be shown"
     ms = 1000
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite")
+    print(f"machine: {machine()}, SQLite")
     per_round = answers // (partnerships * rounds)
     print(
         f"built {partnerships} partnerships x {rounds} rounds x {respondents} respondents "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,15 +35,9 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def build(url: str, *, rounds: int, respondents: int) -> tuple[int, str, int]:
@@ -130,7 +123,7 @@ def main() -> None:
         "views/trends.py", {"facilitator_id": facilitator, "trend_partnership": partnership}, runs
     )
     ms = 1000
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite")
+    print(f"machine: {machine()}, SQLite")
     print(
         f"results page, {respondents} respondents, round {rounds} of {rounds}: "
         f"median {statistics.median(results) * ms:.0f} ms (min {min(results) * ms:.0f})"

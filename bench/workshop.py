@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
 from assessment.store import add_participant, bank_for_version, make_engine, transaction, workshop_info
+from bench.common import machine, percentile
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app
 
@@ -44,18 +44,6 @@ TIME_CLICK_TO_SAVED = """
   option.click();
 })
 """
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def main() -> None:
@@ -119,7 +107,7 @@ def main() -> None:
         server.stop()
 
     ms = 1000
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite")
+    print(f"machine: {machine()}, SQLite")
     print(
         f"click-to-saved over {len(click_to_saved)} answers: "
         f"median {statistics.median(click_to_saved) * ms:.0f} ms, "

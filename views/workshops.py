@@ -22,6 +22,7 @@ from assessment.store import (
 from ui.auth import require_facilitator
 from ui.bank import DEFAULT_BANK_PATH, default_bank
 from ui.db import engine
+from ui.pickers import pick_workshop
 from ui.text import escape_markdown as md
 
 facilitator_id = require_facilitator()  # checked on every run, not only in the menu
@@ -85,13 +86,7 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
 if not workshops:
     st.stop()
 
-codes = [w["join_code"] for w in workshops]
-labels = {
-    w["join_code"]: f"{w['partnership']} · {w['title']} · {w['date']} · {w['status']}" for w in workshops
-}
-if st.session_state.get("workshop_code") not in codes:
-    st.session_state["workshop_code"] = codes[0]
-code = st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key="workshop_code")
+code = pick_workshop(workshops)
 
 with transaction(engine()) as session:
     workshop = workshop_info(session=session, join_code=code)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
 from assessment.migrate import upgrade_database
 from assessment.store import (
@@ -71,3 +72,29 @@ def make_workshop(
 @pytest.fixture
 def open_workshop(app_db: Engine) -> OpenWorkshop:
     return make_workshop(app_db)
+
+
+@pytest.fixture
+def facilitator(app_db: Engine) -> int:
+    """A facilitator account in the app's database; its id is what a signed-in session holds."""
+    from assessment.auth import create_facilitator
+
+    with transaction(app_db) as session:
+        return create_facilitator(
+            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="t"
+        )
+
+
+def open_as_facilitator(facilitator_id: int, page: str, **state: object) -> AppTest:
+    """Open a facilitator page through the app's frame, signed in, with any session state given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.session_state["facilitator_id"] = facilitator_id
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
-from assessment.auth import create_facilitator
 from assessment.demo import load_demo
 from assessment.framework import MaturityItem
 from assessment.store import (
@@ -24,28 +23,14 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from tests.app.conftest import open_as_facilitator
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.app
 
 
-@pytest.fixture
-def facilitator(app_db: Engine) -> int:
-    with transaction(app_db) as session:
-        return create_facilitator(
-            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="t"
-        )
-
-
 def open_cohort(facilitator_id: int, cohort: int) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.session_state["facilitator_id"] = facilitator_id
-    at.session_state["cohort"] = cohort
-    at.run()
-    at.switch_page("views/cohorts.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_as_facilitator(facilitator_id, "views/cohorts.py", cohort=cohort)
 
 
 def texts(at: AppTest) -> str:

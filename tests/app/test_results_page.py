@@ -7,34 +7,16 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
-from assessment.auth import create_facilitator
 from assessment.demo import load_demo
 from assessment.store import add_participant, bank_for_version, save_answer, transaction, workshop_info
-from tests.app.conftest import make_workshop
-from tests.conftest import PROJECT_ROOT
+from tests.app.conftest import make_workshop, open_as_facilitator
 from ui.text import escape_markdown
 
 pytestmark = pytest.mark.app
 
 
-@pytest.fixture
-def facilitator(app_db: Engine) -> int:
-    with transaction(app_db) as session:
-        return create_facilitator(
-            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="t"
-        )
-
-
-def results_page(facilitator_id: int, code: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.session_state["facilitator_id"] = facilitator_id
-    if code:
-        at.session_state["workshop_code"] = code
-    at.run()
-    at.switch_page("views/results.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def results_page(facilitator_id: int, code: str) -> AppTest:
+    return open_as_facilitator(facilitator_id, "views/results.py", workshop_code=code)
 
 
 def everything(at: AppTest) -> str:

@@ -6,34 +6,13 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.auth import create_facilitator
 from assessment.demo import load_demo
 from assessment.outcomes import current_consensus, list_actions
 from assessment.store import list_partnerships, transaction, workshop_info
-from tests.app.conftest import make_workshop
+from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.app
-
-
-@pytest.fixture
-def facilitator(app_db: Engine) -> int:
-    with transaction(app_db) as session:
-        return create_facilitator(
-            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="t"
-        )
-
-
-def open_page(facilitator_id: int, page: str, **state: object) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.session_state["facilitator_id"] = facilitator_id
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def texts(at: AppTest) -> str:
@@ -47,7 +26,7 @@ def test_a_facilitator_records_a_consensus_and_sees_it_beside_the_median(
 ) -> None:
     summary = load_demo(engine=app_db)
     code = summary.join_codes[0]
-    at = open_page(facilitator, "views/results.py", workshop_code=code)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=code)
     form_domain = next(s for s in at.selectbox if s.label == "Domain")
     form_domain.set_value("mind-the-gaps")
     next(s for s in at.select_slider if s.label == "Agreed level").set_value(2.5)
@@ -69,7 +48,7 @@ def test_a_facilitator_records_a_consensus_and_sees_it_beside_the_median(
 def test_one_click_on_a_gap_adds_an_action_for_that_domain(app_db: Engine, facilitator: int) -> None:
     summary = load_demo(engine=app_db)
     code = summary.join_codes[0]
-    at = open_page(facilitator, "views/results.py", workshop_code=code)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=code)
     button = next(b for b in at.button if b.label.startswith("Add an action for "))
     domain_title = button.label.removeprefix("Add an action for ")
     with transaction(app_db) as session:
@@ -89,7 +68,7 @@ def test_later_rounds_say_what_moved_since_the_last_round(app_db: Engine, facili
         latest = max(
             (workshop_info(session=session, join_code=c) for c in summary.join_codes), key=lambda w: w.held_on
         )
-    at = open_page(facilitator, "views/results.py", workshop_code=latest.join_code)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=latest.join_code)
     team_table = next(d.value for d in at.dataframe if "Since last round" in d.value.columns)
     notes = " ".join(team_table["Since last round"])
     assert "gap " in notes and ("narrowed" in notes or "widened" in notes or "unchanged" in notes)
@@ -99,7 +78,7 @@ def test_the_trends_page_shows_rounds_with_movement_markers(app_db: Engine, faci
     load_demo(engine=app_db)
     with transaction(app_db) as session:
         riverside = next(p["id"] for p in list_partnerships(session=session) if p["name"] == "Riverside ICS")
-    at = open_page(facilitator, "views/trends.py", trend_partnership=riverside)
+    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=riverside)
     table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
     assert table["Round"].nunique() == 3
     assert table["Now"].str.contains("▲|▼").any()
@@ -111,7 +90,7 @@ def test_a_single_round_says_plainly_that_there_is_no_trend_yet(app_db: Engine, 
     workshop = make_workshop(app_db, name="Lonely place")
     with transaction(app_db) as session:
         partnership = workshop_info(session=session, workshop_id=workshop.id).partnership_id
-    at = open_page(facilitator, "views/trends.py", trend_partnership=partnership)
+    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=partnership)
     assert "trends appear from the second round" in texts(at)
 
 
@@ -176,7 +155,7 @@ def test_a_domain_answered_only_dont_know_is_withheld_in_words(app_db: Engine, f
     workshop = make_workshop(app_db, name="Unsure place", domains=["shared-purpose", "mind-the-gaps"])
     plan = {"shared-purpose-stated": (2, 3)} | {item: (None, None) for item in ("gaps-statutory-duties",)}
     _answer_all(app_db, workshop.id, 3, plan)
-    at = open_page(facilitator, "views/results.py", workshop_code=workshop.join_code)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=workshop.join_code)
     team = next(d.value for d in at.dataframe if "Since last round" in d.value.columns)
     row = team.loc[team["Domain"] == "Mind the gaps"].iloc[0]
     assert (row["Now"], row["Target"], row["Gap"]) == ("withheld", "withheld", "withheld")
@@ -208,7 +187,7 @@ def test_the_trends_page_marks_a_change_of_question_bank(app_db: Engine, facilit
         )
         set_workshop_state(session=session, workshop_id=second.id, actor="t", status="open")
     _answer_all(app_db, second.id, 3, {"shared-purpose-stated": (3, 4)})
-    at = open_page(facilitator, "views/trends.py", trend_partnership=info.partnership_id)
+    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=info.partnership_id)
     assert "The question bank changed at Round two" in texts(at)
     table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
     shared = table.loc[table["Domain"] == "Shared purpose", "Now"].tolist()

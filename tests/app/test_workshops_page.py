@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from assessment.auth import create_facilitator
 from assessment.store import AuditEntry, add_participant, list_workshops, transaction, workshop_info
 from tests.app.conftest import make_workshop
 from tests.conftest import PROJECT_ROOT
@@ -25,14 +24,6 @@ def workshops_page(facilitator_id: int | None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-@pytest.fixture
-def facilitator(app_db: Engine) -> int:
-    with transaction(app_db) as session:
-        return create_facilitator(
-            session=session, email="f@riverside.nhs.uk", password="a long passphrase here", actor="test"
-        )
 
 
 def run_script_directly(facilitator_id: int | None) -> AppTest:

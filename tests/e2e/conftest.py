@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import PROJECT_ROOT
 
@@ -135,3 +135,17 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+FACILITATOR_EMAIL, FACILITATOR_PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
+
+
+def sign_in(
+    page: Page, server: AppServer, email: str = FACILITATOR_EMAIL, password: str = FACILITATOR_PASSWORD
+) -> None:
+    """Sign a facilitator in through the real form and wait for the facilitator menu."""
+    page.goto(f"{server.url}/sign_in")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Workshops")).to_be_visible()

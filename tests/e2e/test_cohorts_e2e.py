@@ -11,11 +11,9 @@ from assessment.auth import create_facilitator
 from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
 from assessment.store import make_engine, transaction
-from tests.e2e.conftest import start_app
+from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
-
-EMAIL, PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
 
 
 def test_a_facilitator_compares_the_demo_cohort(
@@ -26,16 +24,15 @@ def test_a_facilitator_compares_the_demo_cohort(
     upgrade_database(engine)
     load_demo(engine=engine)
     with transaction(engine) as session:
-        create_facilitator(session=session, email=EMAIL, password=PASSWORD, actor="test")
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(30_000)
         page = context.new_page()
-        page.goto(f"{server.url}/sign_in")
-        page.get_by_role("textbox", name="Email").fill(EMAIL)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, server)
         page.get_by_role("link", name="Compare a cohort").click()
         expect(page.get_by_text("3 of 3 partnerships compared on their latest round.")).to_be_visible()
         heatmap = page.get_by_test_id("stPlotlyChart").first

@@ -25,11 +25,17 @@ from assessment.store import (
     transaction,
     workshop_answers,
 )
-from tests.e2e.conftest import AppServer, free_port, start_app
+from tests.e2e.conftest import (
+    FACILITATOR_EMAIL,
+    FACILITATOR_PASSWORD,
+    AppServer,
+    free_port,
+    sign_in,
+    start_app,
+)
 
 pytestmark = pytest.mark.e2e
 
-EMAIL, PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
 PHONE = {"width": 390, "height": 844}
 FIRST_ITEMS = ["shared-purpose-stated", "shared-purpose-why-before-how"]
 
@@ -40,19 +46,13 @@ def database(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine = make_engine(url)
     upgrade_database(engine)
     with transaction(engine) as session:
-        create_facilitator(session=session, email=EMAIL, password=PASSWORD, actor="test")
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
         cohort = create_cohort(session=session, name="Riverside cohort")
         create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
     yield url, engine
     engine.dispose()
-
-
-def sign_in(page: Page, server: AppServer) -> None:
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_role("textbox", name="Email").fill(EMAIL)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Workshops")).to_be_visible()
 
 
 def new_context(browser: Browser, **options: object) -> BrowserContext:

@@ -13,11 +13,9 @@ from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
 from assessment.outcomes import current_consensus, list_actions
 from assessment.store import make_engine, transaction, workshop_info
-from tests.e2e.conftest import start_app
+from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
-
-EMAIL, PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
 
 
 def test_a_facilitator_records_consensus_and_an_action_and_sees_them_on_the_trends_page(
@@ -28,7 +26,9 @@ def test_a_facilitator_records_consensus_and_an_action_and_sees_them_on_the_tren
     upgrade_database(engine)
     summary = load_demo(engine=engine)
     with transaction(engine) as session:
-        create_facilitator(session=session, email=EMAIL, password=PASSWORD, actor="test")
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
         rounds = [workshop_info(session=session, join_code=c) for c in summary.join_codes]
     latest = max((w for w in rounds if w.partnership == "Riverside ICS"), key=lambda w: w.held_on)
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
@@ -36,10 +36,7 @@ def test_a_facilitator_records_consensus_and_an_action_and_sees_them_on_the_tren
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(30_000)
         page = context.new_page()
-        page.goto(f"{server.url}/sign_in")
-        page.get_by_role("textbox", name="Email").fill(EMAIL)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, server)
         page.get_by_role("link", name="Team results").click()
 
         page.get_by_role("combobox", name="Workshop").click()

@@ -1,0 +1,25 @@
+"""Choosers shared by the facilitator pages; the choice is remembered from page to page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+WORKSHOP_KEY = "workshop_code"
+
+
+def pick_workshop(workshops: list[dict[str, Any]]) -> str:
+    """The chosen workshop's join code (the newest until the facilitator picks another).
+
+    No status in the labels: a keyed selectbox keeps the labels it was first drawn with, so a
+    status would go stale after Open or Close.
+    """
+    codes = [w["join_code"] for w in workshops]
+    labels = {
+        w["join_code"]: f"{w['partnership']} · {w['title']} · {w['date']} · {w['join_code']}"
+        for w in workshops
+    }
+    if st.session_state.get(WORKSHOP_KEY) not in codes:
+        st.session_state[WORKSHOP_KEY] = codes[0]
+    return str(st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key=WORKSHOP_KEY))
