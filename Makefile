@@ -31,8 +31,8 @@ run: deps
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 lint: dev-deps
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --no-cache --check .
 
 typecheck: dev-deps
 	$(VENV)/bin/mypy assessment

@@ -34,6 +34,12 @@ else:
         st.Page("views/results.py", title="Team results", icon=":material/insights:", url_path="results"),
         st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page("views/cohorts.py", title="Compare a cohort", icon=":material/compare:", url_path="cohorts"),
+        st.Page(
+            "views/cohort_admin.py",
+            title="Cohorts and partnerships",
+            icon=":material/settings:",
+            url_path="cohort_admin",
+        ),
         st.Page("views/sign_in.py", title="Account", icon=":material/account_circle:", url_path="sign_in"),
     ]
 st.navigation({"Participants": public, "Facilitators": facilitators}).run()

@@ -95,6 +95,14 @@ class Cohort(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CohortShare(Base):
+    __tablename__ = "cohort_shares"
+    __table_args__ = (UniqueConstraint("cohort_id", "facilitator_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"))
+
+
 class Partnership(Base):
     __tablename__ = "partnerships"
     __table_args__ = (

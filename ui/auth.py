@@ -166,3 +166,11 @@ def first_run_setup(key: str = "first_run") -> None:
                 f"{summary.workshops} workshops, {summary.participants} participants and "
                 f"{summary.answers} answers. Join codes: {', '.join(summary.join_codes)}."
             )
+
+
+def visible_cohort_names(facilitator_id: int) -> set[str]:
+    """Names of the cohorts this facilitator may see: every facilitator page filters by them."""
+    from assessment.cohort_admin import visible_cohorts
+
+    with transaction(engine()) as session:
+        return {c["name"] for c in visible_cohorts(session=session, facilitator_id=facilitator_id)}

@@ -1,23 +1,26 @@
 import pandas as pd
 import streamlit as st
-from assessment.cohorts import compare_cohort, place_vs_system
 
 from assessment.charts import cohort_distribution, cohort_heatmap, cohort_small_multiples
-from assessment.store import PARTNERSHIP_KINDS, list_cohorts, transaction
+from assessment.cohort_admin import require_cohort, visible_cohorts
+from assessment.cohorts import compare_cohort, place_vs_system
+from assessment.store import PARTNERSHIP_KINDS, transaction
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
 
-require_facilitator()
+facilitator_id = require_facilitator()
 
 st.title("Compare a cohort")
 with transaction(engine()) as session:
-    cohorts = list_cohorts(session=session)
+    cohorts = visible_cohorts(session=session, facilitator_id=facilitator_id)
 if not cohorts:
     st.info("No cohorts yet. Load the sample data from the home page, or create one from the command line.")
     st.stop()
 by_id = {c["id"]: c for c in cohorts}
+if st.session_state.get("cohort") not in by_id:
+    st.session_state.pop("cohort", None)  # another facilitator's cohort is never offered or opened
 cohort_id = st.selectbox(
     "Cohort",
     list(by_id),
@@ -32,6 +35,7 @@ with st.expander("Filters", icon=":material/filter_list:"):
 since, until = (dates[0], dates[1]) if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
 
 with st.spinner("Comparing the cohort's latest rounds…"), transaction(engine()) as session:
+    require_cohort(session=session, facilitator_id=facilitator_id, cohort_id=cohort_id)
     comparison = compare_cohort(
         session=session,
         cohort_id=cohort_id,

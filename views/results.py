@@ -2,16 +2,18 @@ import streamlit as st
 
 from assessment.results import score_stored_workshop
 from assessment.store import list_workshops, transaction, workshop_info
-from ui.auth import require_facilitator
+from ui.auth import require_facilitator, visible_cohort_names
 from ui.db import engine
 from ui.pickers import pick_workshop
 from ui.results_view import show_results
 
-actor = f"facilitator:{require_facilitator()}"
+facilitator_id = require_facilitator()
+actor = f"facilitator:{facilitator_id}"
 
 st.title("Team results")
 with transaction(engine()) as session:
     workshops = list_workshops(session=session)
+workshops = [w for w in workshops if w["cohort"] in visible_cohort_names(facilitator_id)]
 if not workshops:
     st.info("No workshops yet. Create one on the Workshops page, or load the sample data from the home page.")
     st.stop()

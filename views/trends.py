@@ -5,23 +5,26 @@ from assessment.charts import trend_lines
 from assessment.outcomes import list_actions
 from assessment.store import list_partnerships, transaction
 from assessment.trends import participation, trend_frame, version_changes
-from ui.auth import require_facilitator
+from ui.auth import require_facilitator, visible_cohort_names
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
 from ui.text import plain_table
 
-require_facilitator()
+facilitator_id = require_facilitator()
 
 st.title("Trends")
 with transaction(engine()) as session:
     partnerships = list_partnerships(session=session)
+partnerships = [p for p in partnerships if p["cohort"] in visible_cohort_names(facilitator_id)]
 if not partnerships:
     st.info(
         "No partnerships yet. Load the sample data from the home page, or create one from the command line."
     )
     st.stop()
 by_id = {p["id"]: p for p in partnerships}
+if st.session_state.get("trend_partnership") not in by_id:
+    st.session_state.pop("trend_partnership", None)  # never another facilitator's partnership
 chosen = st.selectbox(
     "Partnership",
     list(by_id),

@@ -19,7 +19,7 @@ from assessment.store import (
     workshop_info,
     workshop_progress,
 )
-from ui.auth import require_facilitator
+from ui.auth import require_facilitator, visible_cohort_names
 from ui.bank import DEFAULT_BANK_PATH, default_bank
 from ui.db import engine
 from ui.pickers import pick_workshop
@@ -32,6 +32,9 @@ st.title("Workshops")
 with transaction(engine()) as session:
     workshops = list_workshops(session=session)
     partnerships = list_partnerships(session=session)
+visible = visible_cohort_names(facilitator_id)  # never another facilitator's cohorts
+workshops = [w for w in workshops if w["cohort"] in visible]
+partnerships = [p for p in partnerships if p["cohort"] in visible]
 
 with st.expander("Create a workshop", expanded=not workshops, icon=":material/add:"):
     if not partnerships:

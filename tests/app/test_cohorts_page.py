@@ -139,3 +139,39 @@ def test_the_cohort_page_is_refused_without_sign_in(app_db: Engine) -> None:
     at.run()
     assert at.warning[0].value == "Facilitator pages need you to sign in."
     assert not at.title
+
+
+def test_a_facilitator_cannot_open_another_facilitators_cohort(app_db: Engine, facilitator: int) -> None:
+    from assessment.auth import create_facilitator
+    from assessment.cohort_admin import create_own_cohort
+
+    with transaction(app_db) as session:
+        other = create_facilitator(
+            session=session, email="other@nhs.net", password="another passphrase", actor="t"
+        )
+        theirs = create_own_cohort(session=session, facilitator_id=other, name="Someone else's cohort")
+    synthetic_cohort(app_db, partnerships=1, respondents=3, name="Team cohort")
+    at = open_cohort(facilitator, theirs)  # a forged id in the session
+    assert "Someone else's cohort" not in [str(o) for o in at.selectbox[0].options]
+    assert at.selectbox[0].value != theirs
+    assert "Team cohort" in at.selectbox[0].options[0]
+
+
+def test_the_admin_page_creates_a_cohort_and_a_partnership(app_db: Engine, facilitator: int) -> None:
+    from assessment.cohort_admin import visible_cohorts
+    from assessment.store import list_partnerships
+    from tests.app.conftest import open_as_facilitator
+
+    at = open_as_facilitator(facilitator, "views/cohort_admin.py")
+    next(t for t in at.text_input if t.label == "New cohort").input("My cohort")
+    next(b for b in at.button if b.label == "Create cohort").click().run()
+    next(t for t in at.text_input if t.label == "New partnership").input("Riverside ICS")
+    next(b for b in at.button if b.label == "Add partnership").click().run()
+    assert not at.exception, at.exception
+    with transaction(app_db) as session:
+        owned = [c for c in visible_cohorts(session=session, facilitator_id=facilitator) if c["owned"]]
+        partnerships = list_partnerships(session=session)
+    assert [c["name"] for c in owned] == ["My cohort"]
+    assert [(p["name"], p["cohort"], p["kind"]) for p in partnerships] == [
+        ("Riverside ICS", "My cohort", "ics")
+    ]

@@ -1,0 +1,236 @@
+"""Who may see a cohort, and the facilitator's changes to cohorts and partnerships.
+
+A facilitator sees the cohorts they own, those shared with them, and team-wide cohorts (no owner:
+made from the command line or as sample data). Every change is recorded in the audit log;
+nothing is deleted silently: deleting a partnership that has workshops needs its name typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from assessment.store import (
+    Action,
+    Cohort,
+    CohortShare,
+    Consensus,
+    Facilitator,
+    NotFound,
+    Participant,
+    Partnership,
+    Response,
+    StoreError,
+    Workshop,
+    audit,
+    create_cohort,
+    create_partnership,
+)
+
+
+def _visible(facilitator_id: int) -> Any:
+    shared = select(CohortShare.cohort_id).where(CohortShare.facilitator_id == facilitator_id)
+    return or_(Cohort.owner_id.is_(None), Cohort.owner_id == facilitator_id, Cohort.id.in_(shared))
+
+
+def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, Any]]:
+    """The cohorts this facilitator may open, with their partnership counts and whether they own it."""
+    rows = session.execute(
+        select(Cohort.id, Cohort.name, Cohort.owner_id, func.count(Partnership.id))
+        .outerjoin(Partnership, (Partnership.cohort_id == Cohort.id) & Partnership.archived.is_(False))
+        .where(Cohort.archived.is_(False), _visible(facilitator_id))
+        .group_by(Cohort.id, Cohort.name, Cohort.owner_id)
+        .order_by(Cohort.name)
+    ).all()
+    return [
+        {
+            "id": cid,
+            "name": name,
+            "partnerships": int(count),
+            "owned": owner == facilitator_id,
+            "team": owner is None,
+        }
+        for cid, name, owner, count in rows
+    ]
+
+
+def can_see_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> bool:
+    found = session.scalar(select(Cohort.id).where(Cohort.id == cohort_id, _visible(facilitator_id)))
+    return found is not None
+
+
+def require_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
+    """Refuse, in the same words whether the cohort is someone else's or does not exist."""
+    if not can_see_cohort(session=session, facilitator_id=facilitator_id, cohort_id=cohort_id):
+        raise NotFound("that cohort does not exist or has not been shared with you")
+
+
+def _owned(session: Session, facilitator_id: int, cohort_id: int) -> Cohort:
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None or not can_see_cohort(
+        session=session, facilitator_id=facilitator_id, cohort_id=cohort_id
+    ):
+        raise NotFound("that cohort does not exist or has not been shared with you")
+    if cohort.owner_id not in (None, facilitator_id):
+        raise StoreError("only the cohort's owner can change it")
+    return cohort
+
+
+def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> Partnership:
+    partnership = session.get(Partnership, partnership_id)
+    if partnership is None:
+        raise NotFound("no such partnership")
+    _owned(session, facilitator_id, partnership.cohort_id)
+    return partnership
+
+
+def _actor(facilitator_id: int) -> str:
+    return f"facilitator:{facilitator_id}"
+
+
+def create_own_cohort(*, session: Session, facilitator_id: int, name: str) -> int:
+    cohort = create_cohort(session=session, name=name, owner_id=facilitator_id)
+    audit(session=session, actor=_actor(facilitator_id), action="cohort.created", target=name.strip())
+    return cohort
+
+
+def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name: str) -> None:
+    cohort = _owned(session, facilitator_id, cohort_id)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise StoreError("a cohort's name must be 1 to 200 characters")
+    if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort_id)) is not None:
+        raise StoreError(f"a cohort called '{name}' already exists")
+    audit(
+        session=session,
+        actor=_actor(facilitator_id),
+        action="cohort.renamed",
+        target=cohort.name,
+        detail={"from": cohort.name, "to": name},
+    )
+    cohort.name = name
+
+
+def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email: str) -> None:
+    cohort = _owned(session, facilitator_id, cohort_id)
+    other = session.scalar(select(Facilitator.id).where(Facilitator.email == email.strip().lower()))
+    if other is None:
+        raise StoreError(f"no facilitator has the email {email.strip()}")
+    exists = select(CohortShare.id).where(
+        CohortShare.cohort_id == cohort_id, CohortShare.facilitator_id == other
+    )
+    if other != facilitator_id and session.scalar(exists) is None:
+        session.add(CohortShare(cohort_id=cohort_id, facilitator_id=other))
+        audit(
+            session=session,
+            actor=_actor(facilitator_id),
+            action="cohort.shared",
+            target=cohort.name,
+            detail={"with": email.strip().lower()},
+        )
+
+
+def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
+    cohort = _owned(session, facilitator_id, cohort_id)
+    cohort.archived = True
+    audit(session=session, actor=_actor(facilitator_id), action="cohort.archived", target=cohort.name)
+
+
+def add_partnership(
+    *,
+    session: Session,
+    facilitator_id: int,
+    cohort_id: int,
+    name: str,
+    kind: str,
+    parent_id: int | None = None,
+) -> int:
+    _owned(session, facilitator_id, cohort_id)
+    if parent_id is not None:
+        parent = _partnership(session, facilitator_id, parent_id)
+        if parent.kind != "ics":
+            raise StoreError("a place or neighbourhood belongs to an ICS partnership")
+    created = create_partnership(
+        session=session, cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id
+    )
+    audit(session=session, actor=_actor(facilitator_id), action="partnership.created", target=name.strip())
+    return created
+
+
+def rename_partnership(*, session: Session, facilitator_id: int, partnership_id: int, name: str) -> None:
+    partnership = _partnership(session, facilitator_id, partnership_id)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise StoreError("a partnership's name must be 1 to 200 characters")
+    clash = select(Partnership.id).where(
+        Partnership.cohort_id == partnership.cohort_id,
+        Partnership.name == name,
+        Partnership.id != partnership_id,
+    )
+    if session.scalar(clash) is not None:
+        raise StoreError(f"the cohort already has a partnership called '{name}'")
+    audit(
+        session=session,
+        actor=_actor(facilitator_id),
+        action="partnership.renamed",
+        target=partnership.name,
+        detail={"from": partnership.name, "to": name},
+    )
+    partnership.name = name
+
+
+def move_partnership(*, session: Session, facilitator_id: int, partnership_id: int, cohort_id: int) -> None:
+    partnership = _partnership(session, facilitator_id, partnership_id)
+    _owned(session, facilitator_id, cohort_id)
+    clash = select(Partnership.id).where(
+        Partnership.cohort_id == cohort_id, Partnership.name == partnership.name
+    )
+    if session.scalar(clash) is not None:
+        raise StoreError(f"that cohort already has a partnership called '{partnership.name}'")
+    audit(
+        session=session,
+        actor=_actor(facilitator_id),
+        action="partnership.moved",
+        target=partnership.name,
+        detail={"from": partnership.cohort_id, "to": cohort_id},
+    )
+    partnership.cohort_id = cohort_id
+
+
+def archive_partnership(*, session: Session, facilitator_id: int, partnership_id: int) -> None:
+    partnership = _partnership(session, facilitator_id, partnership_id)
+    partnership.archived = True
+    audit(
+        session=session, actor=_actor(facilitator_id), action="partnership.archived", target=partnership.name
+    )
+
+
+def delete_partnership(
+    *, session: Session, facilitator_id: int, partnership_id: int, typed_name: str
+) -> None:
+    """Delete a partnership and everything recorded for it. With workshops, only when its name is
+    typed exactly: a facilitator should never lose a partnership's history by one click."""
+    partnership = _partnership(session, facilitator_id, partnership_id)
+    workshops = list(session.scalars(select(Workshop.id).where(Workshop.partnership_id == partnership_id)))
+    if workshops and typed_name.strip() != partnership.name:
+        raise StoreError(
+            f"type the partnership's name exactly ({partnership.name}) to delete it and its workshops"
+        )
+    if session.scalar(select(Partnership.id).where(Partnership.parent_id == partnership_id)) is not None:
+        raise StoreError("move or delete its places first: they belong to this partnership")
+    people = select(Participant.id).where(Participant.workshop_id.in_(workshops))
+    session.execute(delete(Response).where(Response.participant_id.in_(people)))
+    session.execute(delete(Participant).where(Participant.workshop_id.in_(workshops)))
+    session.execute(delete(Consensus).where(Consensus.workshop_id.in_(workshops)))
+    session.execute(delete(Action).where(Action.partnership_id == partnership_id))
+    session.execute(delete(Workshop).where(Workshop.id.in_(workshops)))
+    audit(
+        session=session,
+        actor=_actor(facilitator_id),
+        action="partnership.deleted",
+        target=partnership.name,
+        detail={"workshops": len(workshops)},
+    )
+    session.delete(partnership)
