@@ -86,6 +86,13 @@ def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> 
     return partnership
 
 
+def _valid_name(name: str, what: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise StoreError(f"a {what}'s name must be 1 to 200 characters")
+    return name
+
+
 def _actor(facilitator_id: int) -> str:
     return f"facilitator:{facilitator_id}"
 
@@ -98,9 +105,7 @@ def create_own_cohort(*, session: Session, facilitator_id: int, name: str) -> in
 
 def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name: str) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise StoreError("a cohort's name must be 1 to 200 characters")
+    name = _valid_name(name, "cohort")
     if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort_id)) is not None:
         raise StoreError(f"a cohort called '{name}' already exists")
     audit(
@@ -161,9 +166,7 @@ def add_partnership(
 
 def rename_partnership(*, session: Session, facilitator_id: int, partnership_id: int, name: str) -> None:
     partnership = _partnership(session, facilitator_id, partnership_id)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise StoreError("a partnership's name must be 1 to 200 characters")
+    name = _valid_name(name, "partnership")
     clash = select(Partnership.id).where(
         Partnership.cohort_id == partnership.cohort_id,
         Partnership.name == name,
