@@ -187,6 +187,15 @@ def _layout(figure: go.Figure, *, title: str, **extra: Any) -> go.Figure:
     return figure
 
 
+def _stacked_marker(colour: str, position: int) -> dict[str, Any]:
+    """A segment of a stacked bar: its colour, a white edge, and a pattern so it reads in grey."""
+    return {
+        "color": colour,
+        "line": {"color": "white", "width": 1},
+        "pattern": {"shape": PATTERNS[position % len(PATTERNS)], "solidity": 0.25},
+    }
+
+
 def _axis(title: str, **extra: Any) -> dict[str, Any]:
     return {
         "title": {"text": title},
@@ -424,11 +433,7 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
                 y=shown,
                 orientation="h",
                 name=f"{level} {label}",
-                marker={
-                    "color": colour,
-                    "line": {"color": "white", "width": 1},
-                    "pattern": {"shape": PATTERNS[position % len(PATTERNS)], "solidity": 0.25},
-                },
+                marker=_stacked_marker(colour, position),
                 hovertemplate=f"{label}: %{{x}}<extra></extra>",
             )
         )
@@ -622,11 +627,7 @@ def accountability_bars(
                 y=y,
                 orientation="h",
                 name=tier_label,
-                marker={
-                    "color": colour,
-                    "line": {"color": "white", "width": 1},
-                    "pattern": {"shape": PATTERNS[position % len(PATTERNS)], "solidity": 0.25},
-                },
+                marker=_stacked_marker(colour, position),
                 hovertemplate=f"{tier_label}: %{{x:.0%}}<extra></extra>",
             )
         )

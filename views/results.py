@@ -13,7 +13,8 @@ actor = f"facilitator:{facilitator_id}"
 st.title("Team results")
 with transaction(engine()) as session:
     workshops = list_workshops(session=session)
-workshops = [w for w in workshops if w["cohort"] in visible_cohort_names(facilitator_id)]
+visible = visible_cohort_names(facilitator_id)  # one query, not one per row
+workshops = [w for w in workshops if w["cohort"] in visible]
 if not workshops:
     st.info("No workshops yet. Create one on the Workshops page, or load the sample data from the home page.")
     st.stop()

@@ -16,7 +16,8 @@ facilitator_id = require_facilitator()
 st.title("Trends")
 with transaction(engine()) as session:
     partnerships = list_partnerships(session=session)
-partnerships = [p for p in partnerships if p["cohort"] in visible_cohort_names(facilitator_id)]
+visible = visible_cohort_names(facilitator_id)  # one query, not one per row
+partnerships = [p for p in partnerships if p["cohort"] in visible]
 if not partnerships:
     st.info(
         "No partnerships yet. Load the sample data from the home page, or create one from the command line."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -17,12 +17,16 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
+from assessment.answers import Answer
 from assessment.migrate import upgrade_database
 from assessment.store import (
+    add_participant,
+    bank_for_version,
     create_cohort,
     create_partnership,
     create_workshop,
     make_engine,
+    save_answer,
     store_bank_version,
     transaction,
 )
@@ -84,6 +88,53 @@ def engine(empty_engine: Engine) -> Engine:
 
 
 SHIPPED_BANK_TEXT = (PROJECT_ROOT / "questions.yaml").read_text(encoding="utf-8")
+NEXT_BANK_TEXT = SHIPPED_BANK_TEXT.replace('version: "1.0.0"', 'version: "1.1.0"', 1)
+Levels = Sequence[tuple[int, int] | None]  # per respondent: (current, target), or None for don't know
+
+
+def add_round(
+    engine: Engine,
+    *,
+    partnership: int,
+    label: str,
+    held_on: date,
+    answers: dict[str, Levels],
+    bank_text: str = SHIPPED_BANK_TEXT,
+    domains: list[str] | None = None,
+) -> int:
+    """A round where respondent i gives answers[item][i]; returns the workshop's id."""
+    people = {len(levels) for levels in answers.values()}
+    assert len(people) == 1
+    with transaction(engine) as session:
+        version = store_bank_version(session=session, yaml_text=bank_text)
+        bank = bank_for_version(session=session, bank_version_id=version)
+        workshop = create_workshop(
+            session=session,
+            partnership_id=partnership,
+            bank_version_id=version,
+            title=f"Readiness workshop {label}",
+            held_on=held_on,
+            round_label=label,
+            domains=domains,
+        )
+        sectors = ["nhs-trust", "local-authority", "vcse"]
+        for index in range(people.pop()):
+            person = add_participant(session=session, workshop_id=workshop.id, sector=sectors[index % 3])
+            for item_id, levels in answers.items():
+                given = levels[index]
+                answer = (
+                    Answer(item_id=item_id, dont_know=True)
+                    if given is None
+                    else Answer(item_id=item_id, current=given[0], target=given[1])
+                )
+                save_answer(
+                    session=session,
+                    participant_id=person.id,
+                    answer=answer,
+                    bank=bank,
+                    domains=list(workshop.domains),
+                )
+    return workshop.id
 
 
 @pytest.fixture

@@ -21,84 +21,33 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from assessment.answers import Answer
 from assessment.cohorts import CohortComparison, cohort_document, compare_cohort, place_vs_system
 from assessment.demo import load_demo
 from assessment.store import (
     Partnership,
-    add_participant,
-    bank_for_version,
     cohort_id,
     create_cohort,
     create_partnership,
-    create_workshop,
     partnership_id,
-    save_answer,
-    store_bank_version,
     transaction,
 )
 from assessment.trends import trend_frame
 from tests.storage.cli_helpers import run, url
-from tests.storage.conftest import SHIPPED_BANK_TEXT
+from tests.storage.conftest import NEXT_BANK_TEXT, Levels
+from tests.storage.conftest import add_round as add_any_round
 
-NEXT_BANK_TEXT = SHIPPED_BANK_TEXT.replace('version: "1.0.0"', 'version: "1.1.0"', 1)
 COHORT = "Comparison cohort"
 DOMAINS = ["shared-purpose", "trust-momentum", "mind-the-gaps"]
 SP, TM, MTG = "shared-purpose-stated", "trust-candid-relationships", "gaps-statutory-duties"
 R1, R2 = date(2026, 1, 10), date(2026, 4, 10)
-
-Levels = Sequence[tuple[int, int] | None]  # per respondent: (current, target), or None for don't know
-
-
-def add_round(
-    engine: Engine,
-    *,
-    partnership: int,
-    label: str,
-    held_on: date,
-    answers: dict[str, Levels],
-    bank_text: str = SHIPPED_BANK_TEXT,
-) -> str:
-    """A round where respondent i gives answers[item][i]; returns its join code."""
-    people = {len(levels) for levels in answers.values()}
-    assert len(people) == 1
-    with transaction(engine) as session:
-        version = store_bank_version(session=session, yaml_text=bank_text)
-        bank = bank_for_version(session=session, bank_version_id=version)
-        workshop = create_workshop(
-            session=session,
-            partnership_id=partnership,
-            bank_version_id=version,
-            title=f"Readiness workshop {label}",
-            held_on=held_on,
-            round_label=label,
-            domains=DOMAINS,
-        )
-        sectors = ["nhs-trust", "local-authority", "vcse"]
-        for index in range(people.pop()):
-            person = add_participant(session=session, workshop_id=workshop.id, sector=sectors[index % 3])
-            for item_id, levels in answers.items():
-                given = levels[index]
-                answer = (
-                    Answer(item_id=item_id, dont_know=True)
-                    if given is None
-                    else Answer(item_id=item_id, current=given[0], target=given[1])
-                )
-                save_answer(
-                    session=session,
-                    participant_id=person.id,
-                    answer=answer,
-                    bank=bank,
-                    domains=list(workshop.domains),
-                )
-    return workshop.join_code
+add_round = partial(add_any_round, domains=DOMAINS)  # every round here asks these three domains
 
 
 @pytest.fixture

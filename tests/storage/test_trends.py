@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from assessment.answers import Answer
 from assessment.demo import load_demo
 from assessment.outcomes import record_consensus
 from assessment.store import (
-    add_participant,
     bank_for_version,
     create_cohort,
     create_partnership,
-    create_workshop,
     partnership_id,
-    save_answer,
     store_bank_version,
     transaction,
 )
@@ -31,49 +26,7 @@ from assessment.trends import (
     trend_frame,
     version_changes,
 )
-from tests.storage.conftest import SHIPPED_BANK_TEXT
-
-NEXT_BANK_TEXT = SHIPPED_BANK_TEXT.replace('version: "1.0.0"', 'version: "1.1.0"', 1)
-
-
-def add_round(
-    engine: Engine,
-    *,
-    partnership: int,
-    bank_text: str,
-    label: str,
-    held_on: date,
-    answers: dict[str, Sequence[tuple[int, int]]],
-    domains: list[str] | None = None,
-) -> int:
-    """A round where respondent i gives answers[item][i] as (current, target)."""
-    people = {len(levels) for levels in answers.values()}
-    assert len(people) == 1
-    with transaction(engine) as session:
-        version = store_bank_version(session=session, yaml_text=bank_text)
-        bank = bank_for_version(session=session, bank_version_id=version)
-        workshop = create_workshop(
-            session=session,
-            partnership_id=partnership,
-            bank_version_id=version,
-            title=f"Readiness workshop {label}",
-            held_on=held_on,
-            round_label=label,
-            domains=domains,
-        )
-        sectors = ["nhs-trust", "local-authority", "vcse"]
-        for index in range(people.pop()):
-            person = add_participant(session=session, workshop_id=workshop.id, sector=sectors[index % 3])
-            for item_id, levels in answers.items():
-                current, target = levels[index]
-                save_answer(
-                    session=session,
-                    participant_id=person.id,
-                    answer=Answer(item_id=item_id, current=current, target=target),
-                    bank=bank,
-                    domains=list(workshop.domains),
-                )
-    return workshop.id
+from tests.storage.conftest import NEXT_BANK_TEXT, SHIPPED_BANK_TEXT, add_round
 
 
 def new_partnership(engine: Engine, name: str = "Eastvale ICS") -> int:
