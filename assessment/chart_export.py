@@ -1,0 +1,175 @@
+"""Plotly figures to vector SVG for the PDF, through one headless browser kept for the process.
+
+Kaleido draws plotly figures in Chromium. Starting a browser costs about two seconds, so it is
+started on first use and kept: every later summary, and every PDF of a cohort pack, reuses it.
+
+Kaleido's own ``start_sync_server`` is not used: when the browser is missing or dies, its server
+thread ends and every later call waits on its queue for ever (seen with kaleido 1.5.0). Here the
+same one-browser idea runs on our own event-loop thread, so every call has a time limit and a
+missing browser is found before anything waits on it. A figure that cannot be drawn comes back as
+None with ``problem`` saying why; the report then prints its tables and says what to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+
+log = logging.getLogger(__name__)
+
+# Where a browser is looked for, in order, when CHART_BROWSER_ENV is not set.
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+CHART_BROWSER_ENV = "ICS_CHART_BROWSER"
+INSTALL_HINT = (
+    "Install Chromium (on Debian or Ubuntu: sudo apt-get install chromium), or set "
+    f"{CHART_BROWSER_ENV} to a Chrome or Chromium executable, then make the PDF again."
+)
+START_SECONDS = 60.0
+FIGURE_SECONDS = 30.0
+# Two tabs: the machines this runs on have two cores, and the PDF layout runs meanwhile.
+TABS = 2
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    figure: go.Figure
+    width: int
+    height: int
+
+
+def find_browser(explicit: str | None = None) -> str | None:
+    """The browser to draw with: the one named (argument or environment), else the first on PATH."""
+    named = explicit or os.environ.get(CHART_BROWSER_ENV) or os.environ.get("BROWSER_PATH")
+    if named:
+        return named if os.path.isfile(named) and os.access(named, os.X_OK) else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class ChartExporter:
+    """Draws figures as SVG; safe to call from several threads (calls are serialised)."""
+
+    def __init__(self, *, browser_path: str | None = None) -> None:
+        self._browser_path = browser_path
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido: Any = None
+        self.problem: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    def _start(self) -> bool:
+        path = find_browser(self._browser_path)
+        if path is None:
+            self.problem = (
+                f"The charts could not be drawn: no Chrome or Chromium browser was found. {INSTALL_HINT}"
+            )
+            return False
+        import kaleido  # imported here: only a PDF needs it, and it is slow to import
+
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="chart-export", daemon=True).start()
+
+        async def open_browser() -> Any:
+            exporter = kaleido.Kaleido(n=TABS, path=path, mathjax=False, timeout=FIGURE_SECONDS)
+            await exporter.open()
+            return exporter
+
+        try:
+            self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_SECONDS)
+        except (Exception, FutureTimeout) as exc:  # any failure to start means: no charts
+            loop.call_soon_threadsafe(loop.stop)
+            self.problem = (
+                f"The charts could not be drawn: the browser at {path} did not start ({exc}). {INSTALL_HINT}"
+            )
+            log.warning("chart browser did not start: %s", exc)
+            return False
+        self._loop = loop
+        self.problem = None
+        atexit.register(self.close)
+        return True
+
+    def svgs(self, requests: Sequence[ChartRequest]) -> list[str | None]:
+        """Each figure as an SVG document, or None for every one when the browser is unusable."""
+        if not requests:
+            return []
+        with self._lock:
+            if self._kaleido is None and not self._start():
+                return [None] * len(requests)
+            assert self._loop is not None
+            exporter = self._kaleido
+
+            async def draw_all() -> list[Any]:
+                return await asyncio.gather(
+                    *(
+                        exporter.calc_fig(
+                            r.figure, opts={"format": "svg", "width": r.width, "height": r.height}
+                        )
+                        for r in requests
+                    ),
+                    return_exceptions=True,
+                )
+
+            try:
+                drawn = asyncio.run_coroutine_threadsafe(draw_all(), self._loop).result(
+                    FIGURE_SECONDS * len(requests)
+                )
+            except (Exception, FutureTimeout) as exc:
+                # The browser hung or died: forget it, so the next PDF starts a fresh one.
+                self.problem = (
+                    f"The charts could not be drawn: the browser stopped answering ({exc}). {INSTALL_HINT}"
+                )
+                log.warning("chart browser failed: %s", exc)
+                self._abandon()
+                return [None] * len(requests)
+        out: list[str | None] = []
+        for result in drawn:
+            if isinstance(result, BaseException):
+                log.warning("a chart could not be drawn: %s", result)
+                self.problem = f"Some charts could not be drawn ({result})."
+                out.append(None)
+            else:
+                out.append(result.decode("utf-8") if isinstance(result, bytes) else str(result))
+        return out
+
+    def _abandon(self) -> None:
+        loop, exporter = self._loop, self._kaleido
+        self._loop, self._kaleido = None, None
+        if loop is not None and exporter is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(exporter.close(), loop).result(10)
+            except (Exception, FutureTimeout) as exc:  # already gone; nothing more to tidy
+                log.info("chart browser closed with: %s", exc)
+            loop.call_soon_threadsafe(loop.stop)
+
+    def close(self) -> None:
+        with self._lock:
+            self._abandon()
+
+
+_shared: ChartExporter | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_exporter() -> ChartExporter:
+    """The process's one exporter (the app's server and the CLI each keep one browser)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ChartExporter()
+        return _shared
