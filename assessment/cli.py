@@ -136,6 +136,62 @@ def _cohort_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from assessment import report  # imported here: WeasyPrint and kaleido are slow to import
+
+    if (args.workshop is None) == (args.cohort is None):
+        raise BadInput("give either --workshop CODE with --out FILE, or --cohort NAME with --out-dir DIR")
+    if args.workshop is not None:
+        if not args.out:
+            raise BadInput("--workshop needs --out FILE.pdf")
+        with transaction(_engine(args)) as session:
+            workshop = workshop_info(session=session, join_code=args.workshop)
+            pdf = report.workshop_summary_pdf(
+                session=session, workshop_id=workshop.id, charts=not args.no_charts
+            )
+        _write_file(Path(args.out), pdf.content)
+        if pdf.charts_problem:
+            print(pdf.charts_problem, file=sys.stderr)
+        print(f"wrote {args.out}", file=sys.stderr)
+        return EXIT_OK
+    if not args.out_dir:
+        raise BadInput("--cohort needs --out-dir DIR")
+    from tqdm import tqdm
+
+    out_dir = Path(args.out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot create the folder {out_dir}: {exc.strerror}") from exc
+    with transaction(_engine(args)) as session, tqdm(unit="pdf", file=sys.stderr, disable=None) as bar:
+
+        def moved(done: int, total: int, what: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_description_str(what[:40])
+            bar.refresh()
+            if bar.disable and done < total:  # not a terminal (a log, a pipe): one line per file
+                print(f"{done + 1}/{total} {what}", file=sys.stderr)
+
+        pack = report.cohort_pack(
+            session=session,
+            cohort_id=cohort_id(session=session, name=args.cohort),
+            charts=not args.no_charts,
+            progress=moved,
+        )
+        written = [_write_file(out_dir / file.filename, file.content) for file in pack]
+    print(f"wrote {len(written)} PDFs to {out_dir}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_file(path: Path, content: bytes) -> Path:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from exc
+    return path
+
+
 def _partnership_create(args: argparse.Namespace) -> int:
     with transaction(_engine(args)) as session:
         cohort = cohort_id(session=session, name=args.cohort)
@@ -521,6 +577,20 @@ def build_parser() -> argparse.ArgumentParser:
     scores.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
     scores.add_argument("--json", action="store_true", help="every figure, unrounded, as JSON")
     scores.set_defaults(handler=_scores)
+
+    report = commands.add_parser(
+        "report",
+        parents=[db],
+        help="the board PDF of a workshop, or a cohort pack",
+        description="The board PDF: one workshop's summary (--workshop CODE --out FILE.pdf), or one PDF "
+        "per partnership's latest round plus cohort-overview.pdf (--cohort NAME --out-dir DIR).",
+    )
+    report.add_argument("--workshop", metavar="CODE", help="the workshop's join code")
+    report.add_argument("--out", metavar="FILE", help="the PDF to write (with --workshop)")
+    report.add_argument("--cohort", metavar="NAME", help="the cohort's name")
+    report.add_argument("--out-dir", metavar="DIR", help="the folder to write the pack to (with --cohort)")
+    report.add_argument("--no-charts", action="store_true", help="tables only, without starting a browser")
+    report.set_defaults(handler=_report)
     return parser
 
 

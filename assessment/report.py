@@ -18,7 +18,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -190,7 +190,8 @@ def _previous_round(report: WorkshopReport) -> dict[str, Any] | None:
 
 
 def _biggest_gaps(domains: pd.DataFrame) -> list[str]:
-    shown = domains.dropna(subset=["gap"]).sort_values("gap", ascending=False, kind="stable").head(3)
+    # Only real gaps: a domain already at its target is not one of the "biggest gaps".
+    shown = domains.loc[domains["gap"].gt(0)].sort_values("gap", ascending=False, kind="stable").head(3)
     return [
         f"{r['title']}: now {figure_text(r['current'])}, wanted {figure_text(r['target'])}, "
         f"a gap of {figure_text(r['gap'])}."
@@ -564,12 +565,12 @@ def workshop_summary_pdf(
 def cohort_overview_pdf(
     comparison: CohortComparison,
     *,
-    bank: QuestionBank,
+    scale_labels: Sequence[str],
     exporter: ChartExporter | None,
     made_on: date | None = None,
 ) -> SummaryPdf:
     """One page (or two) for the cohort: every partnership's latest round side by side."""
-    scale = _scale(bank)
+    scale = list(scale_labels)
     domains = comparison.domains
     partnerships = comparison.partnerships
     titles = list(dict.fromkeys(domains["title"].astype(str))) if not domains.empty else []
@@ -655,43 +656,44 @@ def cohort_pack(
     *,
     session: Session,
     cohort_id: int,
-    bank: QuestionBank,
     exporter: ChartExporter | None = None,
     charts: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Iterator[PackFile]:
     """One summary per partnership's latest round, then the cohort overview, made one at a time.
 
-    ``progress(done, total, what)`` is called before each file, so a bar can move as they are made.
+    ``progress(done, total, what)`` is called before each file and once at the end, so a bar
+    can move as they are made.
     """
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None:
+    if session.get(Cohort, cohort_id) is None:
         raise NotFound("no such cohort")
     drawer = (exporter or shared_exporter()) if charts else None
     workshop_ids = latest_workshops(session=session, cohort_id=cohort_id)
     total = len(workshop_ids) + 1
     used: set[str] = set()
+    scale: list[str] = []
     for done, workshop_id in enumerate(workshop_ids):
         report = gather_workshop_report(session=session, workshop_id=workshop_id)
+        scale = scale or _scale(report.scored.bank)
         if progress:
             progress(done, total, report.scored.workshop.partnership)
         pdf = summary_pdf(report, exporter=drawer)
-        name = pdf.filename
+        name, copy = pdf.filename, 1
         while name in used:  # two partnerships whose names make the same file name
-            name = name.replace(".pdf", "-2.pdf")
+            copy += 1
+            name = pdf.filename.replace(".pdf", f"-{copy}.pdf")
         used.add(name)
         yield PackFile(name, pdf.content)
     if progress:
         progress(total - 1, total, "cohort overview")
-    overview = cohort_overview_pdf(
-        compare_cohort(session=session, cohort_id=cohort_id), bank=bank, exporter=drawer
-    )
+    comparison = compare_cohort(session=session, cohort_id=cohort_id)
+    overview = cohort_overview_pdf(comparison, scale_labels=scale, exporter=drawer)
     yield PackFile(overview.filename, overview.content)
     if progress:
         progress(total, total, "done")
 
 
-def zip_pack(files: Sequence[PackFile] | Iterator[PackFile]) -> bytes:
+def zip_pack(files: Iterable[PackFile]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
