@@ -47,7 +47,7 @@ from assessment.cohorts import CohortComparison, compare_cohort
 from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
 from assessment.results import ScoredWorkshop, score_stored_workshop
-from assessment.store import Cohort, NotFound, Workshop
+from assessment.store import Cohort, NotFound, Workshop, WorkshopInfo
 from assessment.trends import trend_frame, version_changes
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -536,8 +536,8 @@ def render_pdf(html: str, *, title: str) -> bytes:
     return pdf
 
 
-def _pdf_name(workshop_partnership: str, held_on: date) -> str:
-    return f"{safe_filename(workshop_partnership)}-{held_on.isoformat()}-summary.pdf"
+def summary_filename(workshop: WorkshopInfo) -> str:
+    return f"{safe_filename(workshop.partnership)}-{workshop.held_on.isoformat()}-summary.pdf"
 
 
 def summary_pdf(report: WorkshopReport, *, exporter: ChartExporter | None = None) -> SummaryPdf:
@@ -546,7 +546,7 @@ def summary_pdf(report: WorkshopReport, *, exporter: ChartExporter | None = None
     workshop = report.scored.workshop
     return SummaryPdf(
         content=render_pdf(html, title=context["document_title"]),
-        filename=_pdf_name(workshop.partnership, workshop.held_on),
+        filename=summary_filename(workshop),
         charts_problem=context["charts_problem"],
     )
 

@@ -27,6 +27,7 @@ from assessment.store import transaction
 from assessment.trends import gap_narrowing_sentence, trend_frame
 from ui.db import engine
 from ui.outcomes import actions_section, add_action_button, consensus_levels, consensus_section
+from ui.report_buttons import summary_download
 from ui.text import escape_markdown as md
 from ui.text import plain_table
 
@@ -52,6 +53,7 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
         Sector=scores.sectors_n["sector"].map(sector_names), Respondents=scores.sectors_n["n"]
     )[["Sector", "Respondents"]]
     st.dataframe(by_sector, hide_index=True)
+    summary_download(workshop)
     if scores.withheld:
         st.warning(f"Fewer than {threshold} people answered: every team figure is withheld.")
         return

@@ -8,6 +8,7 @@ from assessment.store import PARTNERSHIP_KINDS, transaction
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
+from ui.report_buttons import cohort_pack_download
 from ui.text import escape_markdown as md
 
 facilitator_id = require_facilitator()
@@ -44,6 +45,8 @@ with st.spinner("Comparing the cohort's latest rounds…"), transaction(engine()
         until=until,
         bank_version=version.strip() or None,
     )
+
+cohort_pack_download(cohort_id=cohort_id, cohort_name=by_id[cohort_id]["name"])
 
 scale = [level.label for level in default_bank().scale]
 partnerships = comparison.partnerships

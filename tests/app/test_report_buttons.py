@@ -1,0 +1,69 @@
+"""The PDF buttons on the results and cohort pages, and what they say when no browser can draw."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import Engine
+
+from assessment.demo import load_demo
+from assessment.store import cohort_id, transaction
+from tests.app.conftest import open_as_facilitator
+
+pytestmark = pytest.mark.app
+
+
+def download_buttons(at: object) -> list[str]:
+    return [str(e.proto.label) for e in at.get("download_button")]  # type: ignore[attr-defined]
+
+
+def test_the_results_page_offers_the_pdf_summary(app_db: Engine, facilitator: int) -> None:
+    summary = load_demo(engine=app_db)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=summary.join_codes[0])
+    assert not at.exception
+    assert "Download PDF summary" in download_buttons(at)
+
+
+def test_without_a_browser_the_pages_say_the_pdf_has_tables_only_and_what_to_install(
+    app_db: Engine, facilitator: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ICS_CHART_BROWSER", "/nonexistent/chromium")
+    summary = load_demo(engine=app_db)
+    at = open_as_facilitator(facilitator, "views/results.py", workshop_code=summary.join_codes[0])
+    warnings = " ".join(w.value for w in at.warning)
+    assert "every table but no charts" in warnings
+    assert "apt-get install chromium" in warnings
+
+
+def test_the_cohort_pack_is_made_with_a_progress_bar_and_offered_as_a_zip(
+    app_db: Engine, facilitator: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tables only (no browser), so the test measures the pack, not chart drawing.
+    monkeypatch.setenv("ICS_CHART_BROWSER", "/nonexistent/chromium")
+    summary = load_demo(engine=app_db)
+    with transaction(app_db) as session:
+        cohort = cohort_id(session=session, name=summary.cohort)
+    at = open_as_facilitator(facilitator, "views/cohorts.py", cohort=cohort)
+    assert not any(label.startswith("Download the cohort pack") for label in download_buttons(at))
+    next(b for b in at.button if b.label == "Make the cohort pack").click()
+    at.run(timeout=120)
+    assert not at.exception
+    assert any(label.startswith("Download the cohort pack (4 PDFs") for label in download_buttons(at))
+    content, _, _ = at.session_state[f"cohort-pack-{cohort}"]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = sorted(archive.namelist())
+        assert names == [
+            "cohort-overview.pdf",
+            "northam-place-2026-09-29-summary.pdf",
+            "riverside-ics-2026-09-22-summary.pdf",
+            "southbridge-place-2026-10-06-summary.pdf",
+        ]
+        text = (
+            PdfReader(io.BytesIO(archive.read("riverside-ics-2026-09-22-summary.pdf")))
+            .pages[0]
+            .extract_text()
+        )
+    assert "Riverside ICS" in text and "Charts not drawn" in text
