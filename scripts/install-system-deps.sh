@@ -1,28 +1,43 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (Chromium for the browser tier, PostgreSQL and
-# pg_virtualenv for the storage tier, poppler-utils to look at PDFs). As root it uses apt-get;
-# otherwise it names what to install and fails.
+# Installs the Debian packages the app and the tests need: Chromium (the browser tier, and the
+# PDF's charts drawn through kaleido), PostgreSQL and pg_virtualenv (the storage tier),
+# poppler-utils (PDF pages to PNG), and what WeasyPrint typesets the PDF with (Pango, HarfBuzz's
+# subsetter, fontconfig and the Liberation and DejaVu fonts). As root it uses apt-get; otherwise it
+# names what to install and fails.
+#
+# `install-system-deps.sh run` asks only for what the app needs (the PDF); without root it then
+# warns and carries on, since the app still runs and makes PDFs with tables when charts cannot be
+# drawn. Without an argument (the tests) everything is needed.
 set -euo pipefail
 
-declare -A wanted=(
-  [chromium]=/usr/bin/chromium
-  [poppler-utils]=/usr/bin/pdftoppm
-  [postgresql]=/usr/bin/pg_virtualenv
+purpose=${1:-test}
+wanted=(
+  chromium
+  libpango-1.0-0
+  libpangoft2-1.0-0
+  libharfbuzz-subset0
+  fontconfig
+  fonts-liberation
+  fonts-dejavu-core
 )
+if [ "$purpose" != run ]; then
+  wanted+=(poppler-utils postgresql)
+fi
 
 missing=()
-for pkg in "${!wanted[@]}"; do
-  [ -x "${wanted[$pkg]}" ] || missing+=("$pkg")
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing system packages: ${missing[*]}." >&2
   echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "Missing system packages: ${missing[*]}, and apt-get is not available to install them." >&2
+  if [ "$purpose" = run ]; then
+    echo "The app runs without them, but its PDF summaries will lack charts (or fail without Pango)." >&2
+    exit 0
+  fi
   exit 1
 fi
 echo "Installing system packages: ${missing[*]}"

@@ -1,0 +1,129 @@
+"""Time of the board PDF: one summary cold and warm, the demo cohort pack, a 42-partnership pack.
+
+Run: .venv/bin/python bench/report.py [--small]
+Targets (issue 7): warm summary under 1.5 s, cold (first in a process: imports, the chart
+browser's start, fonts) under 6 s, the 42-partnership pack under 60 s. All on SQLite, charts drawn.
+
+The cold figure is measured in a fresh Python process, from before `assessment.report` is
+imported to the PDF's bytes; the warm one is the median of later summaries in one process. The
+42-partnership cohort has 2 rounds of 20 respondents each (so every summary has a trend page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select
+
+from assessment.demo import load_demo
+from assessment.migrate import upgrade_database
+from assessment.store import Workshop, cohort_id, make_engine, transaction
+from bench.cohorts import build
+from bench.common import machine
+
+COLD = """
+import sys, time
+start = time.perf_counter()
+from assessment.report import workshop_summary_pdf
+from assessment.store import make_engine, transaction
+with transaction(make_engine(sys.argv[1])) as session:
+    pdf = workshop_summary_pdf(session=session, workshop_id=int(sys.argv[2]))
+print(time.perf_counter() - start, len(pdf.content), pdf.charts_problem or "")
+"""
+
+
+def demo_database() -> tuple[str, int, int]:
+    url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-report-')) / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    summary = load_demo(engine=engine)
+    with transaction(engine) as session:
+        latest = session.scalar(select(Workshop.id).order_by(Workshop.held_on.desc()).limit(1))
+        cohort = cohort_id(session=session, name=summary.cohort)
+    engine.dispose()
+    assert latest is not None
+    return url, latest, cohort
+
+
+def cold(url: str, workshop_id: int) -> float:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", COLD, url, str(workshop_id)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    )
+    seconds, size, problem = ([*done.stdout.strip().split(" ", 2), ""])[:3]
+    if problem:
+        raise SystemExit(f"charts were not drawn: {problem}")
+    print(f"  cold summary: {float(seconds):.2f} s ({int(size) // 1024} KiB)")
+    return float(seconds)
+
+
+def pack(url: str, cohort: int, label: str) -> tuple[float, int]:
+    from assessment.report import cohort_pack
+
+    engine = make_engine(url)
+    start = time.perf_counter()
+    with transaction(engine) as session:
+        files = list(cohort_pack(session=session, cohort_id=cohort))
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    print(f"  {label}: {len(files)} PDFs in {seconds:.1f} s ({seconds / len(files):.2f} s each)")
+    return seconds, len(files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="one cold run, 3 warm, a 4-partnership pack")
+    args = parser.parse_args()
+    colds, warms, partnerships = (1, 3, 4) if args.small else (3, 7, 42)
+    print(f"machine: {machine()}")
+    url, workshop_id, demo_cohort = demo_database()
+
+    cold_times = [cold(url, workshop_id) for _ in range(colds)]
+
+    from assessment.chart_export import shared_exporter
+    from assessment.report import workshop_summary_pdf
+
+    engine = make_engine(url)
+    times = []
+    for run in range(warms + 1):  # the first is the process's cold one: not counted as warm
+        with transaction(engine) as session:
+            start = time.perf_counter()
+            pdf = workshop_summary_pdf(session=session, workshop_id=workshop_id)
+            seconds = time.perf_counter() - start
+        if pdf.charts_problem:
+            raise SystemExit(f"charts were not drawn: {pdf.charts_problem}")
+        if run:
+            times.append(seconds)
+    engine.dispose()
+    print(
+        f"  warm summary: median {statistics.median(times):.2f} s, best {min(times):.2f} s "
+        f"over {len(times)} runs"
+    )
+    pack(url, demo_cohort, "demo cohort pack")
+
+    big_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-report-pack-')) / 'pack.db'}"
+    big_cohort, _ = build(big_url, partnerships=partnerships, rounds=2, respondents=20)
+    seconds, _files = pack(big_url, big_cohort, f"{partnerships}-partnership pack")
+    shared_exporter().close()
+    print(
+        f"summary: cold median {statistics.median(cold_times):.2f} s (target < 6), warm median "
+        f"{statistics.median(times):.2f} s (target < 1.5), {partnerships}-partnership pack {seconds:.1f} s "
+        f"(target < 60 for 42)"
+    )
+
+
+if __name__ == "__main__":
+    main()
