@@ -19,6 +19,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -541,7 +542,10 @@ def summary_filename(workshop: WorkshopInfo) -> str:
 
 
 def summary_pdf(report: WorkshopReport, *, exporter: ChartExporter | None = None) -> SummaryPdf:
-    context = summary_context(report, exporter)
+    return typeset_summary(report, summary_context(report, exporter))
+
+
+def typeset_summary(report: WorkshopReport, context: dict[str, Any]) -> SummaryPdf:
     html = _environment.get_template("summary.html.j2").render(**context)
     workshop = report.scored.workshop
     return SummaryPdf(
@@ -672,18 +676,29 @@ def cohort_pack(
     total = len(workshop_ids) + 1
     used: set[str] = set()
     scale: list[str] = []
-    for done, workshop_id in enumerate(workshop_ids):
-        report = gather_workshop_report(session=session, workshop_id=workshop_id)
-        scale = scale or _scale(report.scored.bank)
-        if progress:
-            progress(done, total, report.scored.workshop.partnership)
-        pdf = summary_pdf(report, exporter=drawer)
-        name, copy = pdf.filename, 1
-        while name in used:  # two partnerships whose names make the same file name
-            copy += 1
-            name = pdf.filename.replace(".pdf", f"-{copy}.pdf")
-        used.add(name)
-        yield PackFile(name, pdf.content)
+    # A pipeline of two: while this PDF is typeset (Python, on this thread), the browser draws
+    # the next one's charts (another process, waited on by the worker thread). Database reads
+    # stay on this thread, which owns the session.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-charts") as charts_ahead:
+        pending: tuple[WorkshopReport, Future[dict[str, Any]]] | None = None
+        for done, workshop_id in enumerate([*workshop_ids, None]):
+            following = None
+            if workshop_id is not None:
+                report = gather_workshop_report(session=session, workshop_id=workshop_id)
+                scale = scale or _scale(report.scored.bank)
+                following = (report, charts_ahead.submit(summary_context, report, drawer))
+            if pending is not None:
+                made, context = pending
+                if progress:
+                    progress(done - 1, total, made.scored.workshop.partnership)
+                pdf = typeset_summary(made, context.result())
+                name, copy = pdf.filename, 1
+                while name in used:  # two partnerships whose names make the same file name
+                    copy += 1
+                    name = pdf.filename.replace(".pdf", f"-{copy}.pdf")
+                used.add(name)
+                yield PackFile(name, pdf.content)
+            pending = following
     if progress:
         progress(total - 1, total, "cohort overview")
     comparison = compare_cohort(session=session, cohort_id=cohort_id)
