@@ -126,7 +126,9 @@ def _answer_all(
     return tokens
 
 
-def test_a_participant_sees_the_team_results_after_reveal_but_no_editing(app_db: Engine) -> None:
+def test_a_participant_sees_the_team_results_and_the_pdf_after_reveal_but_no_editing(
+    app_db: Engine,
+) -> None:
     from assessment.store import set_workshop_state
 
     workshop = make_workshop(app_db, name="Reveal place")
@@ -142,11 +144,14 @@ def test_a_participant_sees_the_team_results_after_reveal_but_no_editing(app_db:
         set_workshop_state(session=session, workshop_id=workshop.id, actor="t", status="closed")
     at.run()
     assert "appears here when your facilitator reveals it" in texts(at)
+    pdf_buttons = [e for e in at.get("download_button") if e.proto.label == "Download PDF summary"]
+    assert not pdf_buttons  # no PDF before the reveal either
     with transaction(app_db) as session:
         set_workshop_state(session=session, workshop_id=workshop.id, actor="t", revealed=True)
     at.run()
     assert not at.exception, at.exception
     assert "Biggest gap:" in texts(at)
+    assert [e.proto.label for e in at.get("download_button")].count("Download PDF summary") == 1
     labels = [b.label for b in at.button]
     assert "Record consensus" not in labels and not any(label.startswith("Add an action") for label in labels)
 
