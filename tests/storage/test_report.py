@@ -8,13 +8,16 @@ make their own. Page 1 is rendered to PNG under artifacts/ for a person to look 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -389,3 +392,66 @@ def test_the_summary_says_the_same_numbers_on_sqlite_and_postgresql(engine: Engi
     text = flat_text(pdf.content)
     for domain in document["domains"]:
         assert gaps_row(domain) in text
+
+
+def run_cli(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m assessment ARGV` in its own process, so its chart browser is its own too."""
+    return subprocess.run(
+        [sys.executable, "-m", "assessment", *argv],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_report_command_writes_a_pdf_and_says_when_charts_could_not_be_drawn(
+    built: Built, tmp_path: Path
+) -> None:
+    with transaction(built.engine) as session:
+        code = score_stored_workshop(session=session, workshop_id=built.workshop_id).workshop.join_code
+    out = tmp_path / "summary.pdf"
+    done = run_cli(
+        "report",
+        "--db",
+        str(built.engine.url),
+        "--workshop",
+        code,
+        "--out",
+        str(out),
+        env={"ICS_CHART_BROWSER": "/nonexistent/chromium"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no Chrome or Chromium browser was found" in done.stderr
+    assert "apt-get install chromium" in done.stderr
+    assert "Charts not drawn" in flat_text(out.read_bytes())
+
+
+def test_the_report_command_refuses_a_wrong_code_and_writes_nothing(built: Built, tmp_path: Path) -> None:
+    out = tmp_path / "summary.pdf"
+    done = run_cli("report", "--db", str(built.engine.url), "--workshop", "NOSUCHCD", "--out", str(out))
+    assert done.returncode == 2
+    assert "no workshop with the code 'NOSUCHCD'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_the_report_command_makes_a_cohort_pack_and_counts_its_progress(built: Built, tmp_path: Path) -> None:
+    done = run_cli(
+        "report",
+        "--db",
+        str(built.engine.url),
+        "--cohort",
+        "North cohort",
+        "--out-dir",
+        str(tmp_path),
+        "--no-charts",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1/2 " in done.stderr and "2/2 cohort overview" in done.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "cohort-overview.pdf",
+        "riverside-b-ics-b-partners-2026-09-01-summary.pdf",
+    ]
