@@ -16,6 +16,11 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
-def engine() -> Engine:
+def plain_engine() -> Engine:
+    """The shared engine, for code that runs outside a page run (download callables)."""
     # Keyed by URL (read on every run) so tests, or a changed DATABASE_URL, get their own engine.
     return _engine_for(database_url())
+
+
+def engine() -> Engine:
+    return plain_engine()
