@@ -109,6 +109,7 @@ class ChartExporter:
         if not requests:
             return []
         with self._lock:
+            self.problem = None  # says what went wrong with the latest drawing, not any before it
             if self._kaleido is None and not self._start():
                 return [None] * len(requests)
             assert self._loop is not None

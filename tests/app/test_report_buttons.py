@@ -9,11 +9,20 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from assessment import chart_export
 from assessment.demo import load_demo
 from assessment.store import cohort_id, transaction
 from tests.app.conftest import open_as_facilitator
 
 pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No browser to draw with, and an exporter of this test's own: the process's shared one
+    would remember the failure and show it on every later test's page."""
+    monkeypatch.setenv("ICS_CHART_BROWSER", "/nonexistent/chromium")
+    monkeypatch.setattr(chart_export, "_shared", chart_export.ChartExporter())
 
 
 def download_buttons(at: object) -> list[str]:
@@ -28,9 +37,8 @@ def test_the_results_page_offers_the_pdf_summary(app_db: Engine, facilitator: in
 
 
 def test_without_a_browser_the_pages_say_the_pdf_has_tables_only_and_what_to_install(
-    app_db: Engine, facilitator: int, monkeypatch: pytest.MonkeyPatch
+    app_db: Engine, facilitator: int, no_browser: None
 ) -> None:
-    monkeypatch.setenv("ICS_CHART_BROWSER", "/nonexistent/chromium")
     summary = load_demo(engine=app_db)
     at = open_as_facilitator(facilitator, "views/results.py", workshop_code=summary.join_codes[0])
     warnings = " ".join(w.value for w in at.warning)
@@ -39,10 +47,9 @@ def test_without_a_browser_the_pages_say_the_pdf_has_tables_only_and_what_to_ins
 
 
 def test_the_cohort_pack_is_made_with_a_progress_bar_and_offered_as_a_zip(
-    app_db: Engine, facilitator: int, monkeypatch: pytest.MonkeyPatch
+    app_db: Engine, facilitator: int, no_browser: None
 ) -> None:
     # Tables only (no browser), so the test measures the pack, not chart drawing.
-    monkeypatch.setenv("ICS_CHART_BROWSER", "/nonexistent/chromium")
     summary = load_demo(engine=app_db)
     with transaction(app_db) as session:
         cohort = cohort_id(session=session, name=summary.cohort)
