@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 
 MAX_COMMENT_CHARS = 2000
+# How much of a value a message repeats: enough to recognise it, never megabytes of a bad cell.
+QUOTE_CHARS = 60
 
 Comment = Annotated[str, StringConstraints(max_length=MAX_COMMENT_CHARS)]
 
@@ -31,12 +33,27 @@ class Answer(BaseModel):
     tiers: dict[str, str] | None = None
 
 
+def quote(value: str) -> str:
+    """A value as a message repeats it: in quotes, cut short (with its length) when it is long."""
+    if len(value) <= QUOTE_CHARS:
+        return f"'{value}'"
+    return f"'{value[:QUOTE_CHARS]}…' ({len(value):,} characters)"
+
+
 def answer_problems(bank: QuestionBank, answer: Answer, *, domains: list[str] | None = None) -> list[str]:
     """Everything wrong with ``answer`` for this bank (and the workshop's domains), in plain words."""
+    problems = _item_problems(bank, answer, domains=domains)
+    if answer.comment is not None and "\x00" in answer.comment:
+        # PostgreSQL refuses NUL in text with an error (SQLite would keep it): refused on both alike.
+        problems.append("the comment contains a NUL character, which cannot be stored; delete it")
+    return problems
+
+
+def _item_problems(bank: QuestionBank, answer: Answer, *, domains: list[str] | None) -> list[str]:
     try:
         item = bank.item(answer.item_id)
     except KeyError:
-        return [f"there is no item '{answer.item_id}' in the question bank {bank.id} {bank.version}"]
+        return [f"there is no item {quote(answer.item_id)} in the question bank {bank.id} {bank.version}"]
     if domains is not None:
         domain = next(d.id for d, i in bank.iter_items() if i.id == item.id)
         if domain not in domains:
@@ -49,10 +66,10 @@ def answer_problems(bank: QuestionBank, answer: Answer, *, domains: list[str] | 
         tiers = {t.id for t in item.tiers}
         for function_id, tier in (answer.tiers or {}).items():
             if function_id not in functions:
-                problems.append(f"'{function_id}' is not a function of '{item.id}'")
+                problems.append(f"{quote(function_id)} is not a function of '{item.id}'")
             if tier not in tiers:
                 problems.append(
-                    f"'{tier}' is not a tier of '{item.id}' (expected one of {', '.join(sorted(tiers))})"
+                    f"{quote(tier)} is not a tier of '{item.id}' (expected one of {', '.join(sorted(tiers))})"
                 )
         return problems
     if answer.tiers:

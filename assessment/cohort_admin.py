@@ -86,10 +86,17 @@ def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> 
     return partnership
 
 
+MAX_NAME_CHARS = 200  # the width of cohorts.name and partnerships.name
+MAX_EMAIL_CHARS = 320
+
+
 def _valid_name(name: str, what: str) -> str:
     name = name.strip()
-    if not name or len(name) > 200:
-        raise StoreError(f"a {what}'s name must be 1 to 200 characters")
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise StoreError(f"a {what}'s name must be 1 to {MAX_NAME_CHARS} characters")
+    if "\x00" in name:
+        # PostgreSQL refuses it with an error (SQLite would keep it): refused on both alike.
+        raise StoreError(f"a {what}'s name cannot contain a NUL character; delete it")
     return name
 
 
@@ -98,8 +105,9 @@ def _actor(facilitator_id: int) -> str:
 
 
 def create_own_cohort(*, session: Session, facilitator_id: int, name: str) -> int:
+    name = _valid_name(name, "cohort")
     cohort = create_cohort(session=session, name=name, owner_id=facilitator_id)
-    audit(session=session, actor=_actor(facilitator_id), action="cohort.created", target=name.strip())
+    audit(session=session, actor=_actor(facilitator_id), action="cohort.created", target=name)
     return cohort
 
 
@@ -120,9 +128,13 @@ def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name
 
 def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email: str) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
-    other = session.scalar(select(Facilitator.id).where(Facilitator.email == email.strip().lower()))
+    email = email.strip()
+    if len(email) > MAX_EMAIL_CHARS or "\x00" in email:
+        # No account can have it; asking the database about a NUL would be an error on PostgreSQL.
+        raise StoreError(f"that is not an email address (at most {MAX_EMAIL_CHARS} characters, no NUL)")
+    other = session.scalar(select(Facilitator.id).where(Facilitator.email == email.lower()))
     if other is None:
-        raise StoreError(f"no facilitator has the email {email.strip()}")
+        raise StoreError(f"no facilitator has the email {email}")
     exists = select(CohortShare.id).where(
         CohortShare.cohort_id == cohort_id, CohortShare.facilitator_id == other
     )
@@ -153,6 +165,7 @@ def add_partnership(
     parent_id: int | None = None,
 ) -> int:
     _owned(session, facilitator_id, cohort_id)
+    name = _valid_name(name, "partnership")
     if parent_id is not None:
         parent = _partnership(session, facilitator_id, parent_id)
         if parent.kind != "ics":
@@ -160,7 +173,7 @@ def add_partnership(
     created = create_partnership(
         session=session, cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id
     )
-    audit(session=session, actor=_actor(facilitator_id), action="partnership.created", target=name.strip())
+    audit(session=session, actor=_actor(facilitator_id), action="partnership.created", target=name)
     return created
 
 

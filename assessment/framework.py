@@ -311,7 +311,13 @@ def load_bank(path: str | Path = "questions.yaml") -> QuestionBank:
         ) from None
     if size > MAX_BANK_BYTES:
         raise BankValidationError([_too_big(name, size)])
-    return parse_bank(path.read_bytes(), name=name)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:  # a directory, or a file that went away or is not readable
+        raise BankValidationError(
+            [BankError(name, None, "", f"cannot read the file ({exc.strerror or exc})")]
+        ) from None
+    return parse_bank(content, name=name)
 
 
 def _too_big(name: str, size: int) -> BankError:
@@ -349,6 +355,24 @@ def parse_bank(content: bytes | str, *, name: str = "questions.yaml") -> Questio
         if len(text.encode("utf-8")) > MAX_BANK_BYTES:
             raise BankValidationError([_too_big(name, len(text.encode("utf-8")))])
 
+    try:
+        return _validated(text, name)
+    except RecursionError:
+        # PyYAML and the checks after it recurse once per level; a bank needs only a handful.
+        raise BankValidationError(
+            [
+                BankError(
+                    name,
+                    None,
+                    "",
+                    "the file is nested too deeply (lists or mappings inside one another hundreds "
+                    "of levels down); a question bank needs only a few levels",
+                )
+            ]
+        ) from None
+
+
+def _validated(text: str, name: str) -> QuestionBank:
     data, lines = _parse_yaml(text, name)
     if data is None:
         raise BankValidationError([BankError(name, None, "", "the file is empty; expected a question bank")])
@@ -394,8 +418,25 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple[str | int, ...], 
                 )
             ]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # Control characters YAML refuses; PyYAML's own words name a "<unicode string>" position.
+        line = text[: exc.position].count("\n") + 1
+        character = exc.character if isinstance(exc.character, int) else 0
+        what = "a NUL character" if character == 0 else f"the control character U+{character:04X}"
+        raise BankValidationError(
+            [
+                BankError(
+                    name,
+                    line,
+                    "",
+                    f"the file contains {what}, which YAML does not allow; delete it "
+                    "(it is often invisible: retype the line)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise BankValidationError([BankError(name, None, "", f"YAML error: {exc}")]) from None
+        message = " ".join(str(exc).split())  # one line, whatever PyYAML's layout
+        raise BankValidationError([BankError(name, None, "", f"YAML error: {message}")]) from None
 
 
 class _StructureError(Exception):
@@ -561,6 +602,10 @@ def _translate(
                 )
             continue
         loc = _strip_union_tags(err["loc"])
+        if err["type"] == "too_short" and _long_enough(err):
+            # "at least 1 item after validation, not 0": the entries are there but each one failed,
+            # and those failures are reported on their own; "needs at least 1 entry" would mislead.
+            continue
         if len(loc) >= 2 and loc[-2] == "poles" and err["type"] == "missing":
             loc = loc[:-1]  # a missing second pole is a wrong count of poles, not a missing field
             err = {**err, "type": "too_short"}
@@ -576,6 +621,11 @@ def _translate(
                 BankError(name, _line_for(loc, lines), _format_path(loc) + _item_context(loc, data), msg)
             )
     return errors
+
+
+def _long_enough(err: Any) -> bool:
+    given, needed = err.get("input"), (err.get("ctx") or {}).get("min_length")
+    return isinstance(given, list | tuple | dict) and isinstance(needed, int) and len(given) >= needed
 
 
 def _item_context(loc: tuple[str | int, ...], data: Any) -> str:

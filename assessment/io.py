@@ -11,6 +11,7 @@ numbers (the first object is row 2), so one export read in two formats points at
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import warnings
@@ -21,12 +22,13 @@ from io import BytesIO, StringIO
 from pathlib import PurePath
 from typing import Any
 
+import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems
+from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems, quote
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 from assessment.store import (
     Participant,
@@ -55,6 +57,9 @@ EXPORT_COLUMNS = [
 REQUIRED_COLUMNS = ("participant", "sector", "item_id")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 100_000
+# The export has 11 columns; a sheet may carry some empty ones. Tens of thousands take pandas
+# seconds to read, for nothing.
+MAX_IMPORT_COLUMNS = 1000
 # An .xlsx is a zip archive: a few compressed megabytes can unpack into gigabytes.
 MAX_XLSX_UNPACKED_BYTES = 20 * MAX_IMPORT_BYTES
 # The widths of participants.label and participants.role: PostgreSQL refuses longer text with an
@@ -72,9 +77,11 @@ _COLUMN_ORDER = {name: index for index, name in enumerate(EXPORT_COLUMNS)}
 # openpyxl refuses control characters that XML 1.0 cannot carry, which would end an export.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 20  # more than any level or confidence could need, far below what int() refuses
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0", ""})
 _MAX_PROBLEMS_IN_MESSAGE = 50
+_MAX_COLUMNS_NAMED = 10
 
 
 class ImportRejected(Exception):
@@ -259,6 +266,12 @@ def _read_csv(content: bytes) -> _Table:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _rejected("the file is not UTF-8 text; save it as CSV UTF-8") from None
+    try:
+        header = next(csv.reader(StringIO(text)), [])
+    except csv.Error:
+        header = []  # pandas below says what is wrong with it
+    if len(header) > MAX_IMPORT_COLUMNS:
+        raise _too_many_columns(len(header))
     with warnings.catch_warnings():
         # pandas only warns when the first row has more values than the header, and drops them.
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -305,6 +318,13 @@ def _read_xlsx(content: bytes) -> _Table:
             f"the workbook unpacks to more than {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB; "
             "save only the answers sheet, or split it into smaller files"
         )
+    declared_rows, declared_columns = _declared_size(content)
+    if declared_rows is not None and declared_rows > MAX_IMPORT_ROWS + 1:  # the header is one of them
+        # Refused from the size Excel writes into the sheet: reading 100,000 rows through openpyxl
+        # first would take a quarter of a minute.
+        raise _too_many_rows()
+    if declared_columns is not None and declared_columns > MAX_IMPORT_COLUMNS:
+        raise _too_many_columns(declared_columns)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores; they do not matter here.
@@ -321,6 +341,25 @@ def _read_xlsx(content: bytes) -> _Table:
     except Exception:
         raise _rejected(damaged) from None
     return _table_from_frame(frame)
+
+
+def _declared_size(content: bytes) -> tuple[int | None, int | None]:
+    """The rows and columns the first sheet says it has (its <dimension>), without reading a cell."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(
+                BytesIO(content), read_only=True, data_only=True, keep_links=False
+            )
+        try:
+            sheet = workbook.worksheets[0]
+            rows, columns = sheet.max_row, sheet.max_column
+        finally:
+            workbook.close()
+    # Whatever is wrong with the workbook, the full read that follows reports it.
+    except Exception:
+        return None, None
+    return (rows if isinstance(rows, int) else None), (columns if isinstance(columns, int) else None)
 
 
 def _table_from_frame(frame: pd.DataFrame) -> _Table:
@@ -349,11 +388,15 @@ def _read_json(content: bytes) -> _Table:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        where = exc.msg.removesuffix(" at")  # "Unterminated string starting at" names its place itself
         raise _rejected(
-            f"the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); {expected}"
+            f"the file is not valid JSON ({where} at line {exc.lineno}, column {exc.colno}); {expected}"
         ) from None
     except RecursionError:
         raise _rejected(f"the JSON is nested too deeply; {expected}") from None
+    except ValueError:
+        # json reads numbers with int(), which refuses one of over 4,300 digits.
+        raise _rejected(f"the file holds a number thousands of digits long; {expected}") from None
     if not isinstance(data, list):
         raise _rejected(f"{expected}, found {_json_kind(data)}")
     if len(data) > MAX_IMPORT_ROWS:
@@ -407,6 +450,13 @@ def _json_kind(value: Any) -> str:
     return f"the value {json.dumps(value)}"
 
 
+def _too_many_columns(count: int) -> ImportRejected:
+    return _rejected(
+        f"row 1 has {count:,} columns; expected the export's columns ({', '.join(EXPORT_COLUMNS)}), "
+        f"and at most {MAX_IMPORT_COLUMNS:,} in all"
+    )
+
+
 def _too_many_rows() -> ImportRejected:
     return _rejected(
         f"the file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files and import each one"
@@ -436,7 +486,7 @@ def _checked_columns(table: _Table) -> _Table:
         mangled = re.fullmatch(r"(.+)\.[0-9]+", name)  # pandas renames a repeated heading x to x.1
         if name in seen or (name not in _COLUMN_ORDER and mangled and mangled.group(1) in seen):
             original = mangled.group(1) if mangled and name not in _COLUMN_ORDER else name
-            problems.append(f"file: the column '{original}' appears more than once in row 1; keep one")
+            problems.append(f"file: the column {quote(original)} appears more than once in row 1; keep one")
         elif name not in _COLUMN_ORDER:
             unknown.append(raw.strip())
         seen.add(name)
@@ -446,7 +496,9 @@ def _checked_columns(table: _Table) -> _Table:
             if any(";" in name for name in unknown)
             else ""
         )
-        listed = ", ".join(f"'{name}'" for name in unknown)
+        listed = ", ".join(quote(name) for name in unknown[:_MAX_COLUMNS_NAMED])
+        if len(unknown) > _MAX_COLUMNS_NAMED:
+            listed += f" and {len(unknown) - _MAX_COLUMNS_NAMED:,} more"
         problems.append(
             f"file: unknown column{'s' if len(unknown) > 1 else ''} {listed}; expected only: "
             f"{', '.join(EXPORT_COLUMNS)}{hint}"
@@ -513,6 +565,8 @@ def _unquote(text: str) -> str:
 
 def _answer_problem_column(problem: str, answer: Answer) -> str:
     """Which column a message from answer_problems is about, so the person knows which cell to fix."""
+    if problem.startswith("the comment"):
+        return "comment"
     if "is not a function of" in problem:
         return "function_id"
     if "is not a tier of" in problem:
@@ -548,7 +602,11 @@ def _whole_number(
     if not text:
         return None, True
     if _WHOLE_NUMBER.fullmatch(text) is None:
-        problems.add(row, column, f"'{text}' is not a whole number; expected {expected}")
+        problems.add(row, column, f"{quote(text)} is not a whole number; expected {expected}")
+        return None, False
+    if len(text) > _MAX_DIGITS:
+        # Python refuses to read an integer of over 4,300 digits (a guard against slow parsing).
+        problems.add(row, column, f"the number has {len(text):,} digits; expected {expected}")
         return None, False
     return int(text), True
 
@@ -613,7 +671,7 @@ def _check_rows(
             problems.add(
                 number,
                 "dont_know",
-                f"'{cells['dont_know'].strip()}' is not true or false; use true/false, yes/no or 1/0 "
+                f"{quote(cells['dont_know'].strip())} is not true or false; use true/false, yes/no or 1/0 "
                 "(empty means false)",
             )
         if not item_id:
@@ -624,7 +682,7 @@ def _check_rows(
             messages = answer_problems(bank, Answer(item_id=item_id), domains=domains)
             if not messages:
                 where = "this workshop's domains" if item_id in domain_of else "the question bank"
-                messages = [f"the item '{item_id}' is not in {where}"]
+                messages = [f"the item {quote(item_id)} is not in {where}"]
             for message in messages:
                 problems.add(number, "item_id", message)
             continue
@@ -635,10 +693,10 @@ def _check_rows(
                 problems.add(
                     number,
                     "tier",
-                    f"give the tier that holds accountability for '{function_id}' (or 'unclear')",
+                    f"give the tier that holds accountability for {quote(function_id)} (or 'unclear')",
                 )
             elif tier and not function_id:
-                problems.add(number, "function_id", f"give the function that the tier '{tier}' is for")
+                problems.add(number, "function_id", f"give the function that the tier {quote(tier)} is for")
             tiers = {function_id: tier} if function_id and tier else None
         else:
             tiers = {function_id: tier} if function_id or tier else None
@@ -648,7 +706,7 @@ def _check_rows(
             first = seen.setdefault(key, number)
             if first != number:
                 what = (
-                    f"item '{item_id}' and function '{function_id}'"
+                    f"item '{item_id}' and function {quote(function_id)}"
                     if accountability
                     else f"item '{item_id}'"
                 )
@@ -733,15 +791,18 @@ def _check_who(
         )
     elif len(label) > MAX_LABEL_CHARS:
         problems.add(
-            number, "participant", f"the label is {len(label)} characters; at most {MAX_LABEL_CHARS}"
+            number, "participant", f"the label is {len(label):,} characters; at most {MAX_LABEL_CHARS}"
         )
         label = ""
     if not sector:
         problems.add(number, "sector", f"the sector is empty; expected one of {', '.join(sectors)}")
     elif sector not in sectors:
-        problems.add(number, "sector", f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
+        problems.add(
+            number, "sector", f"{quote(sector)} is not a sector; expected one of {', '.join(sectors)}"
+        )
     if len(role) > MAX_ROLE_CHARS:
-        problems.add(number, "role", f"the role is {len(role)} characters; at most {MAX_ROLE_CHARS}")
+        problems.add(number, "role", f"the role is {len(role):,} characters; at most {MAX_ROLE_CHARS}")
+        role = ""  # refused already; comparing it with other rows would only repeat it
     if not label:
         return ""
     person = people.get(label)
@@ -760,14 +821,14 @@ def _check_who(
         problems.add(
             number,
             "sector",
-            f"participant '{label}' has the sector '{person.sector}' on row {person.first_row}; "
+            f"participant '{label}' has the sector {quote(person.sector)} on row {person.first_row}; "
             "a participant has one sector",
         )
     if role and person.role and role != person.role:
         problems.add(
             number,
             "role",
-            f"participant '{label}' has the role '{person.role}' on row {person.first_row}; "
+            f"participant '{label}' has the role {quote(person.role)} on row {person.first_row}; "
             "a participant has one role (or leave it empty on the other rows)",
         )
     person.sector = person.sector or sector

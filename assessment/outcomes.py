@@ -112,6 +112,9 @@ def consensus_key(domain_id: str, item_id: str | None = None) -> str:
 def _check_text(name: str, value: str, limit: int) -> None:
     if len(value) > limit:
         raise StoreError(f"the {name} is {len(value):,} characters long; shorten it to {limit:,} or fewer")
+    if "\x00" in value:
+        # PostgreSQL refuses it with an error (SQLite would keep it): refused on both alike.
+        raise StoreError(f"the {name} contains a NUL character, which cannot be stored; delete it")
 
 
 def _check_actor(actor: str) -> str:

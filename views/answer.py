@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -18,9 +20,14 @@ from ui.results_view import show_results
 from ui.text import escape_markdown as md
 from ui.walkthrough import item_widget
 
+# secrets.token_urlsafe's alphabet, at most the column's width.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 # The resume token in the address is the participant's only key: it names one participant of
 # one workshop, so nothing in the URL can reach another workshop's data.
 token = st.query_params.get("token", "")
+if not TOKEN_SHAPE.fullmatch(token):
+    token = ""  # not a token we ever made; a NUL in it would even be an error on PostgreSQL
 with transaction(engine()) as session:
     participant = participant_by_token(session=session, token=token)
     if participant is None:

@@ -33,7 +33,7 @@ def attempt(change, success: str, **kwargs) -> None:  # type: ignore[no-untyped-
         with transaction(engine()) as session:
             change(session=session, facilitator_id=facilitator_id, **kwargs)
     except StoreError as exc:
-        st.error(f"Not changed: {exc}.")
+        st.error(f"Not changed: {md(str(exc))}.")  # the message may repeat a name as typed
     else:
         st.success(success)
 

@@ -10,11 +10,14 @@ from assessment.store import (
 )
 from ui.db import engine
 from ui.participant import (
+    client_address,
     forget_wrong_codes,
     join_wait_seconds,
     looks_like_code,
     normalise_code,
+    record_shared_failure,
     record_wrong_code,
+    shared_wait_seconds,
 )
 from ui.text import escape_markdown as md
 
@@ -31,8 +34,14 @@ if not code:
     st.stop()
 
 wait = join_wait_seconds()
+address = client_address()
+if wait <= 0 and looks_like_code(code):
+    # Only a code that could match is looked up, so only such tries count against the address.
+    with transaction(engine()) as session:
+        wait = shared_wait_seconds(session=session, address=address)
 if wait > 0:
-    st.error(f"Too many wrong codes. Wait {wait:.0f} seconds, check the code on the screen, then try again.")
+    seconds = max(round(wait), 1)
+    st.error(f"Too many wrong codes. Wait {seconds} seconds, check the code on the screen, then try again.")
     st.stop()
 
 workshop = None
@@ -42,6 +51,8 @@ if looks_like_code(code):
             workshop = workshop_info(session=session, join_code=code)
             bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     except NotFound:
+        with transaction(engine()) as session:
+            record_shared_failure(session=session, address=address)
         workshop = None
 if workshop is None:
     record_wrong_code()
@@ -81,6 +92,12 @@ with st.form("join"):
 if start:
     if sector is None:
         st.error("Choose your sector, then press Start.")
+        st.stop()
+    if "\x00" in role + (name or ""):
+        # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
+        st.error(
+            "Your role or name contains a NUL character, which cannot be stored. Retype it, then press Start."
+        )
         st.stop()
     if not workshop.anonymous and not (name or "").strip():
         st.error("This workshop records names: type your name, then press Start.")

@@ -64,6 +64,11 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
         if create:
             if not title.strip() or not domains:
                 st.error("Give the workshop a title and at least one domain.")
+            elif "\x00" in title + round_label:
+                # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
+                st.error(
+                    "The title or round label contains a NUL character, which cannot be stored; retype it."
+                )
             else:
                 try:
                     with transaction(engine()) as session:
