@@ -1,0 +1,74 @@
+"""The app's pages as data: app.py builds its menu from here, and the security tests enumerate it.
+
+Keeping the list in one place means a new page is either here (and then checked by the tests that
+every facilitator page refuses a visitor who has not signed in) or not reachable at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class NavPage:
+    script: str  # relative to the project root, e.g. "views/home.py"
+    title: str
+    icon: str
+    url_path: str | None = None  # None: Streamlit derives it from the file name
+    facilitator_only: bool = False  # the page needs a signed-in facilitator (and checks on every run)
+    default: bool = False
+    hidden: bool = False  # reachable by link only, e.g. the resume link
+
+    def page(self) -> st.Page:
+        return st.Page(
+            self.script,
+            title=self.title,
+            icon=self.icon,
+            url_path=self.url_path,
+            default=self.default,
+            visibility="hidden" if self.hidden else "visible",
+        )
+
+
+PARTICIPANT_PAGES = (
+    NavPage("views/home.py", "Home", ":material/home:", default=True),
+    NavPage("views/join.py", "Join a workshop", ":material/login:", "join"),
+    NavPage("views/answer.py", "Your answers", ":material/edit_note:", "answer", hidden=True),
+    NavPage("views/question_bank.py", "Question bank", ":material/quiz:", "question_bank"),
+)
+# Before sign-in the facilitator section offers only the way in.
+SIGNED_OUT_PAGES = (NavPage("views/sign_in.py", "Facilitator sign-in", ":material/lock:", "sign_in"),)
+FACILITATOR_PAGES = (
+    NavPage("views/workshops.py", "Workshops", ":material/groups:", "workshops", facilitator_only=True),
+    NavPage("views/results.py", "Team results", ":material/insights:", "results", facilitator_only=True),
+    NavPage("views/trends.py", "Trends", ":material/trending_up:", "trends", facilitator_only=True),
+    NavPage("views/cohorts.py", "Compare a cohort", ":material/compare:", "cohorts", facilitator_only=True),
+    NavPage(
+        "views/cohort_admin.py",
+        "Cohorts and partnerships",
+        ":material/settings:",
+        "cohort_admin",
+        facilitator_only=True,
+    ),
+    # The same script as the sign-in page: signed in, it shows the account and signs out.
+    NavPage("views/sign_in.py", "Account", ":material/account_circle:", "sign_in"),
+)
+
+
+def all_pages() -> tuple[NavPage, ...]:
+    """Every page the app can ever offer, signed in or not."""
+    return (*PARTICIPANT_PAGES, *SIGNED_OUT_PAGES, *FACILITATOR_PAGES)
+
+
+def menu(*, signed_in: bool) -> list[st.Page]:
+    """The pages for st.navigation. Facilitator pages are in the menu only once signed in.
+
+    One flat list, not sections: Streamlit draws a section's header and links inside a <div>
+    placed directly in the menu's <ul> (ul > div > header, li), which breaks the list for screen
+    readers (axe-core's "list" and "listitem" rules, both serious). Without sections nothing is
+    lost for participants: the facilitator pages are listed only to a signed-in facilitator.
+    """
+    facilitators = FACILITATOR_PAGES if signed_in else SIGNED_OUT_PAGES
+    return [p.page() for p in (*PARTICIPANT_PAGES, *facilitators)]
