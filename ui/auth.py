@@ -122,37 +122,48 @@ def first_run_setup(key: str = "first_run") -> None:
             "and can add more facilitators later with `python -m assessment facilitator add`. "
             "This form disappears once the account exists."
         )
+        problem_key = f"{key}_problem"
+
+        def create() -> None:
+            # A callback, run before the page: both passwords leave session_state here, at once
+            # (clear_on_submit empties only the browser's copy).
+            password = st.session_state.pop(f"{key}_password", None) or ""
+            confirm = st.session_state.pop(f"{key}_confirm", None) or ""
+            if password != confirm:
+                st.session_state[problem_key] = (
+                    "The two passwords differ. Type the same password in both boxes."
+                )
+                return
+            try:
+                with transaction(engine()) as session:
+                    facilitator_id = create_first_facilitator(
+                        session=session, email=st.session_state.get(f"{key}_email") or "", password=password
+                    )
+            except StoreError as exc:
+                st.session_state[problem_key] = plain_message(exc)
+            else:
+                st.session_state[SESSION_KEY] = facilitator_id
+
         with st.form(f"{key}_account", clear_on_submit=True):
-            email = st.text_input("Email", max_chars=200, autocomplete="email", key=f"{key}_email")
-            password = st.text_input(
+            st.text_input("Email", max_chars=200, autocomplete="email", key=f"{key}_email")
+            st.text_input(
                 "Password (at least 10 characters)",
                 type="password",
                 max_chars=1024,
                 autocomplete="new-password",
                 key=f"{key}_password",
             )
-            confirm = st.text_input(
+            st.text_input(
                 "The same password again",
                 type="password",
                 max_chars=1024,
                 autocomplete="new-password",
                 key=f"{key}_confirm",
             )
-            submitted = st.form_submit_button("Create the account and sign in", type="primary")
-        if submitted:
-            if (password or "") != (confirm or ""):
-                st.error("The two passwords differ. Type the same password in both boxes.")
-            else:
-                try:
-                    with transaction(engine()) as session:
-                        facilitator_id = create_first_facilitator(
-                            session=session, email=email or "", password=password or ""
-                        )
-                except StoreError as exc:
-                    st.error(plain_message(exc))
-                else:
-                    st.session_state[SESSION_KEY] = facilitator_id
-                    st.rerun()
+            st.form_submit_button("Create the account and sign in", type="primary", on_click=create)
+        problem = st.session_state.pop(problem_key, None)
+        if problem:
+            st.error(problem)
 
         st.markdown("Or look around first, with an invented cohort of partnerships and their workshops.")
         if st.button("Explore with sample data", key=f"{key}_demo"):

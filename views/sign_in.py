@@ -5,7 +5,19 @@ import streamlit as st
 from ui.auth import attempt_sign_in, session_wait_seconds, sign_out, signed_in
 from ui.text import escape_markdown as md
 
+PROBLEM_KEY = "sign_in_problem"
+
+
+def submit() -> None:
+    """Runs before the page: the password leaves session_state here, at once. clear_on_submit
+    empties only the browser's copy; the server would keep it while the form is on screen."""
+    password = st.session_state.pop("sign_in_password", None) or ""
+    email = st.session_state.get("sign_in_email") or ""
+    st.session_state[PROBLEM_KEY] = attempt_sign_in(email=email, password=password)
+
+
 st.title("Facilitator sign-in")
+problem = st.session_state.pop(PROBLEM_KEY, None)
 
 account = signed_in()
 if account is not None:
@@ -22,17 +34,14 @@ else:
         st.info("After several failed attempts, this form waits a little longer before each new one.")
     # Cleared on submit, so the password does not stay in the form (or session state) afterwards.
     with st.form("sign_in", clear_on_submit=True):
-        email = st.text_input("Email", max_chars=320, autocomplete="email", key="sign_in_email")
-        password = st.text_input(
+        st.text_input("Email", max_chars=320, autocomplete="email", key="sign_in_email")
+        st.text_input(
             "Password",
             type="password",
             max_chars=1024,
             autocomplete="current-password",
             key="sign_in_password",
         )
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        problem = attempt_sign_in(email=email or "", password=password or "")
-        if problem is None:
-            st.rerun()
+        st.form_submit_button("Sign in", type="primary", on_click=submit)
+    if problem:
         st.error(problem)

@@ -106,6 +106,7 @@ def change(status: str | None = None, revealed: bool | None = None) -> None:
         set_workshop_state(
             session=session, workshop_id=workshop.id, actor=actor, status=status, revealed=revealed
         )
+    st.rerun()  # draw the new state
 
 
 state = {"draft": "not open yet", "open": "open for answers", "closed": "closed for answers"}[workshop.status]
@@ -113,17 +114,20 @@ st.markdown(
     f"**{md(workshop.partnership)} · {md(workshop.title)}** is {state}"
     + (", results revealed" if workshop.revealed else "")
 )
+# Handled in the page, not in on_click callbacks: a callback runs before the page, so before the
+# sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
+# workshop, so a click never lands on another workshop the picker falls back to.
 buttons = st.columns(4)
-buttons[0].button(
-    "Open for answers", disabled=workshop.status == "open", on_click=change, kwargs={"status": "open"}
-)
-buttons[1].button(
-    "Close answering", disabled=workshop.status != "open", on_click=change, kwargs={"status": "closed"}
-)
-buttons[2].button(
-    "Reveal results", disabled=workshop.revealed, on_click=change, kwargs={"revealed": True}, type="primary"
-)
-buttons[3].button("Hide results", disabled=not workshop.revealed, on_click=change, kwargs={"revealed": False})
+if buttons[0].button("Open for answers", disabled=workshop.status == "open", key=f"open-{workshop.id}"):
+    change(status="open")
+if buttons[1].button("Close answering", disabled=workshop.status != "open", key=f"close-{workshop.id}"):
+    change(status="closed")
+if buttons[2].button(
+    "Reveal results", disabled=workshop.revealed, type="primary", key=f"reveal-{workshop.id}"
+):
+    change(revealed=True)
+if buttons[3].button("Hide results", disabled=not workshop.revealed, key=f"hide-{workshop.id}"):
+    change(revealed=False)
 
 # The join link is built from the address the facilitator is using, so it works on the room's network.
 address = urlsplit(st.context.url or "")
