@@ -12,9 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any fixed 64-bit number, the same in every process of this application: the key of the PostgreSQL
+# advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK_KEY = 4_172_026_001
 
 
 class DatabaseTooNew(Exception):
@@ -49,5 +52,23 @@ def upgrade_database(engine: Engine, *, revision: str = "head") -> None:
         )
     config = _config()
     with engine.begin() as connection:
+        _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _one_at_a_time(connection: Connection) -> None:
+    """Hold a database-wide lock until this migration commits.
+
+    Two app servers (or a server and the CLI) starting together on an empty database would each
+    create the tables, and all but one failed ("duplicate key ... pg_type_typname_nsp_index" on
+    PostgreSQL, "table ... already exists" on SQLite). With the lock the others wait, then Alembic,
+    reading the version inside the same transaction, finds the schema current and does nothing.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so DDL ran outside one:
+        # an explicit BEGIN IMMEDIATE takes the write lock now (waiting up to the busy timeout)
+        # and makes the whole migration one transaction, as it is on PostgreSQL.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -41,6 +41,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assessment.answers import Answer, answer_problems
@@ -53,6 +54,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "ics_readiness.db"
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
 RESUME_TOKEN_BYTES = 24  # 192 bits
+CONNECT_TIMEOUT_SECONDS = 5
 
 PARTNERSHIP_KINDS = ("ics", "place", "provider-collaborative", "neighbourhood", "other")
 WORKSHOP_STATUSES = ("draft", "open", "closed")
@@ -258,7 +260,35 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(chosen, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A bounded connect: a database host that stops answering (rather than refusing) would
+    # otherwise hold a participant's save for the operating system's TCP timeout, minutes.
+    given = make_url(chosen).query
+    connect_args = {} if "connect_timeout" in given else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(chosen, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+
+
+# SQLite primary result codes and PostgreSQL SQLSTATEs for "the database is there but will not
+# take this write": read-only, no rights, full.
+_SQLITE_REFUSALS = {3: "permission denied", 8: "read-only", 13: "full"}
+_POSTGRES_REFUSALS = {
+    "42501": "permission denied",
+    "25006": "read-only",
+    "53100": "full",
+}
+
+
+def write_refused(error: BaseException) -> str | None:
+    """Why the database refused a write ("read-only", "full", "permission denied"), or None.
+
+    None means any other database error, chiefly that it could not be reached; that one is worth
+    retrying by itself, while a refusal lasts until someone fixes the database.
+    """
+    cause = getattr(error, "orig", None) or error
+    sqlite_code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(sqlite_code, int):
+        return _SQLITE_REFUSALS.get(sqlite_code & 0xFF)
+    sqlstate = getattr(cause, "sqlstate", None)
+    return _POSTGRES_REFUSALS.get(sqlstate) if isinstance(sqlstate, str) else None
 
 
 @contextmanager

@@ -1,12 +1,39 @@
-"""The database engine, created and upgraded once per URL and shared by every session."""
+"""The database engine, created and upgraded once per URL and shared by every session; and the
+writes this session could not make yet, kept and retried until the database takes them.
+
+A participant's answer that fails to save because the database cannot be reached is kept in
+session_state (``save_later``). The next page run tries it again before anything else reads the
+database; while the database is still away, the page says "Not saved, retrying…" and tries again
+every few seconds by itself, then draws the page as usual, the answer marked "Saved". A database
+that is reached but refuses writes (read-only, full, no rights) is not retried in a loop: the
+answer stays kept, the item says why, and any later change tries again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from assessment.migrate import upgrade_database
-from assessment.store import database_url, make_engine
+from assessment.store import StoreError, database_url, make_engine, transaction, write_refused
+
+PENDING_KEY = "unsaved_writes"
+RETRY_EVERY_SECONDS = 2.0
+RETRYING = "Not saved, retrying…"
+
+Write = Callable[[Session], None]
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    write: Write
+    refused: str | None  # why the database refused it ("read-only", ...); None: it was not reached
 
 
 @st.cache_resource(show_spinner=False)
@@ -17,10 +44,82 @@ def _engine_for(url: str) -> Engine:
 
 
 def plain_engine() -> Engine:
-    """The shared engine, for code that runs outside a page run (download callables)."""
+    """The engine, without trying this session's unsaved writes first: for widget callbacks,
+    which may neither draw the retry notice nor stop the page."""
     # Keyed by URL (read on every run) so tests, or a changed DATABASE_URL, get their own engine.
     return _engine_for(database_url())
 
 
 def engine() -> Engine:
-    return plain_engine()
+    """The engine, after this session's unsaved writes, if any, have been saved.
+
+    If the database still cannot be reached, the page shows only the retry notice and stops
+    here, before it reads anything: the caller's read would fail the same way.
+    """
+    current = plain_engine()
+    # Only writes that did not reach the database are tried here, at most a few calls a run;
+    # refused ones wait for the participant's next change (walkthrough), not every read.
+    if any(kept.refused is None for kept in _unsaved().values()):
+        problem = save_unsaved(current)
+        if problem is not None and problem.refused is None:
+            _wait_for_database()
+    return current
+
+
+def _unsaved() -> dict[str, Unsaved]:
+    unsaved: dict[str, Unsaved] = st.session_state.setdefault(PENDING_KEY, {})
+    return unsaved
+
+
+def save_later(key: str, write: Write, error: SQLAlchemyError) -> None:
+    """Keep a write that failed with ``error``; a later one under the same key replaces it."""
+    _unsaved()[key] = Unsaved(write, write_refused(error))
+
+
+def forget(key: str) -> None:
+    """Drop a kept write: a newer one for the same key was saved, so this one must never land."""
+    _unsaved().pop(key, None)
+
+
+def unsaved(key: str) -> Unsaved | None:
+    return _unsaved().get(key)
+
+
+def save_unsaved(current: Engine) -> Unsaved | None:
+    """Try every kept write, each in its own transaction, oldest first; None when all are in,
+    otherwise the first that failed again (it and the ones after it stay kept)."""
+    unsaved = _unsaved()
+    for key, kept in list(unsaved.items()):
+        try:
+            with transaction(current) as session:
+                kept.write(session)
+        except StoreError:
+            unsaved.pop(key)  # checked before it was kept, so only a vanished record gets here
+        except SQLAlchemyError as exc:
+            again = Unsaved(kept.write, write_refused(exc))
+            unsaved[key] = again
+            return again
+        else:
+            unsaved.pop(key)
+    return None
+
+
+def _wait_for_database() -> None:
+    count = len(_unsaved())
+    st.warning(
+        f"**{RETRYING}** The connection to the database was lost, so your last "
+        f"{'change is' if count == 1 else f'{count} changes are'} not saved yet. "
+        f"{'It is' if count == 1 else 'They are'} kept here and saved as soon as the connection is "
+        "back; keep this page open.",
+        icon=":material/sync_problem:",
+    )
+
+    @st.fragment(run_every=RETRY_EVERY_SECONDS)
+    def retry() -> None:
+        problem = save_unsaved(plain_engine())
+        if problem is None or problem.refused is not None:
+            st.rerun(scope="app")  # saved (or the database answers again): draw the page as usual
+        st.caption(f"Last tried at {datetime.now():%H:%M:%S}.")
+
+    retry()
+    st.stop()

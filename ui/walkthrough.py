@@ -3,14 +3,18 @@
 Widgets are keyed per item; their on_change callback builds the whole answer from the item's
 widgets and saves it, so a reload, a dropped connection or a server restart loses nothing that
 was acknowledged. An answer that is not complete yet (a current level without a target) is not
-saved, and the item says what is missing.
+saved, and the item says what is missing. An answer the database did not take is kept in the
+session and retried (ui.db): the item says "Not saved, retrying…" until it is in, then "Saved".
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer
 from assessment.framework import (
@@ -22,11 +26,11 @@ from assessment.framework import (
     SpectrumItem,
 )
 from assessment.store import StoreError, save_answer, transaction
-from ui.db import engine
+from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved
 from ui.text import escape_markdown as md
 
 CONFIDENCE = {1: "Low", 2: "Medium", 3: "High"}
-STATUS_KEY = "answer_status"  # item id -> message for an answer that is incomplete or failed to save
+STATUS_KEY = "answer_status"  # item id -> message for an answer that is incomplete or was refused
 
 
 def _key(item_id: str, part: str) -> str:
@@ -38,7 +42,9 @@ def _statuses() -> dict[str, str]:
     return statuses
 
 
-def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str]) -> None:
+def _chosen(item: Item) -> tuple[Answer, str | None]:
+    """The answer the item's widgets hold now, and what is missing before it can be saved
+    (None when nothing is: an accountability answer may be saved in part)."""
     state = st.session_state
     if isinstance(item, AccountabilityItem):
         tiers = {
@@ -59,22 +65,55 @@ def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str
             comment=comment[:MAX_COMMENT_CHARS] if comment else None,
         )
         if not dont_know and (answer.current is None or answer.target is None):
-            missing = "where we are now" if answer.current is None else "where we should be"
-            _statuses()[item.id] = f"Choose {missing} to save this answer."
-            return
+            return answer, "where we are now" if answer.current is None else "where we should be"
+    return answer, None
+
+
+def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str]) -> None:
+    answer, missing = _chosen(item)
+    if missing is not None:
+        _statuses()[item.id] = f"Choose {missing} to save this answer."
+        return
+    write = partial(_write, participant_id=participant_id, answer=answer, bank=bank, domains=domains)
+    key = _unsaved_key(participant_id, item.id)
+    _statuses().pop(item.id, None)
     try:
-        with transaction(engine()) as session:
-            save_answer(
-                session=session, participant_id=participant_id, answer=answer, bank=bank, domains=domains
-            )
+        with transaction(plain_engine()) as session:
+            write(session)
     except StoreError as exc:
+        forget(key)
         _statuses()[item.id] = f"Not saved: {exc}."
-    except Exception:  # the database is unreachable: say so, keep the choice on screen
-        _statuses()[item.id] = (
-            "Not saved: the connection to the database failed. Change the answer again to retry."
-        )
+    except SQLAlchemyError as exc:
+        # Kept, and saved by the next page run or the retry after it (ui.db); nothing is lost
+        # that the participant chose, and nothing is shown as saved that is not.
+        save_later(key, write, exc)
     else:
-        _statuses().pop(item.id, None)
+        forget(key)  # an older unsaved version of this answer must never overwrite this one
+        save_unsaved(plain_engine())  # the database takes writes again: others kept may go now
+
+
+def _write(
+    session: Session, *, participant_id: int, answer: Answer, bank: QuestionBank, domains: list[str]
+) -> None:
+    save_answer(session=session, participant_id=participant_id, answer=answer, bank=bank, domains=domains)
+
+
+def _unsaved_key(participant_id: int, item_id: str) -> str:
+    return f"answer:{participant_id}:{item_id}"
+
+
+def _not_saved(participant_id: int, item_id: str) -> str | None:
+    """What the item says when its latest choice is not in the database yet."""
+    kept = unsaved(_unsaved_key(participant_id, item_id))
+    if kept is None:
+        return _statuses().get(item_id)
+    if kept.refused is None:
+        return f"{RETRYING} The connection to the database was lost; this answer is kept here."
+    return (
+        f"Not saved: the database is not accepting changes at the moment ({kept.refused}). Your "
+        "choice is kept on this page and saved with your next change once the database accepts it; "
+        "please tell your facilitator."
+    )
 
 
 def _index(options: list[int], value: int | None) -> int | None:
@@ -104,7 +143,7 @@ def item_widget(
             _spectrum(item, saved, callback)
         elif isinstance(item, AccountabilityItem):
             _accountability(item, saved, callback)
-        status = _statuses().get(item.id)
+        status = _not_saved(participant_id, item.id)
         if status:
             st.warning(status, icon=":material/pending:")
         elif saved is not None and _complete(item, saved):

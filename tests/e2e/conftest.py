@@ -7,6 +7,7 @@ available on these machines.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import PROJECT_ROOT
 
@@ -149,3 +150,55 @@ def sign_in(
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="Workshops")).to_be_visible()
+
+
+# --- shared PostgreSQL and participants (scale-out and fault tests) -----------------------------
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database in the `pg_virtualenv` cluster, as its URL with the
+    password. The storage tier's rule applies: skipped without PostgreSQL, failed instead under
+    ICS_REQUIRE_POSTGRES=1 (make test)."""
+    from tests.storage.conftest import _fresh_postgres
+
+    for engine in _fresh_postgres():
+        yield engine.url.render_as_string(hide_password=False)
+
+
+def new_context(browser: Browser, **options: object) -> BrowserContext:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    context.set_default_timeout(30_000)
+    return context
+
+
+def join_as_participant(browser: Browser, server: AppServer, code: str, sector: str) -> tuple[Page, str]:
+    """A participant joins in their own browser context through the join page; returns their
+    page, on step 1 of the walkthrough, and their resume token."""
+    page = new_context(browser, viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{server.url}/join?code={code}")
+    page.get_by_role("combobox", name="Which part of the system do you work in?").click()
+    page.get_by_role("option", name=sector).click()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/answer?token=*")
+    expect(page.get_by_role("heading", name="1. Shared purpose")).to_be_visible()
+    return page, page.url.split("token=")[1].split("&")[0]
+
+
+SAVED = re.compile(r"\bSaved$")  # an item's own acknowledgement; "Not saved…" must not match
+
+
+def answer_item(page: Page, item_id: str, now: str, target: str, *, saved: bool = True) -> None:
+    """Pick both levels of a maturity item; by default wait for the item's own "Saved"."""
+    box = page.locator(f".st-key-item-{item_id}")
+    box.get_by_role("radiogroup", name="Where are we now?").get_by_text(now).click()
+    expect(box.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
+    box.get_by_role("radiogroup", name="Where should we be in a year?").get_by_text(target).click()
+    if saved:
+        expect(box.get_by_text(SAVED)).to_be_visible(timeout=15_000)
+
+
+def expect_no_traceback(page: Page) -> None:
+    """Streamlit draws an uncaught exception as an stException element: there must be none."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
