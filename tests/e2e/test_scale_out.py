@@ -1,0 +1,146 @@
+"""Two app servers, one PostgreSQL: participants on server A, the facilitator on server B.
+
+Everything that crosses from one to the other goes through the database (the servers share no
+memory, cache or session): B's live progress counts the people joining and submitting on A, B's
+reveal reaches the participants' pages on A, and a participant's link works on either server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, expect
+from sqlalchemy import Engine
+
+from assessment.auth import create_facilitator
+from assessment.migrate import upgrade_database
+from assessment.store import (
+    create_cohort,
+    create_partnership,
+    list_workshops,
+    make_engine,
+    participant_answers,
+    participant_by_token,
+    participant_submitted,
+    transaction,
+)
+from tests.e2e.conftest import (
+    FACILITATOR_EMAIL,
+    FACILITATOR_PASSWORD,
+    SAVED,
+    AppServer,
+    answer_item,
+    expect_no_traceback,
+    join_as_participant,
+    new_context,
+    sign_in,
+    start_app,
+)
+
+pytestmark = pytest.mark.e2e
+
+ITEMS = ["shared-purpose-stated", "shared-purpose-why-before-how"]
+PEOPLE = [  # sector, and the levels given to the two items
+    ("NHS trust", [("1. Emerging", "3. Maturing"), ("2. Developing", "3. Maturing")]),
+    ("Local authority", [("2. Developing", "4. Thriving"), ("2. Developing", "4. Thriving")]),
+    ("VCSE", [("2. Developing", "3. Maturing"), ("1. Emerging", "2. Developing")]),
+]
+
+
+@pytest.fixture
+def database(postgres_url: str) -> Iterator[Engine]:
+    engine = make_engine(postgres_url)
+    upgrade_database(engine)
+    with transaction(engine) as session:
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
+        cohort = create_cohort(session=session, name="Riverside cohort")
+        create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def servers(postgres_url: str, artifacts_dir: Path) -> Iterator[tuple[AppServer, AppServer]]:
+    first = start_app(artifacts_dir, env={"DATABASE_URL": postgres_url})
+    try:
+        second = start_app(artifacts_dir, env={"DATABASE_URL": postgres_url})
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def test_participants_on_one_server_and_the_facilitator_on_another_share_one_workshop_live(
+    browser: Browser, database: Engine, servers: tuple[AppServer, AppServer], artifacts_dir: Path
+) -> None:
+    server_a, server_b = servers
+    assert server_a.url != server_b.url and server_a.process.pid != server_b.process.pid
+
+    # The facilitator, on B, creates and opens the workshop.
+    facilitator = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
+    sign_in(facilitator, server_b)
+    facilitator.get_by_role("link", name="Workshops").click()
+    facilitator.get_by_label("Title").fill("Leadership team, two servers")
+    facilitator.get_by_role("button", name="Create workshop").click()
+    facilitator.get_by_role("button", name="Open for answers").click()
+    expect(facilitator.get_by_text("is open for answers")).to_be_visible()
+    with transaction(database) as session:
+        (workshop,) = list_workshops(session=session)
+    code = str(workshop["join_code"])
+
+    def metric(label: str) -> Locator:
+        card = facilitator.get_by_test_id("stMetric").filter(has_text=label)
+        return card.get_by_test_id("stMetricValue")
+
+    expect(metric("Joined")).to_have_text("0")
+
+    # Three participants join on A; B counts them without being reloaded.
+    participants = [join_as_participant(browser, server_a, code, sector) for sector, _ in PEOPLE]
+    expect(metric("Joined")).to_have_text("3", timeout=20_000)
+
+    for (page, _), (_, levels) in zip(participants, PEOPLE, strict=True):
+        for item_id, (now, target) in zip(ITEMS, levels, strict=True):
+            answer_item(page, item_id, now, target)
+
+    # A participant's link works on the other server too: the answers come from the database.
+    page, token = participants[0]
+    page.goto(f"{server_b.url}/answer?token={token}&step=1")
+    for item_id in ITEMS:
+        expect(page.locator(f".st-key-item-{item_id}").get_by_text(SAVED)).to_be_visible()
+    page.goto(f"{server_a.url}/answer?token={token}&step=1")
+
+    # They submit on A; B's count follows, one by one.
+    for submitted, (page, token) in enumerate(participants, start=1):
+        page.goto(f"{server_a.url}/answer?token={token}&step=99")
+        page.get_by_role("button", name="Submit my answers").click()
+        expect(page.get_by_text("Thank you: your answers are in.")).to_be_visible()
+        expect(
+            page.get_by_text("The team picture appears here when your facilitator reveals it.")
+        ).to_be_visible()
+        expect(metric("Submitted")).to_have_text(str(submitted), timeout=20_000)
+    facilitator.screenshot(path=artifacts_dir / "scale-out-facilitator-on-b.png", full_page=True)
+
+    # B reveals; each participant's page on A shows the team picture by itself.
+    facilitator.get_by_role("button", name="Reveal results").click()
+    expect(facilitator.get_by_text("results revealed")).to_be_visible()
+    for page, _ in participants:
+        expect(page.get_by_role("heading", name="The team picture")).to_be_visible(timeout=30_000)
+        expect_no_traceback(page)
+    participants[0][0].screenshot(path=artifacts_dir / "scale-out-participant-on-a.png", full_page=True)
+
+    with transaction(database) as session:
+        for (_, token), (_, levels) in zip(participants, PEOPLE, strict=True):
+            person = participant_by_token(session=session, token=token)
+            assert person is not None and participant_submitted(session=session, participant_id=person.id)
+            answers = participant_answers(session=session, participant_id=person.id)
+            given = {
+                item_id: (int(now[0]), int(target[0]))
+                for item_id, (now, target) in zip(ITEMS, levels, strict=True)
+            }
+            assert {i: (a.current, a.target) for i, a in answers.items()} == given
