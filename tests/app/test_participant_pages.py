@@ -166,3 +166,29 @@ def test_another_workshops_token_shows_only_that_participants_own_workshop(app_d
     at = page(ANSWER, token=token, workshop=str(theirs.id), code=theirs.join_code)
     assert at.title[0].value == "Mine"
     assert "Theirs" not in texts(at) and "Beta" not in texts(at)
+
+
+def stored(app_db: Engine, token: str, item_id: str) -> tuple[int | None, int | None]:
+    with transaction(app_db) as session:
+        from assessment.store import participant_by_token
+
+        person = participant_by_token(session=session, token=token)
+        assert person is not None
+        answer = participant_answers(session=session, participant_id=person.id)[item_id]
+    return answer.current, answer.target
+
+
+def test_an_older_tab_does_not_overwrite_an_answer_changed_in_a_newer_one(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    token = join(app_db, open_workshop.join_code)
+    old = page(ANSWER, token=token, step="1")
+    old.radio(key="q:shared-purpose-stated:current").set_value(2).run()
+    old.radio(key="q:shared-purpose-stated:target").set_value(3).run()
+    new = page(ANSWER, token=token, step="1")  # the same person, on another device
+    new.radio(key="q:shared-purpose-stated:target").set_value(4).run()
+    assert stored(app_db, token, "shared-purpose-stated") == (2, 4)
+    # The old tab reruns (any other change) with its widgets still showing 3.
+    old.run()
+    assert not old.exception
+    assert stored(app_db, token, "shared-purpose-stated") == (2, 4)
