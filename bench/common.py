@@ -22,3 +22,14 @@ def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile: a figure that was really measured, never interpolated."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def memory_gib() -> float:
+    """The machine's RAM in GiB (MemTotal of /proc/meminfo), 0 where that is not available."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass  # not Linux
+    return 0.0

@@ -59,6 +59,7 @@ from assessment.store import (
     transaction,
     workshop_answers,
 )
+from tests.storage.conftest import postgres_admin_url as postgres_environment_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = {"sqlite": 20.0, "postgresql": 30.0}
@@ -121,16 +122,7 @@ def machine() -> str:
 def postgres_admin_url(explicit: str | None) -> URL | None:
     if explicit:
         return make_url(database_url(explicit))
-    if not os.environ.get("PGHOST"):
-        return None
-    return URL.create(
-        "postgresql+psycopg",
-        username=os.environ.get("PGUSER", "postgres"),
-        password=os.environ.get("PGPASSWORD"),
-        host=os.environ["PGHOST"],
-        port=int(os.environ.get("PGPORT", "5432")),
-        database=os.environ.get("PGDATABASE", "postgres"),
-    )
+    return postgres_environment_url()  # the PG* environment, as the storage tests read it
 
 
 @contextmanager
