@@ -85,6 +85,18 @@ def facilitator(app_db: Engine) -> int:
         )
 
 
+def open_page(path: str, **query: str) -> AppTest:
+    """Open a page through the app's own navigation, with the address's query parameters."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(path)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def open_as_facilitator(facilitator_id: int, page: str, **state: object) -> AppTest:
     """Open a facilitator page through the app's frame, signed in, with any session state given."""
     from streamlit.testing.v1 import AppTest

@@ -42,6 +42,7 @@ from assessment.store import (
     workshop_info,
 )
 from tests.app.conftest import OpenWorkshop, make_workshop, open_as_facilitator
+from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
 from tests.corpus import (
     MARKUP_KINDS,
@@ -68,18 +69,6 @@ NUL = "nul"
 
 
 # --- opening pages ---------------------------------------------------------------------------------
-
-
-def page(path: str, **query: str) -> AppTest:
-    """A page through the app's own navigation, with the address's query parameters."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(path)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def button(at: AppTest, label: str) -> None:

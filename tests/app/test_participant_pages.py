@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.store import participant_answers, participant_submitted, transaction, workshop_answers
 from tests.app.conftest import OpenWorkshop, make_workshop
+from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.app
@@ -15,18 +16,6 @@ pytestmark = pytest.mark.app
 APP = str(PROJECT_ROOT / "app.py")
 JOIN = "views/join.py"
 ANSWER = "views/answer.py"
-
-
-def page(path: str, **query: str) -> AppTest:
-    """Open a page through the app's own navigation, with the address's query parameters."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.switch_page(path)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def texts(at: AppTest) -> str:

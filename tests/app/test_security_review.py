@@ -43,7 +43,7 @@ from assessment.store import (
     workshop_info,
 )
 from tests.app.conftest import make_workshop, open_as_facilitator
-from tests.app.test_participant_pages import page
+from tests.app.conftest import open_page as page
 from tests.app.test_sign_in import sign_in_page, submit
 from tests.conftest import PROJECT_ROOT
 from tests.corpus import snapshot

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from sqlalchemy import Engine
 
 from tests.conftest import PROJECT_ROOT
 
@@ -172,10 +173,31 @@ def new_context(browser: Browser, **options: object) -> BrowserContext:
     return context
 
 
-def join_as_participant(browser: Browser, server: AppServer, code: str, sector: str) -> tuple[Page, str]:
+LAPTOP = {"width": 1280, "height": 900}
+
+
+def open_new_workshop(page: Page, server: AppServer, engine: Engine, title: str) -> str:
+    """The facilitator signs in, creates a workshop on the Workshops page and opens it; returns
+    its join code (read from the database: the only workshop there)."""
+    from assessment.store import list_workshops, transaction
+
+    sign_in(page, server)
+    page.get_by_role("link", name="Workshops").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Create workshop").click()
+    page.get_by_role("button", name="Open for answers").click()
+    expect(page.get_by_text("is open for answers")).to_be_visible()
+    with transaction(engine) as session:
+        (workshop,) = list_workshops(session=session)
+    return str(workshop["join_code"])
+
+
+def join_as_participant(
+    browser: Browser, server: AppServer, code: str, sector: str, *, viewport: dict[str, int] = LAPTOP
+) -> tuple[Page, str]:
     """A participant joins in their own browser context through the join page; returns their
     page, on step 1 of the walkthrough, and their resume token."""
-    page = new_context(browser, viewport={"width": 1280, "height": 900}).new_page()
+    page = new_context(browser, viewport=viewport).new_page()
     page.goto(f"{server.url}/join?code={code}")
     page.get_by_role("combobox", name="Which part of the system do you work in?").click()
     page.get_by_role("option", name=sector).click()

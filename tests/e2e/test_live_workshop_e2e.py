@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from assessment.auth import create_facilitator
@@ -18,7 +18,6 @@ from assessment.migrate import upgrade_database
 from assessment.store import (
     create_cohort,
     create_partnership,
-    list_workshops,
     make_engine,
     participant_by_token,
     participant_submitted,
@@ -28,8 +27,11 @@ from assessment.store import (
 from tests.e2e.conftest import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,
-    AppServer,
+    answer_item,
     free_port,
+    join_as_participant,
+    new_context,
+    open_new_workshop,
     sign_in,
     start_app,
 )
@@ -55,34 +57,9 @@ def database(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
-def new_context(browser: Browser, **options: object) -> BrowserContext:
-    context = browser.new_context(**options)  # type: ignore[arg-type]
-    context.set_default_timeout(30_000)
-    return context
-
-
-def answer(page: Page, item_id: str, now: str, target: str) -> None:
-    box = page.locator(f".st-key-item-{item_id}")
-    box.get_by_role("radiogroup", name="Where are we now?").get_by_text(now).click()
-    box.get_by_role("radiogroup", name="Where should we be in a year?").get_by_text(target).click()
-    expect(box.get_by_text("Saved")).to_be_visible()
-
-
 def expect_checked(page: Page, item_id: str, question: str, option: str) -> None:
     group = page.locator(f".st-key-item-{item_id}").get_by_role("radiogroup", name=question)
     expect(group.get_by_role("radio", name=option)).to_be_checked()
-
-
-def join(browser: Browser, server: AppServer, code: str, sector: str, **options: object) -> tuple[Page, str]:
-    page = new_context(browser, **options).new_page()
-    page.goto(f"{server.url}/join?code={code}")
-    page.get_by_role("combobox", name="Which part of the system do you work in?").click()
-    page.get_by_role("option", name=sector).click()
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_url("**/answer?token=*")
-    expect(page.get_by_role("heading", name="1. Shared purpose")).to_be_visible()
-    token = page.url.split("token=")[1].split("&")[0]
-    return page, token
 
 
 def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_and_a_crash(
@@ -94,15 +71,7 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
     try:
         # The facilitator creates and opens a workshop.
         facilitator = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
-        sign_in(facilitator, server)
-        facilitator.get_by_role("link", name="Workshops").click()
-        facilitator.get_by_label("Title").fill("Leadership team, spring round")
-        facilitator.get_by_role("button", name="Create workshop").click()
-        facilitator.get_by_role("button", name="Open for answers").click()
-        expect(facilitator.get_by_text("is open for answers")).to_be_visible()
-        with transaction(engine) as session:
-            (workshop,) = list_workshops(session=session)
-        code = workshop["join_code"]
+        code = open_new_workshop(facilitator, server, engine, "Leadership team, spring round")
         expect(facilitator.get_by_text(code, exact=True).first).to_be_visible()
         joined = (
             facilitator.get_by_test_id("stMetric").filter(has_text="Joined").get_by_test_id("stMetricValue")
@@ -110,14 +79,10 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
         expect(joined).to_have_text("0")
 
         # Three participants join in their own browsers; one on a phone.
-        phone, phone_token = join(browser, server, code, "VCSE", viewport=PHONE)
+        phone, phone_token = join_as_participant(browser, server, code, "VCSE", viewport=PHONE)
         phone.screenshot(path=artifacts_dir / "walkthrough-phone.png")
-        laptop, laptop_token = join(
-            browser, server, code, "NHS trust", viewport={"width": 1280, "height": 900}
-        )
-        third, third_token = join(
-            browser, server, code, "Local authority", viewport={"width": 1280, "height": 900}
-        )
+        laptop, laptop_token = join_as_participant(browser, server, code, "NHS trust")
+        third, third_token = join_as_participant(browser, server, code, "Local authority")
         expect(joined).to_have_text("3", timeout=15_000)  # live, without reloading the facilitator's page
         facilitator.screenshot(path=artifacts_dir / "facilitator-live.png", full_page=True)
 
@@ -126,13 +91,13 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
             (laptop, ("1. Emerging", "3. Maturing")),
             (third, ("2. Developing", "3. Maturing")),
         ):
-            answer(page, FIRST_ITEMS[0], *levels)
+            answer_item(page, FIRST_ITEMS[0], *levels)
 
         # A reload mid-way keeps every earlier answer.
         laptop.reload()
         expect_checked(laptop, FIRST_ITEMS[0], "Where are we now?", "1. Emerging")
         expect_checked(laptop, FIRST_ITEMS[0], "Where should we be in a year?", "3. Maturing")
-        answer(laptop, FIRST_ITEMS[1], "2. Developing", "3. Maturing")
+        answer_item(laptop, FIRST_ITEMS[1], "2. Developing", "3. Maturing")
 
         # The server dies mid-walkthrough and comes back on the same port and database.
         server.process.kill()

@@ -19,7 +19,6 @@ from assessment.migrate import upgrade_database
 from assessment.store import (
     create_cohort,
     create_partnership,
-    list_workshops,
     make_engine,
     participant_answers,
     participant_by_token,
@@ -35,7 +34,7 @@ from tests.e2e.conftest import (
     expect_no_traceback,
     join_as_participant,
     new_context,
-    sign_in,
+    open_new_workshop,
     start_app,
 )
 
@@ -84,15 +83,7 @@ def test_participants_on_one_server_and_the_facilitator_on_another_share_one_wor
 
     # The facilitator, on B, creates and opens the workshop.
     facilitator = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
-    sign_in(facilitator, server_b)
-    facilitator.get_by_role("link", name="Workshops").click()
-    facilitator.get_by_label("Title").fill("Leadership team, two servers")
-    facilitator.get_by_role("button", name="Create workshop").click()
-    facilitator.get_by_role("button", name="Open for answers").click()
-    expect(facilitator.get_by_text("is open for answers")).to_be_visible()
-    with transaction(database) as session:
-        (workshop,) = list_workshops(session=session)
-    code = str(workshop["join_code"])
+    code = open_new_workshop(facilitator, server_b, database, "Leadership team, two servers")
 
     def metric(label: str) -> Locator:
         card = facilitator.get_by_test_id("stMetric").filter(has_text=label)

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from assessment.answers import Answer
 from assessment.chart_export import ChartExporter, shared_exporter
-from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank
+from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank, parse_bank
 from assessment.migrate import upgrade_database
 from assessment.outcomes import create_action, record_consensus
 from assessment.report import cohort_pack, workshop_summary_pdf, zip_pack
@@ -43,7 +43,7 @@ from assessment.store import (
     transaction,
 )
 from tests.conftest import PROJECT_ROOT
-from tests.storage.conftest import SHIPPED_BANK_TEXT
+from tests.storage.conftest import SHIPPED_BANK_TEXT, add_round
 
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "report"
 DOMAINS = ["shared-purpose", "local-flexibility", "accountability"]
@@ -340,23 +340,23 @@ def test_without_a_browser_the_pdf_keeps_every_table_and_says_what_to_install(
 
 
 def test_a_workshop_below_the_threshold_shows_no_figure_at_all(engine: Engine) -> None:
+    bank = parse_bank(SHIPPED_BANK_TEXT)
     with transaction(engine) as session:
         cohort = create_cohort(session=session, name="Small cohort")
         partnership = create_partnership(session=session, cohort_id=cohort, name="Tiny place", kind="place")
-        version = store_bank_version(session=session, yaml_text=SHIPPED_BANK_TEXT)
-        bank = bank_for_version(session=session, bank_version_id=version)
-        workshop = create_workshop(
-            session=session,
-            partnership_id=partnership,
-            bank_version_id=version,
-            title="Small workshop",
-            held_on=date(2026, 5, 5),
-            domains=DOMAINS,
-        )
-        for level in ((1, 3), (2, 4)):
-            person = add_participant(session=session, workshop_id=workshop.id, sector="nhs-trust")
-            _answer_all(session, bank, workshop, person.id, level)
-        pdf = workshop_summary_pdf(session=session, workshop_id=workshop.id, charts=False)
+    two_people: list[tuple[int, int] | None] = [(1, 3), (2, 4)]
+    levels = {
+        item.id: two_people
+        for domain_id in DOMAINS
+        for item in bank.domain(domain_id).items
+        if not isinstance(item, AccountabilityItem)
+    }
+    small = date(2026, 5, 5)
+    workshop_id = add_round(
+        engine, partnership=partnership, label="Small", held_on=small, answers=levels, domains=DOMAINS
+    )
+    with transaction(engine) as session:
+        pdf = workshop_summary_pdf(session=session, workshop_id=workshop_id, charts=False)
     text = flat_text(pdf.content)
     assert "Tiny place" in text and "every team figure is withheld" in text
     assert not re.search(r"\b\d\.\d\d\b", text)
