@@ -176,6 +176,31 @@ def new_context(browser: Browser, **options: object) -> BrowserContext:
 LAPTOP = {"width": 1280, "height": 900}
 
 
+@dataclass(frozen=True)
+class DemoDatabase:
+    url: str
+    engine: Engine
+    join_codes: list[str]
+
+
+def demo_database(path: Path) -> DemoDatabase:
+    """A SQLite database at ``path`` with the demo cohort and the test facilitator's account."""
+    from assessment.auth import create_facilitator
+    from assessment.demo import load_demo
+    from assessment.migrate import upgrade_database
+    from assessment.store import make_engine, transaction
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    summary = load_demo(engine=engine)
+    with transaction(engine) as session:
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
+    return DemoDatabase(url, engine, list(summary.join_codes))
+
+
 def open_new_workshop(page: Page, server: AppServer, engine: Engine, title: str) -> str:
     """The facilitator signs in, creates a workshop on the Workshops page and opens it; returns
     its join code (read from the database: the only workshop there)."""

@@ -7,11 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from assessment.auth import create_facilitator
-from assessment.demo import load_demo
-from assessment.migrate import upgrade_database
-from assessment.store import make_engine, transaction
-from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, sign_in, start_app
+from tests.e2e.conftest import demo_database, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +15,8 @@ pytestmark = pytest.mark.e2e
 def test_a_facilitator_compares_the_demo_cohort(
     browser: Browser, tmp_path: Path, artifacts_dir: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'cohorts.db'}"
-    engine = make_engine(url)
-    upgrade_database(engine)
-    load_demo(engine=engine)
-    with transaction(engine) as session:
-        create_facilitator(
-            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
-        )
+    demo = demo_database(tmp_path / "cohorts.db")
+    url = demo.url
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})

@@ -13,11 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from pypdf import PdfReader
 
-from assessment.auth import create_facilitator
-from assessment.demo import load_demo
-from assessment.migrate import upgrade_database
-from assessment.store import make_engine, transaction
-from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, sign_in, start_app
+from tests.e2e.conftest import demo_database, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +21,8 @@ pytestmark = pytest.mark.e2e
 def test_a_facilitator_downloads_the_pdf_summary_with_its_charts(
     browser: Browser, tmp_path: Path, artifacts_dir: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'report.db'}"
-    engine = make_engine(url)
-    upgrade_database(engine)
-    summary = load_demo(engine=engine)
-    with transaction(engine) as session:
-        create_facilitator(
-            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
-        )
+    demo = demo_database(tmp_path / "report.db")
+    url = demo.url
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -41,7 +31,7 @@ def test_a_facilitator_downloads_the_pdf_summary_with_its_charts(
         sign_in(page, server)
         page.get_by_role("link", name="Team results").click()
         page.get_by_role("combobox", name="Workshop").click()
-        page.get_by_role("option", name=summary.join_codes[-1]).click()
+        page.get_by_role("option", name=demo.join_codes[-1]).click()
         expect(page.get_by_text("Biggest gap:")).to_be_visible()
         button = page.get_by_role("button", name="Download PDF summary")
         # A cold start (browser for the charts, fonts) is slow on a busy two-core machine.

@@ -8,12 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from assessment.auth import create_facilitator
-from assessment.demo import load_demo
-from assessment.migrate import upgrade_database
 from assessment.outcomes import current_consensus, list_actions
-from assessment.store import make_engine, transaction, workshop_info
-from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, sign_in, start_app
+from assessment.store import transaction, workshop_info
+from tests.e2e.conftest import demo_database, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
 
@@ -21,15 +18,10 @@ pytestmark = pytest.mark.e2e
 def test_a_facilitator_records_consensus_and_an_action_and_sees_them_on_the_trends_page(
     browser: Browser, tmp_path: Path, artifacts_dir: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'results.db'}"
-    engine = make_engine(url)
-    upgrade_database(engine)
-    summary = load_demo(engine=engine)
+    demo = demo_database(tmp_path / "results.db")
+    url, engine = demo.url, demo.engine
     with transaction(engine) as session:
-        create_facilitator(
-            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
-        )
-        rounds = [workshop_info(session=session, join_code=c) for c in summary.join_codes]
+        rounds = [workshop_info(session=session, join_code=c) for c in demo.join_codes]
     latest = max((w for w in rounds if w.partnership == "Riverside ICS"), key=lambda w: w.held_on)
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
     try:
