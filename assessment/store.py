@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import secrets
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -243,6 +245,29 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+WAL_SWITCH_SECONDS = 30
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database file in WAL mode, once per file, however many processes open it at once.
+
+    Switching needs an exclusive lock, and SQLite reports "database is locked" at once, without
+    its busy handler, when another process holds the new file: seen with three processes
+    migrating one new database together (tests/storage/test_faults.py), about 1 run in 8. So a
+    file already in WAL is left as it is, and the switch is retried briefly.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def make_engine(url: str | None = None) -> Engine:
     chosen = database_url(url)
     if chosen.startswith("sqlite"):
@@ -253,9 +278,9 @@ def make_engine(url: str | None = None) -> Engine:
             # WAL lets readers run while a participant's answer is written; foreign keys are off
             # by default in SQLite; busy_timeout makes concurrent writers wait, not fail.
             cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _use_wal(cursor)
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
