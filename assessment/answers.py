@@ -89,3 +89,113 @@ def _item_problems(bank: QuestionBank, answer: Answer, *, domains: list[str] | N
         if value is not None and not 1 <= value <= top:
             problems.append(f"{name} level {value} is outside the scale 1 to {top}")
     return problems
+
+
+# --- one change to one answer -----------------------------------------------------------------------
+#
+# A participant changes one widget at a time (a level, don't know, confidence, the comment, one
+# accountability function), possibly from two tabs or two devices, and a slow write can land after
+# a newer one. So a change names only the parts it sets, carries the moment the person made it
+# (``stamp``), and is merged part by part into what is stored: a part is taken only when its stamp
+# is newer than the stored part's. The last change the person made wins, not the last write to land,
+# and a stale tab changing the target leaves the current level another tab set alone.
+
+LEVEL_PARTS = ("current", "target")
+ANSWER_PARTS = ("current", "target", "dont_know", "confidence", "comment")
+TIER_PART = "tier:"  # "tier:<function id>": who holds one accountability function
+
+Stamps = dict[str, int]
+
+
+class AnswerChange(BaseModel):
+    """Some parts of one answer, as the person set them at ``stamp`` (microseconds since the epoch).
+
+    ``levels_shown`` holds the current and target levels the person's screen shows: they fill a
+    level the stored answer lacks (the first save of an answer, or leaving "don't know"), and set
+    nothing else, so a stale screen never overwrites a level the person changed elsewhere.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item_id: str
+    parts: dict[str, int | str | bool | None]
+    stamp: int
+    levels_shown: dict[str, int | None] = Field(default_factory=dict)
+
+
+class IncompleteAnswer(ValueError):
+    """The merged answer still lacks a level: nothing is stored, and ``missing`` says what."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"choose {missing} to save this answer")
+        self.missing = missing
+
+
+def answer_parts(answer: Answer) -> dict[str, int | str | bool | None]:
+    """An answer as its separately changeable parts."""
+    if answer.tiers is not None:
+        return {f"{TIER_PART}{function}": tier for function, tier in answer.tiers.items()}
+    return {
+        "current": answer.current,
+        "target": answer.target,
+        "dont_know": answer.dont_know,
+        "confidence": answer.confidence,
+        "comment": answer.comment,
+    }
+
+
+def merge_change(
+    stored: Answer | None, stamps: Stamps, change: AnswerChange, *, accountability: bool
+) -> tuple[Answer, Stamps]:
+    """The answer and part stamps after ``change``: each part it names replaces the stored part
+    unless the stored one was set by a later change. Raises IncompleteAnswer when the result
+    still lacks a level, ValueError for a part an answer does not have."""
+    for part in change.parts:
+        if accountability != part.startswith(TIER_PART) or (not accountability and part not in ANSWER_PARTS):
+            raise ValueError(f"{quote(part)} is not a part of an answer to '{change.item_id}'")
+    stamps = dict(stamps)
+    if accountability:
+        tiers = dict((stored.tiers if stored else None) or {})
+        for part, value in change.parts.items():
+            if stamps.get(part, -1) < change.stamp:
+                function = part.removeprefix(TIER_PART)
+                if value is None:
+                    tiers.pop(function, None)
+                else:
+                    tiers[function] = str(value)
+                stamps[part] = change.stamp
+        return Answer(item_id=change.item_id, tiers=tiers), stamps
+    values: dict[str, int | str | bool | None] = (
+        answer_parts(stored) if stored is not None else dict.fromkeys(ANSWER_PARTS)
+    )
+    values["dont_know"] = bool(values["dont_know"])
+    for part, value in change.parts.items():
+        if stamps.get(part, -1) < change.stamp:
+            values[part] = value
+            stamps[part] = change.stamp
+    if values["dont_know"]:
+        values["current"] = values["target"] = None  # a don't-know carries no levels
+    else:
+        for part in LEVEL_PARTS:
+            if values[part] is None and change.levels_shown.get(part) is not None:
+                values[part] = change.levels_shown[part]
+                stamps[part] = max(stamps.get(part, -1), change.stamp)
+        if values["current"] is None:
+            raise IncompleteAnswer("where we are now")
+        if values["target"] is None:
+            raise IncompleteAnswer("where we should be")
+    return (
+        Answer(
+            item_id=change.item_id,
+            current=_level(values["current"]),
+            target=_level(values["target"]),
+            dont_know=bool(values["dont_know"]),
+            confidence=_level(values["confidence"]),
+            comment=None if values["comment"] is None else str(values["comment"]),
+        ),
+        stamps,
+    )
+
+
+def _level(value: int | str | bool | None) -> int | None:
+    return None if value is None else int(value)

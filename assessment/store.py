@@ -2,7 +2,8 @@
 
 Every function is keyword-only and takes the session explicitly; the caller owns the
 transaction (``with transaction(engine) as session:``), one per user action. Unique constraints
-make double submits harmless, and saving an answer is an upsert (last write wins).
+make double submits harmless. A participant's change is merged part by part into their stored
+answer, the latest change winning (``save_answer_change``).
 """
 
 from __future__ import annotations
@@ -41,12 +42,21 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from assessment.answers import Answer, answer_problems
+from assessment.answers import (
+    Answer,
+    AnswerChange,
+    IncompleteAnswer,
+    Stamps,
+    answer_parts,
+    answer_problems,
+    merge_change,
+)
 from assessment.framework import QuestionBank, parse_bank
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +79,18 @@ class StoreError(Exception):
 
 class NotFound(StoreError):
     pass
+
+
+class AnsweringClosed(StoreError):
+    """An answer to a workshop that is not open for answers: refused, the stored ones kept."""
+
+
+class AnswerNotComplete(StoreError):
+    """A change that leaves the answer without a level it needs: nothing is stored."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"choose {missing} to save this answer")
+        self.missing = missing
 
 
 def utcnow() -> datetime:
@@ -186,6 +208,9 @@ class Response(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     tiers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the person made each part's latest change (assessment.answers.merge_change), so an
+    # older change that lands late never overwrites a newer one. NULL for rows before 0005.
+    stamps: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class Consensus(Base):
@@ -599,14 +624,25 @@ def add_participant(
     display_name: str | None = None,
     label: str | None = None,
 ) -> ParticipantInfo:
+    """Add a participant; without ``label`` they get the next free one (P01, P02, ...).
+
+    Joins to one workshop are serialised by a write on its row, taken before anything is read:
+    the next label is then computed from every label already committed, so simultaneous joins
+    never collide, and a label a paper import used (P05) is skipped rather than failing every
+    later join.
+    """
+    _lock_row(session, Workshop, workshop_id)
     workshop = workshop_info(session=session, workshop_id=workshop_id)
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     sectors = [s.id for s in bank.sectors]
     if sector not in sectors:
         raise StoreError(f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
+    taken = set(session.scalars(select(Participant.label).where(Participant.workshop_id == workshop_id)))
     if label is None:
-        count = session.scalar(select(func.count()).where(Participant.workshop_id == workshop_id)) or 0
-        label = f"P{count + 1:02d}"
+        numbers = [int(t[1:]) for t in taken if t[:1] == "P" and t[1:].isdigit() and len(t) < 12]
+        label = f"P{max(numbers, default=0) + 1:02d}"
+    elif label in taken:
+        raise StoreError(f"the label '{label}' is already taken in this workshop")
     participant = Participant(
         workshop_id=workshop_id,
         resume_token=secrets.token_urlsafe(RESUME_TOKEN_BYTES),
@@ -620,6 +656,17 @@ def add_participant(
     return ParticipantInfo(participant.id, workshop_id, label, participant.resume_token, sector, role)
 
 
+def _lock_row(session: Session, table: type[Workshop] | type[Participant], row_id: int) -> None:
+    """Take the write lock for ``row_id`` before this transaction reads anything.
+
+    A no-op UPDATE: on PostgreSQL it locks the row until commit; on SQLite it takes the database's
+    write lock, waiting with the busy timeout, so what is read next is what the write is checked
+    against (a read first would pin a snapshot that a concurrent writer makes stale, and SQLite
+    then refuses the write at once with "database is locked").
+    """
+    session.execute(update(table).where(table.id == row_id).values(id=table.id))
+
+
 _ANSWER_COLUMNS = (
     "participant_id",
     "item_id",
@@ -630,6 +677,7 @@ _ANSWER_COLUMNS = (
     "comment",
     "tiers",
     "updated_at",
+    "stamps",
 )
 
 
@@ -656,10 +704,15 @@ def save_answer(
     bank: QuestionBank,
     domains: list[str] | None = None,
 ) -> None:
-    """Save (or replace) one answer after checking it against the workshop's bank."""
+    """Save (or replace) one whole answer after checking it against the workshop's bank.
+
+    For the facilitator's tools (the paper import, sample data), which may fill in a workshop in
+    any state. A participant's own changes go through ``save_answer_change``.
+    """
     problems = answer_problems(bank, answer, domains=domains)
     if problems:
         raise StoreError("; ".join(problems))
+    stamp = change_stamp()
     _upsert(
         session,
         {
@@ -672,7 +725,99 @@ def save_answer(
             "comment": answer.comment,
             "tiers": answer.tiers,
             "updated_at": utcnow(),
+            # Every part is replaced now: an open page's older change must not undo it.
+            "stamps": dict.fromkeys(answer_parts(answer), stamp),
         },
+    )
+
+
+def change_stamp() -> int:
+    """The moment a change is made, in microseconds since the epoch: what orders changes."""
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer: Answer
+    stamps: Stamps  # part -> when its latest change was made (assessment.answers)
+
+
+def save_answer_change(
+    *,
+    session: Session,
+    participant_id: int,
+    change: AnswerChange,
+    bank: QuestionBank,
+    domains: list[str] | None = None,
+) -> StoredAnswer:
+    """Merge one participant's change into their stored answer, in the caller's transaction.
+
+    Only the parts the change names are written, and only where the stored part is older (see
+    assessment.answers.merge_change); the participant's row is locked first, so two saves of one
+    participant, from any process, merge one after the other. Refused with AnsweringClosed when
+    the workshop is not open, and with AnswerNotComplete when a level is still missing. Returns
+    what is stored afterwards, which is what the screen must show as saved.
+    """
+    _lock_row(session, Participant, participant_id)
+    status = session.scalar(
+        select(Workshop.status)
+        .join(Participant, Participant.workshop_id == Workshop.id)
+        .where(Participant.id == participant_id)
+        # PostgreSQL: closing waits for this save to commit, so none lands after the close.
+        .with_for_update(read=True, of=Workshop)
+    )
+    if status is None:
+        raise NotFound("no such participant")
+    if status != "open":
+        raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
+    try:
+        item = bank.item(change.item_id)
+    except KeyError:
+        raise StoreError(f"there is no item '{change.item_id}' in the question bank") from None
+    row = session.scalar(
+        select(Response).where(Response.participant_id == participant_id, Response.item_id == change.item_id)
+    )
+    stored = _answer_of(row) if row is not None else None
+    try:
+        answer, stamps = merge_change(
+            stored,
+            (row.stamps or {}) if row is not None else {},
+            change,
+            accountability=item.type == "accountability",
+        )
+    except IncompleteAnswer as exc:
+        raise AnswerNotComplete(exc.missing) from None
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    problems = answer_problems(bank, answer, domains=domains)
+    if problems:
+        raise StoreError("; ".join(problems))
+    if row is None or answer != stored or stamps != (row.stamps or {}):
+        _upsert(
+            session,
+            {
+                "participant_id": participant_id,
+                "item_id": change.item_id,
+                **{
+                    c: getattr(answer, c) for c in ("current", "target", "dont_know", "confidence", "comment")
+                },
+                "tiers": answer.tiers,
+                "updated_at": utcnow(),
+                "stamps": stamps,
+            },
+        )
+    return StoredAnswer(answer, stamps)
+
+
+def _answer_of(row: Response) -> Answer:
+    return Answer(
+        item_id=row.item_id,
+        current=row.current,
+        target=row.target,
+        dont_know=bool(row.dont_know),
+        confidence=row.confidence,
+        comment=row.comment,
+        tiers=row.tiers,
     )
 
 
@@ -917,18 +1062,13 @@ def submit_participant(*, session: Session, participant_id: int) -> None:
 def participant_answers(*, session: Session, participant_id: int) -> dict[str, Answer]:
     """What this participant has saved so far, by item id."""
     rows = session.scalars(select(Response).where(Response.participant_id == participant_id)).all()
-    return {
-        r.item_id: Answer(
-            item_id=r.item_id,
-            current=r.current,
-            target=r.target,
-            dont_know=bool(r.dont_know),
-            confidence=r.confidence,
-            comment=r.comment,
-            tiers=r.tiers,
-        )
-        for r in rows
-    }
+    return {r.item_id: _answer_of(r) for r in rows}
+
+
+def participant_stored_answers(*, session: Session, participant_id: int) -> dict[str, StoredAnswer]:
+    """What this participant has saved so far, by item id, with when each part was last changed."""
+    rows = session.scalars(select(Response).where(Response.participant_id == participant_id)).all()
+    return {r.item_id: StoredAnswer(_answer_of(r), dict(r.stamps or {})) for r in rows}
 
 
 @dataclass(frozen=True)
