@@ -3,6 +3,9 @@
 A facilitator sees the cohorts they own, those shared with them, and team-wide cohorts (no owner:
 made from the command line or as sample data). Every change is recorded in the audit log;
 nothing is deleted silently: deleting a partnership that has workshops needs its name typed.
+A team-wide cohort belongs to everyone: any facilitator may add partnerships to it and correct
+their names, but only the operator may rename, share or archive it, or archive, delete or move
+its partnerships into a private cohort.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from assessment import limits
 from assessment.store import (
     Action,
     Cohort,
@@ -78,6 +82,21 @@ def _owned(session: Session, facilitator_id: int, cohort_id: int) -> Cohort:
     return cohort
 
 
+def _not_team_wide(cohort: Cohort, doing: str) -> None:
+    """Refuse a change that would take a team-wide cohort, or its partnerships, from the others.
+
+    A team-wide cohort has no owner, so ownership cannot protect it: without this rule the first
+    facilitator to act could rename, archive or empty it into a private cohort of their own.
+    Adding partnerships and correcting their names stay open to everyone; the rest is the
+    operator's, who runs the app and its command line.
+    """
+    if cohort.owner_id is None:
+        raise StoreError(
+            f"'{cohort.name}' is a team-wide cohort, shared by every facilitator: only the operator "
+            f"can {doing}"
+        )
+
+
 def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> Partnership:
     partnership = session.get(Partnership, partnership_id)
     if partnership is None:
@@ -86,18 +105,16 @@ def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> 
     return partnership
 
 
-MAX_NAME_CHARS = 200  # the width of cohorts.name and partnerships.name
-MAX_EMAIL_CHARS = 320
+def _cohort_of(session: Session, partnership: Partnership) -> Cohort:
+    cohort = session.get(Cohort, partnership.cohort_id)
+    if cohort is None:  # the foreign key makes this impossible; said plainly all the same
+        raise NotFound("no such cohort")
+    return cohort
 
 
 def _valid_name(name: str, what: str) -> str:
-    name = name.strip()
-    if not name or len(name) > MAX_NAME_CHARS:
-        raise StoreError(f"a {what}'s name must be 1 to {MAX_NAME_CHARS} characters")
-    if "\x00" in name:
-        # PostgreSQL refuses it with an error (SQLite would keep it): refused on both alike.
-        raise StoreError(f"a {what}'s name cannot contain a NUL character; delete it")
-    return name
+    limit = limits.COHORT_NAME_CHARS if what == "cohort" else limits.PARTNERSHIP_NAME_CHARS
+    return limits.checked_text(name, what=f"a {what}'s name", limit=limit)
 
 
 def _actor(facilitator_id: int) -> str:
@@ -113,6 +130,7 @@ def create_own_cohort(*, session: Session, facilitator_id: int, name: str) -> in
 
 def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name: str) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
+    _not_team_wide(cohort, "rename it")
     name = _valid_name(name, "cohort")
     if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort_id)) is not None:
         raise StoreError(f"a cohort called '{name}' already exists")
@@ -128,10 +146,11 @@ def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name
 
 def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email: str) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
+    _not_team_wide(cohort, "change who sees it (it is already shared with everyone)")
     email = email.strip()
-    if len(email) > MAX_EMAIL_CHARS or "\x00" in email:
+    if len(email) > limits.EMAIL_CHARS or "\x00" in email:
         # No account can have it; asking the database about a NUL would be an error on PostgreSQL.
-        raise StoreError(f"that is not an email address (at most {MAX_EMAIL_CHARS} characters, no NUL)")
+        raise StoreError(f"that is not an email address (at most {limits.EMAIL_CHARS} characters, no NUL)")
     other = session.scalar(select(Facilitator.id).where(Facilitator.email == email.lower()))
     if other is None:
         raise StoreError(f"no facilitator has the email {email}")
@@ -151,6 +170,7 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
 
 def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
+    _not_team_wide(cohort, "archive it")
     cohort.archived = True
     audit(session=session, actor=_actor(facilitator_id), action="cohort.archived", target=cohort.name)
 
@@ -199,7 +219,10 @@ def rename_partnership(*, session: Session, facilitator_id: int, partnership_id:
 
 def move_partnership(*, session: Session, facilitator_id: int, partnership_id: int, cohort_id: int) -> None:
     partnership = _partnership(session, facilitator_id, partnership_id)
-    _owned(session, facilitator_id, cohort_id)
+    target = _owned(session, facilitator_id, cohort_id)
+    if target.owner_id is not None:
+        # Into another team-wide cohort it stays everyone's; into a private one it would not.
+        _not_team_wide(_cohort_of(session, partnership), "move its partnerships into a private cohort")
     clash = select(Partnership.id).where(
         Partnership.cohort_id == cohort_id, Partnership.name == partnership.name
     )
@@ -217,6 +240,7 @@ def move_partnership(*, session: Session, facilitator_id: int, partnership_id: i
 
 def archive_partnership(*, session: Session, facilitator_id: int, partnership_id: int) -> None:
     partnership = _partnership(session, facilitator_id, partnership_id)
+    _not_team_wide(_cohort_of(session, partnership), "archive its partnerships")
     partnership.archived = True
     audit(
         session=session, actor=_actor(facilitator_id), action="partnership.archived", target=partnership.name
@@ -229,6 +253,7 @@ def delete_partnership(
     """Delete a partnership and everything recorded for it. With workshops, only when its name is
     typed exactly: a facilitator should never lose a partnership's history by one click."""
     partnership = _partnership(session, facilitator_id, partnership_id)
+    _not_team_wide(_cohort_of(session, partnership), "delete its partnerships")
     workshops = list(session.scalars(select(Workshop.id).where(Workshop.partnership_id == partnership_id)))
     if workshops and typed_name.strip() != partnership.name:
         raise StoreError(

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from assessment import limits
 from assessment.cohort_admin import (
     add_partnership,
     archive_cohort,
@@ -40,7 +41,11 @@ def attempt(change, success: str, **kwargs) -> None:  # type: ignore[no-untyped-
 
 st.title("Cohorts and partnerships")
 with st.form("new_cohort", clear_on_submit=True):
-    name = st.text_input("New cohort", max_chars=200, placeholder="e.g. North East leadership cohort, 2026")
+    name = st.text_input(
+        "New cohort",
+        max_chars=limits.COHORT_NAME_CHARS,
+        placeholder="e.g. North East leadership cohort, 2026",
+    )
     if st.form_submit_button("Create cohort") and name.strip():
         attempt(create_own_cohort, f"Cohort {md(name.strip())} created.", name=name)
 
@@ -59,26 +64,35 @@ cohort_id = st.selectbox(
 )
 cohort_name = by_id[cohort_id]["name"]
 
-rename, share, archive = st.columns(3)
-with rename.form("rename_cohort", clear_on_submit=True):
-    new_name = st.text_input("Rename to", max_chars=200)
-    if st.form_submit_button("Rename") and new_name.strip():
-        attempt(rename_cohort, "Cohort renamed.", cohort_id=cohort_id, name=new_name)
-with share.form("share_cohort", clear_on_submit=True):
-    email = st.text_input("Share with (a facilitator's email)", max_chars=320)
-    if st.form_submit_button("Share") and email.strip():
-        attempt(share_cohort, f"Shared with {md(email.strip())}.", cohort_id=cohort_id, email=email)
-with archive:
-    st.caption("Archiving hides the cohort; nothing is deleted.")
-    if st.button("Archive this cohort"):
-        attempt(archive_cohort, "Cohort archived.", cohort_id=cohort_id)
+team_wide = by_id[cohort_id]["team"]
+if team_wide:
+    # The service refuses these too; the page does not offer what it would refuse.
+    st.info(
+        "This is a team-wide cohort, shared by every facilitator. You can add partnerships to it and "
+        "correct their names; only the operator can rename or archive it, or archive, delete or move "
+        "its partnerships into a private cohort."
+    )
+else:
+    rename, share, archive = st.columns(3)
+    with rename.form("rename_cohort", clear_on_submit=True):
+        new_name = st.text_input("Rename to", max_chars=limits.COHORT_NAME_CHARS)
+        if st.form_submit_button("Rename") and new_name.strip():
+            attempt(rename_cohort, "Cohort renamed.", cohort_id=cohort_id, name=new_name)
+    with share.form("share_cohort", clear_on_submit=True):
+        email = st.text_input("Share with (a facilitator's email)", max_chars=limits.EMAIL_CHARS)
+        if st.form_submit_button("Share") and email.strip():
+            attempt(share_cohort, f"Shared with {md(email.strip())}.", cohort_id=cohort_id, email=email)
+    with archive:
+        st.caption("Archiving hides the cohort; nothing is deleted.")
+        if st.button("Archive this cohort"):
+            attempt(archive_cohort, "Cohort archived.", cohort_id=cohort_id)
 
 st.subheader(f"Partnerships in {md(cohort_name)}")
 with transaction(engine()) as session:
     partnerships = [p for p in list_partnerships(session=session) if p["cohort"] == cohort_name]
 systems = {p["id"]: p["name"] for p in partnerships if p["kind"] == "ics"}
 with st.form("new_partnership", clear_on_submit=True):
-    partnership_name = st.text_input("New partnership", max_chars=200)
+    partnership_name = st.text_input("New partnership", max_chars=limits.PARTNERSHIP_NAME_CHARS)
     kind = st.selectbox("Kind", PARTNERSHIP_KINDS, format_func=lambda k: KIND_LABELS[k])
     parent = st.selectbox(
         "Part of (for a place or neighbourhood)",
@@ -101,22 +115,32 @@ if partnerships:
     chosen_name = next(p["name"] for p in partnerships if p["id"] == chosen)
     left, middle, right = st.columns(3)
     with left.form("rename_partnership", clear_on_submit=True):
-        renamed = st.text_input("Rename to", max_chars=200, key="partnership_rename")
+        renamed = st.text_input(
+            "Rename to", max_chars=limits.PARTNERSHIP_NAME_CHARS, key="partnership_rename"
+        )
         if st.form_submit_button("Rename partnership") and renamed.strip():
             attempt(rename_partnership, "Partnership renamed.", partnership_id=chosen, name=renamed)
     with middle.form("move_partnership"):
-        targets = {c: by_id[c]["name"] for c in by_id if c != cohort_id}
+        # Out of a team-wide cohort only into another team-wide one: it stays everyone's.
+        targets = {
+            c: by_id[c]["name"] for c in by_id if c != cohort_id and (by_id[c]["team"] or not team_wide)
+        }
         target = st.selectbox("Move to cohort", list(targets), format_func=lambda c: targets[c])
         if st.form_submit_button("Move", disabled=not targets) and target is not None:
             attempt(move_partnership, "Partnership moved.", partnership_id=chosen, cohort_id=target)
-    with right:
-        if st.button("Archive partnership"):
-            attempt(archive_partnership, "Partnership archived.", partnership_id=chosen)
-    with st.expander("Delete this partnership and all its workshops", icon=":material/delete:"):
-        st.warning(
-            "This deletes every workshop, answer, consensus and action recorded for it. Archive it instead "
-            "to keep its history."
-        )
-        typed = st.text_input(f"Type {md(chosen_name)} to confirm", max_chars=200, key="delete_confirm")
-        if st.button("Delete for good", type="primary"):
-            attempt(delete_partnership, "Partnership deleted.", partnership_id=chosen, typed_name=typed)
+    if not team_wide:
+        with right:
+            if st.button("Archive partnership"):
+                attempt(archive_partnership, "Partnership archived.", partnership_id=chosen)
+        with st.expander("Delete this partnership and all its workshops", icon=":material/delete:"):
+            st.warning(
+                "This deletes every workshop, answer, consensus and action recorded for it. Archive it "
+                "instead to keep its history."
+            )
+            typed = st.text_input(
+                f"Type {md(chosen_name)} to confirm",
+                max_chars=limits.PARTNERSHIP_NAME_CHARS,
+                key="delete_confirm",
+            )
+            if st.button("Delete for good", type="primary"):
+                attempt(delete_partnership, "Partnership deleted.", partnership_id=chosen, typed_name=typed)
