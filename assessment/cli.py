@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from assessment import limits
 from assessment.framework import BankValidationError, bank_as_json, load_bank
 from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
 from assessment.store import (
@@ -103,9 +104,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _cohort_create(args: argparse.Namespace) -> int:
+    name = limits.checked_text(args.name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
     with transaction(_engine(args)) as session:
-        create_cohort(session=session, name=args.name)
-    print(f"cohort '{args.name.strip()}' created")
+        create_cohort(session=session, name=name)
+    print(f"cohort '{name}' created")
     return EXIT_OK
 
 
@@ -193,15 +195,14 @@ def _write_file(path: Path, content: bytes) -> Path:
 
 
 def _partnership_create(args: argparse.Namespace) -> int:
+    name = limits.checked_text(args.name, what="a partnership's name", limit=limits.PARTNERSHIP_NAME_CHARS)
     with transaction(_engine(args)) as session:
         cohort = cohort_id(session=session, name=args.cohort)
         parent = (
             partnership_id(session=session, name=args.parent, cohort=args.cohort) if args.parent else None
         )
-        create_partnership(
-            session=session, cohort_id=cohort, name=args.name, kind=args.kind, parent_id=parent
-        )
-    print(f"partnership '{args.name.strip()}' ({args.kind}) created in '{args.cohort}'")
+        create_partnership(session=session, cohort_id=cohort, name=name, kind=args.kind, parent_id=parent)
+    print(f"partnership '{name}' ({args.kind}) created in '{args.cohort}'")
     return EXIT_OK
 
 
@@ -213,6 +214,16 @@ def _parse_date(value: str) -> date:
 
 
 def _workshop_create(args: argparse.Namespace) -> int:
+    # The same limits as the Workshops page, checked before anything is read or written.
+    title = limits.checked_text(args.title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
+    round_label = None
+    if args.round is not None:
+        round_label = (
+            limits.checked_text(
+                args.round, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
+            )
+            or None
+        )
     held_on = _parse_date(args.date)
     bank_path = Path(args.bank)
     load_bank(bank_path)  # refuse a broken bank with its own precise errors before touching the database
@@ -226,9 +237,9 @@ def _workshop_create(args: argparse.Namespace) -> int:
             session=session,
             partnership_id=partnership,
             bank_version_id=bank_version,
-            title=args.title,
+            title=title,
             held_on=held_on,
-            round_label=args.round,
+            round_label=round_label,
             domains=domains,
             anonymous=not args.named,
         )

@@ -4,6 +4,7 @@ and the raw export of an anonymous workshop leaves out what identifies people.""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -32,6 +33,7 @@ from assessment.store import (
     transaction,
 )
 from tests.corpus import snapshot
+from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 
 # --- team-wide cohorts -------------------------------------------------------------------------------
@@ -145,3 +147,85 @@ def test_a_private_partnership_may_be_given_to_a_team_wide_cohort(
         )
     with transaction(engine) as session:
         assert session.scalar(select(Partnership.cohort_id).where(Partnership.id == mine)) == team["cohort"]
+
+
+# --- names from the command line ------------------------------------------------------------------------
+
+LONG = "N" * 5000
+
+
+@pytest.fixture
+def named_place(engine: Engine, capsys: pytest.CaptureFixture[str]) -> str:
+    """A cohort and a partnership made from the command line; returns the database URL."""
+    db = url(engine)
+    assert run(capsys, "cohort", "create", "North", "--db", db)[0] == 0
+    assert (
+        run(capsys, "partnership", "create", "Northam", "--cohort", "North", "--kind", "ics", "--db", db)[0]
+        == 0
+    )
+    return db
+
+
+COMMANDS = {
+    "cohort name": ("cohort", "create", LONG),
+    "partnership name": ("partnership", "create", LONG, "--cohort", "North", "--kind", "place"),
+    "workshop title": (
+        "workshop",
+        "create",
+        "--partnership",
+        "Northam",
+        "--title",
+        LONG,
+        "--date",
+        "2026-04-01",
+    ),
+    "round label": (
+        "workshop",
+        "create",
+        "--partnership",
+        "Northam",
+        "--title",
+        "Spring",
+        "--date",
+        "2026-04-01",
+        "--round",
+        "R" * 81,
+    ),
+    "name with a NUL": ("cohort", "create", "South\x00east"),
+}
+
+
+@pytest.mark.parametrize("what", list(COMMANDS))
+def test_the_cli_refuses_a_name_wider_than_its_column_with_exit_2_and_changes_nothing(
+    what: str, engine: Engine, named_place: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(engine)
+    code, out, err = run(capsys, *COMMANDS[what], "--db", named_place)
+    assert code == 2, (out, err)
+    limit = "80" if what == "round label" else "200"
+    expected = "NUL character" if "NUL" in what else f"must be 1 to {limit} characters"
+    assert expected in err
+    assert LONG not in err  # the message says what is wrong without repeating 5,000 characters
+    assert snapshot(engine) == before
+
+
+def test_the_cli_keeps_a_name_of_exactly_the_columns_width(
+    engine: Engine, named_place: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "T" * 200
+    code, out, err = run(
+        capsys,
+        "workshop",
+        "create",
+        "--partnership",
+        "Northam",
+        "--title",
+        title,
+        "--date",
+        "2026-04-01",
+        "--db",
+        named_place,
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "workshop", "list", "--json", "--db", named_place)
+    assert [w["title"] for w in json.loads(out)] == [title]
