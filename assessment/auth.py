@@ -9,8 +9,12 @@ Passwords are never stored, logged or put in an error message; only argon2 hashe
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -238,68 +242,147 @@ def failures_since_success(*, session: Session, email: str) -> tuple[int, dateti
     return int(count or 0), None if latest is None else _as_utc(latest)
 
 
-def _record_refusal(
-    *, session: Session, action: str, target: str, at: datetime, detail: dict[str, Any]
-) -> None:
-    """Commit a refusal to the log at once, on a connection of its own.
+# --- taking turns ----------------------------------------------------------------------------------
 
-    SignInRefused propagates out of the caller's ``with transaction(...)``, which then rolls back;
-    a failure written in that transaction would vanish and the rate limit would never bite.
-    Hence sign_in should be the first write of its transaction (on SQLite a second writer waits
-    for the first).
+# A flood of sign-ins must neither take the connection pool from participants saving answers nor
+# slip past the limit by reading the count all at once. So each attempt writes its bookkeeping in
+# one short transaction, on one connection, and attempts in one process take turns at it: however
+# many arrive, sign-in holds at most one pooled connection here, for milliseconds (no argon2 runs
+# inside). Turns across processes and replicas are kept by the database (see _take_turn).
+_BOOKKEEPING = threading.Lock()
+BOOKKEEPING_WAIT_SECONDS = 10.0
+# argon2id with the default parameters needs 64 MiB and tens of milliseconds of a core for each
+# check; a flood of checks at once would take the server's memory and every core. Two at a time
+# keeps both bounded while a few honest sign-ins still go straight through.
+_PASSWORD_CHECKS = threading.BoundedSemaphore(2)
+CHECK_WAIT_SECONDS = 20.0
+BUSY_WAIT_SECONDS = 5.0
+BUSY_MESSAGE = "Sign-in is busy with many attempts at once. Wait a few seconds, then try again."
+
+
+def _lock_key(target: str) -> int:
+    # A stable signed 64-bit number per email for PostgreSQL's advisory locks (Python's hash()
+    # differs between processes, and every replica must pick the same lock).
+    digest = hashlib.blake2b(f"ics-readiness sign-in {target}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _take_turn(session: Session, target: str) -> None:
+    """Make this transaction the only one counting and recording attempts for ``target``.
+
+    SQLite ignores FOR UPDATE, so BEGIN IMMEDIATE takes the database's write lock before the count
+    is read: another process's attempt waits until this one has written its row. On PostgreSQL a
+    transaction-scoped advisory lock per email does the same, for unknown emails too (there is no
+    account row to lock for them), and leaves every other write alone.
     """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+    elif dialect == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_lock_key(target))))
+
+
+@contextmanager
+def _bookkeeping(engine: Engine, target: str) -> Iterator[Session]:
+    if not _BOOKKEEPING.acquire(timeout=BOOKKEEPING_WAIT_SECONDS):
+        raise SignInRefused(BUSY_MESSAGE, BUSY_WAIT_SECONDS, throttled=True)
+    try:
+        with transaction(engine) as session:
+            _take_turn(session, target)
+            yield session
+    finally:
+        _BOOKKEEPING.release()
+
+
+def _check_password(password_hash: str | None, password: str) -> bool:
+    """argon2 verification, a bounded number at a time and never while a connection is held."""
+    if not _PASSWORD_CHECKS.acquire(timeout=CHECK_WAIT_SECONDS):
+        raise SignInRefused(BUSY_MESSAGE, BUSY_WAIT_SECONDS, throttled=True)
+    try:
+        if password_hash is None or len(password) > MAX_PASSWORD_LENGTH:
+            _verify(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+            return False
+        return _verify(password_hash, password)
+    finally:
+        _PASSWORD_CHECKS.release()
+
+
+def _engine_of(engine: Engine | None, session: Session | None) -> Engine:
+    if engine is not None:
+        return engine
+    if session is None:
+        raise TypeError("sign_in needs the engine (or a session on it)")
     bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    with transaction(engine) as own:
-        own.add(AuditEntry(at=at, actor=SIGN_IN_ACTOR, action=action, target=target, detail=detail))
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
-def sign_in(*, session: Session, email: str, password: str, now: datetime | None = None) -> int:
+def sign_in(
+    *,
+    email: str,
+    password: str,
+    engine: Engine | None = None,
+    session: Session | None = None,
+    now: datetime | None = None,
+) -> int:
     """The facilitator's id when the email and password match; otherwise raises SignInRefused.
 
     After FREE_FAILURES failures in a row for an email (known or not), each further attempt must
     wait retry_delay_seconds after the latest failure; an attempt during the wait is refused
     without looking at the password, so guessing faster gains nothing.
+
+    Pass the engine. A ``session`` is accepted for callers that hold one, but only to find the
+    database: sign-in commits its own short transactions (a refusal must be recorded even though
+    it propagates out of the caller's), so the caller's must not have written yet (on SQLite it
+    would hold the write lock sign-in waits for).
     """
+    engine = _engine_of(engine, session)
     now = _as_utc(now or utcnow())
     email = normalise_email(email)
     target = email[:MAX_EMAIL_LENGTH]
 
-    # Locking the account's row (PostgreSQL; SQLite ignores it) makes concurrent attempts on one
-    # account take turns, so each sees the failures logged before it and parallel guesses do not
-    # slip past the limit together.
-    account = session.execute(
-        select(Facilitator.id, Facilitator.password_hash).where(Facilitator.email == email).with_for_update()
-    ).one_or_none()
-
-    failures, latest = failures_since_success(session=session, email=email)
-    delay = retry_delay_seconds(failures)
-    if delay > 0 and latest is not None:
-        # A latest failure "in the future" (another replica's clock runs ahead) waits no longer
-        # than the delay itself.
-        elapsed = max((now - latest).total_seconds(), 0.0)
-        wait = delay - elapsed
+    # 1. Count and claim, in one turn. The attempt is written as a failure before its password
+    # is checked, so attempts racing it already count it: a burst of any size checks at most
+    # FREE_FAILURES passwords. A success later turns its own row into the success.
+    wait = 0.0
+    with _bookkeeping(engine, target) as bookkeeping:
+        account = bookkeeping.execute(
+            select(Facilitator.id, Facilitator.password_hash).where(Facilitator.email == email)
+        ).one_or_none()
+        failures, latest = failures_since_success(session=bookkeeping, email=email)
+        delay = retry_delay_seconds(failures)
+        if delay > 0 and latest is not None:
+            # A latest failure "in the future" (another replica's clock runs ahead) waits no
+            # longer than the delay itself.
+            wait = delay - max((now - latest).total_seconds(), 0.0)
         if wait > 0:
-            _record_refusal(
-                session=session,
-                action=SIGN_IN_THROTTLED,
-                target=target,
-                at=now,
-                detail={"failures": failures, "retry_after_seconds": round(wait, 3)},
+            bookkeeping.add(
+                AuditEntry(
+                    at=now,
+                    actor=SIGN_IN_ACTOR,
+                    action=SIGN_IN_THROTTLED,
+                    target=target,
+                    detail={"failures": failures, "retry_after_seconds": round(wait, 3)},
+                )
             )
-            raise SignInRefused(wait_message(wait), wait, throttled=True)
+            claim_id = None
+        else:
+            failures += 1
+            claim = AuditEntry(
+                at=now,
+                actor=SIGN_IN_ACTOR,
+                action=SIGN_IN_FAILED,
+                target=target,
+                detail={"failures": failures},
+            )
+            bookkeeping.add(claim)
+            bookkeeping.flush()
+            claim_id = claim.id
+    if claim_id is None:
+        raise SignInRefused(wait_message(wait), wait, throttled=True)
 
-    matched: tuple[int, str] | None = None  # (id, stored hash) once the password is right
-    if account is None or len(password) > MAX_PASSWORD_LENGTH:
-        _verify(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
-    elif _verify(account.password_hash, password):
-        matched = (int(account.id), account.password_hash)
-
-    if matched is None:
-        failures += 1
-        _record_refusal(
-            session=session, action=SIGN_IN_FAILED, target=target, at=now, detail={"failures": failures}
-        )
+    # 2. The password, with no connection or lock held: argon2 takes tens of milliseconds.
+    stored_hash = None if account is None else str(account.password_hash)
+    if not _check_password(stored_hash, password):
         next_wait = retry_delay_seconds(failures)
         if next_wait > 0:
             raise SignInRefused(
@@ -309,14 +392,20 @@ def sign_in(*, session: Session, email: str, password: str, now: datetime | None
             )
         raise SignInRefused(NO_MATCH_MESSAGE, None)
 
-    facilitator_id, password_hash = matched
+    # 3. A match: the claimed row becomes the success, which resets the count.
+    assert account is not None and stored_hash is not None
+    facilitator_id = int(account.id)
     detail: dict[str, Any] = {"facilitator_id": facilitator_id}
-    if _hasher.check_needs_rehash(password_hash):
-        # The hashing parameters have moved on since this hash was made; the password is at hand
-        # only now, so this is the moment to upgrade it.
-        stored = session.get(Facilitator, facilitator_id)
-        if stored is not None:
-            stored.password_hash = _hasher.hash(password)
-            detail["rehashed"] = True
-    session.add(AuditEntry(at=now, actor=SIGN_IN_ACTOR, action=SIGN_IN_OK, target=target, detail=detail))
+    # The hashing parameters may have moved on since this hash was made; the password is at hand
+    # only now, so this is the moment to upgrade it (hashed here, outside the transaction).
+    new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else None
+    with transaction(engine) as done:
+        entry = done.get(AuditEntry, claim_id)
+        if entry is not None:
+            entry.action = SIGN_IN_OK
+            entry.detail = detail | ({"rehashed": True} if new_hash else {})
+        if new_hash is not None:
+            stored = done.get(Facilitator, facilitator_id)
+            if stored is not None:
+                stored.password_hash = new_hash
     return facilitator_id

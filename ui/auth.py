@@ -7,9 +7,11 @@ email (assessment.auth); the one here also slows a session that tries many diffe
 
 from __future__ import annotations
 
+import logging
 import time
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
 from assessment.auth import (
@@ -29,6 +31,11 @@ SESSION_KEY = "facilitator_id"
 FAILURES_KEY = "sign_in_failures"
 LAST_FAILURE_KEY = "sign_in_last_failure"
 SIGN_IN_PAGE = "views/sign_in.py"
+UNAVAILABLE_MESSAGE = (
+    "Sign-in cannot reach its records just now (the server is busy). Wait a few seconds, then try again."
+)
+
+logger = logging.getLogger(__name__)
 
 
 def plain_message(error: StoreError) -> str:
@@ -96,8 +103,12 @@ def attempt_sign_in(*, email: str, password: str) -> str | None:
     if wait > 0:
         return wait_message(wait)
     try:
-        with transaction(engine()) as session:
-            facilitator_id = sign_in(session=session, email=email, password=password)
+        facilitator_id = sign_in(engine=engine(), email=email, password=password)
+    except SQLAlchemyError:
+        # The database is busy past its timeouts or away: a sentence, never a traceback. Not
+        # counted against this session (its password may not even have been checked).
+        logger.warning("sign-in could not reach the database", exc_info=True)
+        return UNAVAILABLE_MESSAGE
     except SignInRefused as refused:
         if not refused.throttled:
             st.session_state[FAILURES_KEY] = int(st.session_state.get(FAILURES_KEY, 0)) + 1
