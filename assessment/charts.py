@@ -3,16 +3,24 @@
 Colours come from the NHS identity palette and are told apart by line style and markers too,
 so a figure still reads in greyscale or for a colour-blind reader. Every figure has a table
 beside it on screen; these builders take plain data so tests can check what is drawn.
+
+Plotly reads a subset of HTML in every piece of text it draws (links, styles, line breaks), so
+every string that reaches a figure goes through ``chart_text`` here, in the builders: callers pass
+text as typed, and a partnership called ``<a href=...>`` is drawn as those characters, never as a
+link, on screen and in the PDF alike.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from assessment.limits import without_bidi_controls
 
 NHS_BLUE = "#005EB8"
 NHS_DARK_BLUE = "#003087"
@@ -28,6 +36,17 @@ RADAR_LABEL_LIMIT = 16
 def short_label(text: str, limit: int = 24) -> str:
     """Axis labels must fit a phone and an A4 column; the full names are in the table beside."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chart_text(text: object) -> str:
+    """Text as a figure must be given it: ``&``, ``<`` and ``>`` as entities, which plotly draws
+    as the characters, and no bidirectional controls (an unmatched right-to-left override would
+    reverse the rest of a label). Shorten first, then escape, so no entity is ever cut in half."""
+    return html.escape(without_bidi_controls(str(text)), quote=False)
+
+
+def _short_text(text: object, limit: int = 24) -> str:
+    return chart_text(short_label(str(text), limit))
 
 
 def domain_radar(
@@ -50,7 +69,7 @@ def domain_radar(
     figure = go.Figure()
     # Short names and wide side margins: angular labels sit outside the circle and must fit a
     # 390-pixel phone as well as an A4 column; the table beside the chart has the full names.
-    names = [short_label(d, RADAR_LABEL_LIMIT) for d in domains]
+    names = [_short_text(d, RADAR_LABEL_LIMIT) for d in domains]
     closed = [*names, names[0]] if names else []
     for (name, values), (colour, dash, marker) in zip(series.items(), styles, strict=False):
         points = [*values, values[0]] if values else []
@@ -58,7 +77,7 @@ def domain_radar(
             go.Scatterpolar(
                 r=points,
                 theta=closed,
-                name=name,
+                name=chart_text(name),
                 mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 2},
                 marker={"symbol": marker, "size": 7},
@@ -66,13 +85,13 @@ def domain_radar(
             )
         )
     figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
+        title={"text": chart_text(title), "font": {"size": 16}},
         font={"family": FONT, "size": 12, "color": "#212B32"},
         polar={
             "radialaxis": {
                 "range": [1, len(scale_labels)],
                 "tickvals": list(range(1, len(scale_labels) + 1)),
-                "ticktext": list(scale_labels),
+                "ticktext": [chart_text(label) for label in scale_labels],
                 "angle": 90,
                 "tickfont": {"size": 10},
             }
@@ -138,13 +157,14 @@ def _flag(value: object) -> bool:
 
 
 def _unique_labels(texts: Sequence[str]) -> list[str]:
-    """Shortened labels, kept distinct: two bars sharing a category would be drawn as one."""
+    """Shortened labels, kept distinct (two bars sharing a category would be drawn as one), and
+    escaped for the figure (escaping keeps distinct labels distinct)."""
     seen: dict[str, int] = {}
     labels = []
     for text in texts:
         label = short_label(text)
         seen[label] = seen.get(label, 0) + 1
-        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+        labels.append(chart_text(label if seen[label] == 1 else f"{label} ({seen[label]})"))
     return labels
 
 
@@ -169,7 +189,7 @@ def _layout(figure: go.Figure, *, title: str, **extra: Any) -> go.Figure:
     entries = sum(1 for trace in figure.data if trace.showlegend is not False)
     legend_rows = max(1, -(-entries // 4))
     figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
+        title={"text": chart_text(title), "font": {"size": 16}},
         font={"family": FONT, "size": 12, "color": NHS_TEXT},
         legend={
             "orientation": "h",
@@ -213,7 +233,7 @@ def _scale_axis(title: str, scale_labels: Sequence[str]) -> dict[str, Any]:
         title,
         range=[1, levels],
         tickvals=list(range(1, levels + 1)),
-        ticktext=list(scale_labels),
+        ticktext=[chart_text(label) for label in scale_labels],
     )
 
 
@@ -251,7 +271,7 @@ def domain_radar_with_spread(
         scale_labels=scale_labels,
         title=title,
     )
-    names = [short_label(t, RADAR_LABEL_LIMIT) for t in titles]
+    names = [_short_text(t, RADAR_LABEL_LIMIT) for t in titles]
     closed = [*names, names[0]] if names else []
     lines = list(figure.data)
     band: list[go.Scatterpolar] = []
@@ -332,7 +352,7 @@ def _ranked_bars(
             text=[f"{v:.1f}" for v in values],
             textposition="auto",
             marker={"color": NHS_BLUE, "line": {"color": NHS_DARK_BLUE, "width": 1}},
-            hovertext=list(hover),
+            hovertext=[chart_text(h) for h in hover],
             hoverinfo="text+x",
             cliponaxis=False,
         )
@@ -432,9 +452,11 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
                 x=values,
                 y=shown,
                 orientation="h",
-                name=f"{level} {label}",
+                name=chart_text(f"{level} {label}"),
                 marker=_stacked_marker(colour, position),
-                hovertemplate=f"{label}: %{{x}}<extra></extra>",
+                # The level's name comes from the trace, never spliced into the template, where
+                # a "%{...}" typed into a bank would be read as a field to fill in.
+                hovertemplate="%{fullData.name}: %{x}<extra></extra>",
             )
         )
     return _layout(
@@ -463,7 +485,7 @@ def sector_lens(
     figure = go.Figure()
     for index, sector in enumerate(dict.fromkeys(sectors["sector"].astype(str))):
         rows = sectors.loc[sectors["sector"].astype(str) == sector]
-        label = sector_labels.get(sector, sector)
+        label = chart_text(sector_labels.get(sector, sector))
         withheld = rows["withheld"].fillna(True).astype(bool) if "withheld" in rows else None
         shown = rows if withheld is None else rows.loc[~withheld]
         if shown.empty:
@@ -517,7 +539,8 @@ def spectrum_dumbbells(
         if _flag(row.get("withheld", False)) or (now is None and preferred is None):
             continue
         item_id = str(row["item_id"])
-        rows.append((item_id, *labels.get(item_id, (item_id, "1", "5")), now, preferred))
+        text, low, high = labels.get(item_id, (item_id, "1", "5"))
+        rows.append((item_id, text, chart_text(low), chart_text(high), now, preferred))
     y = _unique_labels([r[1] for r in rows])
     line_x: list[float | None] = []
     line_y: list[str | None] = []
@@ -525,7 +548,7 @@ def spectrum_dumbbells(
         if now is not None and preferred is not None:
             line_x += [now, preferred, None]
             line_y += [label, label, None]
-    hover = [f"{text}<br>1 = {low}, 5 = {high}" for _, text, low, high, _, _ in rows]
+    hover = [f"{chart_text(text)}<br>1 = {low}, 5 = {high}" for _, text, low, high, _, _ in rows]
     figure = go.Figure(
         [
             go.Scatter(
@@ -626,9 +649,9 @@ def accountability_bars(
                 x=[_number(shares.get(tier)) for _, _, shares in rows],
                 y=y,
                 orientation="h",
-                name=tier_label,
+                name=chart_text(tier_label),
                 marker=_stacked_marker(colour, position),
-                hovertemplate=f"{tier_label}: %{{x:.0%}}<extra></extra>",
+                hovertemplate="%{fullData.name}: %{x:.0%}<extra></extra>",  # as in answer_distribution
             )
         )
     return _layout(
@@ -660,6 +683,7 @@ def trend_lines(
     domain_ids = list(dict.fromkeys(ordered["domain"].astype(str)))
     titles = dict(zip(ordered["domain"].astype(str), ordered["title"].astype(str), strict=True))
     names = _unique_labels([titles[d] for d in domain_ids])
+    x = [chart_text(r) for r in rounds]  # round labels are typed by people: the axis shows them escaped
     figure = go.Figure()
     for index, (domain, name) in enumerate(zip(domain_ids, names, strict=True)):
         rows = ordered.loc[ordered["domain"].astype(str) == domain]
@@ -667,7 +691,7 @@ def trend_lines(
         colour, _, marker = _style(index)
         figure.add_trace(
             go.Scatter(
-                x=rounds,
+                x=x,
                 y=[current.get(r) for r in rounds],
                 name=name if len(domain_ids) > 1 else f"{name}: now",
                 mode="lines+markers",
@@ -681,7 +705,7 @@ def trend_lines(
             target = {str(r): _number(v) for r, v in zip(rows["round"], rows["target"], strict=True)}
             figure.add_trace(
                 go.Scatter(
-                    x=rounds,
+                    x=x,
                     y=[target.get(r) for r in rounds],
                     name=f"{name}: target",
                     mode="lines+markers",
@@ -700,8 +724,8 @@ def trend_lines(
                 "type": "line",
                 "xref": "x",
                 "yref": "paper",
-                "x0": change,
-                "x1": change,
+                "x0": chart_text(change),
+                "x1": chart_text(change),
                 "y0": 0,
                 "y1": 1,
                 "line": {"color": NHS_DARK_GREY, "dash": "dot", "width": 1.5},
@@ -711,7 +735,7 @@ def trend_lines(
             {
                 "xref": "x",
                 "yref": "paper",
-                "x": change,
+                "x": chart_text(change),
                 "y": 1,
                 "yanchor": "bottom",
                 "text": "question bank changed",
@@ -724,7 +748,7 @@ def trend_lines(
         title=title,
         shapes=shapes,
         annotations=annotations,
-        xaxis=_category_axis("Round", rounds),
+        xaxis=_category_axis("Round", x),
         yaxis=_scale_axis("Level", scale_labels),
     )
 
@@ -754,12 +778,13 @@ def cohort_heatmap(
         median.assign(domain=median["domain"].astype(str)).set_index("domain")["current"].reindex(order)
     )
     z = [[_number(v) for v in row] for row in grid.to_numpy()] + [[_number(v) for v in cohort_row.to_numpy()]]
-    rows = [*names, "Cohort median"]
+    rows = [*(chart_text(n) for n in names), "Cohort median"]
+    columns = [_short_text(titles.get(d, d), 18) for d in order]
     text = [["withheld" if v is None else f"{v:.1f}" for v in row] for row in z]
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=[short_label(titles.get(d, d), 18) for d in order],
+            x=columns,
             y=rows,
             text=text,
             texttemplate="%{text}",
@@ -767,7 +792,10 @@ def cohort_heatmap(
             zmax=len(scale_labels),
             # light to mid blue, so the dark figures printed in every cell stay readable (WCAG AA)
             colorscale=[[0.0, "#F0F4F5"], [0.5, "#A6D7F0"], [1.0, "#41B6E6"]],
-            colorbar={"tickvals": list(range(1, len(scale_labels) + 1)), "ticktext": list(scale_labels)},
+            colorbar={
+                "tickvals": list(range(1, len(scale_labels) + 1)),
+                "ticktext": [chart_text(label) for label in scale_labels],
+            },
             hoverongaps=False,
         )
     )
@@ -775,7 +803,7 @@ def cohort_heatmap(
     return _layout(
         figure,
         title=title,
-        xaxis=_category_axis("Domain", [short_label(titles.get(d, d), 18) for d in order]),
+        xaxis=_category_axis("Domain", columns),
         yaxis=_category_axis("Partnership", rows, top_down=True),
     )
 
@@ -791,9 +819,9 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
         figure.add_trace(
             go.Box(
                 y=values["current"].astype(float).tolist(),
-                x=[short_label(domain_title, 18)] * len(values),
-                text=values["name"].astype(str).tolist(),
-                name=short_label(domain_title, 18),
+                x=[_short_text(domain_title, 18)] * len(values),
+                text=[chart_text(name) for name in values["name"].astype(str)],
+                name=_short_text(domain_title, 18),
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
@@ -807,7 +835,7 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
     return _layout(
         figure,
         title=title,
-        xaxis=_category_axis("Domain", [short_label(t, 18) for t in order]),
+        xaxis=_category_axis("Domain", [_short_text(t, 18) for t in order]),
         yaxis=_scale_axis("Current level", scale_labels),
     )
 
@@ -824,12 +852,12 @@ def cohort_small_multiples(
         rows=rows,
         cols=columns,
         specs=[[{"type": "polar"}] * columns for _ in range(rows)],
-        subplot_titles=[short_label(n, 28) for n in names],
+        subplot_titles=[_short_text(n, 28) for n in names],
         vertical_spacing=0.08 / max(1, rows / 3),
     )
     for index, name in enumerate(names):
         part = domains.loc[domains["name"].astype(str) == name]
-        theta = [short_label(t, 10) for t in part["title"].astype(str)]
+        theta = [_short_text(t, 10) for t in part["title"].astype(str)]
         for column, (colour, dash, label) in (
             ("current", (NHS_BLUE, "solid", "Now")),
             ("target", (NHS_WARM_YELLOW, "dash", "Target")),
