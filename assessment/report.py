@@ -46,6 +46,7 @@ from assessment.charts import (
 )
 from assessment.cohorts import CohortComparison, compare_cohort
 from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
+from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.store import Cohort, NotFound, Workshop, WorkshopInfo
@@ -57,11 +58,23 @@ HALF_WIDTH_PX = 360
 LANGUAGE = "en-GB"
 TREND_ROUNDS_SHOWN = 6
 
+
+def _shown(value: Any) -> Any:
+    """Every value the templates print, as the page shows it: bidirectional controls taken out,
+    so a right-to-left override in a title cannot reverse the rest of a header line. Markup (a
+    macro's output) is left alone: the values inside it passed through here already. The result
+    is then autoescaped as before."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return without_bidi_controls(value)
+    return value
+
+
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_shown,
 )
 
 

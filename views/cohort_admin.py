@@ -17,6 +17,7 @@ from assessment.store import PARTNERSHIP_KINDS, StoreError, list_partnerships, t
 from ui.auth import require_facilitator
 from ui.db import engine
 from ui.text import escape_markdown as md
+from ui.text import plain_text
 
 facilitator_id = require_facilitator()
 KIND_LABELS = {
@@ -60,7 +61,7 @@ by_id = {c["id"]: c for c in cohorts}
 cohort_id = st.selectbox(
     "Cohort to manage",
     list(by_id),
-    format_func=lambda c: by_id[c]["name"] + (" (team-wide)" if by_id[c]["team"] else ""),
+    format_func=lambda c: plain_text(by_id[c]["name"]) + (" (team-wide)" if by_id[c]["team"] else ""),
 )
 cohort_name = by_id[cohort_id]["name"]
 
@@ -97,7 +98,7 @@ with st.form("new_partnership", clear_on_submit=True):
     parent = st.selectbox(
         "Part of (for a place or neighbourhood)",
         [None, *systems],
-        format_func=lambda p: "—" if p is None else systems[p],
+        format_func=lambda p: "—" if p is None else plain_text(systems[p]),
     )
     if st.form_submit_button("Add partnership") and partnership_name.strip():
         attempt(
@@ -110,7 +111,9 @@ with st.form("new_partnership", clear_on_submit=True):
         )
 
 if partnerships:
-    names = {p["id"]: f"{p['name']} ({KIND_LABELS.get(p['kind'], p['kind'])})" for p in partnerships}
+    names = {
+        p["id"]: f"{plain_text(p['name'])} ({KIND_LABELS.get(p['kind'], p['kind'])})" for p in partnerships
+    }
     chosen = st.selectbox("Partnership to change", list(names), format_func=lambda p: names[p])
     chosen_name = next(p["name"] for p in partnerships if p["id"] == chosen)
     left, middle, right = st.columns(3)
@@ -125,7 +128,7 @@ if partnerships:
         targets = {
             c: by_id[c]["name"] for c in by_id if c != cohort_id and (by_id[c]["team"] or not team_wide)
         }
-        target = st.selectbox("Move to cohort", list(targets), format_func=lambda c: targets[c])
+        target = st.selectbox("Move to cohort", list(targets), format_func=lambda c: plain_text(targets[c]))
         if st.form_submit_button("Move", disabled=not targets) and target is not None:
             attempt(move_partnership, "Partnership moved.", partnership_id=chosen, cohort_id=target)
     if not team_wide:
