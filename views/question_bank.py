@@ -1,10 +1,14 @@
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from assessment.framework import MAX_BANK_BYTES, BankValidationError, parse_bank
+from ui.auth import SIGN_IN_PAGE, current_facilitator
 from ui.bank import DEFAULT_BANK_PATH, default_bank
 from ui.bank_view import errors_table, show_item
 from ui.text import escape_markdown as md
 from ui.text import plain_table
+
+MAX_LISTED_PROBLEMS = 50
 
 bank = default_bank()
 
@@ -29,7 +33,7 @@ with browse:
 
 with check:
     st.markdown(
-        "Upload a question bank in YAML to check it before using it in a workshop. Every problem is "
+        "Upload a question bank in YAML to check it before using it in a workshop. Each problem is "
         "listed with its line and what was expected. Nothing is saved."
     )
     st.download_button(
@@ -38,6 +42,15 @@ with check:
         file_name="questions.yaml",
         mime="application/x-yaml",
     )
+    # Checking an upload is for facilitators: it costs the server work (bounded, but real) and
+    # nobody else needs it. Reading the bank, and downloading it, stays open to everyone.
+    if current_facilitator() is None:
+        st.info("Checking a bank file is for facilitators: sign in first. Anyone can read the questions.")
+        try:
+            st.page_link(SIGN_IN_PAGE, label="Sign in", icon=":material/lock:")
+        except StreamlitAPIException:
+            st.markdown("Open **Sign in** from the menu.")
+        st.stop()
     upload = st.file_uploader(
         f"Bank file (YAML, at most {MAX_BANK_BYTES // 1024 // 1024} MB)",
         type=["yaml", "yml"],
@@ -48,10 +61,22 @@ with check:
             checked = parse_bank(upload.getvalue(), name=upload.name)
         except BankValidationError as exc:
             count = len(exc.errors)
-            st.error(
-                f"This bank has {count} problem{'s' if count != 1 else ''}. "
-                "Fix each one below in the file, then upload it again."
-            )
-            st.table(plain_table(errors_table(exc.errors)), hide_index=True)
+            if count > MAX_LISTED_PROBLEMS:
+                st.error(
+                    f"This bank has {count:,} problems. The first {MAX_LISTED_PROBLEMS} are listed "
+                    "below, in the order they appear: fix them in the file, then upload it again to "
+                    "see what remains."
+                )
+            else:
+                st.error(
+                    f"This bank has {count} problem{'s' if count != 1 else ''}. "
+                    "Fix each one below in the file, then upload it again."
+                )
+            # A table of every problem in a hostile file would be hundreds of thousands of rows
+            # for the browser to draw; the first few tell the author what is wrong.
+            st.table(plain_table(errors_table(exc.errors[:MAX_LISTED_PROBLEMS])), hide_index=True)
+            if count > MAX_LISTED_PROBLEMS:
+                more = count - MAX_LISTED_PROBLEMS
+                st.caption(f"…and {more:,} more problem{'s' if more != 1 else ''}, not listed here.")
         else:
             st.success(f"This bank is valid: {checked.summary()}.")

@@ -7,6 +7,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from assessment.framework import QuestionBank
+from tests.app.conftest import open_as_facilitator
 from tests.banks import small_bank_data
 from tests.conftest import PROJECT_ROOT
 
@@ -28,6 +29,11 @@ def open_question_bank() -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_question_bank_signed_in(facilitator: int) -> AppTest:
+    # Checking an uploaded file is for a signed-in facilitator; reading the bank is for anyone.
+    return open_as_facilitator(facilitator, "views/question_bank.py")
 
 
 def all_markdown(at: AppTest) -> str:
@@ -75,8 +81,8 @@ def test_a_spectrum_item_shows_both_poles(shipped_bank: QuestionBank) -> None:
     assert spectrum.poles[0] in text and spectrum.poles[1] in text  # type: ignore[union-attr]
 
 
-def test_uploading_a_valid_bank_says_it_is_valid_with_its_summary() -> None:
-    at = open_question_bank()
+def test_uploading_a_valid_bank_says_it_is_valid_with_its_summary(facilitator: int) -> None:
+    at = open_question_bank_signed_in(facilitator)
     at.file_uploader(key="bank_upload").set_value(
         ("mine.yaml", yaml.safe_dump(small_bank_data()).encode(), "application/x-yaml")
     )
@@ -86,11 +92,11 @@ def test_uploading_a_valid_bank_says_it_is_valid_with_its_summary() -> None:
     assert not at.error
 
 
-def test_uploading_a_broken_bank_lists_every_problem_as_a_table() -> None:
+def test_uploading_a_broken_bank_lists_every_problem_as_a_table(facilitator: int) -> None:
     data = small_bank_data()
     del data["domains"][0]["items"][0]["help"]
     data["domains"][1]["items"][0]["levels"].pop("thriving")
-    at = open_question_bank()
+    at = open_question_bank_signed_in(facilitator)
     at.file_uploader(key="bank_upload").set_value(
         ("broken.yaml", yaml.safe_dump(data, sort_keys=False).encode(), "application/x-yaml")
     )
@@ -104,9 +110,9 @@ def test_uploading_a_broken_bank_lists_every_problem_as_a_table() -> None:
     assert any("'thriving'" in what for what in table["What is wrong"])
 
 
-def test_hostile_text_in_an_uploaded_bank_is_shown_as_data_not_markup() -> None:
+def test_hostile_text_in_an_uploaded_bank_is_shown_as_data_not_markup(facilitator: int) -> None:
     hostile = "<script>alert(1)</script>"
-    at = open_question_bank()
+    at = open_question_bank_signed_in(facilitator)
     data = small_bank_data()
     data[hostile] = "[link](https://example.com)"
     at.file_uploader(key="bank_upload").set_value(
