@@ -1,4 +1,7 @@
+import logging
+
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from assessment.store import (
     NotFound,
@@ -12,14 +15,19 @@ from ui.db import engine
 from ui.participant import (
     client_address,
     forget_wrong_codes,
-    join_wait_seconds,
+    hold_back,
     looks_like_code,
     normalise_code,
+    recent_shared_failures,
     record_shared_failure,
     record_wrong_code,
-    shared_wait_seconds,
+    session_wrong_codes,
+    wrong_code_hold_seconds,
 )
 from ui.text import escape_markdown as md
+
+logger = logging.getLogger(__name__)
+BUSY = "The server is busy and could not {what} just now. Wait a few seconds, then {then}."
 
 st.title("Join a workshop")
 
@@ -33,30 +41,37 @@ if not code:
     st.info("Type the code your facilitator shows on the screen, or scan the QR code.")
     st.stop()
 
-wait = join_wait_seconds()
-address = client_address()
-if wait <= 0 and looks_like_code(code):
-    # Only a code that could match is looked up, so only such tries count against the address.
-    with transaction(engine()) as session:
-        wait = shared_wait_seconds(session=session, address=address)
-if wait > 0:
-    seconds = max(round(wait), 1)
-    st.error(f"Too many wrong codes. Wait {seconds} seconds, check the code on the screen, then try again.")
-    st.stop()
-
+# The code is looked up before anything else, so a correct one is always let in at once; only the
+# answer to a wrong one is held back (ui/participant.py says why that is enough).
 workshop = None
+shared_recent = 0
 if looks_like_code(code):
     try:
-        with transaction(engine()) as session:
-            workshop = workshop_info(session=session, join_code=code)
-            bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-    except NotFound:
-        with transaction(engine()) as session:
-            record_shared_failure(session=session, address=address)
-        workshop = None
+        try:
+            with transaction(engine()) as session:
+                workshop = workshop_info(session=session, join_code=code)
+                bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        except NotFound:
+            # Only a code that could match is counted against the address: a malformed one is no
+            # guess at all.
+            address = client_address()
+            with transaction(engine()) as session:
+                record_shared_failure(session=session, address=address)
+                session.flush()
+                shared_recent = recent_shared_failures(session=session, address=address)
+    except SQLAlchemyError:
+        logger.warning("the join page could not look up a code", exc_info=True)
+        st.error(BUSY.format(what="look up the code", then="press Enter in the code box again"))
+        st.stop()
 if workshop is None:
-    record_wrong_code()
-    st.error(f"There is no workshop with the code {md(code)}. Check it against the screen and type it again.")
+    message = f"There is no workshop with the code {md(code)}. Check it against the screen and type it again."
+    if looks_like_code(code):
+        hold = wrong_code_hold_seconds(session_failures=session_wrong_codes(), shared_recent=shared_recent)
+        record_wrong_code()
+        hold_back(hold)
+        if hold > 0:
+            message += " After several wrong codes, the answer to each new wrong one comes more slowly."
+    st.error(message)
     st.stop()
 forget_wrong_codes()
 
@@ -112,6 +127,13 @@ if start:
                 display_name=(name or "").strip() or None,
             )
     except StoreError as exc:
-        st.error(f"Could not join: {exc}.")
+        st.error(f"Could not join: {md(str(exc))}. Check your answers above, then press Start again.")
+        st.stop()
+    except Exception:
+        # Whatever else the store raises (two people joining at the same moment, a busy or
+        # unreachable database), the page says what to do; the details go to the server's log,
+        # never to the screen, where they would show SQL and its parameters.
+        logger.exception("joining workshop %s failed", workshop.id)
+        st.error(BUSY.format(what="add you to the workshop", then="press Start again"))
         st.stop()
     st.switch_page("views/answer.py", query_params={"token": participant.resume_token, "step": "1"})

@@ -296,16 +296,17 @@ def test_wrong_codes_from_fresh_sessions_are_counted_in_the_database(app_db: Eng
     assert join_failures(app_db) == [(JOIN_FAILED, "local")] * 3
 
 
-def test_a_guesser_is_slowed_down_in_every_fresh_session_even_with_the_right_code(app_db: Engine) -> None:
+def test_the_right_code_is_let_in_at_once_however_many_wrong_codes_its_address_sent(app_db: Engine) -> None:
+    # A room behind one address shares its count: the right code must never be held back by it
+    # (a wrong one is, tests/app/test_flood_pages.py).
     workshop = make_workshop(app_db)
     with transaction(app_db) as session:  # the wrong codes other sessions (or replicas) have sent
-        for _ in range(SHARED_FREE_TRIES):
+        for _ in range(SHARED_FREE_TRIES + 1):
             session.add(AuditEntry(actor="join", action=JOIN_FAILED, target="local"))
     before = snapshot(app_db)
     at = page(JOIN, code=workshop.join_code)
-    assert at.error[0].value.startswith("Too many wrong codes. Wait ")
-    assert "seconds, check the code on the screen, then try again." in at.error[0].value
-    assert not at.selectbox  # no form: the code was not even looked up
+    assert not at.error
+    assert "Which part of the system do you work in?" in [s.label for s in at.selectbox]
     assert snapshot(app_db) == before
 
 
@@ -697,8 +698,9 @@ def test_a_round_label_shows_as_text_on_the_trends_page(db: Engine, fac: int) ->
 # --- question banks uploaded on the question bank page --------------------------------------------------
 
 
-def upload_bank(name: str, content: bytes) -> AppTest:
-    at = page("views/question_bank.py")
+def upload_bank(name: str, content: bytes, facilitator: int) -> AppTest:
+    # Checking a file is for a signed-in facilitator (anyone may read the bank).
+    at = open_as_facilitator(facilitator, "views/question_bank.py")
     at.file_uploader(key="bank_upload").set_value((name, content, "application/x-yaml"))
     at.run()
     return at
@@ -715,8 +717,8 @@ def upload_bank(name: str, content: bytes) -> AppTest:
         ("duplicate_ids.yaml", "is already used at domains[0].items[0]"),
     ],
 )
-def test_an_uploaded_hostile_bank_lists_its_problems_as_text(file: str, says: str) -> None:
-    at = upload_bank(file, bank_file(file).read_bytes())
+def test_an_uploaded_hostile_bank_lists_its_problems_as_text(file: str, says: str, facilitator: int) -> None:
+    at = upload_bank(file, bank_file(file).read_bytes(), facilitator)
     assert not at.exception, at.exception
     assert at.error[0].value.startswith("This bank has ")
     problems = [str(cell) for cell in at.table[0].value["What is wrong"]]
@@ -727,7 +729,9 @@ def test_an_uploaded_hostile_bank_lists_its_problems_as_text(file: str, says: st
 
 
 @pytest.mark.parametrize("kind", ["ten megabytes", "binary junk"])
-def test_an_uploaded_bank_too_big_or_not_text_is_refused_in_words(kind: str, tmp_path: Path) -> None:
+def test_an_uploaded_bank_too_big_or_not_text_is_refused_in_words(
+    kind: str, tmp_path: Path, facilitator: int
+) -> None:
     if kind == "ten megabytes":
         path, says = (
             write_big_bank(tmp_path / "big.yaml", 10 * 1024 * 1024),
@@ -735,7 +739,7 @@ def test_an_uploaded_bank_too_big_or_not_text_is_refused_in_words(kind: str, tmp
         )
     else:
         path, says = binary_junk(tmp_path / "junk.yaml", 256 * 1024), "the file is not UTF-8 text"
-    at = upload_bank(path.name, path.read_bytes())
+    at = upload_bank(path.name, path.read_bytes(), facilitator)
     assert not at.exception, at.exception
     assert (
         at.error[0].value == "This bank has 1 problem. Fix each one below in the file, then upload it again."
