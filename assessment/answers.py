@@ -146,10 +146,12 @@ def answer_parts(answer: Answer) -> dict[str, int | str | bool | None]:
 
 def merge_change(
     stored: Answer | None, stamps: Stamps, change: AnswerChange, *, accountability: bool
-) -> tuple[Answer, Stamps]:
-    """The answer and part stamps after ``change``: each part it names replaces the stored part
-    unless the stored one was set by a later change. Raises IncompleteAnswer when the result
-    still lacks a level, ValueError for a part an answer does not have."""
+) -> tuple[Answer, Stamps, set[str]]:
+    """The answer and part stamps after ``change``, and the parts it set: each part it names
+    replaces the stored part unless the stored one was set by a later change. Raises
+    IncompleteAnswer when the result still lacks a level, ValueError for a part an answer does
+    not have."""
+    taken: set[str] = set()
     for part in change.parts:
         if accountability != part.startswith(TIER_PART) or (not accountability and part not in ANSWER_PARTS):
             raise ValueError(f"{quote(part)} is not a part of an answer to '{change.item_id}'")
@@ -164,7 +166,8 @@ def merge_change(
                 else:
                     tiers[function] = str(value)
                 stamps[part] = change.stamp
-        return Answer(item_id=change.item_id, tiers=tiers), stamps
+                taken.add(part)
+        return Answer(item_id=change.item_id, tiers=tiers), stamps, taken
     values: dict[str, int | str | bool | None] = (
         answer_parts(stored) if stored is not None else dict.fromkeys(ANSWER_PARTS)
     )
@@ -173,13 +176,17 @@ def merge_change(
         if stamps.get(part, -1) < change.stamp:
             values[part] = value
             stamps[part] = change.stamp
+            taken.add(part)
     if values["dont_know"]:
+        if values["current"] is not None or values["target"] is not None:
+            taken.update(LEVEL_PARTS)
         values["current"] = values["target"] = None  # a don't-know carries no levels
     else:
         for part in LEVEL_PARTS:
             if values[part] is None and change.levels_shown.get(part) is not None:
                 values[part] = change.levels_shown[part]
                 stamps[part] = max(stamps.get(part, -1), change.stamp)
+                taken.add(part)
         if values["current"] is None:
             raise IncompleteAnswer("where we are now")
         if values["target"] is None:
@@ -194,6 +201,7 @@ def merge_change(
             comment=None if values["comment"] is None else str(values["comment"]),
         ),
         stamps,
+        taken,
     )
 
 

@@ -190,6 +190,9 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counts this participant's answer writes; each written part records the count it was written
+    # at (Response.revisions), so a page knows which stored parts changed since it last drew them.
+    answers_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (UniqueConstraint("workshop_id", "label"),)
 
 
@@ -211,6 +214,8 @@ class Response(Base):
     # When the person made each part's latest change (assessment.answers.merge_change), so an
     # older change that lands late never overwrites a newer one. NULL for rows before 0005.
     stamps: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # The participant's answers_revision at which each part was last written.
+    revisions: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class Consensus(Base):
@@ -656,7 +661,7 @@ def add_participant(
     return ParticipantInfo(participant.id, workshop_id, label, participant.resume_token, sector, role)
 
 
-def _lock_row(session: Session, table: type[Workshop] | type[Participant], row_id: int) -> None:
+def _lock_row(session: Session, table: type[Workshop], row_id: int) -> None:
     """Take the write lock for ``row_id`` before this transaction reads anything.
 
     A no-op UPDATE: on PostgreSQL it locks the row until commit; on SQLite it takes the database's
@@ -678,6 +683,7 @@ _ANSWER_COLUMNS = (
     "tiers",
     "updated_at",
     "stamps",
+    "revisions",
 )
 
 
@@ -713,6 +719,8 @@ def save_answer(
     if problems:
         raise StoreError("; ".join(problems))
     stamp = change_stamp()
+    revision = _next_revision(session, participant_id)
+    parts = answer_parts(answer)
     _upsert(
         session,
         {
@@ -726,7 +734,8 @@ def save_answer(
             "tiers": answer.tiers,
             "updated_at": utcnow(),
             # Every part is replaced now: an open page's older change must not undo it.
-            "stamps": dict.fromkeys(answer_parts(answer), stamp),
+            "stamps": dict.fromkeys(parts, stamp),
+            "revisions": dict.fromkeys(parts, revision),
         },
     )
 
@@ -736,10 +745,29 @@ def change_stamp() -> int:
     return time.time_ns() // 1000
 
 
+def _next_revision(session: Session, participant_id: int) -> int:
+    """Count one more answer write for the participant and return the count.
+
+    The UPDATE is also the lock: on PostgreSQL it locks the participant's row until commit; on
+    SQLite it takes the database's write lock (waiting with the busy timeout) before this
+    transaction reads anything, so what is read next is what the write is checked against.
+    """
+    revision = session.scalar(
+        update(Participant)
+        .where(Participant.id == participant_id)
+        .values(answers_revision=Participant.answers_revision + 1)
+        .returning(Participant.answers_revision)
+    )
+    if revision is None:
+        raise NotFound("no such participant")
+    return int(revision)
+
+
 @dataclass(frozen=True)
 class StoredAnswer:
     answer: Answer
     stamps: Stamps  # part -> when its latest change was made (assessment.answers)
+    revisions: Stamps  # part -> the participant's answers_revision when it was last written
 
 
 def save_answer_change(
@@ -758,7 +786,7 @@ def save_answer_change(
     the workshop is not open, and with AnswerNotComplete when a level is still missing. Returns
     what is stored afterwards, which is what the screen must show as saved.
     """
-    _lock_row(session, Participant, participant_id)
+    revision = _next_revision(session, participant_id)
     status = session.scalar(
         select(Workshop.status)
         .join(Participant, Participant.workshop_id == Workshop.id)
@@ -779,7 +807,7 @@ def save_answer_change(
     )
     stored = _answer_of(row) if row is not None else None
     try:
-        answer, stamps = merge_change(
+        answer, stamps, taken = merge_change(
             stored,
             (row.stamps or {}) if row is not None else {},
             change,
@@ -792,7 +820,9 @@ def save_answer_change(
     problems = answer_problems(bank, answer, domains=domains)
     if problems:
         raise StoreError("; ".join(problems))
-    if row is None or answer != stored or stamps != (row.stamps or {}):
+    revisions = dict((row.revisions or {}) if row is not None else {})
+    revisions.update(dict.fromkeys(taken, revision))
+    if taken:
         _upsert(
             session,
             {
@@ -804,9 +834,10 @@ def save_answer_change(
                 "tiers": answer.tiers,
                 "updated_at": utcnow(),
                 "stamps": stamps,
+                "revisions": revisions,
             },
         )
-    return StoredAnswer(answer, stamps)
+    return StoredAnswer(answer, stamps, revisions)
 
 
 def _answer_of(row: Response) -> Answer:
@@ -1068,7 +1099,16 @@ def participant_answers(*, session: Session, participant_id: int) -> dict[str, A
 def participant_stored_answers(*, session: Session, participant_id: int) -> dict[str, StoredAnswer]:
     """What this participant has saved so far, by item id, with when each part was last changed."""
     rows = session.scalars(select(Response).where(Response.participant_id == participant_id)).all()
-    return {r.item_id: StoredAnswer(_answer_of(r), dict(r.stamps or {})) for r in rows}
+    return {
+        r.item_id: StoredAnswer(_answer_of(r), dict(r.stamps or {}), dict(r.revisions or {})) for r in rows
+    }
+
+
+def participant_revision(*, session: Session, participant_id: int) -> int:
+    """How many answer writes the participant has had: what a page has seen once it has read them."""
+    return int(
+        session.scalar(select(Participant.answers_revision).where(Participant.id == participant_id)) or 0
+    )
 
 
 @dataclass(frozen=True)

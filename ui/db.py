@@ -85,6 +85,11 @@ def unsaved(key: str) -> Unsaved | None:
     return _unsaved().get(key)
 
 
+def unsaved_under(prefix: str) -> Unsaved | None:
+    """The first kept write whose key starts with ``prefix`` (one answer's parts), if any."""
+    return next((kept for key, kept in _unsaved().items() if key.startswith(prefix)), None)
+
+
 def save_unsaved(current: Engine) -> Unsaved | None:
     """Try every kept write, each in its own transaction, oldest first; None when all are in,
     otherwise the first that failed again (it and the ones after it stay kept)."""

@@ -1,22 +1,38 @@
 """The participant's question widgets. Every change is written to the database at once.
 
-Widgets are keyed per item; their on_change callback builds the whole answer from the item's
-widgets and saves it, so a reload, a dropped connection or a server restart loses nothing that
-was acknowledged. An answer that is not complete yet (a current level without a target) is not
-saved, and the item says what is missing. An answer the database did not take is kept in the
-session and retried (ui.db): the item says "Not saved, retrying…" until it is in, then "Saved".
+What the screen shows as saved is what the database holds:
+- A widget's change saves only its own part of the answer (the current level, the target, don't
+  know, confidence, the comment, one accountability function), stamped with the moment it was
+  made; the store merges it into the stored answer and refuses a part older than the stored one
+  (assessment.answers.merge_change). So the last change the person made wins, not the last write
+  to land, and a stale tab changing the target leaves the current level another tab set alone.
+- Saves of one participant take turns in this process (a lock per participant): Streamlit starts
+  a new run for a second quick change while the first change's save may still be waiting for the
+  database, and the callback reads the widget's value once it holds the lock, so the later value
+  is the one written last.
+- "Saved" is drawn from the stored answer: an item says it only when every widget equals what is
+  stored. Every run compares the two. A stored part written since this page last drew (another
+  tab, another device) replaces what the widget shows; a widget that differs from a stored part
+  this page had already seen is the person's own change that no callback saved (the first click
+  after a server restart, when the new session has no widget callbacks yet) and is saved now. The
+  page keeps the participant's answer revision it last drew in its address (``seen``), so a page
+  that reconnects to a new session still knows which is which.
+- An answer the database did not take is kept in the session and retried (ui.db): the item says
+  "Not saved, retrying…" until it is in. A change to a workshop that is no longer open is refused
+  by the store, and the page says so in words.
 """
 
 from __future__ import annotations
 
-from functools import partial
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from assessment.answers import MAX_COMMENT_CHARS, Answer
+from assessment.answers import MAX_COMMENT_CHARS, Answer, AnswerChange
 from assessment.framework import (
     SPECTRUM_POSITIONS,
     AccountabilityItem,
@@ -25,12 +41,29 @@ from assessment.framework import (
     QuestionBank,
     SpectrumItem,
 )
-from assessment.store import StoreError, save_answer, transaction
-from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved
+from assessment.store import (
+    AnsweringClosed,
+    AnswerNotComplete,
+    StoredAnswer,
+    StoreError,
+    change_stamp,
+    save_answer_change,
+    transaction,
+)
+from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved_under
 from ui.text import escape_markdown as md
 
 CONFIDENCE = {1: "Low", 2: "Medium", 3: "High"}
 STATUS_KEY = "answer_status"  # item id -> message for an answer that is incomplete or was refused
+CLOSED_KEY = "answering_closed"  # set when the store refused a change because answering has closed
+SYNC_KEY = "answer_sync"  # item id -> {widget key: stored value} to show at the next run
+SEEN_PARAM = "seen"  # the participant's answer revision this page last drew, kept in its address
+LEVEL_WIDGETS = ("current", "target")
+
+_stamp_guard = threading.Lock()
+_last_stamp = 0
+_locks_guard = threading.Lock()
+_participant_locks: dict[int, threading.Lock] = {}
 
 
 def _key(item_id: str, part: str) -> str:
@@ -42,69 +75,172 @@ def _statuses() -> dict[str, str]:
     return statuses
 
 
-def _chosen(item: Item) -> tuple[Answer, str | None]:
-    """The answer the item's widgets hold now, and what is missing before it can be saved
-    (None when nothing is: an accountability answer may be saved in part)."""
-    state = st.session_state
+def answering_closed() -> bool:
+    """Whether a change on this page was refused because answering had closed."""
+    return bool(st.session_state.get(CLOSED_KEY))
+
+
+def _next_stamp() -> int:
+    """When a change was made: strictly increasing in this process, so two changes never tie."""
+    global _last_stamp
+    with _stamp_guard:
+        _last_stamp = max(change_stamp(), _last_stamp + 1)
+        return _last_stamp
+
+
+def _participant_lock(participant_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _participant_locks.setdefault(participant_id, threading.Lock())
+
+
+# --- the parts of an answer, on the screen and in the database -----------------------------------
+
+
+def _widget_parts(item: Item) -> list[str]:
     if isinstance(item, AccountabilityItem):
-        tiers = {
-            f.id: state[_key(item.id, f"fn:{f.id}")]
-            for f in item.functions
-            if state.get(_key(item.id, f"fn:{f.id}")) is not None
-        }
-        answer = Answer(item_id=item.id, tiers=tiers)
-    else:
-        dont_know = bool(state.get(_key(item.id, "dk")))
-        comment = (state.get(_key(item.id, "comment")) or "").strip() or None
-        answer = Answer(
-            item_id=item.id,
-            current=None if dont_know else state.get(_key(item.id, "current")),
-            target=None if dont_know else state.get(_key(item.id, "target")),
-            dont_know=dont_know,
-            confidence=state.get(_key(item.id, "confidence")),
-            comment=comment[:MAX_COMMENT_CHARS] if comment else None,
-        )
-        if not dont_know and (answer.current is None or answer.target is None):
-            return answer, "where we are now" if answer.current is None else "where we should be"
-    return answer, None
+        return [f"fn:{f.id}" for f in item.functions]
+    return ["dk", "current", "target", "confidence", "comment"]
 
 
-def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str]) -> None:
-    answer, missing = _chosen(item)
-    if missing is not None:
-        _statuses()[item.id] = f"Choose {missing} to save this answer."
+def _store_part(widget_part: str) -> str:
+    if widget_part == "dk":
+        return "dont_know"
+    return "tier:" + widget_part.removeprefix("fn:") if widget_part.startswith("fn:") else widget_part
+
+
+def _on_screen(item: Item, widget_part: str) -> Any:
+    """What the widget shows now, in the stored answer's terms."""
+    value = st.session_state.get(_key(item.id, widget_part))
+    if widget_part == "dk":
+        return bool(value)
+    if widget_part == "comment":
+        text = (value or "").strip()
+        return text[:MAX_COMMENT_CHARS] if text else None
+    return value
+
+
+def _stored_value(stored: Answer | None, widget_part: str) -> Any:
+    if stored is None:
+        return False if widget_part == "dk" else None
+    if widget_part.startswith("fn:"):
+        return (stored.tiers or {}).get(widget_part.removeprefix("fn:"))
+    if widget_part == "dk":
+        return stored.dont_know
+    return getattr(stored, widget_part)
+
+
+def _widget_value(stored: Answer | None, widget_part: str) -> Any:
+    """The value to give a widget so that it shows the stored part."""
+    value = _stored_value(stored, widget_part)
+    return "" if widget_part == "comment" and value is None else value
+
+
+def _compared(item: Item, stored: Answer | None) -> list[str]:
+    """The widgets that must equal the stored answer: levels only when neither side is a
+    don't-know (a ticked don't-know disables the level widgets, which keep what they held)."""
+    parts = _widget_parts(item)
+    if isinstance(item, AccountabilityItem):
+        return parts
+    if _on_screen(item, "dk") or (stored is not None and stored.dont_know):
+        return [p for p in parts if p not in LEVEL_WIDGETS]
+    return parts
+
+
+def _differing(item: Item, stored: Answer | None) -> list[str]:
+    return [p for p in _compared(item, stored) if _on_screen(item, p) != _stored_value(stored, p)]
+
+
+def _changed_elsewhere(stored: StoredAnswer | None, widget_part: str, seen: int | None) -> bool:
+    """Whether the stored part was written after this page last drew it. Without ``seen`` (a page
+    drawn before the address carried it) every stored part is taken as newer: the screen then
+    follows the database, never the other way round."""
+    if stored is None:
+        return False
+    if seen is None:
+        return True
+    return stored.revisions.get(_store_part(widget_part), 0) > seen
+
+
+def _change(item: Item, widget_parts: list[str], stamp: int) -> AnswerChange:
+    """The change the widgets hold now for ``widget_parts``."""
+    parts: dict[str, int | str | bool | None] = {}
+    for widget_part in widget_parts:
+        value = _on_screen(item, widget_part)
+        parts[_store_part(widget_part)] = value
+        if widget_part in LEVEL_WIDGETS:
+            parts["dont_know"] = False  # choosing a level leaves "don't know"
+    shown = {} if isinstance(item, AccountabilityItem) else {p: _on_screen(item, p) for p in LEVEL_WIDGETS}
+    return AnswerChange(item_id=item.id, parts=parts, stamp=stamp, levels_shown=shown)
+
+
+# --- saving ----------------------------------------------------------------------------------------
+
+
+def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str], widget_part: str) -> None:
+    """A widget's on_change: save the part it changed."""
+    stamp = _next_stamp()  # at once: the moment of the change, whatever the save waits for
+    if _on_screen(item, widget_part) is None and widget_part not in ("comment",):
         return
-    write = partial(_write, participant_id=participant_id, answer=answer, bank=bank, domains=domains)
-    key = _unsaved_key(participant_id, item.id)
-    _statuses().pop(item.id, None)
-    try:
-        with transaction(plain_engine()) as session:
-            write(session)
-    except StoreError as exc:
-        forget(key)
-        _statuses()[item.id] = f"Not saved: {exc}."
-    except SQLAlchemyError as exc:
-        # Kept, and saved by the next page run or the retry after it (ui.db); nothing is lost
-        # that the participant chose, and nothing is shown as saved that is not.
-        save_later(key, write, exc)
-    else:
-        forget(key)  # an older unsaved version of this answer must never overwrite this one
-        save_unsaved(plain_engine())  # the database takes writes again: others kept may go now
+    with _participant_lock(participant_id):
+        # Read under the lock: a newer run of this page may have set this widget since the
+        # callback began, and its value, the latest, is the one that must be written last.
+        change = _change(item, [widget_part], stamp)
+        _write(bank, item, participant_id, domains, change)
 
 
 def _write(
-    session: Session, *, participant_id: int, answer: Answer, bank: QuestionBank, domains: list[str]
-) -> None:
-    save_answer(session=session, participant_id=participant_id, answer=answer, bank=bank, domains=domains)
+    bank: QuestionBank, item: Item, participant_id: int, domains: list[str], change: AnswerChange
+) -> StoredAnswer | None:
+    """Save ``change``; what is stored afterwards, or None when it was not saved (and why is kept
+    for the item's status)."""
+
+    def write(session: Session) -> None:
+        save_answer_change(
+            session=session, participant_id=participant_id, change=change, bank=bank, domains=domains
+        )
+
+    keys = [_unsaved_key(participant_id, item.id, part) for part in change.parts]
+    try:
+        with transaction(plain_engine()) as session:
+            stored = save_answer_change(
+                session=session, participant_id=participant_id, change=change, bank=bank, domains=domains
+            )
+    except AnsweringClosed:
+        _forget(keys)
+        st.session_state[CLOSED_KEY] = True
+    except AnswerNotComplete as exc:
+        _forget(keys)
+        _statuses()[item.id] = f"Choose {exc.missing} to save this answer."
+    except StoreError as exc:
+        _forget(keys)
+        _statuses()[item.id] = f"Not saved: {exc}."
+    except SQLAlchemyError as exc:
+        # Kept, and saved by the next page run or the retry after it (ui.db); nothing is lost
+        # that the participant chose, and nothing is shown as saved that is not. Its stamp keeps
+        # it from overwriting anything changed after it, however late it lands.
+        _statuses().pop(item.id, None)
+        for key in keys:
+            save_later(key, write, exc)
+    else:
+        _statuses().pop(item.id, None)
+        _forget(keys)  # an older unsaved version of these parts must never be retried
+        save_unsaved(plain_engine())  # the database takes writes again: others kept may go now
+        return stored
+    return None
 
 
-def _unsaved_key(participant_id: int, item_id: str) -> str:
-    return f"answer:{participant_id}:{item_id}"
+def _forget(keys: list[str]) -> None:
+    for key in keys:
+        forget(key)
+
+
+def _unsaved_key(participant_id: int, item_id: str, part: str = "") -> str:
+    return f"answer:{participant_id}:{item_id}:{part}"
 
 
 def _not_saved(participant_id: int, item_id: str) -> str | None:
     """What the item says when its latest choice is not in the database yet."""
-    kept = unsaved(_unsaved_key(participant_id, item_id))
+    kept = unsaved_under(_unsaved_key(participant_id, item_id))
     if kept is None:
         return _statuses().get(item_id)
     if kept.refused is None:
@@ -116,6 +252,59 @@ def _not_saved(participant_id: int, item_id: str) -> str | None:
     )
 
 
+def _missing_level(item: Item, stored: Answer | None) -> str | None:
+    """The level the screen still lacks before this answer can be saved, if any."""
+    if isinstance(item, AccountabilityItem) or _on_screen(item, "dk"):
+        return None
+    if stored is not None and (stored.dont_know is False and stored.current is not None):
+        return None
+    if _on_screen(item, "current") is None:
+        return "where we are now"
+    if _on_screen(item, "target") is None:
+        return "where we should be"
+    return None
+
+
+def _reconcile(
+    *,
+    bank: QuestionBank,
+    item: Item,
+    stored: StoredAnswer | None,
+    seen: int | None,
+    participant_id: int,
+    domains: list[str],
+    before: set[str],
+) -> tuple[StoredAnswer | None, bool]:
+    """Make the widgets and the stored answer agree; (what is stored now, whether this wrote)."""
+    answer = stored.answer if stored is not None else None
+    differing = _differing(item, answer)
+    if not differing:
+        return stored, False
+    own = [
+        p for p in differing if _on_screen(item, p) is not None and not _changed_elsewhere(stored, p, seen)
+    ]
+    elsewhere = [p for p in differing if p not in own]
+    if elsewhere:
+        # Widgets the session held before this run were set from the database before they were
+        # drawn (item_widget); these came with a reconnecting page, so the next run shows them.
+        sync = {
+            _key(item.id, p): _widget_value(answer, p) for p in elsewhere if _key(item.id, p) not in before
+        }
+        if sync:
+            st.session_state.setdefault(SYNC_KEY, {})[item.id] = sync
+    busy = unsaved_under(_unsaved_key(participant_id, item.id)) is not None or item.id in _statuses()
+    if not own or busy or _missing_level(item, answer) is not None:
+        return stored, False
+    with _participant_lock(participant_id):
+        written = _write(bank, item, participant_id, domains, _change(item, own, _next_stamp()))
+    return (written, True) if written is not None else (stored, False)
+
+
+def needs_rerun() -> bool:
+    """Whether a reconnecting page holds parts changed elsewhere that the next run must show."""
+    return bool(st.session_state.get(SYNC_KEY))
+
+
 def _index(options: list[int], value: int | None) -> int | None:
     return options.index(value) if value in options else None
 
@@ -124,30 +313,62 @@ def item_widget(
     *,
     bank: QuestionBank,
     item: Item,
-    saved: Answer | None,
+    stored: StoredAnswer | None,
+    seen: int | None,
     participant_id: int,
     domains: list[str],
     number: str,
-) -> None:
-    """One question: the words first, then the choices, then whether it is saved."""
-    callback: dict[str, Any] = {
-        "on_change": _save,
-        "args": (bank, item, participant_id, domains),
-    }
+) -> int | None:
+    """One question: the words first, then the choices, then whether it is saved. Returns the
+    participant's answer revision when this run saved a change the widgets held."""
+    answer = stored.answer if stored is not None else None
+    state = st.session_state
+    for key, value in state.get(SYNC_KEY, {}).pop(item.id, {}).items():
+        state[key] = value
+    before = {p for p in _widget_parts(item) if _key(item.id, p) in state}
+    for part in _differing(item, answer):
+        key = _key(item.id, part)
+        if part in before and _changed_elsewhere(stored, part, seen):
+            state[key] = _widget_value(answer, part)  # written elsewhere since this page drew it
+    before = {_key(item.id, p) for p in before}
     with st.container(border=True, key=f"item-{item.id}"):  # the key is a stable hook for browser tests
         st.markdown(f"**{number} {md(item.text)}**")
         st.caption(md(item.help))
+
+        def callback(part: str) -> dict[str, Any]:
+            return {"on_change": _save, "args": (bank, item, participant_id, domains, part)}
+
         if isinstance(item, MaturityItem):
-            _maturity(bank, item, saved, callback)
+            _maturity(bank, item, answer, callback)
         elif isinstance(item, SpectrumItem):
-            _spectrum(item, saved, callback)
+            _spectrum(item, answer, callback)
         elif isinstance(item, AccountabilityItem):
-            _accountability(item, saved, callback)
+            _accountability(item, answer, callback)
+        stored, wrote = _reconcile(
+            bank=bank,
+            item=item,
+            stored=stored,
+            seen=seen,
+            participant_id=participant_id,
+            domains=domains,
+            before=before,
+        )
+        answer = stored.answer if stored is not None else None
         status = _not_saved(participant_id, item.id)
+        missing = _missing_level(item, answer)
         if status:
             st.warning(status, icon=":material/pending:")
-        elif saved is not None and _complete(item, saved):
+        elif answer is not None and not _differing(item, answer) and _complete(item, answer):
             st.caption(":material/check_circle: Saved")
+        elif missing is not None and any(
+            _on_screen(item, p) not in (None, False) for p in _widget_parts(item)
+        ):
+            st.warning(f"Choose {missing} to save this answer.", icon=":material/pending:")
+        elif answer is not None and _differing(item, answer):
+            st.warning("Not saved yet: showing what is saved…", icon=":material/pending:")
+    if wrote and stored is not None:
+        return max(stored.revisions.values(), default=None)
+    return None
 
 
 def _complete(item: Item, answer: Answer) -> bool:
@@ -156,7 +377,9 @@ def _complete(item: Item, answer: Answer) -> bool:
     return answer.dont_know or (answer.current is not None and answer.target is not None)
 
 
-def _maturity(bank: QuestionBank, item: MaturityItem, saved: Answer | None, callback: dict[str, Any]) -> None:
+def _maturity(
+    bank: QuestionBank, item: MaturityItem, saved: Answer | None, callback: Callable[[str], dict[str, Any]]
+) -> None:
     columns = st.columns(len(bank.scale))
     for value, (column, level) in enumerate(zip(columns, bank.scale, strict=True), start=1):
         with column:
@@ -164,7 +387,7 @@ def _maturity(bank: QuestionBank, item: MaturityItem, saved: Answer | None, call
             st.markdown(md(item.levels[level.id]))
     levels = list(range(1, bank.max_level + 1))
     dont_know = st.checkbox(
-        "I don't know", value=bool(saved and saved.dont_know), key=_key(item.id, "dk"), **callback
+        "I don't know", value=bool(saved and saved.dont_know), key=_key(item.id, "dk"), **callback("dk")
     )
 
     def label(value: int) -> str:
@@ -179,7 +402,7 @@ def _maturity(bank: QuestionBank, item: MaturityItem, saved: Answer | None, call
             format_func=label,
             key=_key(item.id, "current"),
             disabled=dont_know,
-            **callback,
+            **callback("current"),
         )
     with should:
         st.radio(
@@ -189,18 +412,18 @@ def _maturity(bank: QuestionBank, item: MaturityItem, saved: Answer | None, call
             format_func=label,
             key=_key(item.id, "target"),
             disabled=dont_know,
-            **callback,
+            **callback("target"),
         )
     _confidence_and_comment(item, saved, callback)
 
 
-def _spectrum(item: SpectrumItem, saved: Answer | None, callback: dict[str, Any]) -> None:
+def _spectrum(item: SpectrumItem, saved: Answer | None, callback: Callable[[str], dict[str, Any]]) -> None:
     positions = list(range(1, SPECTRUM_POSITIONS + 1))
     left, right = st.columns(2)
     left.markdown(f"**1** = {md(item.poles[0])}")
     right.markdown(f"**{SPECTRUM_POSITIONS}** = {md(item.poles[1])}")
     dont_know = st.checkbox(
-        "I don't know", value=bool(saved and saved.dont_know), key=_key(item.id, "dk"), **callback
+        "I don't know", value=bool(saved and saved.dont_know), key=_key(item.id, "dk"), **callback("dk")
     )
     for part, question, value in (
         ("current", "Where are we now?", saved.current if saved else None),
@@ -213,12 +436,14 @@ def _spectrum(item: SpectrumItem, saved: Answer | None, callback: dict[str, Any]
             horizontal=True,
             key=_key(item.id, part),
             disabled=dont_know,
-            **callback,
+            **callback(part),
         )
     _confidence_and_comment(item, saved, callback)
 
 
-def _accountability(item: AccountabilityItem, saved: Answer | None, callback: dict[str, Any]) -> None:
+def _accountability(
+    item: AccountabilityItem, saved: Answer | None, callback: Callable[[str], dict[str, Any]]
+) -> None:
     tiers = [t.id for t in item.tiers]
     labels = {t.id: t.label for t in item.tiers}
     chosen = (saved.tiers if saved else None) or {}
@@ -231,11 +456,13 @@ def _accountability(item: AccountabilityItem, saved: Answer | None, callback: di
             format_func=lambda t: labels[t],
             placeholder="Choose who holds it today",
             key=_key(item.id, f"fn:{function.id}"),
-            **callback,
+            **callback(f"fn:{function.id}"),
         )
 
 
-def _confidence_and_comment(item: Item, saved: Answer | None, callback: dict[str, Any]) -> None:
+def _confidence_and_comment(
+    item: Item, saved: Answer | None, callback: Callable[[str], dict[str, Any]]
+) -> None:
     confidence, comment = st.columns([1, 2])
     with confidence:
         options = list(CONFIDENCE)
@@ -246,7 +473,7 @@ def _confidence_and_comment(item: Item, saved: Answer | None, callback: dict[str
             format_func=lambda c: CONFIDENCE[c],
             horizontal=True,
             key=_key(item.id, "confidence"),
-            **callback,
+            **callback("confidence"),
         )
     with comment:
         st.text_area(
@@ -255,5 +482,5 @@ def _confidence_and_comment(item: Item, saved: Answer | None, callback: dict[str
             max_chars=MAX_COMMENT_CHARS,
             height=68,
             key=_key(item.id, "comment"),
-            **callback,
+            **callback("comment"),
         )

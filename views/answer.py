@@ -8,8 +8,9 @@ from assessment.framework import MaturityItem
 from assessment.results import score_stored_workshop
 from assessment.store import (
     bank_for_version,
-    participant_answers,
     participant_by_token,
+    participant_revision,
+    participant_stored_answers,
     participant_submitted,
     submit_participant,
     transaction,
@@ -18,7 +19,7 @@ from assessment.store import (
 from ui.db import engine
 from ui.results_view import show_results
 from ui.text import escape_markdown as md
-from ui.walkthrough import item_widget
+from ui.walkthrough import SEEN_PARAM, answering_closed, item_widget, needs_rerun
 
 # secrets.token_urlsafe's alphabet, at most the column's width.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -40,9 +41,11 @@ with transaction(engine()) as session:
         st.stop()
     workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-    saved = participant_answers(session=session, participant_id=participant.id)
+    revision = participant_revision(session=session, participant_id=participant.id)
+    stored = participant_stored_answers(session=session, participant_id=participant.id)
     submitted = participant_submitted(session=session, participant_id=participant.id)
 
+saved = {item_id: s.answer for item_id, s in stored.items()}
 domains = list(workshop.domains)
 steps = [*domains, "review"]
 editing = workshop.status == "open" and (not submitted or st.query_params.get("view") == "edit")
@@ -110,15 +113,32 @@ if editing:
         domain = bank.domain(steps[step - 1])
         st.header(f"{step}. {md(domain.title)}")
         st.markdown(md(domain.description))
+        try:
+            seen: int | None = int(st.query_params.get(SEEN_PARAM, ""))
+        except ValueError:
+            seen = None  # a page drawn before its address carried it: the database wins
+        written = []
         for number, item in enumerate(domain.items, start=1):
-            item_widget(
+            wrote = item_widget(
                 bank=bank,
                 item=item,
-                saved=saved.get(item.id),
+                stored=stored.get(item.id),
+                seen=seen,
                 participant_id=participant.id,
                 domains=domains,
                 number=f"{step}.{number}",
             )
+            if wrote is not None:
+                written.append(wrote)
+        # This page now shows the participant's answers as of ``revision``, plus its own writes
+        # if nobody else wrote in between (one revision after another).
+        for wrote in sorted(written):
+            if wrote == revision + 1:
+                revision = wrote
+        if st.query_params.get(SEEN_PARAM) != str(revision):
+            st.query_params[SEEN_PARAM] = str(revision)
+        if needs_rerun():
+            st.rerun()  # a reconnected page holds parts changed elsewhere: show what is stored
     back, _, forward = st.columns([1, 2, 1])
     back.button("← Back", disabled=step == 1, on_click=go_to, args=(step - 1,), width="stretch")
     forward.button(
@@ -138,8 +158,14 @@ if editing:
 # --- after submitting (or once answering has closed) -------------------------------------------------
 if submitted:
     st.success("Thank you: your answers are in.")
+elif workshop.status == "closed" and answering_closed():
+    st.warning(
+        "Answering has closed for this workshop; your last change was not saved. Your last saved answers "
+        "are kept.",
+        icon=":material/lock:",
+    )
 elif workshop.status == "closed":
-    st.info("Answering has closed for this workshop.")
+    st.info("Answering has closed for this workshop; your last saved answers are kept.")
 else:
     st.info("This workshop is not open for answers yet.")
 if workshop.status == "open" and submitted:
