@@ -305,13 +305,15 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from assessment.io import export_workshop
+    from assessment.io import RAW_EXPORT_WARNING, export_workshop
 
     if args.format == "xlsx" and not args.out and sys.stdout.isatty():
         raise BadInput("an Excel export is binary: give --out FILE.xlsx")
     with transaction(_engine(args)) as session:
         workshop = workshop_info(session=session, join_code=args.workshop)
         content = export_workshop(session=session, workshop_id=workshop.id, fmt=args.format)
+    # On stderr, so a file written through standard output holds only the answers.
+    print(f"warning: {RAW_EXPORT_WARNING}", file=sys.stderr)
     if args.out:
         Path(args.out).write_bytes(content)
         print(f"exported {workshop.join_code} to {args.out}", file=sys.stderr)
@@ -572,7 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[db],
         help="export a workshop's answers",
-        description="Export a workshop's answers, one row per participant and item.",
+        description="Export a workshop's answers, one row per participant and item. The file holds "
+        "individual answers: keep it private. An anonymous workshop's export has no role column.",
     )
     export.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
     export.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))

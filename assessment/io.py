@@ -55,6 +55,13 @@ EXPORT_COLUMNS = [
     "tier",
 ]
 REQUIRED_COLUMNS = ("participant", "sector", "item_id")
+# In an anonymous workshop a role, with the sector, often names the one person who holds it (the
+# only director of public health in the room), so the export leaves it out there.
+IDENTIFYING_COLUMNS = ("role",)
+RAW_EXPORT_WARNING = (
+    "This file holds every participant's individual answers, not the team's combined figures: "
+    "keep it as you would the answers themselves and never share it with the team or beyond."
+)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 100_000
 # The export has 11 columns; a sheet may carry some empty ones. Tens of thousands take pandas
@@ -103,20 +110,28 @@ class ImportSummary:
 # --- export ----------------------------------------------------------------------------------------
 
 
+def export_columns(*, anonymous: bool) -> list[str]:
+    """The export's columns: EXPORT_COLUMNS, without those that identify people when anonymous."""
+    return [c for c in EXPORT_COLUMNS if not (anonymous and c in IDENTIFYING_COLUMNS)]
+
+
 def export_frame(*, session: Session, workshop_id: int) -> pd.DataFrame:
-    """The workshop's answers as a table with EXPORT_COLUMNS, in a stable, readable order."""
-    records = _export_records(session=session, workshop_id=workshop_id)
-    frame = pd.DataFrame.from_records(records, columns=EXPORT_COLUMNS)
+    """The workshop's answers as a table with export_columns, in a stable, readable order."""
+    records, columns = _export_records(session=session, workshop_id=workshop_id)
+    frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.astype({"current": "Int64", "target": "Int64", "confidence": "Int64", "dont_know": "bool"})
 
 
 def export_workshop(*, session: Session, workshop_id: int, fmt: str) -> bytes:
-    """The workshop's answers as a file: CSV (UTF-8), an Excel workbook or a JSON list of rows."""
+    """The workshop's answers as a file: CSV (UTF-8), an Excel workbook or a JSON list of rows.
+
+    Every row is one person's answer: whoever offers the file shows RAW_EXPORT_WARNING beside it.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"'{fmt}' is not an export format; expected one of {', '.join(FORMATS)}")
     if fmt == "json":
         # JSON is read by programs, not opened in a spreadsheet: the values stay exactly as stored.
-        records = _export_records(session=session, workshop_id=workshop_id)
+        records, _ = _export_records(session=session, workshop_id=workshop_id)
         return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
     frame = export_frame(session=session, workshop_id=workshop_id)
     if fmt == "csv":
@@ -131,8 +146,10 @@ def export_workshop(*, session: Session, workshop_id: int, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def _export_records(*, session: Session, workshop_id: int) -> list[dict[str, Any]]:
+def _export_records(*, session: Session, workshop_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows, and the columns they have."""
     info = workshop_info(session=session, workshop_id=workshop_id)
+    columns = export_columns(anonymous=info.anonymous)
     bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
     item_order = {item.id: index for index, (_, item) in enumerate(bank.iter_items())}
     function_order = {
@@ -165,6 +182,9 @@ def _export_records(*, session: Session, workshop_id: int) -> list[dict[str, Any
             "function_id": "",
             "tier": "",
         }
+        if info.anonymous:
+            for column in IDENTIFYING_COLUMNS:
+                del base[column]
         # Items a bank version no longer has still export (after the known ones), never vanish.
         item_key = (item_order.get(item_id, len(item_order)), item_id)
         person_key = (_natural_key(label), participant_id)
@@ -177,7 +197,7 @@ def _export_records(*, session: Session, workshop_id: int) -> list[dict[str, Any
             function_key = (order.get(function_id, len(order)), function_id)
             keyed.append(((*person_key, *item_key, *function_key), row))
     keyed.sort(key=lambda pair: pair[0])
-    return [row for _, row in keyed]
+    return [row for _, row in keyed], columns
 
 
 def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -198,7 +218,7 @@ def _neutralise(text: str) -> str:
 def _neutralised(frame: pd.DataFrame, *, clean: Callable[[str], str]) -> pd.DataFrame:
     """A copy safe to open in a spreadsheet: no text cell can run as a formula."""
     sheet = frame.copy()
-    for column in _TEXT_COLUMNS:
+    for column in (c for c in _TEXT_COLUMNS if c in sheet.columns):
         sheet[column] = sheet[column].map(lambda value: _neutralise(clean(str(value))))
     return sheet
 

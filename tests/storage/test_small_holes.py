@@ -4,12 +4,15 @@ and the raw export of an anonymous workshop leaves out what identifies people.""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.answers import Answer
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import (
     add_partnership,
@@ -23,14 +26,20 @@ from assessment.cohort_admin import (
     share_cohort,
     visible_cohorts,
 )
+from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
 from assessment.store import (
     Partnership,
     StoreError,
+    add_participant,
+    bank_for_version,
     create_cohort,
     create_partnership,
     create_workshop,
+    response_rows,
+    save_answer,
     store_bank_version,
     transaction,
+    workshop_info,
 )
 from tests.corpus import snapshot
 from tests.storage.cli_helpers import run, url
@@ -229,3 +238,113 @@ def test_the_cli_keeps_a_name_of_exactly_the_columns_width(
     assert code == 0, err
     code, out, _ = run(capsys, "workshop", "list", "--json", "--db", named_place)
     assert [w["title"] for w in json.loads(out)] == [title]
+
+
+# --- the raw answer export -------------------------------------------------------------------------------
+
+ROLE = "Director of public health"  # one person in the room holds it: with the sector, a name
+
+
+def answered_workshop(engine: Engine, *, anonymous: bool, title: str = "Round one") -> int:
+    with transaction(engine) as session:
+        cohort = create_cohort(session=session, name=f"Export cohort {title} {anonymous}")
+        partnership = create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
+        version = store_bank_version(session=session, yaml_text=SHIPPED_BANK_TEXT)
+        bank = bank_for_version(session=session, bank_version_id=version)
+        created = create_workshop(
+            session=session,
+            partnership_id=partnership,
+            bank_version_id=version,
+            title=title,
+            held_on=date(2026, 3, 1),
+            anonymous=anonymous,
+        )
+        for sector, role, level in (("local-authority", ROLE, 3), ("nhs-trust", "", 2), ("vcse", "", 1)):
+            person = add_participant(session=session, workshop_id=created.id, sector=sector, role=role)
+            for item, dont_know in (("shared-purpose-stated", False), ("easy-digital", True)):
+                answer = (
+                    Answer(item_id=item, dont_know=True)
+                    if dont_know
+                    else Answer(item_id=item, current=level, target=4, comment=f"from {sector}")
+                )
+                save_answer(session=session, participant_id=person.id, answer=answer, bank=bank)
+    return created.id
+
+
+def exported_columns_and_text(engine: Engine, workshop_id: int, fmt: str) -> tuple[list[str], str]:
+    with transaction(engine) as session:
+        content = export_workshop(session=session, workshop_id=workshop_id, fmt=fmt)
+    if fmt == "json":
+        rows = json.loads(content)
+        return sorted({key for row in rows for key in row}), content.decode("utf-8")
+    if fmt == "csv":
+        text = content.decode("utf-8-sig")
+        return next(csv.reader(io.StringIO(text))), text
+    import openpyxl  # type: ignore[import-untyped]
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    cells = [[str(c.value) for c in row] for row in sheet.iter_rows()]
+    return cells[0], "\n".join(",".join(row) for row in cells)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_an_anonymous_workshops_export_leaves_out_the_role_that_would_identify_people(
+    fmt: str, engine: Engine
+) -> None:
+    columns, text = exported_columns_and_text(engine, answered_workshop(engine, anonymous=True), fmt)
+    assert "role" not in columns and ROLE not in text
+    assert {"participant", "sector", "item_id", "current", "target"} <= set(columns)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_named_workshops_export_keeps_the_role(fmt: str, engine: Engine) -> None:
+    columns, text = exported_columns_and_text(engine, answered_workshop(engine, anonymous=False), fmt)
+    assert "role" in columns and ROLE in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_the_paper_round_trip_of_an_anonymous_workshop_works_without_the_role_column(
+    fmt: str, engine: Engine
+) -> None:
+    source = answered_workshop(engine, anonymous=True)
+    with transaction(engine) as session:
+        content = export_workshop(session=session, workshop_id=source, fmt=fmt)
+    fresh = _empty_like(engine, source)  # the workshop the paper answers are typed into
+    summary = import_workshop(engine=engine, workshop_id=fresh, content=content, filename=f"answers.{fmt}")
+    assert (summary.participants, summary.answers) == (3, 6)
+
+    def answers(workshop_id: int) -> list[tuple[object, ...]]:
+        with transaction(engine) as session:
+            rows = response_rows(session=session, workshop_id=workshop_id)
+            return sorted(
+                (r.label, r.sector, r.item_id, r.current, r.target, bool(r.dont_know), r.comment)
+                for r in rows
+            )
+
+    assert answers(fresh) == answers(source)
+
+
+def _empty_like(engine: Engine, workshop_id: int) -> int:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        return create_workshop(
+            session=session,
+            partnership_id=info.partnership_id,
+            bank_version_id=info.bank_version_id,
+            title="Empty, for the import",
+            held_on=info.held_on,
+        ).id
+
+
+def test_the_export_command_warns_on_stderr_that_the_file_holds_individual_answers(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workshop_id = answered_workshop(engine, anonymous=True)
+    with transaction(engine) as session:
+        code = workshop_info(session=session, workshop_id=workshop_id).join_code
+    exit_code, out, err = run(capsys, "export", "--workshop", code, "--format", "json", "--db", url(engine))
+    assert exit_code == 0, err
+    assert RAW_EXPORT_WARNING in err and "individual answers" in err
+    assert "individual answers" not in out  # the file itself holds only the answers
+    assert len(json.loads(out)) == 6
