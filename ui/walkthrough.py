@@ -57,6 +57,7 @@ CONFIDENCE = {1: "Low", 2: "Medium", 3: "High"}
 STATUS_KEY = "answer_status"  # item id -> message for an answer that is incomplete or was refused
 CLOSED_KEY = "answering_closed"  # set when the store refused a change because answering has closed
 SYNC_KEY = "answer_sync"  # item id -> {widget key: stored value} to show at the next run
+SYNC_RERUNS_KEY = "answer_sync_reruns"
 SEEN_PARAM = "seen"  # the participant's answer revision this page last drew, kept in its address
 LEVEL_WIDGETS = ("current", "target")
 
@@ -301,8 +302,20 @@ def _reconcile(
 
 
 def needs_rerun() -> bool:
-    """Whether a reconnecting page holds parts changed elsewhere that the next run must show."""
-    return bool(st.session_state.get(SYNC_KEY))
+    """Whether a reconnecting page holds parts changed elsewhere that the next run must show.
+
+    At most twice in a row: a widget set from the database before it is drawn shows that value,
+    so a third run would mean something else is wrong, and the page must not spin on it.
+    """
+    state = st.session_state
+    if not state.get(SYNC_KEY):
+        state[SYNC_RERUNS_KEY] = 0
+        return False
+    state[SYNC_RERUNS_KEY] = state.get(SYNC_RERUNS_KEY, 0) + 1
+    if state[SYNC_RERUNS_KEY] > 2:
+        state[SYNC_KEY] = {}
+        return False
+    return True
 
 
 def _index(options: list[int], value: int | None) -> int | None:
@@ -354,6 +367,8 @@ def item_widget(
             before=before,
         )
         answer = stored.answer if stored is not None else None
+        if answer is not None and not _differing(item, answer):
+            _statuses().pop(item.id, None)  # the screen shows what is stored: nothing is pending
         status = _not_saved(participant_id, item.id)
         missing = _missing_level(item, answer)
         if status:
