@@ -20,6 +20,7 @@ from assessment.store import (
     add_participant,
     bank_for_version,
     participant_answers,
+    participant_revision,
     participant_stored_answers,
     save_answer_change,
     set_workshop_state,
@@ -164,7 +165,7 @@ def _together(count: int, work: Callable[[int], object]) -> list[object]:
         start.wait()
         try:
             results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - the test reports every failure, whatever it is
+        except Exception as exc:  # every failure is reported, whatever it is
             results[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
@@ -212,3 +213,16 @@ def test_a_label_already_taken_is_refused_in_words(engine: Engine, workshop_id: 
     _join(engine, workshop_id)
     with pytest.raises(StoreError, match="the label 'P01' is already taken"), transaction(engine) as session:
         add_participant(session=session, workshop_id=workshop_id, sector="vcse", label="P01")
+
+
+def test_each_write_records_the_participants_revision_on_the_parts_it_set(
+    engine: Engine, workshop_id: int
+) -> None:
+    bank, person = _open(engine, workshop_id)
+    _change(engine, bank, person, 1, current=1, target=2)
+    _change(engine, bank, person, 2, target=3)
+    with transaction(engine) as session:
+        revisions = participant_stored_answers(session=session, participant_id=person)[ITEM].revisions
+        assert participant_revision(session=session, participant_id=person) == 2
+    # A page that drew revision 1 knows the target changed since, and the current level did not.
+    assert revisions["current"] == 1 and revisions["target"] == 2
