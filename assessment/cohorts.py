@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.framework import QuestionBank
-from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold
+from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
 from assessment.store import (
     BankVersion,
     Cohort,
@@ -184,7 +184,7 @@ def _score_rounds(
                     strict=True,
                 )
             )
-            table = scored.domains.loc[:, ["workshop", "domain", *DOMAIN_FIGURES, "rated_n"]]
+            table = scored.domains.loc[:, ["workshop", "domain", *DOMAIN_FIGURES, "items_shown"]]
             table = table.astype({"workshop": "int64", "domain": str})
         else:
             counts = {}
@@ -193,7 +193,7 @@ def _score_rounds(
                     "workshop": pd.Series(dtype="int64"),
                     "domain": pd.Series(dtype=str),
                     **{f: pd.Series(dtype="float64") for f in DOMAIN_FIGURES},
-                    "rated_n": pd.Series(dtype="int64"),
+                    "items_shown": pd.Series(dtype="int64"),
                 }
             )
         titles = {d.id: d.title for d in bank.domains}
@@ -207,12 +207,11 @@ def _score_rounds(
             columns=["workshop", "domain", "title", "position"],
         ).astype({"workshop": "int64", "domain": str, "title": str})
         frame = skeleton.merge(table, on=["workshop", "domain"], how="left")
-        frame["rated_n"] = frame["rated_n"].fillna(0).astype("int64")
-        # Below the threshold for the whole round, nothing is shown: as if nobody rated anything.
+        frame["items_shown"] = frame["items_shown"].fillna(0).astype("int64")
+        # Below the threshold for the whole round, nothing is shown.
         threshold = bank.anonymity_threshold
         small = [r.id for r in version_rounds if counts.get(r.id, 0) < threshold]
-        frame.loc[frame["workshop"].isin(small).to_numpy(), "rated_n"] = 0
-        parts.append(withhold(frame, threshold, n_column="rated_n", figures=DOMAIN_FIGURES))
+        parts.append(withhold_domains(frame, too_few_people=frame["workshop"].isin(small).to_numpy()))
         respondents.update({r.id: counts.get(r.id, 0) for r in version_rounds})
     return pd.concat(parts, ignore_index=True), respondents
 

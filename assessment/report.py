@@ -48,7 +48,7 @@ from assessment.cohorts import CohortComparison, compare_cohort
 from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.results import ScoredWorkshop, score_stored_workshop
+from assessment.results import ScoredWorkshop, questions_shown, score_stored_workshop, shown_comments
 from assessment.store import Cohort, NotFound, Workshop, WorkshopInfo
 from assessment.trends import trend_frame, version_changes
 
@@ -228,24 +228,12 @@ def _biggest_disagreements(
 
 
 def _comments(report: WorkshopReport, texts: dict[str, str]) -> list[dict[str, Any]]:
-    answers, tier_answers = report.scored.answers, report.scored.tier_answers
-    notes = pd.concat(
-        [
-            answers[["item_id", "comment", "display_name"]],
-            tier_answers[["item_id", "comment", "display_name"]],
-        ]
-    ).dropna(subset=["comment"])
-    notes = notes.loc[notes["comment"].str.strip() != ""].drop_duplicates()
-    named = not report.scored.workshop.anonymous
     return [
         {
-            "question": texts.get(str(item_id), str(item_id)),
-            "comments": [
-                {"who": (row["display_name"] or "") if named else "", "text": row["comment"]}
-                for row in group.to_dict("records")
-            ],
+            "question": texts.get(item_id, item_id),
+            "comments": [{"who": comment.who, "text": comment.text} for comment in comments],
         }
-        for item_id, group in notes.groupby("item_id", sort=False)
+        for item_id, comments in shown_comments(report.scored)
     ]
 
 
@@ -274,6 +262,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "threshold": scores.threshold,
         "withheld": scores.withheld,
         "overall": {k: figure_text(scores.overall.get(k)) for k in ("current", "target", "gap")},
+        "overall_domains": scores.overall_domains,
         "bank": {"id": bank.id, "version": bank.version, "title": bank.title},
         "scale": [{"level": n, "label": level.label} for n, level in enumerate(bank.scale, start=1)],
         "split_rule": {"share": f"{bank.split_rule.share:.0%}", "distance": f"{bank.split_rule.distance:g}"},
@@ -318,6 +307,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             if str(r["domain"]) in consensus_levels
             else "",
             "n": int(r["n"]),
+            "questions": questions_shown(bank, str(r["domain"]), r["items_shown"]),
         }
         for r in ranked.to_dict("records")
     ]

@@ -47,6 +47,71 @@ def _flag(value: Any) -> bool | None:
     return None if value is None or value is pd.NA else bool(value)
 
 
+def questions_shown(bank: QuestionBank, domain_id: str, items_shown: Any) -> str:
+    """What a domain figure rests on, in words: "3 of 4 questions" (withheld questions never count)."""
+    rated = sum(1 for item in bank.domain(domain_id).items if item.type == "maturity")
+    shown = 0 if items_shown is None or pd.isna(items_shown) else int(items_shown)
+    return f"{shown} of {rated} question{'' if rated == 1 else 's'}"
+
+
+def _text(value: Any) -> str | None:
+    """A name (a tier, say) as JSON: None when absent, never a NaN that pandas put in its place."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Comment:
+    who: str  # the participant's name in a named workshop, "" in an anonymous one
+    text: str
+
+
+def shown_comments(scored: ScoredWorkshop) -> list[tuple[str, list[Comment]]]:
+    """The comments the team may read, per question in bank order: the screen and the PDF list these.
+
+    None at all when the workshop is below the threshold, and none under a question withheld for
+    the whole team (a question rated by one or two people would put their words beside a figure
+    that was hidden to protect them). Within a question the comments are in alphabetical order,
+    never in the order people joined or answered, so that a list links no one's comments across
+    questions.
+    """
+    scores = scored.scores
+    if scores.withheld:
+        return []
+    shown_items = {
+        str(item_id)
+        for frame in (scores.items, scores.spectrum, scores.accountability)
+        for item_id, withheld in zip(frame["item_id"], frame["withheld"], strict=True)
+        if not withheld
+    }
+    named = not scored.workshop.anonymous
+    notes = pd.concat(
+        [
+            scored.answers[["item_id", "comment", "display_name"]],
+            scored.tier_answers[["item_id", "comment", "display_name"]],
+        ]
+    ).dropna(subset=["comment"])
+    notes = notes.loc[notes["comment"].astype(str).str.strip() != ""]
+    by_item: dict[str, set[tuple[str, str]]] = {}
+    for item_id, text, name in zip(notes["item_id"], notes["comment"], notes["display_name"], strict=True):
+        if str(item_id) in shown_items:
+            who = str(name) if named and isinstance(name, str) else ""
+            by_item.setdefault(str(item_id), set()).add((who, str(text)))
+    order = [item.id for _, item in scored.bank.iter_items()]
+    return [
+        (
+            item_id,
+            [
+                Comment(who, text)
+                for who, text in sorted(by_item[item_id], key=lambda c: (c[1].casefold(), c))
+            ],
+        )
+        for item_id in order
+        if item_id in by_item
+    ]
+
+
 def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
     """Every figure of the workshop, unrounded, withheld ones as null with "withheld": true."""
     w, s = scored.workshop, scored.scores
@@ -77,6 +142,8 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
             "target": _number(row["target"]),
             "gap": _number(row["gap"]),
             "n": int(row["n"]),
+            # how many shown questions the figure is the mean of (withheld ones never count)
+            "questions": int(row["items_shown"]) if not row["withheld"] else 0,
             "withheld": bool(row["withheld"]),
         }
         for row in s.domains.to_dict("records")
@@ -95,6 +162,7 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
                         "current": _number(r["current"]),
                         "target": _number(r["target"]),
                         "gap": _number(r["gap"]),
+                        "questions": int(r["items_shown"]) if not r["withheld"] else 0,
                         "withheld": bool(r["withheld"]),
                     }
                     for r in rows.to_dict("records")
@@ -122,7 +190,7 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
                 "shares": None
                 if row["shares"] is None
                 else {tier: _number(share) for tier, share in row["shares"].items()},
-                "modal_tier": row["modal_tier"],
+                "modal_tier": _text(row["modal_tier"]),
                 "clarity": _number(row["clarity"]),
                 "withheld": bool(row["withheld"]),
             }
@@ -145,7 +213,9 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         "withheld": s.withheld,
         "items": items,
         "domains": domains,
-        "overall": dict(s.overall),
+        "overall": {key: _number(value) for key, value in s.overall.items()},
+        # how many shown domains the overall figure is the mean of (withheld ones never count)
+        "overall_domains": s.overall_domains,
         "sectors": sectors,
         "perception_gaps": [
             {"domain": str(row["domain"]), "gap": _number(row["gap"])}

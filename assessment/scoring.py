@@ -338,17 +338,23 @@ def figures(
     tier_answers: pd.DataFrame | None = None,
     domains: Iterable[str] | None = None,
     item_detail: bool = True,
+    suppress: bool = True,
 ) -> Figures:
     """Item, domain and overall figures per group, in one pass over the answers.
 
-    Domain current/target = weighted mean of its maturity items' medians (an item with no median
-    is left out; a domain with no maturity item has NaN); ``n`` counts respondents with at least
-    one answer of any kind on the domain's items. Overall = unweighted mean of the domains that
-    have figures. ``domains`` limits everything to the domains a workshop selected.
+    Domain current/target = weighted mean of the medians of its maturity items that are shown,
+    that is rated by at least the bank's anonymity threshold within the group (secondary
+    suppression, DESIGN.md section 3); ``items_shown`` says how many questions that is, and a
+    domain with none has NaN. ``n`` counts respondents with at least one answer of any kind on the
+    domain's items. Overall = unweighted mean of the domains that have figures (``domains_shown``
+    of them). ``domains`` limits everything to the domains a workshop selected.
     With ``item_detail=False`` the items table has medians and counts only (no quartiles or
-    split flags), which is all the domain figures need and half the work.
+    split flags), which is all the domain figures need and half the work. ``suppress=False``
+    averages every item with a median, whatever its count: only for checking the kernel against
+    a plain groupby, never for anything shown.
     """
     by = list(by)
+    min_raters = bank.anonymity_threshold if suppress else 1
     selected = [d.id for d in bank.domains] if domains is None else list(domains)
     frames = [answers]
     if tier_answers is not None and len(tier_answers):
@@ -364,11 +370,17 @@ def figures(
         domain_id, weight = item_domain[item_id]
         if domain_id in domain_index:
             weights[i, domain_index[domain_id]] = weight
-    has_median = ~np.isnan(arrays.current)
-    weight_sum = has_median.astype(float) @ weights
+    # Secondary suppression: a domain figure is made only of the questions that are themselves
+    # shown (rated by at least the threshold). Were a withheld question's median in the mean, the
+    # mean times the count minus the shown medians would give it back: one person's answer.
+    shown = (arrays.n >= min_raters) & ~np.isnan(arrays.current)
+    weight_sum = shown.astype(float) @ weights
+    items_shown = shown.astype(np.int64) @ (weights > 0).astype(np.int64)
+    current_shown = np.where(shown, arrays.current, 0.0)
+    target_shown = np.where(shown, arrays.target, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        current = np.where(weight_sum > 0, np.nan_to_num(arrays.current) @ weights / weight_sum, np.nan)
-        target = np.where(weight_sum > 0, np.nan_to_num(arrays.target) @ weights / weight_sum, np.nan)
+        current = np.where(weight_sum > 0, current_shown @ weights / weight_sum, np.nan)
+        target = np.where(weight_sum > 0, target_shown @ weights / weight_sum, np.nan)
 
     respondents, domain_n, rated_n = _respondents(frames, groups, bank, selected)
     titles = {d.id: d.title for d in bank.domains}
@@ -376,7 +388,14 @@ def figures(
         groups.keys,
         "domain",
         selected,
-        {"current": current, "target": target, "gap": target - current, "n": domain_n, "rated_n": rated_n},
+        {
+            "current": current,
+            "target": target,
+            "gap": target - current,
+            "n": domain_n,
+            "rated_n": rated_n,
+            "items_shown": items_shown,
+        },
         extra={"title": [titles[d] for d in selected]},
     )
 
@@ -389,6 +408,7 @@ def figures(
     overall["current"] = overall_current
     overall["target"] = overall_target
     overall["gap"] = overall_target - overall_current
+    overall["domains_shown"] = counts
     people = groups.keys.copy()
     people["n"] = respondents
 
@@ -637,14 +657,14 @@ def withhold(
     return out
 
 
-def _withhold_domains(frame: pd.DataFrame, threshold: int, *, everything: bool) -> pd.DataFrame:
-    """The one rule for domain figures: withheld when fewer than the threshold rated the domain's
-    items, or when the whole workshop has fewer respondents than the threshold."""
-    if everything:
-        return withhold(frame.assign(_n=0), threshold, n_column="_n", figures=DOMAIN_FIGURES).drop(
-            columns="_n"
-        )
-    return withhold(frame, threshold, n_column="rated_n", figures=DOMAIN_FIGURES)
+def withhold_domains(frame: pd.DataFrame, *, too_few_people: bool | np.ndarray = False) -> pd.DataFrame:
+    """The one rule for a domain figure, for the team, a sector, a round or a partnership: shown
+    only when it rests on at least one shown question (``items_shown`` from ``figures``, which
+    already left every withheld question out of the mean) and its group has enough respondents.
+    A shown question has at least the threshold's raters, so a shown domain has too."""
+    hidden = (frame["items_shown"].to_numpy() == 0) | np.asarray(too_few_people, dtype=bool)
+    marked = frame.assign(_shown=np.where(hidden, 0, 1))
+    return withhold(marked, 1, n_column="_shown", figures=DOMAIN_FIGURES).drop(columns="_shown")
 
 
 def team_domain_figures(
@@ -660,7 +680,7 @@ def team_domain_figures(
     team = figures(answers, bank, tier_answers=tier_answers, domains=selected, item_detail=False)
     respondents = int(team.respondents["n"].iloc[0])
     threshold = bank.anonymity_threshold
-    return _withhold_domains(team.domains, threshold, everything=respondents < threshold), respondents
+    return withhold_domains(team.domains, too_few_people=respondents < threshold), respondents
 
 
 # --- one workshop ------------------------------------------------------------------------------------
@@ -677,6 +697,7 @@ class WorkshopScores:
     items: pd.DataFrame  # maturity items
     domains: pd.DataFrame
     overall: dict[str, float | None]
+    overall_domains: int  # how many shown domains the overall figure is the mean of
     spectrum: pd.DataFrame
     accountability: pd.DataFrame
     sectors: pd.DataFrame  # sector, domain, current, target, gap, n, sector_n, withheld
@@ -715,12 +736,9 @@ def score_workshop(
     sectors_n = lens.respondents.assign(withheld=lens.respondents["n"] < threshold)
     sectors_n = sectors_n.iloc[np.argsort(sectors_n["sector"].map(sector_rank).to_numpy(), kind="stable")]
     sectors = lens.domains.merge(sectors_n[["sector", "n"]].rename(columns={"n": "sector_n"}), on="sector")
-    # A sector's figure is withheld when the sector has too few respondents, or too few of them
-    # rated the domain's items.
-    sectors["_shown_n"] = np.minimum(sectors["sector_n"], sectors["rated_n"])
-    sectors = withhold(sectors, threshold, n_column="_shown_n", figures=DOMAIN_FIGURES).drop(
-        columns="_shown_n"
-    )
+    # A sector's figure is withheld when the sector has too few respondents, or when none of the
+    # domain's questions was rated by enough of them (its mean is made only of those that were).
+    sectors = withhold_domains(sectors, too_few_people=(sectors["sector_n"] < threshold).to_numpy())
     sectors = sectors.iloc[np.argsort(sectors["sector"].map(sector_rank).to_numpy(), kind="stable")]
 
     shown = sectors.loc[~sectors["withheld"] & sectors["current"].notna()]
@@ -756,9 +774,8 @@ def score_workshop(
         withheld=everything_withheld,
         sectors_n=sectors_n.reset_index(drop=True),
         items=hide(team.items, (*ITEM_FIGURES, "split")),
-        domains=_withhold_domains(team.domains, threshold, everything=everything_withheld).reset_index(
-            drop=True
-        ),
+        domains=withhold_domains(team.domains, too_few_people=everything_withheld).reset_index(drop=True),
+        overall_domains=0 if everything_withheld else int(team.overall["domains_shown"].iloc[0]),
         overall=overall,
         spectrum=hide(spectrum, (*SPECTRUM_FIGURES, "split")),
         accountability=hide(accountability, ACCOUNTABILITY_FIGURES),
@@ -855,4 +872,5 @@ __all__ = [
     "spectrum_figures",
     "team_domain_figures",
     "withhold",
+    "withhold_domains",
 ]

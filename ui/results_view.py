@@ -22,7 +22,7 @@ from assessment.charts import (
 )
 from assessment.framework import AccountabilityItem, SpectrumItem
 from assessment.outcomes import actions_since
-from assessment.results import ScoredWorkshop
+from assessment.results import ScoredWorkshop, questions_shown, shown_comments
 from assessment.store import transaction
 from assessment.trends import gap_narrowing_sentence, trend_frame
 from ui.db import engine
@@ -34,7 +34,7 @@ from ui.text import plain_table
 
 def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
     workshop, bank, scores = scored.workshop, scored.bank, scored.scores
-    answers, tier_answers = scored.answers, scored.tier_answers
+    answers = scored.answers
     sector_names = {s.id: s.label for s in bank.sectors}
     item_texts = {item.id: item.text for _, item in bank.iter_items()}
     titles = {d.id: d.title for d in bank.domains}
@@ -58,7 +58,9 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
         st.warning(f"Fewer than {threshold} people answered: every team figure is withheld.")
         return
     st.caption(
-        f"Any figure made from fewer than {threshold} people's answers is withheld and shown as “withheld”."
+        f"Any figure made from fewer than {threshold} people's answers is withheld and shown as “withheld”; "
+        "a withheld figure never feeds a shown one, so each domain is the mean of its shown questions "
+        f"and the overall figure the mean of the {scores.overall_domains} domains shown."
     )
 
     def shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -117,6 +119,11 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
             domains["domain"].astype(str).map(lambda d: f"{consensus[d]:g}" if d in consensus else "")
         )
         domain_table["Since last round"] = domains["domain"].astype(str).map(notes)
+        # What each figure is the mean of: withheld questions never count (secondary suppression).
+        domain_table["Rests on"] = [
+            questions_shown(bank, str(d), k)
+            for d, k in zip(domains["domain"], domains["items_shown"], strict=True)
+        ]
         table.dataframe(domain_table, hide_index=True)
         st.subheader("Gaps, largest first")
         ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
@@ -268,21 +275,16 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
             st.dataframe(table, hide_index=True)
 
     with comments:
-        notes = pd.concat(
-            [
-                answers[["item_id", "comment", "display_name"]],
-                tier_answers[["item_id", "comment", "display_name"]],
-            ]
-        ).dropna(subset=["comment"])
-        notes = notes.loc[notes["comment"].str.strip() != ""].drop_duplicates()
-        if notes.empty:
-            st.info("No comments were left.")
-        for item_id, group in notes.groupby("item_id", sort=False):
-            st.markdown(f"**{md(item_texts.get(str(item_id), str(item_id)))}**")
+        listed = shown_comments(scored)
+        if not listed:
+            st.info("No comments to show: none were left on a question with enough answers to be shown.")
+        st.caption("Comments are listed in alphabetical order, not in the order people answered.")
+        for item_id, notes in listed:
+            st.markdown(f"**{md(item_texts.get(item_id, item_id))}**")
             # Comments are shown as plain text; names only in a workshop that records them.
-            table = pd.DataFrame({"Comment": group["comment"]})
+            table = pd.DataFrame({"Comment": [note.text for note in notes]})
             if not workshop.anonymous:
-                table.insert(0, "Who", group["display_name"].fillna(""))
+                table.insert(0, "Who", [note.who for note in notes])
             st.table(plain_table(table), hide_index=True)
 
     if actor:

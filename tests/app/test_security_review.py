@@ -523,7 +523,9 @@ def test_a_sector_below_the_threshold_is_withheld_on_screen_in_the_export_the_cl
     with transaction(app_db) as session:
         scored = score_stored_workshop(session=session, workshop_id=workshop_id)
         # The figures as they would be with no threshold at all: what must never be shown.
-        unwithheld = figures(scored.answers, scored.bank, by=["sector"], domains=[DOMAIN], item_detail=False)
+        unwithheld = figures(
+            scored.answers, scored.bank, by=["sector"], domains=[DOMAIN], item_detail=False, suppress=False
+        )
         export_csv = export_workshop(session=session, workshop_id=workshop_id, fmt="csv").decode("utf-8-sig")
         export_json = export_workshop(session=session, workshop_id=workshop_id, fmt="json").decode("utf-8")
         pdf = workshop_summary_pdf(session=session, workshop_id=workshop_id, charts=False).content
