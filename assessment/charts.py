@@ -49,6 +49,46 @@ def _short_text(text: object, limit: int = 24) -> str:
     return chart_text(short_label(str(text), limit))
 
 
+# Short lines: the panel must fit the half-width radar of the PDF's first page as well as a phone.
+NOTHING_TO_SHOW = (
+    "Nothing to show here:<br>every answer was “don't know”, or the figures<br>"
+    "are withheld because too few people gave them."
+)
+
+
+def nothing_to_show(title: str, message: str = NOTHING_TO_SHOW) -> go.Figure:
+    """A panel saying why there is no chart, in place of empty axes (which read as a broken
+    chart, and which plotly cannot always scale when there is no value to fit them to)."""
+    figure = go.Figure()
+    figure.update_layout(
+        title={"text": chart_text(title), "font": {"size": 16}},
+        font={"family": FONT, "size": 12, "color": "#212B32"},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 14, "color": "#425563"},
+            }
+        ],
+        height=220,
+        margin={"l": 40, "r": 40, "t": 60, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def _nothing_in(*values: object) -> bool:
+    """True when not one of the values is a figure that could be drawn."""
+    return all(_number(value) is None for value in values)
+
+
 def domain_radar(
     domains: Sequence[str],
     series: dict[str, Sequence[float | None]],
@@ -60,6 +100,8 @@ def domain_radar(
 
     A domain with no figure (withheld or not answered) is left as a gap, never drawn as zero.
     """
+    if _nothing_in(*(v for values in series.values() for v in values)):
+        return nothing_to_show(title)
     styles = [
         (NHS_BLUE, "solid", "circle"),
         (NHS_WARM_YELLOW, "dash", "diamond"),
@@ -262,6 +304,8 @@ def domain_radar_with_spread(
     ``domains`` has domain, title, current, target and optionally q1 and q3 (no band without them).
     """
     titles = domains["title"].astype(str).tolist()
+    if _nothing_in(*domains["current"], *domains["target"]):
+        return nothing_to_show(title)
     figure = domain_radar(
         titles,
         {
@@ -342,6 +386,8 @@ def _ranked_bars(
     name: str,
     hover: Sequence[str],
 ) -> go.Figure:
+    if _nothing_in(*values):
+        return nothing_to_show(title)
     shown = _unique_labels(labels)
     figure = go.Figure(
         go.Bar(
@@ -442,6 +488,8 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
             totals.index.get_level_values(0), totals.index.get_level_values(1), totals, strict=True
         )
     }
+    if not any(value for value in found.values()):  # nobody rated any of these questions
+        return nothing_to_show(title)
     colours = _sequential_blues(len(scale_labels))
     figure = go.Figure()
     for position, (label, colour) in enumerate(zip(scale_labels, colours, strict=True)):
@@ -482,6 +530,11 @@ def sector_lens(
     domain_ids = list(dict.fromkeys(sectors["domain"].astype(str)))
     titles = dict(zip(sectors["domain"].astype(str), sectors["title"].astype(str), strict=True))
     x = _unique_labels([titles[d] for d in domain_ids])
+    visible = (
+        sectors.loc[~sectors["withheld"].fillna(True).astype(bool)] if "withheld" in sectors else sectors
+    )
+    if _nothing_in(*visible["current"]):
+        return nothing_to_show(title)
     figure = go.Figure()
     for index, sector in enumerate(dict.fromkeys(sectors["sector"].astype(str))):
         rows = sectors.loc[sectors["sector"].astype(str) == sector]
@@ -541,6 +594,8 @@ def spectrum_dumbbells(
         item_id = str(row["item_id"])
         text, low, high = labels.get(item_id, (item_id, "1", "5"))
         rows.append((item_id, text, chart_text(low), chart_text(high), now, preferred))
+    if not rows:
+        return nothing_to_show(title)
     y = _unique_labels([r[1] for r in rows])
     line_x: list[float | None] = []
     line_y: list[str | None] = []
@@ -632,6 +687,8 @@ def accountability_bars(
         label = function_labels.get(function_id, function_id)
         clarity = _number(row.get("clarity"))
         rows.append((label, clarity is not None and clarity < clarity_flag, shares))
+    if not rows:
+        return nothing_to_show(title)
     shown = _unique_labels([label for label, _, _ in rows])
     y = [
         f"{label} ⚠ unclear" if flagged else label for label, (_, flagged, _) in zip(shown, rows, strict=True)
@@ -678,6 +735,8 @@ def trend_lines(
     A dotted line marks each round where the question bank changed, as figures either side of it
     were asked with different questions.
     """
+    if _nothing_in(*trend["current"], *trend["target"]):
+        return nothing_to_show(title)
     ordered = trend.sort_values("held_on", kind="stable")
     rounds = list(dict.fromkeys(ordered["round"].astype(str)))
     domain_ids = list(dict.fromkeys(ordered["domain"].astype(str)))
@@ -778,6 +837,8 @@ def cohort_heatmap(
         median.assign(domain=median["domain"].astype(str)).set_index("domain")["current"].reindex(order)
     )
     z = [[_number(v) for v in row] for row in grid.to_numpy()] + [[_number(v) for v in cohort_row.to_numpy()]]
+    if _nothing_in(*(v for row in z for v in row)):
+        return nothing_to_show(title)
     rows = [*(chart_text(n) for n in names), "Cohort median"]
     columns = [_short_text(titles.get(d, d), 18) for d in order]
     text = [["withheld" if v is None else f"{v:.1f}" for v in row] for row in z]
@@ -812,6 +873,8 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
     """Per domain, every shown partnership's current level as a point over a box: the spread
     across the cohort, not only its average. Withheld partnerships are absent."""
     shown = domains.dropna(subset=["current"])
+    if shown.empty:
+        return nothing_to_show(title)
     order = list(dict.fromkeys(domains["title"].astype(str)))
     figure = go.Figure()
     for domain_title in order:

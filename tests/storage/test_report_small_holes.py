@@ -4,18 +4,22 @@ gave the same answers, still gets every chart drawn (in the real browser), never
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from assessment import report as report_module
 from assessment.answers import Answer
 from assessment.chart_export import ChartExporter
+from assessment.charts import NOTHING_TO_SHOW
 from assessment.framework import AccountabilityItem, MaturityItem, SpectrumItem
-from assessment.migrate import upgrade_database
 from assessment.report import gather_workshop_report, summary_context, workshop_summary_pdf
 from assessment.store import (
     add_participant,
@@ -23,7 +27,6 @@ from assessment.store import (
     create_cohort,
     create_partnership,
     create_workshop,
-    make_engine,
     save_answer,
     store_bank_version,
     transaction,
@@ -91,3 +94,55 @@ def test_a_right_to_left_override_in_a_title_reverses_nothing_in_the_pdf(
     assert f"Riverside ICS · {shown} · 1 March 2026" in text
     assert f"{shown} · held 1 March 2026" in text
     assert "exe.png" not in text and "eno dnuor" not in text
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[ChartExporter]:
+    exporter = ChartExporter()
+    yield exporter
+    exporter.close()
+
+
+def drawn_or_said_why(figure: Any) -> bool:
+    """A figure has something to draw, or is the panel saying there is nothing: never empty axes."""
+    said = any(NOTHING_TO_SHOW in str(note.text) for note in figure.layout.annotations or ())
+    values = [
+        v
+        for trace in figure.data
+        for name in ("x", "y", "r", "z")
+        for v in np.ravel(np.asarray(getattr(trace, name, None) or (), dtype=object))
+        if v is not None and not (isinstance(v, float) and np.isnan(v))
+    ]
+    return said != bool(values)  # one or the other, never both, never neither
+
+
+@pytest.mark.parametrize("answers", ["dont-know", "identical"])
+def test_every_chart_of_the_pdf_is_drawn_when_nobody_knew_or_everyone_agreed(
+    engine: Engine, browser: ChartExporter, answers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: dict[str, Any] = {}
+    add = report_module._Charts.add
+
+    def recording(self: Any, name: str, figure: Any, **kwargs: Any) -> None:
+        asked[name] = figure
+        add(self, name, figure, **kwargs)
+
+    monkeypatch.setattr(report_module._Charts, "add", recording)
+    workshop_id = workshop(engine, title=f"Everyone {answers}", answers=answers)
+    with transaction(engine) as session:
+        made = gather_workshop_report(session=session, workshop_id=workshop_id)
+    context = summary_context(made, browser)
+    assert context["charts_problem"] is None, context["charts_problem"]
+    assert asked and set(context["charts"]) == set(asked)  # every chart asked for was drawn
+    for name, figure in asked.items():
+        assert drawn_or_said_why(figure), name
+    for chart in context["charts"].values():
+        svg = base64.b64decode(chart["src"].split(",", 1)[1]).decode("utf-8")
+        assert svg.startswith("<svg") and "went wrong" not in svg
+    with transaction(engine) as session:
+        pdf = workshop_summary_pdf(session=session, workshop_id=workshop_id, exporter=browser)
+    assert pdf.charts_problem is None
+    text = flat_text(pdf.content)
+    assert "could not be drawn" not in text
+    if answers == "dont-know":
+        assert "Nothing to show here" in text
