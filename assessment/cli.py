@@ -111,6 +111,39 @@ def _cohort_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cohort_rename(args: argparse.Namespace) -> int:
+    from assessment.cohort_admin import operator_rename_cohort
+
+    name = limits.checked_text(args.new_name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
+    with transaction(_engine(args)) as session:
+        found = cohort_id(session=session, name=args.name)
+        operator_rename_cohort(session=session, cohort_id=found, name=name, actor=CLI_ACTOR)
+    print(f"cohort '{args.name}' renamed to '{name}'")
+    return EXIT_OK
+
+
+def _cohort_archive(args: argparse.Namespace) -> int:
+    from assessment.cohort_admin import operator_archive_cohort
+
+    with transaction(_engine(args)) as session:
+        operator_archive_cohort(
+            session=session, cohort_id=cohort_id(session=session, name=args.name), actor=CLI_ACTOR
+        )
+    print(f"cohort '{args.name}' archived: hidden from the pages, nothing deleted")
+    return EXIT_OK
+
+
+def _partnership_move(args: argparse.Namespace) -> int:
+    from assessment.cohort_admin import operator_move_partnership
+
+    with transaction(_engine(args)) as session:
+        moving = partnership_id(session=session, name=args.name, cohort=args.cohort)
+        target = cohort_id(session=session, name=args.to)
+        operator_move_partnership(session=session, partnership_id=moving, cohort_id=target, actor=CLI_ACTOR)
+    print(f"partnership '{args.name}' moved to '{args.to}'")
+    return EXIT_OK
+
+
 def _cohort_show(args: argparse.Namespace) -> int:
     from assessment.cohorts import cohort_document, compare_cohort
 
@@ -482,6 +515,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cohort_create.add_argument("name", help="the cohort's name")
     cohort_create.set_defaults(handler=_cohort_create)
+    # Renaming and archiving are the operator's for every cohort; for a team-wide cohort, which
+    # belongs to every facilitator, only here, never from a facilitator's page.
+    cohort_rename = cohort_commands.add_parser(
+        "rename",
+        parents=[db],
+        help="rename a cohort",
+        description="Rename a cohort, team-wide ones included (the pages let only a cohort's owner).",
+    )
+    cohort_rename.add_argument("name", help="the cohort's name now")
+    cohort_rename.add_argument("new_name", metavar="NEW_NAME", help="its new name")
+    cohort_rename.set_defaults(handler=_cohort_rename)
+    cohort_archive = cohort_commands.add_parser(
+        "archive",
+        parents=[db],
+        help="archive a cohort",
+        description="Hide a cohort from the pages, team-wide ones included; nothing is deleted.",
+    )
+    cohort_archive.add_argument("name", help="the cohort's name")
+    cohort_archive.set_defaults(handler=_cohort_archive)
     cohort_show = cohort_commands.add_parser(
         "show",
         parents=[db],
@@ -511,6 +563,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--parent", help="for a place or neighbourhood: its ICS partnership's name"
     )
     partnership_create.set_defaults(handler=_partnership_create)
+    partnership_move = partnership_commands.add_parser(
+        "move",
+        parents=[db],
+        help="move a partnership to another cohort",
+        description="Move a partnership, with its workshops, to another cohort (also out of a team-wide "
+        "cohort, which the pages refuse).",
+    )
+    partnership_move.add_argument("name", help="the partnership's name")
+    partnership_move.add_argument("--cohort", help="the cohort it is in, when several share the name")
+    partnership_move.add_argument("--to", required=True, metavar="COHORT", help="the cohort to move it to")
+    partnership_move.set_defaults(handler=_partnership_move)
 
     workshop = commands.add_parser(
         "workshop", help="manage workshops", description="Create, list, open, close and reveal workshops."

@@ -130,13 +130,17 @@ def create_own_cohort(*, session: Session, facilitator_id: int, name: str) -> in
 
 def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name: str) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
-    _not_team_wide(cohort, "rename it")
+    _not_team_wide(cohort, "rename it, with `cohort rename` on the command line")
+    _rename_cohort(session, cohort, name, actor=_actor(facilitator_id))
+
+
+def _rename_cohort(session: Session, cohort: Cohort, name: str, *, actor: str) -> None:
     name = _valid_name(name, "cohort")
-    if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort_id)) is not None:
+    if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort.id)) is not None:
         raise StoreError(f"a cohort called '{name}' already exists")
     audit(
         session=session,
-        actor=_actor(facilitator_id),
+        actor=actor,
         action="cohort.renamed",
         target=cohort.name,
         detail={"from": cohort.name, "to": name},
@@ -170,9 +174,13 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
 
 def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
     cohort = _owned(session, facilitator_id, cohort_id)
-    _not_team_wide(cohort, "archive it")
+    _not_team_wide(cohort, "archive it, with `cohort archive` on the command line")
+    _archive_cohort(session, cohort, actor=_actor(facilitator_id))
+
+
+def _archive_cohort(session: Session, cohort: Cohort, *, actor: str) -> None:
     cohort.archived = True
-    audit(session=session, actor=_actor(facilitator_id), action="cohort.archived", target=cohort.name)
+    audit(session=session, actor=actor, action="cohort.archived", target=cohort.name)
 
 
 def add_partnership(
@@ -222,20 +230,27 @@ def move_partnership(*, session: Session, facilitator_id: int, partnership_id: i
     target = _owned(session, facilitator_id, cohort_id)
     if target.owner_id is not None:
         # Into another team-wide cohort it stays everyone's; into a private one it would not.
-        _not_team_wide(_cohort_of(session, partnership), "move its partnerships into a private cohort")
+        _not_team_wide(
+            _cohort_of(session, partnership),
+            "move its partnerships into a private cohort, with `partnership move` on the command line",
+        )
+    _move_partnership(session, partnership, target, actor=_actor(facilitator_id))
+
+
+def _move_partnership(session: Session, partnership: Partnership, target: Cohort, *, actor: str) -> None:
     clash = select(Partnership.id).where(
-        Partnership.cohort_id == cohort_id, Partnership.name == partnership.name
+        Partnership.cohort_id == target.id, Partnership.name == partnership.name
     )
     if session.scalar(clash) is not None:
         raise StoreError(f"that cohort already has a partnership called '{partnership.name}'")
     audit(
         session=session,
-        actor=_actor(facilitator_id),
+        actor=actor,
         action="partnership.moved",
         target=partnership.name,
-        detail={"from": partnership.cohort_id, "to": cohort_id},
+        detail={"from": partnership.cohort_id, "to": target.id},
     )
-    partnership.cohort_id = cohort_id
+    partnership.cohort_id = target.id
 
 
 def archive_partnership(*, session: Session, facilitator_id: int, partnership_id: int) -> None:
@@ -275,3 +290,30 @@ def delete_partnership(
         detail={"workshops": len(workshops)},
     )
     session.delete(partnership)
+
+
+# --- the operator's changes (the command line) -------------------------------------------------------
+# Whoever runs the app answers for every cohort, team-wide ones included: these are the changes a
+# facilitator's page refuses for a team-wide cohort, audited under the operator's name.
+
+
+def _cohort(session: Session, cohort_id: int) -> Cohort:
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("no such cohort")
+    return cohort
+
+
+def operator_rename_cohort(*, session: Session, cohort_id: int, name: str, actor: str) -> None:
+    _rename_cohort(session, _cohort(session, cohort_id), name, actor=actor)
+
+
+def operator_archive_cohort(*, session: Session, cohort_id: int, actor: str) -> None:
+    _archive_cohort(session, _cohort(session, cohort_id), actor=actor)
+
+
+def operator_move_partnership(*, session: Session, partnership_id: int, cohort_id: int, actor: str) -> None:
+    partnership = session.get(Partnership, partnership_id)
+    if partnership is None:
+        raise NotFound("no such partnership")
+    _move_partnership(session, partnership, _cohort(session, cohort_id), actor=actor)

@@ -28,6 +28,7 @@ from assessment.cohort_admin import (
 )
 from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
 from assessment.store import (
+    AuditEntry,
     Partnership,
     StoreError,
     add_participant,
@@ -156,6 +157,31 @@ def test_a_private_partnership_may_be_given_to_a_team_wide_cohort(
         )
     with transaction(engine) as session:
         assert session.scalar(select(Partnership.cohort_id).where(Partnership.id == mine)) == team["cohort"]
+
+
+def test_the_operator_renames_archives_and_empties_a_team_wide_cohort_from_the_command_line(
+    engine: Engine, team: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = url(engine)
+    assert run(capsys, "partnership", "move", "Riverside ICS", "--to", "Alice's cohort", "--db", db)[0] == 0
+    assert run(capsys, "cohort", "rename", "Team cohort", "All facilitators", "--db", db)[0] == 0
+    assert run(capsys, "cohort", "archive", "All facilitators", "--db", db)[0] == 0
+    with transaction(engine) as session:
+        moved = session.get(Partnership, team["partnership"])
+        assert moved is not None and moved.cohort_id == team["private"]
+        names = {c["name"] for c in visible_cohorts(session=session, facilitator_id=team["bob"])}
+        assert "All facilitators" not in names and "Team cohort" not in names  # archived
+        done = session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "cli")).all()
+    assert sorted(done) == ["cohort.archived", "cohort.renamed", "partnership.moved"]
+
+
+def test_the_operators_rename_keeps_to_the_columns_width(
+    engine: Engine, team: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(engine)
+    code, _, err = run(capsys, "cohort", "rename", "Team cohort", "N" * 5000, "--db", url(engine))
+    assert code == 2 and "must be 1 to 200 characters" in err
+    assert snapshot(engine) == before
 
 
 # --- names from the command line ------------------------------------------------------------------------
