@@ -260,7 +260,7 @@ def _stacked_marker(colour: str, position: int) -> dict[str, Any]:
 
 def _axis(title: str, **extra: Any) -> dict[str, Any]:
     return {
-        "title": {"text": title},
+        "title": {"text": chart_text(title)},
         "gridcolor": GRID,
         "linecolor": NHS_DARK_GREY,
         "zeroline": False,
