@@ -373,9 +373,14 @@ def _scores(args: argparse.Namespace) -> int:
         print(f"fewer than {document['anonymity_threshold']} respondents: every figure is withheld")
         return EXIT_OK
     overall = document["overall"]
-    print(
-        f"overall: current {overall['current']:.2f}, target {overall['target']:.2f}, gap {overall['gap']:.2f}"
-    )
+    if overall["current"] is None:
+        # every domain withheld, or all "don't know": there is no figure to print, and no crash
+        print("overall: withheld (no domain has a question rated by enough people)")
+    else:
+        print(
+            f"overall: current {overall['current']:.2f}, target {overall['target']:.2f}, "
+            f"gap {overall['gap']:.2f} (the mean of {document['overall_domains']} shown domains)"
+        )
     for d in document["domains"]:
         figures = "withheld" if d["current"] is None else f"{d['current']:.2f} -> {d['target']:.2f}"
         print(f"  {d['title']:<60} {figures}")

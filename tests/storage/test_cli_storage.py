@@ -169,6 +169,30 @@ def test_scores_json_matches_a_hand_checked_workshop(
     assert doc["accountability"][0]["functions"][0]["modal_tier"] is None
 
 
+def test_scores_prints_withheld_in_words_when_every_answer_is_dont_know_or_unclear(
+    engine: Engine, workshop_id: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        tiers = next(item for _, item in bank.iter_items() if item.type == "accountability")
+        for _ in range(3):
+            person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust")
+            for answer in (
+                Answer(item_id="shared-purpose-stated", dont_know=True),
+                Answer(item_id=tiers.id, tiers={f.id: "unclear" for f in tiers.functions}),
+            ):
+                save_answer(session=session, participant_id=person.id, bank=bank, answer=answer)
+    code, out, err = run(capsys, "scores", "--workshop", info.join_code, "--db", url(engine))
+    assert code == 0, err
+    assert "overall: withheld" in out and "Traceback" not in err
+    code, out, err = run(capsys, "scores", "--workshop", info.join_code, "--json", "--db", url(engine))
+    assert code == 0, err
+    doc = json.loads(out)  # strict JSON: no NaN anywhere
+    assert doc["overall"]["current"] is None and doc["overall_domains"] == 0
+    assert all(f["modal_tier"] is None and f["clarity"] == 0.0 for f in doc["accountability"][0]["functions"])
+
+
 BAD = {
     "unknown workshop code": (
         ["scores", "--workshop", "ZZZZZZZZ", "--json"],
