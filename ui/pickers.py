@@ -6,6 +6,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.text import plain_text
+
 WORKSHOP_KEY = "workshop_code"
 
 
@@ -17,7 +19,7 @@ def pick_workshop(workshops: list[dict[str, Any]]) -> str:
     """
     codes = [w["join_code"] for w in workshops]
     labels = {
-        w["join_code"]: f"{w['partnership']} · {w['title']} · {w['date']} · {w['join_code']}"
+        w["join_code"]: plain_text(f"{w['partnership']} · {w['title']} · {w['date']} · {w['join_code']}")
         for w in workshops
     }
     if st.session_state.get(WORKSHOP_KEY) not in codes:

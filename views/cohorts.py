@@ -10,6 +10,7 @@ from ui.bank import default_bank
 from ui.db import engine
 from ui.report_buttons import cohort_pack_download
 from ui.text import escape_markdown as md
+from ui.text import plain_text
 
 facilitator_id = require_facilitator()
 
@@ -25,7 +26,7 @@ if st.session_state.get("cohort") not in by_id:
 cohort_id = st.selectbox(
     "Cohort",
     list(by_id),
-    format_func=lambda c: f"{by_id[c]['name']} ({by_id[c]['partnerships']})",
+    format_func=lambda c: plain_text(f"{by_id[c]['name']} ({by_id[c]['partnerships']})"),
     key="cohort",
 )
 
@@ -142,7 +143,7 @@ with places:
         st.info("This cohort has no ICS-level partnership to compare its places with.")
     else:
         names = dict(zip(systems["partnership_id"], systems["name"], strict=True))
-        system = st.selectbox("System", list(names), format_func=lambda p: names[p])
+        system = st.selectbox("System", list(names), format_func=lambda p: plain_text(names[p]))
         difference = place_vs_system(comparison, ics_partnership_id=int(system))
         if difference.empty:
             st.info(f"No place partnership of {md(names[system])} is in this comparison.")

@@ -9,7 +9,7 @@ from ui.auth import require_facilitator, visible_cohort_names
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
-from ui.text import plain_table
+from ui.text import plain_table, plain_text
 
 facilitator_id = require_facilitator()
 
@@ -29,7 +29,7 @@ if st.session_state.get("trend_partnership") not in by_id:
 chosen = st.selectbox(
     "Partnership",
     list(by_id),
-    format_func=lambda p: f"{by_id[p]['name']} ({by_id[p]['cohort']})",
+    format_func=lambda p: plain_text(f"{by_id[p]['name']} ({by_id[p]['cohort']})"),
     key="trend_partnership",
 )
 with st.spinner("Scoring every round…"), transaction(engine()) as session:

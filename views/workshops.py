@@ -24,6 +24,7 @@ from ui.bank import DEFAULT_BANK_PATH, default_bank
 from ui.db import engine
 from ui.pickers import pick_workshop
 from ui.text import escape_markdown as md
+from ui.text import plain_text
 
 facilitator_id = require_facilitator()  # checked on every run, not only in the menu
 actor = f"facilitator:{facilitator_id}"
@@ -48,7 +49,9 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
         by_id = {p["id"]: p for p in partnerships}
         with st.form("create_workshop"):
             partnership = st.selectbox(
-                "Partnership", list(by_id), format_func=lambda p: f"{by_id[p]['name']} ({by_id[p]['cohort']})"
+                "Partnership",
+                list(by_id),
+                format_func=lambda p: plain_text(f"{by_id[p]['name']} ({by_id[p]['cohort']})"),
             )
             title = st.text_input("Title", max_chars=200, placeholder="e.g. Leadership team, spring round")
             held_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY")
