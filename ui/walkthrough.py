@@ -25,7 +25,7 @@ What the screen shows as saved is what the database holds:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -127,13 +127,17 @@ def _stored_value(stored: Answer | None, widget_part: str) -> Any:
         return (stored.tiers or {}).get(widget_part.removeprefix("fn:"))
     if widget_part == "dk":
         return stored.dont_know
+    if widget_part == "comment":
+        # As the screen reads it: a comment imported with spaces around it is not a change.
+        return (stored.comment or "").strip()[:MAX_COMMENT_CHARS] or None
     return getattr(stored, widget_part)
 
 
 def _widget_value(stored: Answer | None, widget_part: str) -> Any:
     """The value to give a widget so that it shows the stored part."""
-    value = _stored_value(stored, widget_part)
-    return "" if widget_part == "comment" and value is None else value
+    if widget_part == "comment":
+        return (stored.comment or "") if stored is not None else ""
+    return _stored_value(stored, widget_part)
 
 
 def _compared(item: Item, stored: Answer | None) -> list[str]:
@@ -320,6 +324,46 @@ def needs_rerun() -> bool:
 
 def _index(options: list[int], value: int | None) -> int | None:
     return options.index(value) if value in options else None
+
+
+def draw_items(
+    *,
+    bank: QuestionBank,
+    items: Sequence[Item],
+    stored: dict[str, StoredAnswer],
+    revision: int,
+    participant_id: int,
+    domains: list[str],
+    step: int,
+) -> None:
+    """One step's questions, read at the participant's answer ``revision``; then the address
+    records what this page now shows, for the next run (or a reconnected page) to compare with."""
+    try:
+        seen: int | None = int(st.query_params.get(SEEN_PARAM, ""))
+    except ValueError:
+        seen = None  # a page drawn before its address carried it: the database wins
+    written = []
+    for number, item in enumerate(items, start=1):
+        wrote = item_widget(
+            bank=bank,
+            item=item,
+            stored=stored.get(item.id),
+            seen=seen,
+            participant_id=participant_id,
+            domains=domains,
+            number=f"{step}.{number}",
+        )
+        if wrote is not None:
+            written.append(wrote)
+    # The page shows the answers as of ``revision``, and its own writes too when nobody else
+    # wrote in between (one revision straight after another).
+    for wrote in sorted(written):
+        if wrote == revision + 1:
+            revision = wrote
+    if st.query_params.get(SEEN_PARAM) != str(revision):
+        st.query_params[SEEN_PARAM] = str(revision)
+    if needs_rerun():
+        st.rerun()  # a reconnected page holds parts changed elsewhere: show what is stored
 
 
 def item_widget(

@@ -19,7 +19,7 @@ from assessment.store import (
 from ui.db import engine
 from ui.results_view import show_results
 from ui.text import escape_markdown as md
-from ui.walkthrough import SEEN_PARAM, answering_closed, item_widget, needs_rerun
+from ui.walkthrough import answering_closed, draw_items
 
 # secrets.token_urlsafe's alphabet, at most the column's width.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -113,32 +113,15 @@ if editing:
         domain = bank.domain(steps[step - 1])
         st.header(f"{step}. {md(domain.title)}")
         st.markdown(md(domain.description))
-        try:
-            seen: int | None = int(st.query_params.get(SEEN_PARAM, ""))
-        except ValueError:
-            seen = None  # a page drawn before its address carried it: the database wins
-        written = []
-        for number, item in enumerate(domain.items, start=1):
-            wrote = item_widget(
-                bank=bank,
-                item=item,
-                stored=stored.get(item.id),
-                seen=seen,
-                participant_id=participant.id,
-                domains=domains,
-                number=f"{step}.{number}",
-            )
-            if wrote is not None:
-                written.append(wrote)
-        # This page now shows the participant's answers as of ``revision``, plus its own writes
-        # if nobody else wrote in between (one revision after another).
-        for wrote in sorted(written):
-            if wrote == revision + 1:
-                revision = wrote
-        if st.query_params.get(SEEN_PARAM) != str(revision):
-            st.query_params[SEEN_PARAM] = str(revision)
-        if needs_rerun():
-            st.rerun()  # a reconnected page holds parts changed elsewhere: show what is stored
+        draw_items(
+            bank=bank,
+            items=domain.items,
+            stored=stored,
+            revision=revision,
+            participant_id=participant.id,
+            domains=domains,
+            step=step,
+        )
     back, _, forward = st.columns([1, 2, 1])
     back.button("← Back", disabled=step == 1, on_click=go_to, args=(step - 1,), width="stretch")
     forward.button(
