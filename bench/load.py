@@ -1,7 +1,7 @@
 """A 60-person workshop against one server: everyone answers the whole bank at once.
 
 Run: .venv/bin/python bench/load.py [--small] [--participants N] [--browsers B] [--think S]
-     [--postgres] [--json FILE]
+     [--postgres] [--fast-reruns true|false] [--json FILE]
   --postgres: a database created (and dropped) in the PostgreSQL of the PG* environment, e.g.
   under `pg_virtualenv -t -- ...`; otherwise SQLite in a temporary file.
 
@@ -594,6 +594,11 @@ def main() -> None:
         action="store_true",
         help="turn Streamlit's full GC after every rerun back on (the app's config turns it off)",
     )
+    parser.add_argument(
+        "--fast-reruns",
+        choices=("true", "false"),
+        help="set Streamlit's runner.fastReruns for this run (default: the app's config)",
+    )
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--json", type=Path, help="also write the figures to this file, as JSON")
     args = parser.parse_args()
@@ -606,6 +611,8 @@ def main() -> None:
         env = {"DATABASE_URL": url}
         if args.post_script_gc:
             env["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "true"
+        if args.fast_reruns:
+            env["STREAMLIT_RUNNER_FAST_RERUNS"] = args.fast_reruns
         server = start_app(Path(tempfile.mkdtemp(prefix="bench-load-logs-")), env=env)
         try:
             with CpuSampler(server.process.pid) as cpu:
@@ -673,6 +680,7 @@ def summarise(
         "machine": f"{machine()}, {memory_gib():.0f} GiB RAM",
         "backend": "PostgreSQL" if args.postgres else "SQLite",
         "post_script_gc": args.post_script_gc,
+        "fast_reruns": args.fast_reruns or "app config",
         "participants": args.participants,
         "browsers": args.browsers,
         "steps": steps,
@@ -712,7 +720,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     print(
         f"{figures['participants']} participants ({sockets} websocket, {figures['browsers']} browser), "
         f"{figures['steps']} steps, think {figures['think_s']} s, post-script GC "
-        f"{'on' if figures['post_script_gc'] else 'off'}: {figures['wall_s']:.0f} s"
+        f"{'on' if figures['post_script_gc'] else 'off'}, fastReruns {figures['fast_reruns']}: "
+        f"{figures['wall_s']:.0f} s"
     )
     print(f"click-to-saved, all:       {spread(figures['click_to_saved_ms'])}")
     print(f"click-to-saved, websocket: {spread(figures['socket_click_to_saved_ms'])}")
