@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from assessment import limits
 from assessment.framework import BankValidationError, bank_as_json, load_bank
+from assessment.lifecycle import Step
 from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
 from assessment.store import (
     PARTNERSHIP_KINDS,
@@ -33,7 +34,6 @@ from assessment.store import (
     list_workshops,
     make_engine,
     partnership_id,
-    set_workshop_state,
     store_bank_version,
     transaction,
     workshop_info,
@@ -296,15 +296,13 @@ def _workshop_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _workshop_state(
-    status: str | None, revealed: bool | None, verb: str
-) -> Callable[[argparse.Namespace], int]:
+def _workshop_step(step: Step, verb: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        from assessment.services.workshops import take_step
+
         with transaction(_engine(args)) as session:
             workshop = workshop_info(session=session, join_code=args.code)
-            set_workshop_state(
-                session=session, workshop_id=workshop.id, actor=CLI_ACTOR, status=status, revealed=revealed
-            )
+            take_step(session=session, workshop_id=workshop.id, step=step, operator=CLI_ACTOR)
         print(f"workshop {workshop.join_code} {verb}")
         return EXIT_OK
 
@@ -610,22 +608,18 @@ def build_parser() -> argparse.ArgumentParser:
     workshop_list.add_argument("--json", action="store_true", help="print a JSON list")
     workshop_list.set_defaults(handler=_workshop_list)
 
-    for action, status, revealed, verb, text in (
-        ("open", "open", None, "is open for answers", "open a workshop for answers"),
-        ("close", "closed", None, "is closed for answers", "close a workshop for answers"),
-        (
-            "reveal",
-            None,
-            True,
-            "shows its team results to participants",
-            "reveal the team results to participants",
-        ),
-    ):
+    steps: tuple[tuple[Step, str, str], ...] = (
+        ("open", "is open for answers", "open a workshop for answers"),
+        ("close", "is closed for answers", "close a workshop for answers"),
+        ("reveal", "shows its team results to participants", "reveal the team results to participants"),
+        ("hide", "hides its team results from participants", "hide the team results from participants"),
+    )
+    for action, verb, text in steps:
         command = workshop_commands.add_parser(
             action, parents=[db], help=text, description=text.capitalize() + "."
         )
         command.add_argument("code", help="the workshop's join code")
-        command.set_defaults(handler=_workshop_state(status, revealed, verb))
+        command.set_defaults(handler=_workshop_step(action, verb))
 
     import_ = commands.add_parser(
         "import",

@@ -7,13 +7,14 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from assessment.lifecycle import State, Step, allowed_steps
+from assessment.services.workshops import take_step
 from assessment.store import (
     StoreError,
     bank_for_version,
     create_workshop,
     list_partnerships,
     list_workshops,
-    set_workshop_state,
     store_bank_version,
     transaction,
     workshop_info,
@@ -104,12 +105,14 @@ with transaction(engine()) as session:
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
 
 
-def change(status: str | None = None, revealed: bool | None = None) -> None:
-    with transaction(engine()) as session:
-        set_workshop_state(
-            session=session, workshop_id=workshop.id, actor=actor, status=status, revealed=revealed
-        )
-    st.rerun()  # draw the new state
+def take(step: Step) -> None:
+    try:
+        with transaction(engine()) as session:
+            take_step(session=session, workshop_id=workshop.id, step=step, facilitator_id=facilitator_id)
+    except StoreError as exc:
+        st.error(f"Could not {step} the workshop: {exc}.")
+    else:
+        st.rerun()  # draw the new state
 
 
 state = {"draft": "not open yet", "open": "open for answers", "closed": "closed for answers"}[workshop.status]
@@ -119,18 +122,22 @@ st.markdown(
 )
 # Handled in the page, not in on_click callbacks: a callback runs before the page, so before the
 # sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
-# workshop, so a click never lands on another workshop the picker falls back to.
+# workshop, so a click never lands on another workshop the picker falls back to. A button the
+# lifecycle would refuse is greyed out; the service refuses it anyway.
+allowed = allowed_steps(State(workshop.status, workshop.revealed))  # type: ignore[arg-type]
 buttons = st.columns(4)
-if buttons[0].button("Open for answers", disabled=workshop.status == "open", key=f"open-{workshop.id}"):
-    change(status="open")
-if buttons[1].button("Close answering", disabled=workshop.status != "open", key=f"close-{workshop.id}"):
-    change(status="closed")
-if buttons[2].button(
-    "Reveal results", disabled=workshop.revealed, type="primary", key=f"reveal-{workshop.id}"
+for column, (step, label, kind) in zip(
+    buttons,
+    (
+        ("open", "Open for answers", "secondary"),
+        ("close", "Close answering", "secondary"),
+        ("reveal", "Reveal results", "primary"),
+        ("hide", "Hide results", "secondary"),
+    ),
+    strict=True,
 ):
-    change(revealed=True)
-if buttons[3].button("Hide results", disabled=not workshop.revealed, key=f"hide-{workshop.id}"):
-    change(revealed=False)
+    if column.button(label, disabled=step not in allowed, type=kind, key=f"{step}-{workshop.id}"):  # type: ignore[arg-type]
+        take(step)  # type: ignore[arg-type]
 
 # The join link is built from the address the facilitator is using, so it works on the room's network.
 address = urlsplit(st.context.url or "")

@@ -103,3 +103,16 @@ def test_live_progress_counts_participants_by_sector(app_db: Engine, facilitator
     assert metrics["Joined"] == "3" and metrics["Submitted"] == "0"
     by_sector = next(d.value for d in at.dataframe if "Sector" in d.value.columns)
     assert dict(zip(by_sector["Sector"], by_sector["Joined"], strict=True)) == {"VCSE": 2, "NHS trust": 1}
+
+
+def test_the_lifecycle_buttons_offer_only_the_steps_the_lifecycle_allows(
+    app_db: Engine, facilitator: int
+) -> None:
+    make_workshop(app_db, status="draft")
+    at = workshops_page(facilitator)
+    steps = ("Open for answers", "Close answering", "Reveal results", "Hide results")
+    enabled = [b.label for b in at.button if b.label in steps and not b.disabled]
+    assert enabled == ["Open for answers", "Reveal results"]
+    next(b for b in at.button if b.label == "Open for answers").click().run()
+    enabled = [b.label for b in at.button if b.label in steps and not b.disabled]
+    assert enabled == ["Close answering", "Reveal results"]

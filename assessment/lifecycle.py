@@ -1,0 +1,92 @@
+"""A workshop's life, as one table: which step may follow which.
+
+A workshop is drafted, opened for answers, closed, and its results revealed to the room (and
+hidden again when the facilitator wants the room to look at something else). A closed workshop
+can be reopened for a late arrival. Results can be revealed while answering is still open, as
+rooms do when the last few are still typing; answers are taken only while a workshop is open.
+
+The table is the rule for every door: the workshops page and the command line both go through
+``assessment.services.workshops.take_step``, which asks ``next_state``; a page only greys out
+the buttons the table refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["draft", "open", "closed"]
+Step = Literal["open", "close", "reveal", "hide"]
+
+STATUSES: tuple[Status, ...] = ("draft", "open", "closed")
+STEPS: tuple[Step, ...] = ("open", "close", "reveal", "hide")
+
+
+@dataclass(frozen=True)
+class State:
+    status: Status
+    revealed: bool
+
+
+class TransitionRefused(ValueError):
+    """A step the lifecycle does not allow from the workshop's present state, said in words."""
+
+
+# (status, revealed) -> the steps allowed from there and where each leads. Every state is listed.
+TRANSITIONS: dict[State, dict[Step, State]] = {
+    State("draft", False): {"open": State("open", False), "reveal": State("draft", True)},
+    State("draft", True): {"open": State("open", True), "hide": State("draft", False)},
+    State("open", False): {"close": State("closed", False), "reveal": State("open", True)},
+    State("open", True): {"close": State("closed", True), "hide": State("open", False)},
+    State("closed", False): {"open": State("open", False), "reveal": State("closed", True)},
+    State("closed", True): {"open": State("open", True), "hide": State("closed", False)},
+}
+
+_WHY_NOT: dict[Step, str] = {
+    "open": "it is open for answers already",
+    "close": "only a workshop that is open for answers can be closed",
+    "reveal": "its results are revealed already",
+    "hide": "its results are not revealed",
+}
+
+# Step names as the audit log has always recorded them.
+AUDIT_ACTIONS: dict[Step, str] = {
+    "open": "workshop.open",
+    "close": "workshop.closed",
+    "reveal": "workshop.reveal",
+    "hide": "workshop.hide",
+}
+
+
+def allowed_steps(state: State) -> tuple[Step, ...]:
+    return tuple(TRANSITIONS.get(state, {}))
+
+
+def next_state(state: State, step: Step) -> State:
+    """The state ``step`` leads to from ``state``, or TransitionRefused saying why not."""
+    if step not in STEPS:
+        raise TransitionRefused(f"'{step}' is not a step; expected one of {', '.join(STEPS)}")
+    following = TRANSITIONS.get(state, {}).get(step)
+    if following is None:
+        raise TransitionRefused(f"cannot {step} this workshop: {_WHY_NOT[step]}")
+    return following
+
+
+def takes_answers(state: State) -> bool:
+    """Answers are taken only while a workshop is open: never in draft, never once closed."""
+    return state.status == "open"
+
+
+__all__ = [
+    "AUDIT_ACTIONS",
+    "STATUSES",
+    "STEPS",
+    "TRANSITIONS",
+    "State",
+    "Status",
+    "Step",
+    "TransitionRefused",
+    "allowed_steps",
+    "next_state",
+    "takes_answers",
+]

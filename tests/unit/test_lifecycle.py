@@ -1,0 +1,72 @@
+"""The workshop lifecycle: one table, every state in it, and every refusal said in words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assessment.lifecycle import (
+    STATUSES,
+    STEPS,
+    TRANSITIONS,
+    State,
+    TransitionRefused,
+    allowed_steps,
+    next_state,
+    takes_answers,
+)
+
+STATES = [State(status, revealed) for status in STATUSES for revealed in (False, True)]
+
+
+def test_every_state_a_workshop_can_be_in_is_in_the_table() -> None:
+    assert set(TRANSITIONS) == set(STATES)
+
+
+def test_a_draft_is_opened_closed_revealed_and_hidden_in_that_order() -> None:
+    state = State("draft", False)
+    for step, expected in (
+        ("open", State("open", False)),
+        ("close", State("closed", False)),
+        ("reveal", State("closed", True)),
+        ("hide", State("closed", False)),
+    ):
+        state = next_state(state, step)
+        assert state == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "step", "words"),
+    [
+        (State("draft", False), "close", "only a workshop that is open"),
+        (State("open", False), "open", "open for answers already"),
+        (State("closed", True), "reveal", "revealed already"),
+        (State("closed", False), "hide", "not revealed"),
+    ],
+)
+def test_a_step_the_table_refuses_says_why_in_words(state: State, step: str, words: str) -> None:
+    with pytest.raises(TransitionRefused, match=words):
+        next_state(state, step)  # type: ignore[arg-type]
+
+
+def test_an_unknown_step_is_refused_by_name() -> None:
+    with pytest.raises(TransitionRefused, match="'delete' is not a step"):
+        next_state(State("open", False), "delete")  # type: ignore[arg-type]
+
+
+@given(st.sampled_from(STATES), st.lists(st.sampled_from(STEPS), max_size=30))
+def test_any_sequence_of_steps_stays_within_the_table_and_only_open_takes_answers(
+    start: State, steps: list[str]
+) -> None:
+    state = start
+    for step in steps:
+        if step in allowed_steps(state):
+            state = next_state(state, step)  # type: ignore[arg-type]
+        else:
+            with pytest.raises(TransitionRefused):
+                next_state(state, step)  # type: ignore[arg-type]
+        assert state in TRANSITIONS
+        assert takes_answers(state) == (state.status == "open")
+        # revealing and hiding never change whether answers are taken
+        assert state.revealed in (False, True)
