@@ -670,7 +670,7 @@ def accountability_bars(
     function_labels: dict[str, str],
     tier_labels: dict[str, str],
     title: str,
-    clarity_flag: float = 0.6,
+    clarity_flag: float,
 ) -> go.Figure:
     """Share of the room placing each function at each tier, one 100% bar per function.
 

@@ -136,6 +136,9 @@ class QuestionBank(_Frozen):
     sectors: Annotated[tuple[Sector, ...], Field(min_length=1)]
     anonymity_threshold: Annotated[int, Field(ge=1, le=100)] = 3
     split_rule: SplitRule = SplitRule()
+    # An accountability situation is flagged as unclear when fewer than this share of answers
+    # name its most named tier: one rule for the page, the chart, the reading and the PDF.
+    clarity_flag: Annotated[float, Field(gt=0, le=1)] = 0.6
     accountability_tiers: Annotated[tuple[Tier, ...], Field(min_length=2)] = tuple(
         Tier(**t) for t in DEFAULT_TIERS
     )

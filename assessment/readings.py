@@ -55,7 +55,7 @@ def perception(gaps: pd.DataFrame, titles: dict[str, str]) -> str:
     return f"Sectors see {title} most differently: {_fmt(top['gap'])} levels apart."
 
 
-def accountability(rows: pd.DataFrame, labels: dict[str, str], flag: float = 0.6) -> str:
+def accountability(rows: pd.DataFrame, labels: dict[str, str], *, flag: float) -> str:
     """rows: function_id, clarity (withheld rows have NaN)."""
     shown = rows.dropna(subset=["clarity"])
     if shown.empty:

@@ -418,12 +418,14 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             "situation": function_labels.get(str(r["function_id"]), str(r["function_id"])),
             "modal": tier_labels.get(r["modal_tier"], "—") if r["modal_tier"] else "—",
             "clarity": "withheld" if pd.isna(r["clarity"]) else f"{r['clarity']:.0%}",
-            "unclear": (not pd.isna(r["clarity"])) and r["clarity"] < 0.6,
+            "unclear": (not pd.isna(r["clarity"])) and r["clarity"] < bank.clarity_flag,
             "n": int(r["n"]),
         }
         for r in accountability.to_dict("records")
     ]
-    context["accountability_reading"] = readings.accountability(accountability, function_labels)
+    context["accountability_reading"] = readings.accountability(
+        accountability, function_labels, flag=bank.clarity_flag
+    )
     if not accountability.empty and accountability["clarity"].notna().any():
         charts.add(
             "accountability",
@@ -432,6 +434,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
                 function_labels=function_labels,
                 tier_labels=tier_labels,
                 title="Who holds it today",
+                clarity_flag=bank.clarity_flag,
             ),
             alt="Stacked bar chart of which tier the team names as accountable in each situation; the table "
             "gives the most named tier and how many agree.",

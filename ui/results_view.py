@@ -249,7 +249,7 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
             t.id: t.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for t in i.tiers
         }
         accountability = scores.accountability
-        st.markdown(md(readings.accountability(accountability, function_labels)))
+        st.markdown(md(readings.accountability(accountability, function_labels, flag=bank.clarity_flag)))
         if not accountability.empty:
             st.plotly_chart(
                 accountability_bars(
@@ -257,6 +257,7 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
                     function_labels=function_labels,
                     tier_labels=tier_labels,
                     title="Who holds it today",
+                    clarity_flag=bank.clarity_flag,
                 ),
                 config={"displayModeBar": False},
             )
@@ -267,7 +268,11 @@ def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
                         lambda t: tier_labels.get(t, "—") if t else "—"
                     ),
                     "Agreement": accountability["clarity"].map(
-                        lambda v: "withheld" if pd.isna(v) else f"{v:.0%}" + (" ⚠ unclear" if v < 0.6 else "")
+                        lambda v: (
+                            "withheld"
+                            if pd.isna(v)
+                            else f"{v:.0%}" + (" ⚠ unclear" if v < bank.clarity_flag else "")
+                        )
                     ),
                     "Answers": accountability["n"],
                 }

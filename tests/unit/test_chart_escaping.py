@@ -113,6 +113,7 @@ def accountability(t: Texts) -> go.Figure:
         function_labels={"f1": t(0), "f2": t(1)},
         tier_labels={"ics": t(2), "unclear": t(3)},
         title=t(4),
+        clarity_flag=0.6,
     )
 
 

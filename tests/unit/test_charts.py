@@ -283,7 +283,9 @@ FUNCTIONS = {"commissioning": "Commissioning", "workforce": "Workforce", "estate
 
 
 def test_accountability_bars_stack_each_functions_shares_to_one_in_tier_order() -> None:
-    figure = accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who")
+    figure = accountability_bars(
+        _accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who", clarity_flag=0.6
+    )
     assert [t.name for t in figure.data] == list(TIERS.values())
     assert figure.layout.barmode == "stack"
     for row in range(3):
@@ -296,7 +298,9 @@ def test_accountability_bars_stack_each_functions_shares_to_one_in_tier_order() 
 def test_only_functions_under_sixty_percent_clarity_are_flagged_unclear_and_withheld_ones_are_left_out() -> (
     None
 ):
-    figure = accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who")
+    figure = accountability_bars(
+        _accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who", clarity_flag=0.6
+    )
     assert list(figure.data[0].y) == ["Commissioning", "Workforce ⚠ unclear", "Data"]
     assert not any("Estates" in label for label in figure.layout.yaxis.categoryarray)
 
@@ -359,7 +363,9 @@ def test_every_builder_exports_with_a_title_and_named_axes() -> None:
         sector_lens(_sectors(), sector_labels=labels, scale_labels=SCALE, title="Sectors"),
         perception_gaps(pd.DataFrame({"domain": ["a"], "gap": [1.0], "sectors": [2]}), titles={}, title="P"),
         spectrum_dumbbells(_spectrum(), labels=SPECTRUM_LABELS, title="Spectrum"),
-        accountability_bars(_accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who"),
+        accountability_bars(
+            _accountability(), function_labels=FUNCTIONS, tier_labels=TIERS, title="Who", clarity_flag=0.6
+        ),
         trend_lines(_trend(), scale_labels=SCALE, title="Trend", version_changes=["Spring 2025"]),
     ]
     for figure in figures:
@@ -409,6 +415,7 @@ def test_builders_draw_an_empty_chart_rather_than_fail_when_nothing_can_be_shown
             function_labels={},
             tier_labels=TIERS,
             title="t",
+            clarity_flag=0.6,
         ),
         trend_lines(
             empty("round", "held_on", "domain", "title", "current", "target"), scale_labels=SCALE, title="t"

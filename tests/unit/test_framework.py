@@ -277,3 +277,10 @@ def test_a_bank_built_directly_in_code_is_checked_as_strictly_as_a_file() -> Non
     _item(data)["levels"].pop("emerging")
     with pytest.raises(ValueError, match="missing a descriptor"):
         QuestionBank.model_validate(data)
+
+
+def test_the_clarity_flag_lives_in_the_bank_beside_the_split_rule_and_is_a_share() -> None:
+    assert small_bank().clarity_flag == 0.6
+    assert small_bank(clarity_flag=0.8).clarity_flag == 0.8
+    problems = errors_for(dump({**small_bank_data(), "clarity_flag": 1.5}))
+    assert any("clarity_flag" in problem for problem in problems), problems

@@ -51,7 +51,7 @@ def test_disagreement_counts_split_items_and_names_the_widest() -> None:
 
 def test_accountability_flags_situations_under_sixty_percent_agreement() -> None:
     rows = pd.DataFrame({"function_id": ["f1", "f2", "f3"], "clarity": [0.8, 0.5, math.nan]})
-    assert readings.accountability(rows, {"f2": "A place budget overspend"}) == (
+    assert readings.accountability(rows, {"f2": "A place budget overspend"}, flag=0.6) == (
         "1 of 2 situations lack a clear answer on accountability; "
         "least clear: A place budget overspend (50% agree)."
     )
