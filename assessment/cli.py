@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from assessment import limits
-from assessment.framework import BankValidationError, bank_as_json, load_bank
+from assessment.framework import DEFAULT_BANK_PATH, BankValidationError, bank_as_json, load_bank
 from assessment.lifecycle import Step
 from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
 from assessment.store import (
@@ -460,7 +460,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     validate.add_argument(
-        "path", nargs="?", default="questions.yaml", help="the bank file (default: questions.yaml)"
+        "path",
+        nargs="?",
+        default=str(DEFAULT_BANK_PATH),
+        help="the bank file (default: the shipped questions.yaml)",
     )
     validate.add_argument("--json", action="store_true", help="print the whole parsed bank as JSON on stdout")
     validate.set_defaults(handler=_validate)
@@ -598,7 +601,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--named", action="store_true", help="participants give their names (default: anonymous)"
     )
     workshop_create.add_argument(
-        "--bank", default="questions.yaml", help="the question bank file (default: questions.yaml)"
+        "--bank",
+        default=str(DEFAULT_BANK_PATH),
+        help="the question bank file (default: the shipped questions.yaml)",
     )
     workshop_create.set_defaults(handler=_workshop_create)
 

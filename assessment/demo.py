@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from assessment.answers import Answer
 from assessment.framework import (
+    DEFAULT_BANK_PATH,
     SPECTRUM_POSITIONS,
     UNCLEAR_TIER,
     AccountabilityItem,
@@ -46,7 +47,6 @@ from assessment.framework import (
 )
 from assessment.scoring import score_workshop
 from assessment.store import (
-    PROJECT_ROOT,
     Action,
     Cohort,
     Consensus,
@@ -474,7 +474,7 @@ def load_demo(*, engine: Engine, seed: int = 1, bank_yaml: str | None = None) ->
     The database must already be at the current schema (the CLI upgrades it first).
     """
     if bank_yaml is None:
-        bank_yaml = (PROJECT_ROOT / "questions.yaml").read_text(encoding="utf-8")
+        bank_yaml = DEFAULT_BANK_PATH.read_text(encoding="utf-8")
     with transaction(engine) as session:
         existing = session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT))
         if existing is not None:

@@ -23,6 +23,11 @@ from pydantic import (
     model_validator,
 )
 
+# The shipped bank, found from the code's own place, never from the working directory.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BANK_PATH = PROJECT_ROOT / "questions.yaml"
+
+
 MAX_BANK_BYTES = 2 * 1024 * 1024
 # Values (keys, texts, lists, mappings) a bank may hold. The shipped bank has about 1,500; this is
 # room for one sixteen times its size. It bounds the work and memory of checking any upload: 2 MB
@@ -307,7 +312,7 @@ class BankValidationError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-def load_bank(path: str | Path = "questions.yaml") -> QuestionBank:
+def load_bank(path: str | Path = DEFAULT_BANK_PATH) -> QuestionBank:
     """Read and validate a bank file; raise BankValidationError listing every problem found."""
     path = Path(path)
     name = str(path)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from assessment.framework import QuestionBank, load_bank
+from assessment.framework import DEFAULT_BANK_PATH, QuestionBank, load_bank
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BANK_PATH = PROJECT_ROOT / "questions.yaml"
+__all__ = ["DEFAULT_BANK_PATH", "default_bank"]
 
 
 @st.cache_resource(show_spinner=False)

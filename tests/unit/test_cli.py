@@ -92,3 +92,11 @@ def test_the_module_runs_as_a_program() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "valid: 14 domains" in result.stdout
+
+
+def test_validate_finds_the_shipped_bank_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no questions.yaml here
+    assert main(["validate"]) == 0, capsys.readouterr().err
+    assert "56" in capsys.readouterr().out
