@@ -143,12 +143,12 @@ if submitted:
     st.success("Thank you: your answers are in.")
 elif workshop.status == "closed" and answering_closed():
     st.warning(
-        "Answering has closed for this workshop; your last change was not saved. Your last saved answers "
-        "are kept.",
+        "Answering has closed for this workshop. Your last change was not saved; your last saved "
+        "answers are kept.",
         icon=":material/lock:",
     )
 elif workshop.status == "closed":
-    st.info("Answering has closed for this workshop; your last saved answers are kept.")
+    st.info("Answering has closed for this workshop. Your last saved answers are kept.")
 else:
     st.info("This workshop is not open for answers yet.")
 if workshop.status == "open" and submitted:

@@ -50,7 +50,7 @@ def test_a_change_after_answering_closed_is_refused_in_words_and_the_saved_answe
         )
     at.radio(key=f"q:{ITEM}:current").set_value(4).run()
     assert not at.exception
-    assert "Answering has closed for this workshop; your last change was not saved." in texts(at)
+    assert "Answering has closed for this workshop. Your last change was not saved;" in texts(at)
     assert stored(app_db, token) == (1, 2)
 
 
