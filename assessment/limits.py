@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assessment.store import StoreError
+from assessment.errors import StoreError
 
 # The widths of the columns, in characters.
 COHORT_NAME_CHARS = 200  # cohorts.name

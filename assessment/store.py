@@ -48,6 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from assessment import limits
 from assessment.answers import (
     Answer,
     AnswerChange,
@@ -57,6 +58,8 @@ from assessment.answers import (
     answer_problems,
     merge_change,
 )
+from assessment.errors import NotFound as NotFound  # re-exported: pages and tests import them from here
+from assessment.errors import StoreError as StoreError
 from assessment.framework import QuestionBank, parse_bank
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,14 +74,6 @@ CONNECT_TIMEOUT_SECONDS = 5
 PARTNERSHIP_KINDS = ("ics", "place", "provider-collaborative", "neighbourhood", "other")
 WORKSHOP_STATUSES = ("draft", "open", "closed")
 ACTION_STATUSES = ("planned", "in-progress", "done", "dropped")
-
-
-class StoreError(Exception):
-    """A user-facing problem with a request (not found, duplicate, not allowed)."""
-
-
-class NotFound(StoreError):
-    pass
 
 
 class AnsweringClosed(StoreError):
@@ -396,6 +391,8 @@ def create_cohort(*, session: Session, name: str, owner_id: int | None = None) -
     name = name.strip()
     if not name:
         raise StoreError("a cohort needs a name")
+    # the store is the door every page and command passes: the column's width and no NUL, here
+    name = limits.checked_text(name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
     if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
         raise StoreError(f"a cohort called '{name}' already exists")
     cohort = Cohort(name=name, owner_id=owner_id)
@@ -421,6 +418,7 @@ def create_partnership(
         )
     if not name:
         raise StoreError("a partnership needs a name")
+    name = limits.checked_text(name, what="a partnership's name", limit=limits.PARTNERSHIP_NAME_CHARS)
     exists = select(Partnership.id).where(Partnership.cohort_id == cohort_id, Partnership.name == name)
     if session.scalar(exists) is not None:
         raise StoreError(f"the cohort already has a partnership called '{name}'")
@@ -504,6 +502,14 @@ def create_workshop(
         raise StoreError(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
     if not title.strip():
         raise StoreError("a workshop needs a title")
+    title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
+    if round_label is not None:
+        round_label = (
+            limits.checked_text(
+                round_label, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
+            )
+            or None
+        )
     code = new_join_code()
     while session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is not None:
         code = new_join_code()
