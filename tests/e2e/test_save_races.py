@@ -55,19 +55,20 @@ class Site:
         return f"sqlite:///{self.database}"
 
 
-@pytest.fixture(scope="module")
-def site(artifacts_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    database = tmp_path_factory.mktemp("races") / "app.db"
+def _new_site(artifacts_dir: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Site:
+    """A server on a fresh SQLite file of its own, on a port it can be restarted on."""
+    database = tmp_path_factory.mktemp(name) / "app.db"
     engine = make_engine(f"sqlite:///{database}")
     upgrade_database(engine)
     engine.dispose()
     port = free_port()
-    found = Site(
-        start_app(artifacts_dir, env={"DATABASE_URL": f"sqlite:///{database}"}, port=port),
-        database,
-        port,
-        artifacts_dir,
-    )
+    server = start_app(artifacts_dir, env={"DATABASE_URL": f"sqlite:///{database}"}, port=port)
+    return Site(server, database, port, artifacts_dir)
+
+
+@pytest.fixture(scope="module")
+def site(artifacts_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    found = _new_site(artifacts_dir, tmp_path_factory, "races")
     try:
         yield found
     finally:
@@ -280,17 +281,7 @@ class Restartable:
 
 @pytest.fixture(scope="module")
 def restartable(artifacts_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartable]:
-    database = tmp_path_factory.mktemp("restarts") / "app.db"
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade_database(engine)
-    engine.dispose()
-    port = free_port()
-    found = Site(
-        start_app(artifacts_dir, env={"DATABASE_URL": f"sqlite:///{database}"}, port=port),
-        database,
-        port,
-        artifacts_dir,
-    )
+    found = _new_site(artifacts_dir, tmp_path_factory, "restarts")
     try:
         yield Restartable(found)
     finally:
