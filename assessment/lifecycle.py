@@ -58,6 +58,14 @@ AUDIT_ACTIONS: dict[Step, str] = {
 }
 
 
+def state_of(status: str, revealed: bool) -> State:
+    """A stored workshop's state: its status column checked against the lifecycle's statuses."""
+    for known in STATUSES:
+        if status == known:
+            return State(known, revealed)
+    raise TransitionRefused(f"'{status}' is not a workshop status; expected one of {', '.join(STATUSES)}")
+
+
 def allowed_steps(state: State) -> tuple[Step, ...]:
     return tuple(TRANSITIONS.get(state, {}))
 
@@ -88,5 +96,6 @@ __all__ = [
     "TransitionRefused",
     "allowed_steps",
     "next_state",
+    "state_of",
     "takes_answers",
 ]

@@ -7,7 +7,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from assessment.lifecycle import State, Step, allowed_steps
+from assessment.lifecycle import Step, allowed_steps, state_of
 from assessment.services.workshops import take_step
 from assessment.store import (
     StoreError,
@@ -124,20 +124,21 @@ st.markdown(
 # sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
 # workshop, so a click never lands on another workshop the picker falls back to. A button the
 # lifecycle would refuse is greyed out; the service refuses it anyway.
-allowed = allowed_steps(State(workshop.status, workshop.revealed))  # type: ignore[arg-type]
-buttons = st.columns(4)
-for column, (step, label, kind) in zip(
-    buttons,
-    (
-        ("open", "Open for answers", "secondary"),
-        ("close", "Close answering", "secondary"),
-        ("reveal", "Reveal results", "primary"),
-        ("hide", "Hide results", "secondary"),
-    ),
-    strict=True,
-):
-    if column.button(label, disabled=step not in allowed, type=kind, key=f"{step}-{workshop.id}"):  # type: ignore[arg-type]
-        take(step)  # type: ignore[arg-type]
+allowed = allowed_steps(state_of(workshop.status, workshop.revealed))
+BUTTONS: tuple[tuple[Step, str], ...] = (
+    ("open", "Open for answers"),
+    ("close", "Close answering"),
+    ("reveal", "Reveal results"),
+    ("hide", "Hide results"),
+)
+for column, (step, label) in zip(st.columns(len(BUTTONS)), BUTTONS, strict=True):
+    if column.button(
+        label,
+        disabled=step not in allowed,
+        type="primary" if step == "reveal" else "secondary",
+        key=f"{step}-{workshop.id}",
+    ):
+        take(step)
 
 # The join link is built from the address the facilitator is using, so it works on the room's network.
 address = urlsplit(st.context.url or "")

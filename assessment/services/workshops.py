@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from assessment.cohort_admin import require_cohort
-from assessment.lifecycle import State, Step, TransitionRefused, next_state
+from assessment.lifecycle import State, Step, TransitionRefused, next_state, state_of
 from assessment.store import StoreError, cohort_id, set_workshop_state, workshop_info
 
 
@@ -34,7 +34,7 @@ def take_step(
         )
     actor = operator if operator is not None else f"facilitator:{facilitator_id}"
     try:
-        following = next_state(State(workshop.status, workshop.revealed), step)  # type: ignore[arg-type]
+        following = next_state(state_of(workshop.status, workshop.revealed), step)
     except TransitionRefused as exc:
         raise StoreError(str(exc)) from None
     set_workshop_state(

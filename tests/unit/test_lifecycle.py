@@ -14,6 +14,7 @@ from assessment.lifecycle import (
     TransitionRefused,
     allowed_steps,
     next_state,
+    state_of,
     takes_answers,
 )
 
@@ -70,3 +71,9 @@ def test_any_sequence_of_steps_stays_within_the_table_and_only_open_takes_answer
         assert takes_answers(state) == (state.status == "open")
         # revealing and hiding never change whether answers are taken
         assert state.revealed in (False, True)
+
+
+def test_a_stored_status_the_lifecycle_does_not_know_is_refused_in_words() -> None:
+    assert state_of("closed", True) == State("closed", True)
+    with pytest.raises(TransitionRefused, match="'archived' is not a workshop status"):
+        state_of("archived", False)
