@@ -25,6 +25,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from assessment import settings
+
 log = logging.getLogger(__name__)
 
 # Where a browser is looked for, in order, when CHART_BROWSER_ENV is not set.
@@ -49,7 +51,7 @@ class ChartRequest:
 
 def find_browser(explicit: str | None = None) -> str | None:
     """The browser to draw with: the one named (argument or environment), else the first on PATH."""
-    named = explicit or os.environ.get(CHART_BROWSER_ENV) or os.environ.get("BROWSER_PATH")
+    named = explicit or settings.current().chart_browser
     if named:
         return named if os.path.isfile(named) and os.access(named, os.X_OK) else None
     for name in BROWSER_NAMES:

@@ -23,8 +23,10 @@ from pydantic import (
     model_validator,
 )
 
-# The shipped bank, found from the code's own place, never from the working directory.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from assessment.settings import PROJECT_ROOT
+
+# The bank that ships with the code, found from the code's own place, never from the working
+# directory; a deployment may point new workshops at another (``settings.current().bank_path``).
 DEFAULT_BANK_PATH = PROJECT_ROOT / "questions.yaml"
 
 

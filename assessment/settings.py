@@ -1,0 +1,65 @@
+"""Every setting the app reads from its surroundings, in one object, from one place.
+
+Nothing else in the code reads environment variables. ``current()`` reads them when called (tests
+and the app under a process manager set them before the first call); callers that keep something
+built from a setting, such as the app's engine, key it by the setting's value, so a change is never
+half seen. Paths are resolved against the project root, never the working directory, so
+``python -m assessment`` gives the same answer from any folder.
+
+- ``DATABASE_URL``: the database (``postgresql://`` is read as psycopg 3); default a SQLite file
+  in the data folder.
+- ``ICS_DATA_DIR``: where that SQLite file lives; default ``data/`` under the project root.
+- ``ICS_BANK_PATH``: the question bank new workshops use; default ``questions.yaml`` there.
+- ``ICS_CHART_BROWSER`` (or ``BROWSER_PATH``): the Chrome or Chromium that draws the PDF's charts;
+  default the first on PATH.
+- ``ICS_DEBUG``: the command line prints a fault's whole traceback (any value but 0, false, no,
+  off).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_FILE_NAME = "ics_readiness.db"
+_OFF = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment asks for, with the defaults filled in."""
+
+    database_url: str | None
+    data_folder: Path
+    bank_path: Path
+    chart_browser: str | None
+    debug: bool
+
+    @property
+    def default_sqlite_path(self) -> Path:
+        return self.data_folder / SQLITE_FILE_NAME
+
+
+def _path(value: str | None, default: Path) -> Path:
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def current(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings now: from ``environ`` (the process environment when not given)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        data_folder=_path(env.get("ICS_DATA_DIR"), PROJECT_ROOT / "data"),
+        bank_path=_path(env.get("ICS_BANK_PATH"), PROJECT_ROOT / "questions.yaml"),
+        chart_browser=env.get("ICS_CHART_BROWSER") or env.get("BROWSER_PATH") or None,
+        debug=env.get("ICS_DEBUG", "").strip().lower() not in _OFF,
+    )
+
+
+__all__ = ["PROJECT_ROOT", "Settings", "current"]
