@@ -25,7 +25,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.store import AuditEntry, Facilitator, StoreError, audit, transaction, utcnow
+from assessment.db.tables import AuditEntry, Facilitator
+from assessment.store import StoreError, audit, transaction, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # argon2 copes with long input, but nobody types more than this and it bounds the work per attempt.

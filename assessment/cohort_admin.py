@@ -16,22 +16,18 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from assessment import limits
-from assessment.store import (
+from assessment.db.tables import (
     Action,
     Cohort,
     CohortShare,
     Consensus,
     Facilitator,
-    NotFound,
     Participant,
     Partnership,
     Response,
-    StoreError,
     Workshop,
-    audit,
-    create_cohort,
-    create_partnership,
 )
+from assessment.store import NotFound, StoreError, audit, create_cohort, create_partnership
 
 
 def _visible(facilitator_id: int) -> Any:

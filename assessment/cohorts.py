@@ -23,17 +23,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.db.tables import BankVersion, Cohort, Partnership, Workshop
 from assessment.framework import QuestionBank
 from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
-from assessment.store import (
-    BankVersion,
-    Cohort,
-    NotFound,
-    Partnership,
-    Workshop,
-    bank_for_version,
-    scoring_frames,
-)
+from assessment.store import NotFound, bank_for_version, scoring_frames
 
 __all__ = [
     "PARTNERSHIP_COLUMNS",

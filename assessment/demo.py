@@ -34,6 +34,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from assessment.answers import Answer
+from assessment.db.tables import Action, Cohort, Consensus, Participant, Partnership, Response, Workshop
 from assessment.framework import (
     DEFAULT_BANK_PATH,
     SPECTRUM_POSITIONS,
@@ -47,13 +48,6 @@ from assessment.framework import (
 )
 from assessment.scoring import score_workshop
 from assessment.store import (
-    Action,
-    Cohort,
-    Consensus,
-    Participant,
-    Partnership,
-    Response,
-    Workshop,
     WorkshopInfo,
     add_participant,
     audit,

@@ -29,9 +29,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems, quote
+from assessment.db.tables import Participant
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 from assessment.store import (
-    Participant,
     add_participant,
     bank_for_version,
     response_rows,

@@ -16,15 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.db.tables import Action, Consensus, Partnership, Workshop
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 from assessment.store import (
     ACTION_STATUSES,
-    Action,
-    Consensus,
     NotFound,
-    Partnership,
     StoreError,
-    Workshop,
     WorkshopInfo,
     audit,
     bank_for_version,

@@ -15,17 +15,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.db.tables import Partnership, Workshop
 from assessment.outcomes import current_consensus
 from assessment.scoring import changes_since_previous, team_domain_figures
-from assessment.store import (
-    NotFound,
-    Partnership,
-    Workshop,
-    WorkshopInfo,
-    bank_for_version,
-    scoring_frames,
-    workshop_info,
-)
+from assessment.store import NotFound, WorkshopInfo, bank_for_version, scoring_frames, workshop_info
 
 __all__ = [
     "TREND_COLUMNS",

@@ -28,11 +28,10 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.auth import create_facilitator
 from assessment.cohorts import compare_cohort
+from assessment.db.tables import Participant, Response
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
 from assessment.store import (
-    Participant,
-    Response,
     bank_for_version,
     create_cohort,
     create_partnership,

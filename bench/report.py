@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
+from assessment.db.tables import Workshop
 from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
-from assessment.store import Workshop, cohort_id, make_engine, transaction
+from assessment.store import cohort_id, make_engine, transaction
 from bench.cohorts import build
 from bench.common import machine
 

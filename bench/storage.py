@@ -41,12 +41,11 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL, make_url
 
 from assessment.answers import Answer
+from assessment.db.tables import Participant, Response
 from assessment.framework import AccountabilityItem, Item, QuestionBank, SpectrumItem
 from assessment.migrate import upgrade_database
 from assessment.scoring import score_workshop
 from assessment.store import (
-    Participant,
-    Response,
     add_participant,
     bank_for_version,
     create_cohort,

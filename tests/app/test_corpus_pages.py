@@ -27,13 +27,9 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
+from assessment.db.tables import AuditEntry, Cohort, Participant, Partnership, Workshop
 from assessment.outcomes import create_action, current_consensus, update_action
 from assessment.store import (
-    AuditEntry,
-    Cohort,
-    Participant,
-    Partnership,
-    Workshop,
     add_participant,
     bank_for_version,
     participant_answers,

@@ -17,8 +17,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from streamlit.testing.v1 import AppTest
 
 import ui.participant
+from assessment.db.tables import AuditEntry, Participant
 from assessment.framework import MAX_BANK_BYTES, MAX_BANK_NODES
-from assessment.store import AuditEntry, Participant, transaction
+from assessment.store import transaction
 from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT

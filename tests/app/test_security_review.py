@@ -24,13 +24,13 @@ from streamlit.testing.v1.element_tree import Block, Dataframe
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
+from assessment.db.tables import Facilitator
 from assessment.framework import MaturityItem
 from assessment.io import export_workshop
 from assessment.report import workshop_summary_pdf
 from assessment.results import score_stored_workshop, scores_document
 from assessment.scoring import figures
 from assessment.store import (
-    Facilitator,
     add_participant,
     bank_for_version,
     create_cohort,

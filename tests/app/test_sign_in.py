@@ -10,8 +10,9 @@ from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
 from assessment.auth import NO_MATCH_MESSAGE, create_facilitator, facilitator_count
-from assessment.store import table_counts, transaction
+from assessment.store import transaction
 from tests.conftest import PROJECT_ROOT
+from tests.storage.counts import table_counts
 
 pytestmark = pytest.mark.app
 

@@ -22,10 +22,10 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import Engine, select
 
 from assessment.auth import create_facilitator
+from assessment.db.tables import Participant
 from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
 from assessment.store import (
-    Participant,
     add_participant,
     create_cohort,
     create_partnership,

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.answers import Answer, AnswerChange
+from assessment.db.tables import Participant
 from assessment.framework import QuestionBank
 from assessment.store import (
     AnsweringClosed,
     AnswerNotComplete,
-    Participant,
     StoreError,
     add_participant,
     bank_for_version,
@@ -24,10 +24,10 @@ from assessment.store import (
     participant_stored_answers,
     save_answer_change,
     set_workshop_state,
-    table_counts,
     transaction,
     workshop_info,
 )
+from tests.storage.counts import table_counts
 
 ITEM = "shared-purpose-stated"
 ACCOUNTABILITY = "accountability-where-buck-stops"

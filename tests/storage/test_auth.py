@@ -28,7 +28,9 @@ from assessment.auth import (
     sign_in,
 )
 from assessment.cli import main
-from assessment.store import AuditEntry, Facilitator, StoreError, dumps, table_counts, transaction
+from assessment.db.tables import AuditEntry, Facilitator
+from assessment.store import StoreError, dumps, transaction
+from tests.storage.counts import table_counts
 
 EMAIL = "Jo.Bloggs@Riverside.NHS.uk"
 NORMALISED = "jo.bloggs@riverside.nhs.uk"

@@ -15,13 +15,13 @@ from assessment.store import (
     create_workshop,
     partnership_id,
     store_bank_version,
-    table_counts,
     transaction,
     workshop_answers,
     workshop_info,
 )
 from tests.conftest import PROJECT_ROOT
 from tests.storage.cli_helpers import run, url
+from tests.storage.counts import table_counts
 
 
 def test_demo_then_scores_json_gives_the_medians_of_the_stored_answers(

@@ -10,16 +10,10 @@ from sqlalchemy import Engine, select
 
 from assessment.answers import Answer
 from assessment.cli import build_parser
-from assessment.store import (
-    AuditEntry,
-    add_participant,
-    bank_for_version,
-    save_answer,
-    table_counts,
-    transaction,
-    workshop_info,
-)
+from assessment.db.tables import AuditEntry
+from assessment.store import add_participant, bank_for_version, save_answer, transaction, workshop_info
 from tests.storage.cli_helpers import run, url
+from tests.storage.counts import table_counts
 
 
 def every_command(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

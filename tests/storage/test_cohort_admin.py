@@ -22,8 +22,8 @@ from assessment.cohort_admin import (
     share_cohort,
     visible_cohorts,
 )
+from assessment.db.tables import AuditEntry
 from assessment.store import (
-    AuditEntry,
     NotFound,
     StoreError,
     add_participant,
@@ -32,10 +32,10 @@ from assessment.store import (
     create_workshop,
     save_answer,
     store_bank_version,
-    table_counts,
     transaction,
 )
 from tests.conftest import PROJECT_ROOT
+from tests.storage.counts import table_counts
 
 
 @pytest.fixture

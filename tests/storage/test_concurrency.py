@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine, func, select
 
 from assessment.answers import Answer
+from assessment.db.tables import Response
 from assessment.store import (
-    Response,
     add_participant,
     bank_for_version,
     save_answer,

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.db.tables import Participant, Response
 from assessment.io import (
     FORMULA_TRIGGERS,
     MAX_IMPORT_BYTES,
@@ -29,8 +30,6 @@ from assessment.io import (
     import_workshop,
 )
 from assessment.store import (
-    Participant,
-    Response,
     create_cohort,
     create_partnership,
     create_workshop,

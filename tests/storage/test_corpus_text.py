@@ -26,6 +26,7 @@ from assessment.cohort_admin import (
     rename_partnership,
     share_cohort,
 )
+from assessment.db.tables import Cohort, Partnership
 from assessment.outcomes import (
     create_action,
     current_consensus,
@@ -34,8 +35,6 @@ from assessment.outcomes import (
     update_action,
 )
 from assessment.store import (
-    Cohort,
-    Partnership,
     StoreError,
     add_participant,
     bank_for_version,

@@ -25,11 +25,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from assessment.answers import Answer
+from assessment.db.tables import Base
 from assessment.framework import QuestionBank, parse_bank
 from assessment.migrate import current_revision, head_revision, upgrade_database
 from assessment.results import score_stored_workshop
 from assessment.store import (
-    Base,
     StoreError,
     add_participant,
     bank_for_version,
@@ -40,13 +40,13 @@ from assessment.store import (
     participant_answers,
     save_answer,
     store_bank_version,
-    table_counts,
     transaction,
     workshop_info,
     write_refused,
 )
 from tests.conftest import PROJECT_ROOT
 from tests.storage.conftest import SHIPPED_BANK_TEXT, _fresh_postgres
+from tests.storage.counts import table_counts
 from tests.tcp_proxy import TcpProxy
 
 ITEMS = ["shared-purpose-stated", "shared-purpose-why-before-how", "shared-purpose-community-voice"]

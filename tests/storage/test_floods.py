@@ -27,8 +27,8 @@ from assessment.auth import (
     create_facilitator,
     sign_in,
 )
+from assessment.db.tables import AuditEntry
 from assessment.store import (
-    AuditEntry,
     add_participant,
     bank_for_version,
     participant_answers,

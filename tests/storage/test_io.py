@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer
+from assessment.db.tables import Participant
 from assessment.framework import QuestionBank
 from assessment.io import (
     EXPORT_COLUMNS,
@@ -32,16 +33,14 @@ from assessment.io import (
     import_workshop,
 )
 from assessment.store import (
-    Participant,
     add_participant,
     bank_for_version,
     create_workshop,
-    response_count,
     save_answer,
-    table_counts,
     transaction,
     workshop_info,
 )
+from tests.storage.counts import response_count, table_counts
 
 MATURITY = "shared-purpose-stated"
 SPECTRUM = "poo-stance"

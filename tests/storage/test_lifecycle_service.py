@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, select
 
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
+from assessment.db.tables import AuditEntry
 from assessment.services.workshops import take_step
 from assessment.store import (
-    AuditEntry,
     NotFound,
     StoreError,
     create_partnership,

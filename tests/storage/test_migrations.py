@@ -8,8 +8,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from assessment.cli import main
+from assessment.db.tables import Base
 from assessment.migrate import DatabaseTooNew, current_revision, head_revision, upgrade_database
-from assessment.store import Base, table_counts, transaction
+from assessment.store import transaction
+from tests.storage.counts import table_counts
 
 
 def test_an_empty_database_is_upgraded_to_the_current_schema(empty_engine: Engine) -> None:

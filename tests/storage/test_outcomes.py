@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.db.tables import AuditEntry
 from assessment.outcomes import (
     ActionRecord,
     actions_since,
@@ -18,15 +19,14 @@ from assessment.outcomes import (
     update_action,
 )
 from assessment.store import (
-    AuditEntry,
     StoreError,
     cohort_id,
     create_partnership,
     create_workshop,
-    table_counts,
     transaction,
     workshop_info,
 )
+from tests.storage.counts import table_counts
 
 FACILITATOR = "facilitator@example.org"
 CO_FACILITATOR = "co-facilitator@example.org"

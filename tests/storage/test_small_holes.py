@@ -26,10 +26,9 @@ from assessment.cohort_admin import (
     share_cohort,
     visible_cohorts,
 )
+from assessment.db.tables import AuditEntry, Partnership
 from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
 from assessment.store import (
-    AuditEntry,
-    Partnership,
     StoreError,
     add_participant,
     bank_for_version,

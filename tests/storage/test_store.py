@@ -11,13 +11,12 @@ from assessment.store import (
     StoreError,
     add_participant,
     bank_for_version,
-    response_count,
     save_answer,
-    table_counts,
     transaction,
     workshop_answers,
     workshop_info,
 )
+from tests.storage.counts import response_count, table_counts
 
 
 def test_a_new_workshop_gets_an_unambiguous_eight_character_join_code(

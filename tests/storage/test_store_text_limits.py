@@ -15,10 +15,10 @@ from assessment.store import (
     create_partnership,
     create_workshop,
     store_bank_version,
-    table_counts,
     transaction,
 )
 from tests.storage.conftest import SHIPPED_BANK_TEXT
+from tests.storage.counts import table_counts
 
 
 def _counts(engine: Engine) -> dict[str, int]:

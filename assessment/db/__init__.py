@@ -1,0 +1,126 @@
+"""The database: the only package that imports the table classes or writes a query.
+
+Every function is keyword-only and takes the session explicitly; the caller (a service, or a
+domain module called by one) owns the transaction, ``with transaction(engine) as session:``, one
+per user action. Results leave as frozen dataclasses or plain values, never rows.
+
+- ``tables``: the declarative classes (and the allowed kinds and statuses);
+- ``engine``: which database, how it is opened, the unit of work, which write errors are refusals;
+- ``workshops``: cohorts, partnerships, bank versions and workshops;
+- ``answers``: participants, their answers and the live progress;
+- ``frames``: the bulk readers scoring, export, trends and cohorts start from;
+- ``audit``: the audit log;
+- one module of queries for each domain module that needs its own (``access``, ``consensus``,
+  ``admin``, ``imports``, ``aggregates``, ``demo``).
+"""
+
+from __future__ import annotations
+
+from assessment.db.answers import (
+    RESUME_TOKEN_BYTES,
+    AnsweringClosed,
+    AnswerNotComplete,
+    ParticipantInfo,
+    Progress,
+    StoredAnswer,
+    add_participant,
+    change_stamp,
+    participant_answers,
+    participant_by_token,
+    participant_revision,
+    participant_stored_answers,
+    participant_submitted,
+    save_answer,
+    save_answer_change,
+    submit_participant,
+    workshop_progress,
+)
+from assessment.db.audit import audit, dumps
+from assessment.db.engine import (
+    CONNECT_TIMEOUT_SECONDS,
+    WAL_SWITCH_SECONDS,
+    database_url,
+    make_engine,
+    transaction,
+    write_refused,
+)
+from assessment.db.frames import ResponseRow, response_rows, scoring_frames, workshop_answers
+from assessment.db.tables import (
+    ACTION_STATUSES,
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    PARTNERSHIP_KINDS,
+    WORKSHOP_STATUSES,
+    utcnow,
+)
+from assessment.db.workshops import (
+    WorkshopInfo,
+    bank_for_version,
+    bank_hash,
+    cohort_id,
+    create_cohort,
+    create_partnership,
+    create_workshop,
+    list_partnerships,
+    list_workshops,
+    new_join_code,
+    partnership_id,
+    set_workshop_state,
+    store_bank_version,
+    workshop_info,
+)
+from assessment.errors import NotFound, StoreError
+
+__all__ = [
+    "ACTION_STATUSES",
+    "CONNECT_TIMEOUT_SECONDS",
+    "JOIN_CODE_ALPHABET",
+    "JOIN_CODE_LENGTH",
+    "PARTNERSHIP_KINDS",
+    "RESUME_TOKEN_BYTES",
+    "WAL_SWITCH_SECONDS",
+    "WORKSHOP_STATUSES",
+    "AnswerNotComplete",
+    "AnsweringClosed",
+    "NotFound",
+    "ParticipantInfo",
+    "Progress",
+    "ResponseRow",
+    "StoreError",
+    "StoredAnswer",
+    "WorkshopInfo",
+    "add_participant",
+    "audit",
+    "bank_for_version",
+    "bank_hash",
+    "change_stamp",
+    "cohort_id",
+    "create_cohort",
+    "create_partnership",
+    "create_workshop",
+    "database_url",
+    "dumps",
+    "list_partnerships",
+    "list_workshops",
+    "make_engine",
+    "new_join_code",
+    "participant_answers",
+    "participant_by_token",
+    "participant_revision",
+    "participant_stored_answers",
+    "participant_submitted",
+    "partnership_id",
+    "response_rows",
+    "save_answer",
+    "save_answer_change",
+    "scoring_frames",
+    "set_workshop_state",
+    "store_bank_version",
+    "submit_participant",
+    "transaction",
+    "utcnow",
+    "workshop_answers",
+    "workshop_info",
+    "workshop_progress",
+    "write_refused",
+]

@@ -1,0 +1,371 @@
+"""Participants and their answers: joining, saving (whole or merged part by part, the latest
+change winning: ``save_answer_change``), submitting, and the live progress counts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    bindparam,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from assessment.answers import (
+    Answer,
+    AnswerChange,
+    IncompleteAnswer,
+    Stamps,
+    answer_parts,
+    answer_problems,
+    merge_change,
+)
+from assessment.db.tables import Participant, Response, Workshop, utcnow
+from assessment.db.workshops import _lock_row, bank_for_version, workshop_info
+from assessment.errors import NotFound, StoreError
+from assessment.framework import QuestionBank
+
+RESUME_TOKEN_BYTES = 24  # 192 bits
+
+
+class AnsweringClosed(StoreError):
+    """An answer to a workshop that is not open for answers: refused, the stored ones kept."""
+
+
+class AnswerNotComplete(StoreError):
+    """A change that leaves the answer without a level it needs: nothing is stored."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"choose {missing} to save this answer")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    id: int
+    workshop_id: int
+    label: str
+    resume_token: str
+    sector: str
+    role: str
+
+
+# --- participants and answers ----------------------------------------------------------------------------
+
+
+def add_participant(
+    *,
+    session: Session,
+    workshop_id: int,
+    sector: str,
+    role: str = "",
+    display_name: str | None = None,
+    label: str | None = None,
+) -> ParticipantInfo:
+    """Add a participant; without ``label`` they get the next free one (P01, P02, ...).
+
+    Joins to one workshop are serialised by a write on its row, taken before anything is read:
+    the next label is then computed from every label already committed, so simultaneous joins
+    never collide, and a label a paper import used (P05) is skipped rather than failing every
+    later join.
+    """
+    _lock_row(session, Workshop, workshop_id)
+    workshop = workshop_info(session=session, workshop_id=workshop_id)
+    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+    sectors = [s.id for s in bank.sectors]
+    if sector not in sectors:
+        raise StoreError(f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
+    taken = set(session.scalars(select(Participant.label).where(Participant.workshop_id == workshop_id)))
+    if label is None:
+        numbers = [int(t[1:]) for t in taken if t[:1] == "P" and t[1:].isdigit() and len(t) < 12]
+        label = f"P{max(numbers, default=0) + 1:02d}"
+    elif label in taken:
+        raise StoreError(f"the label '{label}' is already taken in this workshop")
+    participant = Participant(
+        workshop_id=workshop_id,
+        resume_token=secrets.token_urlsafe(RESUME_TOKEN_BYTES),
+        label=label,
+        sector=sector,
+        role=role,
+        display_name=display_name,
+    )
+    session.add(participant)
+    session.flush()
+    return ParticipantInfo(participant.id, workshop_id, label, participant.resume_token, sector, role)
+
+
+_ANSWER_COLUMNS = (
+    "participant_id",
+    "item_id",
+    "current",
+    "target",
+    "dont_know",
+    "confidence",
+    "comment",
+    "tiers",
+    "updated_at",
+    "stamps",
+    "revisions",
+)
+
+
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    # Built once per dialect and run with parameters: building it per save was half the CPU
+    # of a save (measured by bench/storage.py at 32 writers).
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Response).values({c: bindparam(c) for c in _ANSWER_COLUMNS})
+    update = {c: statement.excluded[c] for c in _ANSWER_COLUMNS if c not in ("participant_id", "item_id")}
+    return statement.on_conflict_do_update(index_elements=["participant_id", "item_id"], set_=update)
+
+
+def _upsert(session: Session, values: dict[str, Any]) -> None:
+    """Insert or replace one answer in a single statement, so two tabs never make two rows."""
+    session.execute(_upsert_statement(session.get_bind().dialect.name), values)
+
+
+def save_answer(
+    *,
+    session: Session,
+    participant_id: int,
+    answer: Answer,
+    bank: QuestionBank,
+    domains: list[str] | None = None,
+) -> None:
+    """Save (or replace) one whole answer after checking it against the workshop's bank.
+
+    For the facilitator's tools (the paper import, sample data), which may fill in a workshop in
+    any state. A participant's own changes go through ``save_answer_change``.
+    """
+    problems = answer_problems(bank, answer, domains=domains)
+    if problems:
+        raise StoreError("; ".join(problems))
+    stamp = change_stamp()
+    revision = _next_revision(session, participant_id)
+    parts = answer_parts(answer)
+    _upsert(
+        session,
+        {
+            "participant_id": participant_id,
+            "item_id": answer.item_id,
+            "current": answer.current,
+            "target": answer.target,
+            "dont_know": answer.dont_know,
+            "confidence": answer.confidence,
+            "comment": answer.comment,
+            "tiers": answer.tiers,
+            "updated_at": utcnow(),
+            # Every part is replaced now: an open page's older change must not undo it.
+            "stamps": dict.fromkeys(parts, stamp),
+            "revisions": dict.fromkeys(parts, revision),
+        },
+    )
+
+
+def change_stamp() -> int:
+    """The moment a change is made, in microseconds since the epoch: what orders changes."""
+    return time.time_ns() // 1000
+
+
+def _next_revision(session: Session, participant_id: int) -> int:
+    """Count one more answer write for the participant and return the count.
+
+    The UPDATE is also the lock: on PostgreSQL it locks the participant's row until commit; on
+    SQLite it takes the database's write lock (waiting with the busy timeout) before this
+    transaction reads anything, so what is read next is what the write is checked against.
+    """
+    revision = session.scalar(
+        update(Participant)
+        .where(Participant.id == participant_id)
+        .values(answers_revision=Participant.answers_revision + 1)
+        .returning(Participant.answers_revision)
+    )
+    if revision is None:
+        raise NotFound("no such participant")
+    return int(revision)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer: Answer
+    stamps: Stamps  # part -> when its latest change was made (assessment.answers)
+    revisions: Stamps  # part -> the participant's answers_revision when it was last written
+
+
+def save_answer_change(
+    *,
+    session: Session,
+    participant_id: int,
+    change: AnswerChange,
+    bank: QuestionBank,
+    domains: list[str] | None = None,
+) -> StoredAnswer:
+    """Merge one participant's change into their stored answer, in the caller's transaction.
+
+    Only the parts the change names are written, and only where the stored part is older (see
+    assessment.answers.merge_change); the participant's row is locked first, so two saves of one
+    participant, from any process, merge one after the other. Refused with AnsweringClosed when
+    the workshop is not open, and with AnswerNotComplete when a level is still missing. Returns
+    what is stored afterwards, which is what the screen must show as saved.
+    """
+    revision = _next_revision(session, participant_id)
+    status = session.scalar(
+        select(Workshop.status)
+        .join(Participant, Participant.workshop_id == Workshop.id)
+        .where(Participant.id == participant_id)
+        # PostgreSQL: closing waits for this save to commit, so none lands after the close.
+        .with_for_update(read=True, of=Workshop)
+    )
+    if status is None:
+        raise NotFound("no such participant")
+    if status != "open":
+        raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
+    try:
+        item = bank.item(change.item_id)
+    except KeyError:
+        raise StoreError(f"there is no item '{change.item_id}' in the question bank") from None
+    row = session.scalar(
+        select(Response).where(Response.participant_id == participant_id, Response.item_id == change.item_id)
+    )
+    stored = _answer_of(row) if row is not None else None
+    try:
+        answer, stamps, taken = merge_change(
+            stored,
+            (row.stamps or {}) if row is not None else {},
+            change,
+            accountability=item.type == "accountability",
+        )
+    except IncompleteAnswer as exc:
+        raise AnswerNotComplete(exc.missing) from None
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    problems = answer_problems(bank, answer, domains=domains)
+    if problems:
+        raise StoreError("; ".join(problems))
+    revisions = dict((row.revisions or {}) if row is not None else {})
+    revisions.update(dict.fromkeys(taken, revision))
+    if taken:
+        _upsert(
+            session,
+            {
+                "participant_id": participant_id,
+                "item_id": change.item_id,
+                **{
+                    c: getattr(answer, c) for c in ("current", "target", "dont_know", "confidence", "comment")
+                },
+                "tiers": answer.tiers,
+                "updated_at": utcnow(),
+                "stamps": stamps,
+                "revisions": revisions,
+            },
+        )
+    return StoredAnswer(answer, stamps, revisions)
+
+
+def _answer_of(row: Response) -> Answer:
+    return Answer(
+        item_id=row.item_id,
+        current=row.current,
+        target=row.target,
+        dont_know=bool(row.dont_know),
+        confidence=row.confidence,
+        comment=row.comment,
+        tiers=row.tiers,
+    )
+
+
+# --- the live workshop -----------------------------------------------------------------------------
+
+
+def participant_by_token(*, session: Session, token: str) -> ParticipantInfo | None:
+    """The participant a resume link names; None for a wrong or tampered token."""
+    if not token or len(token) > 64:
+        return None
+    row = session.scalar(select(Participant).where(Participant.resume_token == token))
+    if row is None:
+        return None
+    return ParticipantInfo(row.id, row.workshop_id, row.label, row.resume_token, row.sector, row.role)
+
+
+def participant_submitted(*, session: Session, participant_id: int) -> bool:
+    return (
+        session.scalar(select(Participant.submitted_at).where(Participant.id == participant_id)) is not None
+    )
+
+
+def submit_participant(*, session: Session, participant_id: int) -> None:
+    """Mark the answers as submitted; submitting again keeps the first time."""
+    participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise NotFound("no such participant")
+    if participant.submitted_at is None:
+        participant.submitted_at = utcnow()
+
+
+def participant_answers(*, session: Session, participant_id: int) -> dict[str, Answer]:
+    """What this participant has saved so far, by item id."""
+    rows = session.scalars(select(Response).where(Response.participant_id == participant_id)).all()
+    return {r.item_id: _answer_of(r) for r in rows}
+
+
+def participant_stored_answers(*, session: Session, participant_id: int) -> dict[str, StoredAnswer]:
+    """What this participant has saved so far, by item id, with when each part was last changed."""
+    rows = session.scalars(select(Response).where(Response.participant_id == participant_id)).all()
+    return {
+        r.item_id: StoredAnswer(_answer_of(r), dict(r.stamps or {}), dict(r.revisions or {})) for r in rows
+    }
+
+
+def participant_revision(*, session: Session, participant_id: int) -> int:
+    """How many answer writes the participant has had: what a page has seen once it has read them."""
+    return int(
+        session.scalar(select(Participant.answers_revision).where(Participant.id == participant_id)) or 0
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    joined: int
+    submitted: int
+    by_sector: dict[str, int]
+    # per domain: the share of (participant x item) answers given so far, 0..1
+    completion: dict[str, float]
+
+
+def workshop_progress(
+    *, session: Session, workshop_id: int, bank: QuestionBank, domains: list[str]
+) -> Progress:
+    """Live counts for the facilitator's screen, straight from the database (no process memory)."""
+    people = session.execute(
+        select(Participant.sector, Participant.submitted_at).where(Participant.workshop_id == workshop_id)
+    ).all()
+    by_sector: dict[str, int] = {}
+    for sector, _ in people:
+        by_sector[sector] = by_sector.get(sector, 0) + 1
+    answered = dict(
+        session.execute(
+            select(Response.item_id, func.count())
+            .join(Participant, Participant.id == Response.participant_id)
+            .where(Participant.workshop_id == workshop_id)
+            .group_by(Response.item_id)
+        ).all()
+    )
+    completion = {}
+    for domain_id in domains:
+        items = [i.id for i in bank.domain(domain_id).items]
+        possible = len(items) * len(people)
+        completion[domain_id] = (sum(answered.get(i, 0) for i in items) / possible) if possible else 0.0
+    return Progress(
+        joined=len(people),
+        submitted=sum(1 for _, submitted in people if submitted is not None),
+        by_sector=by_sector,
+        completion=completion,
+    )

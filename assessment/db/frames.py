@@ -1,0 +1,206 @@
+"""The bulk readers: a workshop's answers as rows and as scoring's frames, and several
+workshops' answers at once for trends and cohorts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.orm import Session
+
+from assessment.db.tables import Participant, Response
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One stored answer with who gave it: what scoring, export and the views all start from."""
+
+    participant: int
+    label: str
+    sector: str
+    role: str
+    display_name: str | None
+    item_id: str
+    current: int | None
+    target: int | None
+    dont_know: bool
+    confidence: int | None
+    comment: str | None
+    tiers: dict[str, str] | None
+
+
+def response_rows(*, session: Session, workshop_id: int) -> list[ResponseRow]:
+    rows = session.execute(
+        select(
+            Participant.id,
+            Participant.label,
+            Participant.sector,
+            Participant.role,
+            Participant.display_name,
+            Response.item_id,
+            Response.current,
+            Response.target,
+            Response.dont_know,
+            Response.confidence,
+            Response.comment,
+            Response.tiers,
+        )
+        .join(Response, Response.participant_id == Participant.id)
+        .where(Participant.workshop_id == workshop_id)
+        .order_by(Participant.id, Response.item_id)
+    ).all()
+    return [
+        ResponseRow(
+            pid, label, sector, role, name, item, current, target, bool(dont_know), confidence, comment, tiers
+        )
+        for pid, label, sector, role, name, item, current, target, dont_know, confidence, comment, tiers in (
+            tuple(row) for row in rows
+        )
+    ]
+
+
+def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The workshop's answers in scoring's shape: (answers, tier_answers)."""
+    rows = [
+        (
+            r.participant,
+            r.label,
+            r.sector,
+            r.role,
+            r.display_name,
+            r.item_id,
+            r.current,
+            r.target,
+            r.dont_know,
+            r.confidence,
+            r.comment,
+            r.tiers,
+        )
+        for r in response_rows(session=session, workshop_id=workshop_id)
+    ]
+    level_rows, tier_rows = [], []
+    for (
+        pid,
+        label,
+        sector,
+        role,
+        name,
+        item_id,
+        current,
+        target,
+        dont_know,
+        confidence,
+        comment,
+        tiers,
+    ) in rows:
+        common = {
+            "participant": pid,
+            "label": label,
+            "sector": sector,
+            "role": role,
+            "display_name": name,
+            "item_id": item_id,
+            "confidence": confidence,
+            "comment": comment,
+        }
+        if tiers is not None:
+            for function_id, tier in tiers.items():
+                tier_rows.append({**common, "function_id": function_id, "tier": tier})
+        else:
+            level_rows.append({**common, "current": current, "target": target, "dont_know": bool(dont_know)})
+    answers = pd.DataFrame(
+        level_rows,
+        columns=[
+            "participant",
+            "label",
+            "sector",
+            "role",
+            "display_name",
+            "item_id",
+            "current",
+            "target",
+            "dont_know",
+            "confidence",
+            "comment",
+        ],
+    ).astype({"current": "float64", "target": "float64", "dont_know": "bool"})
+    tier_answers = pd.DataFrame(
+        tier_rows,
+        columns=[
+            "participant",
+            "label",
+            "sector",
+            "role",
+            "display_name",
+            "item_id",
+            "function_id",
+            "tier",
+            "confidence",
+            "comment",
+        ],
+    )
+    return answers, tier_answers
+
+
+def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Only the columns scoring reads, for several workshops at once (trends, cohorts):
+    (answers, tier_answers), each with a ``workshop`` column.
+
+    The level answers, by far the most rows, are fetched through the DB-API cursor of the
+    session's own connection (same transaction), because SQLAlchemy's per-row processing cost
+    three times the query itself at a cohort's 252,000 rows (bench/RESULTS.md). The few
+    accountability rows go through SQLAlchemy, which decodes their JSON.
+    """
+    ids = list(workshop_ids)
+    level_columns = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
+    levels_query = (
+        select(
+            Participant.workshop_id,
+            Participant.id,
+            Participant.sector,
+            Response.item_id,
+            Response.current,
+            Response.target,
+            Response.dont_know,
+        )
+        .join(Response, Response.participant_id == Participant.id)
+        # A level answer has a current level or is a don't-know. Not "tiers IS NULL": the JSON
+        # type stores Python None as the JSON text null, which SQL does not see as NULL.
+        .where(Participant.workshop_id.in_(ids), Response.current.is_not(None) | Response.dont_know)
+    )
+    connection = session.connection()
+    compiled = levels_query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters: Any = (
+        tuple(compiled.params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else compiled.params
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    answers = pd.DataFrame.from_records(rows, columns=level_columns).astype(
+        {"current": "float64", "target": "float64", "dont_know": "bool"}
+    )
+    tier_rows = session.execute(
+        select(Participant.workshop_id, Participant.id, Participant.sector, Response.item_id, Response.tiers)
+        .join(Response, Response.participant_id == Participant.id)
+        .where(Participant.workshop_id.in_(ids), Response.current.is_(None), Response.dont_know.is_(False))
+    ).all()
+    tiers = [
+        (workshop, participant, sector, item, function, tier)
+        for workshop, participant, sector, item, chosen in tier_rows
+        for function, tier in (chosen or {}).items()
+    ]
+    tier_answers = pd.DataFrame(
+        tiers, columns=["workshop", "participant", "sector", "item_id", "function_id", "tier"]
+    )
+    return answers, tier_answers

@@ -1,0 +1,312 @@
+"""Cohorts, partnerships, bank versions and workshops: created, found and listed in the caller's
+transaction. Results leave as frozen dataclasses (or, for the listings pages draw, plain dicts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from assessment import limits
+from assessment.db.audit import audit
+from assessment.db.tables import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    PARTNERSHIP_KINDS,
+    WORKSHOP_STATUSES,
+    BankVersion,
+    Cohort,
+    Participant,
+    Partnership,
+    Response,
+    Workshop,
+)
+from assessment.errors import NotFound, StoreError
+from assessment.framework import QuestionBank, parse_bank
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    id: int
+    join_code: str
+    title: str
+    held_on: date
+    round_label: str | None
+    status: str
+    revealed: bool
+    anonymous: bool
+    domains: tuple[str, ...]
+    partnership_id: int
+    partnership: str
+    cohort: str
+    bank_version_id: int
+
+
+# --- cohorts and partnerships ------------------------------------------------------------------------------
+
+
+def create_cohort(*, session: Session, name: str, owner_id: int | None = None) -> int:
+    name = name.strip()
+    if not name:
+        raise StoreError("a cohort needs a name")
+    # the store is the door every page and command passes: the column's width and no NUL, here
+    name = limits.checked_text(name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
+    if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+        raise StoreError(f"a cohort called '{name}' already exists")
+    cohort = Cohort(name=name, owner_id=owner_id)
+    session.add(cohort)
+    session.flush()
+    return cohort.id
+
+
+def cohort_id(*, session: Session, name: str) -> int:
+    found = session.scalar(select(Cohort.id).where(Cohort.name == name))
+    if found is None:
+        raise NotFound(f"there is no cohort called '{name}'")
+    return found
+
+
+def create_partnership(
+    *, session: Session, cohort_id: int, name: str, kind: str, parent_id: int | None = None
+) -> int:
+    name = name.strip()
+    if kind not in PARTNERSHIP_KINDS:
+        raise StoreError(
+            f"'{kind}' is not a kind of partnership; expected one of {', '.join(PARTNERSHIP_KINDS)}"
+        )
+    if not name:
+        raise StoreError("a partnership needs a name")
+    name = limits.checked_text(name, what="a partnership's name", limit=limits.PARTNERSHIP_NAME_CHARS)
+    exists = select(Partnership.id).where(Partnership.cohort_id == cohort_id, Partnership.name == name)
+    if session.scalar(exists) is not None:
+        raise StoreError(f"the cohort already has a partnership called '{name}'")
+    partnership = Partnership(cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id)
+    session.add(partnership)
+    session.flush()
+    return partnership.id
+
+
+def partnership_id(*, session: Session, name: str, cohort: str | None = None) -> int:
+    query = select(Partnership.id).where(Partnership.name == name)
+    if cohort is not None:
+        query = query.join(Cohort, Cohort.id == Partnership.cohort_id).where(Cohort.name == cohort)
+    found = session.scalars(query).all()
+    if not found:
+        raise NotFound(f"there is no partnership called '{name}'")
+    if len(found) > 1:
+        raise StoreError(f"several partnerships are called '{name}'; name the cohort too")
+    return found[0]
+
+
+# --- bank versions ---------------------------------------------------------------------------------
+
+
+def bank_hash(yaml_text: str) -> str:
+    return hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+
+
+def store_bank_version(*, session: Session, yaml_text: str) -> int:
+    """Keep this exact bank text; the same text is stored once, however often it is used."""
+    digest = bank_hash(yaml_text)
+    found = session.scalar(select(BankVersion.id).where(BankVersion.content_hash == digest))
+    if found is not None:
+        return found
+    bank = parse_bank(yaml_text)
+    version = BankVersion(bank_id=bank.id, version=bank.version, content_hash=digest, yaml_text=yaml_text)
+    session.add(version)
+    session.flush()
+    return version.id
+
+
+_BANK_CACHE: dict[str, QuestionBank] = {}
+
+
+def bank_for_version(*, session: Session, bank_version_id: int) -> QuestionBank:
+    """The bank a workshop used. A stored version never changes, so each is parsed once per
+    process, keyed by its content hash: ids repeat across databases, hashes do not."""
+    digest = session.scalar(select(BankVersion.content_hash).where(BankVersion.id == bank_version_id))
+    if digest is None:
+        raise NotFound(f"there is no bank version {bank_version_id}")
+    cached = _BANK_CACHE.get(digest)
+    if cached is None:
+        text = session.scalar(select(BankVersion.yaml_text).where(BankVersion.id == bank_version_id))
+        cached = _BANK_CACHE.setdefault(digest, parse_bank(text or ""))
+    return cached
+
+
+# --- workshops ----------------------------------------------------------------------------------------
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def create_workshop(
+    *,
+    session: Session,
+    partnership_id: int,
+    bank_version_id: int,
+    title: str,
+    held_on: date,
+    round_label: str | None = None,
+    domains: list[str] | None = None,
+    anonymous: bool = True,
+) -> WorkshopInfo:
+    bank = bank_for_version(session=session, bank_version_id=bank_version_id)
+    known = [d.id for d in bank.domains]
+    chosen = known if not domains else list(domains)
+    unknown = [d for d in chosen if d not in known]
+    if unknown:
+        raise StoreError(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
+    if not title.strip():
+        raise StoreError("a workshop needs a title")
+    title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
+    if round_label is not None:
+        round_label = (
+            limits.checked_text(
+                round_label, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
+            )
+            or None
+        )
+    code = new_join_code()
+    while session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is not None:
+        code = new_join_code()
+    workshop = Workshop(
+        partnership_id=partnership_id,
+        bank_version_id=bank_version_id,
+        title=title.strip(),
+        held_on=held_on,
+        round_label=round_label,
+        join_code=code,
+        domains=chosen,
+        anonymous=anonymous,
+    )
+    session.add(workshop)
+    session.flush()
+    return workshop_info(session=session, join_code=code)
+
+
+def workshop_info(
+    *, session: Session, join_code: str | None = None, workshop_id: int | None = None
+) -> WorkshopInfo:
+    query = (
+        select(Workshop, Partnership.name, Cohort.name)
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+    )
+    if join_code is not None:
+        query = query.where(Workshop.join_code == join_code.strip().upper())
+    elif workshop_id is not None:
+        query = query.where(Workshop.id == workshop_id)
+    else:
+        raise ValueError("give a join code or a workshop id")
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise NotFound(
+            f"there is no workshop with the code '{join_code}'" if join_code else "no such workshop"
+        )
+    w, partnership, cohort = row
+    return WorkshopInfo(
+        id=w.id,
+        join_code=w.join_code,
+        title=w.title,
+        held_on=w.held_on,
+        round_label=w.round_label,
+        status=w.status,
+        revealed=w.revealed,
+        anonymous=w.anonymous,
+        domains=tuple(w.domains),
+        partnership_id=w.partnership_id,
+        partnership=partnership,
+        cohort=cohort,
+        bank_version_id=w.bank_version_id,
+    )
+
+
+def list_workshops(*, session: Session) -> list[dict[str, Any]]:
+    """Every workshop with its partnership, cohort and respondent count, newest first."""
+    respondents = (
+        select(Participant.workshop_id, func.count(func.distinct(Response.participant_id)).label("n"))
+        .join(Response, Response.participant_id == Participant.id)
+        .group_by(Participant.workshop_id)
+        .subquery()
+    )
+    query = (
+        select(Workshop, Partnership.name, Cohort.name, func.coalesce(respondents.c.n, 0))
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+        .outerjoin(respondents, respondents.c.workshop_id == Workshop.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    )
+    return [
+        {
+            "join_code": w.join_code,
+            "title": w.title,
+            "date": w.held_on.isoformat(),
+            "round": w.round_label,
+            "status": w.status,
+            "revealed": w.revealed,
+            "partnership": partnership,
+            "cohort": cohort,
+            "respondents": int(n),
+        }
+        for w, partnership, cohort, n in session.execute(query)
+    ]
+
+
+def set_workshop_state(
+    *, session: Session, workshop_id: int, actor: str, status: str | None = None, revealed: bool | None = None
+) -> None:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("no such workshop")
+    if status is not None:
+        if status not in WORKSHOP_STATUSES:
+            raise StoreError(f"'{status}' is not a workshop status")
+        audit(
+            session=session,
+            actor=actor,
+            action=f"workshop.{status}",
+            target=workshop.join_code,
+            detail={"from": workshop.status},
+        )
+        workshop.status = status
+    if revealed is not None:
+        audit(
+            session=session,
+            actor=actor,
+            action="workshop.reveal" if revealed else "workshop.hide",
+            target=workshop.join_code,
+        )
+        workshop.revealed = revealed
+
+
+def _lock_row(session: Session, table: type[Workshop], row_id: int) -> None:
+    """Take the write lock for ``row_id`` before this transaction reads anything.
+
+    A no-op UPDATE: on PostgreSQL it locks the row until commit; on SQLite it takes the database's
+    write lock, waiting with the busy timeout, so what is read next is what the write is checked
+    against (a read first would pin a snapshot that a concurrent writer makes stale, and SQLite
+    then refuses the write at once with "database is locked").
+    """
+    session.execute(update(table).where(table.id == row_id).values(id=table.id))
+
+
+def list_partnerships(*, session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Partnership.id, Partnership.name, Partnership.kind, Cohort.name)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+        .where(Partnership.archived.is_(False))
+        .order_by(Cohort.name, Partnership.name)
+    ).all()
+    return [{"id": pid, "name": name, "kind": kind, "cohort": cohort} for pid, name, kind, cohort in rows]
