@@ -9,14 +9,13 @@ and a refused request raises StoreError before anything is written.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import Action, Consensus, Partnership, Workshop
+from assessment.db import outcomes as rows
+from assessment.db.outcomes import ActionRecord, ConsensusRecord
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 from assessment.store import (
     ACTION_STATUSES,
@@ -49,53 +48,6 @@ MAX_CONSENSUS_TEXT_CHARS = 2000
 # The longest text each action field takes (the column widths; notes share the consensus limit).
 ACTION_TEXT_LIMITS = {"title": 300, "owner": 200, "notes": 2000}
 UPDATABLE_ACTION_FIELDS = ("title", "owner", "due_on", "status", "notes")
-
-
-# --- plain results -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConsensusRecord:
-    id: int
-    workshop_id: int
-    domain_id: str
-    item_id: str | None
-    level: float
-    rationale: str
-    dissent: str
-    recorded_by: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    id: int
-    partnership_id: int
-    workshop_id: int | None
-    round_label: str | None
-    domain_id: str
-    item_id: str | None
-    title: str
-    owner: str
-    due_on: date | None
-    status: str
-    notes: str
-    created_at: datetime
-    updated_at: datetime
-
-
-def _consensus_record(row: Consensus) -> ConsensusRecord:
-    return ConsensusRecord(
-        id=row.id,
-        workshop_id=row.workshop_id,
-        domain_id=row.domain_id,
-        item_id=row.item_id,
-        level=float(row.level),
-        rationale=row.rationale,
-        dissent=row.dissent,
-        recorded_by=row.recorded_by,
-        recorded_at=row.recorded_at,
-    )
 
 
 def consensus_key(domain_id: str, item_id: str | None = None) -> str:
@@ -142,14 +94,6 @@ def _level_range(bank: QuestionBank, domain_id: str, item_id: str | None) -> int
     return bank.max_level if item.type == "maturity" else SPECTRUM_POSITIONS
 
 
-def _current_consensus_row(
-    session: Session, workshop_id: int, domain_id: str, item_id: str | None
-) -> Consensus | None:
-    query = select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.domain_id == domain_id)
-    query = query.where(Consensus.item_id.is_(None) if item_id is None else Consensus.item_id == item_id)
-    return session.scalars(query.order_by(Consensus.recorded_at.desc(), Consensus.id.desc()).limit(1)).first()
-
-
 def record_consensus(
     *,
     session: Session,
@@ -188,8 +132,12 @@ def record_consensus(
     _check_text("dissent", dissent, MAX_CONSENSUS_TEXT_CHARS)
     actor = _check_actor(actor)
 
-    previous = _current_consensus_row(session, workshop_id, domain_id, item_id)
-    record = Consensus(
+    latest = rows.domain_consensus_records(
+        session=session, workshop_id=workshop_id, domain_id=domain_id, item_id=item_id, limit=1
+    )
+    previous = latest[0] if latest else None
+    record_id = rows.add_consensus(
+        session=session,
         workshop_id=workshop_id,
         domain_id=domain_id,
         item_id=item_id,
@@ -199,8 +147,6 @@ def record_consensus(
         recorded_by=actor,
         recorded_at=utcnow(),
     )
-    session.add(record)
-    session.flush()
     audit(
         session=session,
         actor=actor,
@@ -214,43 +160,33 @@ def record_consensus(
             "previous_level": None if previous is None else float(previous.level),
             "rationale": rationale,
             "dissent": dissent,
-            "consensus": record.id,
+            "consensus": record_id,
         },
     )
-    return record.id
+    return record_id
 
 
 def current_consensus(*, session: Session, workshop_id: int) -> dict[str, ConsensusRecord]:
     """The current (newest) record per domain, and per item under "domain/item"."""
-    rows = session.scalars(
-        select(Consensus)
-        .where(Consensus.workshop_id == workshop_id)
-        .order_by(Consensus.recorded_at, Consensus.id)
-    ).all()
+    records = rows.consensus_records(session=session, workshop_id=workshop_id)
     # Oldest first, so each newer record replaces the one before it.
-    return {consensus_key(r.domain_id, r.item_id): _consensus_record(r) for r in rows}
+    return {consensus_key(r.domain_id, r.item_id): r for r in records}
 
 
 def consensus_history(
     *, session: Session, workshop_id: int, domain_id: str, item_id: str | None = None
 ) -> list[ConsensusRecord]:
     """Every record for the domain (or one of its items), newest first."""
-    query = select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.domain_id == domain_id)
-    query = query.where(Consensus.item_id.is_(None) if item_id is None else Consensus.item_id == item_id)
-    rows = session.scalars(query.order_by(Consensus.recorded_at.desc(), Consensus.id.desc())).all()
-    return [_consensus_record(r) for r in rows]
+    return rows.domain_consensus_records(
+        session=session, workshop_id=workshop_id, domain_id=domain_id, item_id=item_id
+    )
 
 
 # --- actions -----------------------------------------------------------------------------------------
 
 
 def _latest_workshop(session: Session, partnership_id: int) -> WorkshopInfo:
-    found = session.scalar(
-        select(Workshop.id)
-        .where(Workshop.partnership_id == partnership_id)
-        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
-        .limit(1)
-    )
+    found = rows.latest_workshop_id(session=session, partnership_id=partnership_id)
     if found is None:
         raise StoreError("this partnership has had no workshop yet; create one before planning actions")
     return workshop_info(session=session, workshop_id=found)
@@ -294,7 +230,7 @@ def create_action(
     The domain (and item) must be in the bank of the workshop that agreed it, or, without a
     workshop, in the bank of the partnership's latest workshop.
     """
-    if session.get(Partnership, partnership_id) is None:
+    if not rows.partnership_exists(session=session, partnership_id=partnership_id):
         raise NotFound("no such partnership")
     actor = _check_actor(actor)
     title = title.strip() if isinstance(title, str) else title
@@ -315,8 +251,8 @@ def create_action(
         )
     if item_id is not None and item_id not in {i.id for i in bank.domain(domain_id).items}:
         raise StoreError(f"there is no item '{item_id}' in the domain '{domain_id}'")
-    now = utcnow()
-    action = Action(
+    action_id = rows.add_action(
+        session=session,
         partnership_id=partnership_id,
         workshop_id=workshop_id,
         domain_id=domain_id,
@@ -326,18 +262,15 @@ def create_action(
         due_on=due_on,
         status=status,
         notes=notes,
-        created_at=now,
-        updated_at=now,
+        at=utcnow(),
     )
-    session.add(action)
-    session.flush()
     audit(
         session=session,
         actor=actor,
         action="action.created",
-        target=f"action:{action.id}",
+        target=f"action:{action_id}",
         detail={
-            "action": action.id,
+            "action": action_id,
             "partnership": partnership_id,
             "workshop": workshop_id,
             "domain": domain_id,
@@ -349,7 +282,7 @@ def create_action(
             "notes": notes,
         },
     )
-    return action.id
+    return action_id
 
 
 def _json_value(value: Any) -> Any:
@@ -373,7 +306,7 @@ def update_action(*, session: Session, action_id: int, actor: str, **changes: An
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
     _check_action_fields(changes)
-    action = session.get(Action, action_id)
+    action = rows.action_record(session=session, action_id=action_id)
     if action is None:
         raise NotFound("no such action")
     changed = {
@@ -383,9 +316,9 @@ def update_action(*, session: Session, action_id: int, actor: str, **changes: An
     }
     if not changed:
         return
-    for name in changed:
-        setattr(action, name, changes[name])
-    action.updated_at = utcnow()
+    rows.change_action(
+        session=session, action_id=action_id, values={name: changes[name] for name in changed}, at=utcnow()
+    )
     audit(
         session=session,
         actor=actor,
@@ -397,30 +330,7 @@ def update_action(*, session: Session, action_id: int, actor: str, **changes: An
 
 def list_actions(*, session: Session, partnership_id: int) -> list[ActionRecord]:
     """The partnership's action plan, by domain id and then in the order the actions were agreed."""
-    rows = session.execute(
-        select(Action, Workshop.round_label)
-        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
-        .where(Action.partnership_id == partnership_id)
-        .order_by(Action.domain_id, Action.created_at, Action.id)
-    ).all()
-    return [
-        ActionRecord(
-            id=a.id,
-            partnership_id=a.partnership_id,
-            workshop_id=a.workshop_id,
-            round_label=round_label,
-            domain_id=a.domain_id,
-            item_id=a.item_id,
-            title=a.title,
-            owner=a.owner,
-            due_on=a.due_on,
-            status=a.status,
-            notes=a.notes,
-            created_at=a.created_at,
-            updated_at=a.updated_at,
-        )
-        for a, round_label in rows
-    ]
+    return rows.action_records(session=session, partnership_id=partnership_id)
 
 
 def actions_since(*, session: Session, partnership_id: int, before: date) -> dict[str, int]:
@@ -428,13 +338,8 @@ def actions_since(*, session: Session, partnership_id: int, before: date) -> dic
 
     An action recorded without a workshop counts when it was created before that date.
     """
-    rows = session.execute(
-        select(Action.domain_id, Workshop.held_on, Action.created_at)
-        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
-        .where(Action.partnership_id == partnership_id)
-    ).all()
     counts: dict[str, int] = {}
-    for domain_id, held_on, created_at in rows:
+    for domain_id, held_on, created_at in rows.action_dates(session=session, partnership_id=partnership_id):
         when = held_on if held_on is not None else created_at.date()
         if when < before:
             counts[domain_id] = counts.get(domain_id, 0) + 1

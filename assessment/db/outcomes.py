@@ -1,0 +1,225 @@
+"""Consensus records and the action plan: the queries ``assessment.outcomes`` decides with.
+
+Consensus rows are only ever added (the newest is the current one); actions are added and their
+fields changed. The rules (levels, text limits, who may, what is audited) live in
+``assessment.outcomes``; this module reads and writes rows in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import Session
+
+from assessment.db.tables import Action, Consensus, Partnership, Workshop
+
+
+@dataclass(frozen=True)
+class ConsensusRecord:
+    id: int
+    workshop_id: int
+    domain_id: str
+    item_id: str | None
+    level: float
+    rationale: str
+    dissent: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    id: int
+    partnership_id: int
+    workshop_id: int | None
+    round_label: str | None
+    domain_id: str
+    item_id: str | None
+    title: str
+    owner: str
+    due_on: date | None
+    status: str
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _consensus_record(row: Consensus) -> ConsensusRecord:
+    return ConsensusRecord(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        domain_id=row.domain_id,
+        item_id=row.item_id,
+        level=float(row.level),
+        rationale=row.rationale,
+        dissent=row.dissent,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    )
+
+
+def _of_domain(workshop_id: int, domain_id: str, item_id: str | None) -> list[ColumnElement[bool]]:
+    return [
+        Consensus.workshop_id == workshop_id,
+        Consensus.domain_id == domain_id,
+        Consensus.item_id.is_(None) if item_id is None else Consensus.item_id == item_id,
+    ]
+
+
+def consensus_records(*, session: Session, workshop_id: int) -> list[ConsensusRecord]:
+    """Every consensus record of the workshop, oldest first."""
+    rows = session.scalars(
+        select(Consensus)
+        .where(Consensus.workshop_id == workshop_id)
+        .order_by(Consensus.recorded_at, Consensus.id)
+    ).all()
+    return [_consensus_record(r) for r in rows]
+
+
+def domain_consensus_records(
+    *,
+    session: Session,
+    workshop_id: int,
+    domain_id: str,
+    item_id: str | None = None,
+    limit: int | None = None,
+) -> list[ConsensusRecord]:
+    """The records for one domain (or one of its items), newest first; at most ``limit``."""
+    query = (
+        select(Consensus)
+        .where(*_of_domain(workshop_id, domain_id, item_id))
+        .order_by(Consensus.recorded_at.desc(), Consensus.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_consensus_record(r) for r in session.scalars(query).all()]
+
+
+def add_consensus(
+    *,
+    session: Session,
+    workshop_id: int,
+    domain_id: str,
+    item_id: str | None,
+    level: float,
+    rationale: str,
+    dissent: str,
+    recorded_by: str,
+    recorded_at: datetime,
+) -> int:
+    """Store one consensus record; returns its id."""
+    record = Consensus(
+        workshop_id=workshop_id,
+        domain_id=domain_id,
+        item_id=item_id,
+        level=level,
+        rationale=rationale,
+        dissent=dissent,
+        recorded_by=recorded_by,
+        recorded_at=recorded_at,
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def partnership_exists(*, session: Session, partnership_id: int) -> bool:
+    return session.get(Partnership, partnership_id) is not None
+
+
+def latest_workshop_id(*, session: Session, partnership_id: int) -> int | None:
+    """The partnership's most recent workshop (by date, then by creation), or None."""
+    return session.scalar(
+        select(Workshop.id)
+        .where(Workshop.partnership_id == partnership_id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        .limit(1)
+    )
+
+
+def add_action(
+    *,
+    session: Session,
+    partnership_id: int,
+    workshop_id: int | None,
+    domain_id: str,
+    item_id: str | None,
+    title: str,
+    owner: str,
+    due_on: date | None,
+    status: str,
+    notes: str,
+    at: datetime,
+) -> int:
+    """Store one action; returns its id."""
+    action = Action(
+        partnership_id=partnership_id,
+        workshop_id=workshop_id,
+        domain_id=domain_id,
+        item_id=item_id,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        status=status,
+        notes=notes,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(action)
+    session.flush()
+    return action.id
+
+
+def _action_records(session: Session, *where: ColumnElement[bool]) -> list[ActionRecord]:
+    rows = session.execute(
+        select(Action, Workshop.round_label)
+        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
+        .where(*where)
+        .order_by(Action.domain_id, Action.created_at, Action.id)
+    ).all()
+    return [
+        ActionRecord(
+            id=a.id,
+            partnership_id=a.partnership_id,
+            workshop_id=a.workshop_id,
+            round_label=round_label,
+            domain_id=a.domain_id,
+            item_id=a.item_id,
+            title=a.title,
+            owner=a.owner,
+            due_on=a.due_on,
+            status=a.status,
+            notes=a.notes,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+        for a, round_label in rows
+    ]
+
+
+def action_record(*, session: Session, action_id: int) -> ActionRecord | None:
+    found = _action_records(session, Action.id == action_id)
+    return found[0] if found else None
+
+
+def action_records(*, session: Session, partnership_id: int) -> list[ActionRecord]:
+    """The partnership's actions by domain id, then in the order they were agreed."""
+    return _action_records(session, Action.partnership_id == partnership_id)
+
+
+def change_action(*, session: Session, action_id: int, values: dict[str, Any], at: datetime) -> None:
+    """Write new values for some of an action's fields, and when they changed."""
+    session.execute(update(Action).where(Action.id == action_id).values(**values, updated_at=at))
+
+
+def action_dates(*, session: Session, partnership_id: int) -> list[tuple[str, date | None, datetime]]:
+    """Each of the partnership's actions as (domain id, its workshop's date or None, created at)."""
+    rows = session.execute(
+        select(Action.domain_id, Workshop.held_on, Action.created_at)
+        .outerjoin(Workshop, Workshop.id == Action.workshop_id)
+        .where(Action.partnership_id == partnership_id)
+    ).all()
+    return [(domain_id, held_on, created_at) for domain_id, held_on, created_at in rows]
