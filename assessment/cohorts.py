@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import BankVersion, Cohort, Partnership, Workshop
+from assessment.db.cohorts import cohort_partnerships, partnership_round_rows
+from assessment.db.workshops import cohort_name
 from assessment.framework import QuestionBank
 from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
 from assessment.store import NotFound, bank_for_version, scoring_frames
@@ -104,43 +104,20 @@ def _rounds(
     bank_version: str | None,
 ) -> dict[int, list[_Round]]:
     """Each partnership's rounds passing the filters, oldest first (by date, then id)."""
-    query = (
-        select(
-            Workshop.id,
-            Workshop.partnership_id,
-            Workshop.join_code,
-            Workshop.round_label,
-            Workshop.title,
-            Workshop.held_on,
-            Workshop.bank_version_id,
-            BankVersion.bank_id,
-            BankVersion.version,
-            Workshop.domains,
-        )
-        .join(BankVersion, BankVersion.id == Workshop.bank_version_id)
-        .where(Workshop.partnership_id.in_(list(partnership_ids)))
-        .order_by(Workshop.partnership_id, Workshop.held_on, Workshop.id)
-    )
-    if since is not None:
-        query = query.where(Workshop.held_on >= since)
-    if until is not None:
-        query = query.where(Workshop.held_on <= until)
-    if bank_version is not None:
-        query = query.where(BankVersion.bank_id.concat(" ").concat(BankVersion.version) == bank_version)
     rounds: dict[int, list[_Round]] = {}
-    for wid, pid, code, label, title, held_on, version_id, bank_id, version, domains in session.execute(
-        query
+    for row in partnership_round_rows(
+        session=session, partnership_ids=partnership_ids, since=since, until=until, bank_version=bank_version
     ):
-        rounds.setdefault(pid, []).append(
+        rounds.setdefault(row.partnership_id, []).append(
             _Round(
-                id=wid,
-                partnership_id=pid,
-                join_code=code,
-                label=label or title,
-                held_on=held_on,
-                bank_version_id=version_id,
-                bank_version=f"{bank_id} {version}",
-                domains=tuple(domains),
+                id=row.workshop_id,
+                partnership_id=row.partnership_id,
+                join_code=row.join_code,
+                label=row.round_label or row.title,
+                held_on=row.held_on,
+                bank_version_id=row.bank_version_id,
+                bank_version=f"{row.bank_id} {row.version}",
+                domains=row.domains,
             )
         )
     return rounds
@@ -240,18 +217,12 @@ def compare_cohort(
     between those dates; ``bank_version`` ("ics-readiness 1.0.0") keeps rounds on that bank.
     A partnership with no round left is listed, withheld, with no domain figures.
     """
-    cohort = session.get(Cohort, cohort_id)
+    cohort = cohort_name(session=session, cohort_id=cohort_id)
     if cohort is None:
         raise NotFound("no such cohort")
-    query = (
-        select(Partnership.id, Partnership.name, Partnership.kind, Partnership.parent_id)
-        .where(Partnership.cohort_id == cohort_id, Partnership.archived.is_(False))
-        .order_by(Partnership.name, Partnership.id)
-    )
-    if kinds is not None:
-        query = query.where(Partnership.kind.in_(list(kinds)))
     members: list[tuple[int, str, str, int | None]] = [
-        (pid, name, kind, parent) for pid, name, kind, parent in session.execute(query)
+        (p.id, p.name, p.kind, p.parent_id)
+        for p in cohort_partnerships(session=session, cohort_id=cohort_id, kinds=kinds)
     ]
     rounds = _rounds(
         session=session,
@@ -375,7 +346,7 @@ def compare_cohort(
         domains["quartile"] = np.nan
 
     return CohortComparison(
-        cohort=cohort.name,
+        cohort=cohort,
         threshold=threshold,
         partnerships=partnerships,
         domains=domains,

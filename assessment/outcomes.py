@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from assessment.db import outcomes as rows
 from assessment.db.outcomes import ActionRecord, ConsensusRecord
+from assessment.db.workshops import partnership_exists
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 from assessment.store import (
     ACTION_STATUSES,
@@ -230,7 +231,7 @@ def create_action(
     The domain (and item) must be in the bank of the workshop that agreed it, or, without a
     workshop, in the bank of the partnership's latest workshop.
     """
-    if not rows.partnership_exists(session=session, partnership_id=partnership_id):
+    if not partnership_exists(session=session, partnership_id=partnership_id):
         raise NotFound("no such partnership")
     actor = _check_actor(actor)
     title = title.strip() if isinstance(title, str) else title

@@ -12,10 +12,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import Partnership, Workshop
+from assessment.db.workshops import partnership_exists, partnership_workshop_ids
 from assessment.outcomes import current_consensus
 from assessment.scoring import changes_since_previous, team_domain_figures
 from assessment.store import NotFound, WorkshopInfo, bank_for_version, scoring_frames, workshop_info
@@ -51,13 +50,9 @@ TREND_COLUMNS = (
 
 def partnership_rounds(*, session: Session, partnership_id: int) -> list[WorkshopInfo]:
     """The partnership's workshops, oldest first (by date, then by when they were created)."""
-    if session.get(Partnership, partnership_id) is None:
+    if not partnership_exists(session=session, partnership_id=partnership_id):
         raise NotFound("no such partnership")
-    ids = session.scalars(
-        select(Workshop.id)
-        .where(Workshop.partnership_id == partnership_id)
-        .order_by(Workshop.held_on, Workshop.id)
-    ).all()
+    ids = partnership_workshop_ids(session=session, partnership_id=partnership_id)
     return [workshop_info(session=session, workshop_id=i) for i in ids]
 
 

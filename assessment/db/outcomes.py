@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import Action, Consensus, Partnership, Workshop
+from assessment.db.tables import Action, Consensus, Workshop
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,6 @@ def add_consensus(
     session.add(record)
     session.flush()
     return record.id
-
-
-def partnership_exists(*, session: Session, partnership_id: int) -> bool:
-    return session.get(Partnership, partnership_id) is not None
 
 
 def latest_workshop_id(*, session: Session, partnership_id: int) -> int | None:

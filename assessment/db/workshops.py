@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -310,3 +311,35 @@ def list_partnerships(*, session: Session) -> list[dict[str, Any]]:
         .order_by(Cohort.name, Partnership.name)
     ).all()
     return [{"id": pid, "name": name, "kind": kind, "cohort": cohort} for pid, name, kind, cohort in rows]
+
+
+def cohort_exists(*, session: Session, cohort_id: int) -> bool:
+    return session.get(Cohort, cohort_id) is not None
+
+
+def partnership_exists(*, session: Session, partnership_id: int) -> bool:
+    return session.get(Partnership, partnership_id) is not None
+
+
+def partnership_workshop_ids(*, session: Session, partnership_id: int) -> list[int]:
+    """The partnership's workshops, oldest first (by date, then by when they were created)."""
+    return list(
+        session.scalars(
+            select(Workshop.id)
+            .where(Workshop.partnership_id == partnership_id)
+            .order_by(Workshop.held_on, Workshop.id)
+        ).all()
+    )
+
+
+def workshop_ids_by_code(*, session: Session, join_codes: Sequence[str]) -> dict[str, int]:
+    """The ids of the workshops with these join codes, by code; codes no workshop has are left out."""
+    rows = session.execute(
+        select(Workshop.id, Workshop.join_code).where(Workshop.join_code.in_(list(join_codes)))
+    ).all()
+    return {code: workshop_id for workshop_id, code in rows}
+
+
+def cohort_name(*, session: Session, cohort_id: int) -> str | None:
+    """The cohort's name, or None when there is no such cohort."""
+    return session.scalar(select(Cohort.name).where(Cohort.id == cohort_id))
