@@ -2,6 +2,9 @@
 
 Exit codes: 0 success, 2 bad input (every problem listed on stderr), 1 anything else.
 A user's mistake never ends in a traceback; set ICS_DEBUG=1 to see one for a real fault.
+Every command that reads or changes cohorts, partnerships, workshops or accounts goes through the
+same services as the pages (``assessment.services``), as the operator: a rule a page keeps, the
+command line keeps too, in the same words.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import argparse
 import getpass
 import json
 import math
-import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,27 +23,20 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from assessment import limits
+from assessment import settings
+from assessment.db import PARTNERSHIP_KINDS, make_engine, transaction
+from assessment.errors import Refused
 from assessment.framework import DEFAULT_BANK_PATH, BankValidationError, bank_as_json, load_bank
 from assessment.lifecycle import Step
 from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
-from assessment.store import (
-    PARTNERSHIP_KINDS,
-    StoreError,
-    cohort_id,
-    create_cohort,
-    create_partnership,
-    create_workshop,
-    list_workshops,
-    make_engine,
-    partnership_id,
-    store_bank_version,
-    transaction,
-    workshop_info,
-)
+from assessment.services import CLI_OPERATOR, Actor
+from assessment.services import cohorts as cohort_services
+from assessment.services import facilitators as facilitator_services
+from assessment.services import workshops as workshop_services
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-CLI_ACTOR = "cli"
+CLI_ACTOR = CLI_OPERATOR
+OPERATOR = Actor.operator()
 
 
 class BadInput(Exception):
@@ -104,51 +100,44 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _cohort_create(args: argparse.Namespace) -> int:
-    name = limits.checked_text(args.name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
-    with transaction(_engine(args)) as session:
-        create_cohort(session=session, name=name)
-    print(f"cohort '{name}' created")
+    cohort_services.create(engine=_engine(args), actor=OPERATOR, name=args.name)
+    print(f"cohort '{args.name.strip()}' created")
     return EXIT_OK
 
 
 def _cohort_rename(args: argparse.Namespace) -> int:
-    from assessment.cohort_admin import operator_rename_cohort
-
-    name = limits.checked_text(args.new_name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
-    with transaction(_engine(args)) as session:
-        found = cohort_id(session=session, name=args.name)
-        operator_rename_cohort(session=session, cohort_id=found, name=name, actor=CLI_ACTOR)
-    print(f"cohort '{args.name}' renamed to '{name}'")
+    engine = _engine(args)
+    found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
+    cohort_services.rename(engine=engine, actor=OPERATOR, cohort_id=found, name=args.new_name)
+    print(f"cohort '{args.name}' renamed to '{args.new_name.strip()}'")
     return EXIT_OK
 
 
 def _cohort_archive(args: argparse.Namespace) -> int:
-    from assessment.cohort_admin import operator_archive_cohort
-
-    with transaction(_engine(args)) as session:
-        operator_archive_cohort(
-            session=session, cohort_id=cohort_id(session=session, name=args.name), actor=CLI_ACTOR
-        )
+    engine = _engine(args)
+    found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
+    cohort_services.archive(engine=engine, actor=OPERATOR, cohort_id=found)
     print(f"cohort '{args.name}' archived: hidden from the pages, nothing deleted")
     return EXIT_OK
 
 
 def _partnership_move(args: argparse.Namespace) -> int:
-    from assessment.cohort_admin import operator_move_partnership
-
-    with transaction(_engine(args)) as session:
-        moving = partnership_id(session=session, name=args.name, cohort=args.cohort)
-        target = cohort_id(session=session, name=args.to)
-        operator_move_partnership(session=session, partnership_id=moving, cohort_id=target, actor=CLI_ACTOR)
+    engine = _engine(args)
+    moving = cohort_services.find_partnership(
+        engine=engine, actor=OPERATOR, name=args.name, cohort=args.cohort
+    )
+    target = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.to)
+    cohort_services.move_partnership(engine=engine, actor=OPERATOR, partnership_id=moving, cohort_id=target)
     print(f"partnership '{args.name}' moved to '{args.to}'")
     return EXIT_OK
 
 
 def _cohort_show(args: argparse.Namespace) -> int:
-    from assessment.cohorts import cohort_document, compare_cohort
+    from assessment.cohorts import cohort_document
 
-    with transaction(_engine(args)) as session:
-        comparison = compare_cohort(session=session, cohort_id=cohort_id(session=session, name=args.name))
+    engine = _engine(args)
+    found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
+    comparison = cohort_services.compare(engine=engine, actor=OPERATOR, cohort_id=found)
     if args.json:
         _print_json(cohort_document(comparison))
         return EXIT_OK
@@ -179,8 +168,9 @@ def _report(args: argparse.Namespace) -> int:
     if args.workshop is not None:
         if not args.out:
             raise BadInput("--workshop needs --out FILE.pdf")
-        with transaction(_engine(args)) as session:
-            workshop = workshop_info(session=session, join_code=args.workshop)
+        engine = _engine(args)
+        workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
+        with transaction(engine) as session:
             pdf = report.workshop_summary_pdf(
                 session=session, workshop_id=workshop.id, charts=not args.no_charts
             )
@@ -198,7 +188,9 @@ def _report(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInput(f"cannot create the folder {out_dir}: {exc.strerror}") from exc
-    with transaction(_engine(args)) as session, tqdm(unit="pdf", file=sys.stderr, disable=None) as bar:
+    engine = _engine(args)
+    cohort = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.cohort)
+    with transaction(engine) as session, tqdm(unit="pdf", file=sys.stderr, disable=None) as bar:
 
         def moved(done: int, total: int, what: str) -> None:
             bar.total = total
@@ -210,7 +202,7 @@ def _report(args: argparse.Namespace) -> int:
 
         pack = report.cohort_pack(
             session=session,
-            cohort_id=cohort_id(session=session, name=args.cohort),
+            cohort_id=cohort,
             charts=not args.no_charts,
             progress=moved,
         )
@@ -228,14 +220,17 @@ def _write_file(path: Path, content: bytes) -> Path:
 
 
 def _partnership_create(args: argparse.Namespace) -> int:
-    name = limits.checked_text(args.name, what="a partnership's name", limit=limits.PARTNERSHIP_NAME_CHARS)
-    with transaction(_engine(args)) as session:
-        cohort = cohort_id(session=session, name=args.cohort)
-        parent = (
-            partnership_id(session=session, name=args.parent, cohort=args.cohort) if args.parent else None
-        )
-        create_partnership(session=session, cohort_id=cohort, name=name, kind=args.kind, parent_id=parent)
-    print(f"partnership '{name}' ({args.kind}) created in '{args.cohort}'")
+    engine = _engine(args)
+    cohort = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.cohort)
+    parent = (
+        cohort_services.find_partnership(engine=engine, actor=OPERATOR, name=args.parent, cohort=args.cohort)
+        if args.parent
+        else None
+    )
+    cohort_services.add_partnership(
+        engine=engine, actor=OPERATOR, cohort_id=cohort, name=args.name, kind=args.kind, parent_id=parent
+    )
+    print(f"partnership '{args.name.strip()}' ({args.kind}) created in '{args.cohort}'")
     return EXIT_OK
 
 
@@ -247,62 +242,49 @@ def _parse_date(value: str) -> date:
 
 
 def _workshop_create(args: argparse.Namespace) -> int:
-    # The same limits as the Workshops page, checked before anything is read or written.
-    title = limits.checked_text(args.title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
-    round_label = None
-    if args.round is not None:
-        round_label = (
-            limits.checked_text(
-                args.round, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
-            )
-            or None
-        )
     held_on = _parse_date(args.date)
-    bank_path = Path(args.bank)
+    bank_path = Path(args.bank) if args.bank else settings.current().bank_path
     load_bank(bank_path)  # refuse a broken bank with its own precise errors before touching the database
     domains = [d.strip() for d in args.domains.split(",") if d.strip()] if args.domains else None
-    with transaction(_engine(args)) as session:
-        partnership = partnership_id(session=session, name=args.partnership, cohort=args.cohort)
-        bank_version = store_bank_version(
-            session=session, yaml_text=bank_path.read_text(encoding="utf-8-sig")
-        )
-        workshop = create_workshop(
-            session=session,
-            partnership_id=partnership,
-            bank_version_id=bank_version,
-            title=title,
-            held_on=held_on,
-            round_label=round_label,
-            domains=domains,
-            anonymous=not args.named,
-        )
+    engine = _engine(args)
+    partnership = cohort_services.find_partnership(
+        engine=engine, actor=OPERATOR, name=args.partnership, cohort=args.cohort
+    )
+    workshop = workshop_services.create_workshop(
+        engine=engine,
+        actor=OPERATOR,
+        partnership_id=partnership,
+        title=args.title,
+        held_on=held_on,
+        round_label=args.round,
+        domains=domains,
+        anonymous=not args.named,
+        bank_yaml=bank_path.read_text(encoding="utf-8-sig"),
+    )
     print(workshop.join_code)
     return EXIT_OK
 
 
 def _workshop_list(args: argparse.Namespace) -> int:
-    with transaction(_engine(args)) as session:
-        workshops = list_workshops(session=session)
+    workshops = workshop_services.visible_workshops(engine=_engine(args), actor=OPERATOR)
     if args.json:
-        _print_json(workshops)
+        _print_json([asdict(w) for w in workshops])
         return EXIT_OK
     if not workshops:
         print("no workshops yet: create one with `workshop create`, or load sample data with `demo`")
     for w in workshops:
         print(
-            f"{w['join_code']}  {w['date']}  {w['status']:<6}  {w['respondents']:>3} respondents  "
-            f"{w['partnership']} / {w['title']}" + (f" ({w['round']})" if w["round"] else "")
+            f"{w.join_code}  {w.date}  {w.status:<6}  {w.respondents:>3} respondents  "
+            f"{w.partnership} / {w.title}" + (f" ({w.round})" if w.round else "")
         )
     return EXIT_OK
 
 
 def _workshop_step(step: Step, verb: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from assessment.services.workshops import take_step
-
-        with transaction(_engine(args)) as session:
-            workshop = workshop_info(session=session, join_code=args.code)
-            take_step(session=session, workshop_id=workshop.id, step=step, operator=CLI_ACTOR)
+        engine = _engine(args)
+        workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.code)
+        workshop_services.take_step(engine=engine, actor=OPERATOR, workshop_id=workshop.id, step=step)
         print(f"workshop {workshop.join_code} {verb}")
         return EXIT_OK
 
@@ -318,8 +300,7 @@ def _import(args: argparse.Namespace) -> int:
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise BadInput(f"{path}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
     engine = _engine(args)
-    with transaction(engine) as session:
-        workshop = workshop_info(session=session, join_code=args.workshop)
+    workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
     try:
         summary = import_workshop(
             engine=engine, workshop_id=workshop.id, content=path.read_bytes(), filename=path.name
@@ -340,8 +321,9 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and not args.out and sys.stdout.isatty():
         raise BadInput("an Excel export is binary: give --out FILE.xlsx")
-    with transaction(_engine(args)) as session:
-        workshop = workshop_info(session=session, join_code=args.workshop)
+    engine = _engine(args)
+    workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
+    with transaction(engine) as session:
         content = export_workshop(session=session, workshop_id=workshop.id, fmt=args.format)
     # On stderr, so a file written through standard output holds only the answers.
     print(f"warning: {RAW_EXPORT_WARNING}", file=sys.stderr)
@@ -357,8 +339,9 @@ def _export(args: argparse.Namespace) -> int:
 def _scores(args: argparse.Namespace) -> int:
     from assessment.results import score_stored_workshop, scores_document
 
-    with transaction(_engine(args)) as session:
-        workshop = workshop_info(session=session, join_code=args.workshop)
+    engine = _engine(args)
+    workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
+    with transaction(engine) as session:
         document = scores_document(score_stored_workshop(session=session, workshop_id=workshop.id))
     if args.json:
         _print_json(document)
@@ -409,27 +392,23 @@ def _read_new_password() -> str:
 
 
 def _facilitator_add(args: argparse.Namespace) -> int:
-    from assessment.auth import create_facilitator, normalise_email
-
     password = _read_new_password()
-    with transaction(_engine(args)) as session:
-        create_facilitator(session=session, email=args.email, password=password, actor=CLI_ACTOR)
-    print(f"facilitator {normalise_email(args.email)} added")
+    email = facilitator_services.create_facilitator(
+        engine=_engine(args), actor=OPERATOR, email=args.email, password=password
+    )
+    print(f"facilitator {email} added")
     return EXIT_OK
 
 
 def _facilitator_list(args: argparse.Namespace) -> int:
-    from assessment.auth import list_facilitators
-
-    with transaction(_engine(args)) as session:
-        facilitators = list_facilitators(session=session)
+    facilitators = facilitator_services.list_facilitators(engine=_engine(args), actor=OPERATOR)
     if args.json:
-        _print_json(facilitators)
+        _print_json([asdict(f) for f in facilitators])
         return EXIT_OK
     if not facilitators:
         print("no facilitators yet: add one with `facilitator add EMAIL`")
     for f in facilitators:
-        print(f"{f['id']:>4}  {f['email']}  (added {f['created_at'][:10]})")
+        print(f"{f.id:>4}  {f.email}  (added {f.created_at[:10]})")
     return EXIT_OK
 
 
@@ -602,8 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     workshop_create.add_argument(
         "--bank",
-        default=str(DEFAULT_BANK_PATH),
-        help="the question bank file (default: the shipped questions.yaml)",
+        help="the question bank file (default: ICS_BANK_PATH, else the shipped questions.yaml)",
     )
     workshop_create.set_defaults(handler=_workshop_create)
 
@@ -691,7 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except StoreError as exc:
+    except Refused as exc:  # not found, not allowed or not valid: the service's own words
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except DatabaseTooNew as exc:
@@ -703,7 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_FAILURE
     except Exception as exc:  # a fault, not the user's mistake: one line unless debugging
-        if os.environ.get("ICS_DEBUG"):
+        if settings.current().debug:
             raise
         print(f"unexpected error ({type(exc).__name__}): {exc}; set ICS_DEBUG=1 for details", file=sys.stderr)
         return EXIT_FAILURE

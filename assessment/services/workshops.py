@@ -1,47 +1,217 @@
-"""Opening, closing, revealing and hiding a workshop: the lifecycle's one door."""
+"""Workshops: what a facilitator (or the operator) may list, create, follow and step through.
+
+Every function here is the one door for its action, called alike by the Workshops page and the
+command line: it checks who acts (a facilitator sees only the cohorts they may see), validates,
+runs in one transaction of its own and audits what it writes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from assessment.cohort_admin import require_cohort
+from assessment import limits
+from assessment.cohort_admin import visible_cohorts
+from assessment.db import (
+    WorkshopInfo,
+    audit,
+    bank_for_version,
+    list_partnerships,
+    list_workshops,
+    set_workshop_state,
+    store_bank_version,
+    transaction,
+    workshop_info,
+    workshop_progress,
+)
+from assessment.db import create_workshop as store_workshop
+from assessment.errors import Invalid, NotFound
 from assessment.lifecycle import State, Step, TransitionRefused, next_state, state_of
-from assessment.store import StoreError, cohort_id, set_workshop_state, workshop_info
+from assessment.services import Actor, workshop_for
+
+NO_TITLE = "Give the workshop a title: it is empty"
+NO_DOMAINS = "Choose at least one domain for the workshop"
+NUL_IN_TITLE = "The title or round label contains a NUL character, which cannot be stored; retype it"
 
 
-def take_step(
+@dataclass(frozen=True)
+class WorkshopSummary:
+    """One line of the list of workshops, newest first."""
+
+    join_code: str
+    title: str
+    date: str  # ISO 8601
+    round: str | None
+    status: str
+    revealed: bool
+    partnership: str
+    cohort: str
+    respondents: int
+
+
+@dataclass(frozen=True)
+class PartnershipSummary:
+    id: int
+    name: str
+    kind: str
+    cohort: str
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Live progress with its labels: sectors and domains by the names the bank gives them."""
+
+    joined: int
+    submitted: int
+    by_sector: tuple[tuple[str, int], ...]  # (sector label, joined)
+    completion: tuple[tuple[str, float], ...]  # (domain title, share answered 0..1)
+
+
+def _visible_names(session: Session, actor: Actor) -> set[str] | None:
+    """Names of the cohorts the actor may see; None for the operator, who may see all."""
+    if actor.facilitator_id is None:
+        return None
+    return {c["name"] for c in visible_cohorts(session=session, facilitator_id=actor.facilitator_id)}
+
+
+def visible_workshops(*, engine: Engine, actor: Actor) -> list[WorkshopSummary]:
+    """The workshops of the cohorts the actor may see, newest first."""
+    with transaction(engine) as session:
+        visible = _visible_names(session, actor)
+        rows = list_workshops(session=session)
+    return [WorkshopSummary(**row) for row in rows if visible is None or row["cohort"] in visible]
+
+
+def visible_partnerships(*, engine: Engine, actor: Actor) -> list[PartnershipSummary]:
+    """The partnerships (not archived) of the cohorts the actor may see, by cohort and name."""
+    with transaction(engine) as session:
+        visible = _visible_names(session, actor)
+        rows = list_partnerships(session=session)
+    return [PartnershipSummary(**row) for row in rows if visible is None or row["cohort"] in visible]
+
+
+def find_workshop(*, engine: Engine, actor: Actor, join_code: str) -> WorkshopInfo:
+    """The workshop with this code, if the actor may see it (else NotFound, as for no workshop)."""
+    with transaction(engine) as session:
+        found = workshop_info(session=session, join_code=join_code)
+        return workshop_for(session=session, actor=actor, workshop_id=found.id)
+
+
+def _checked_title(title: str, round_label: str | None) -> tuple[str, str | None]:
+    if "\x00" in title + (round_label or ""):
+        # PostgreSQL refuses a NUL in text with an error; SQLite would keep it. Refused alike.
+        raise Invalid(NUL_IN_TITLE)
+    if not title.strip():
+        raise Invalid(NO_TITLE)
+    title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
+    if round_label is not None:
+        round_label = (
+            limits.checked_text(
+                round_label, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
+            )
+            or None
+        )
+    return title, round_label
+
+
+def create_workshop(
     *,
-    session: Session,
-    workshop_id: int,
-    step: Step,
-    facilitator_id: int | None = None,
-    operator: str | None = None,
-) -> State:
+    engine: Engine,
+    actor: Actor,
+    partnership_id: int,
+    title: str,
+    held_on: date,
+    round_label: str | None,
+    domains: Sequence[str] | None,
+    anonymous: bool,
+    bank_yaml: str,
+) -> WorkshopInfo:
+    """A new draft workshop for the partnership, on this bank; ``domains`` None means all of them.
+
+    Refused (Invalid) without a title, with no domain chosen, or with text the database cannot
+    hold; a partnership the actor may not see is NotFound, in the same words as a missing one.
+    """
+    title, round_label = _checked_title(title, round_label)
+    if domains is not None and not list(domains):
+        raise Invalid(NO_DOMAINS)
+    with transaction(engine) as session:
+        visible = _visible_names(session, actor)
+        partnership = next((p for p in list_partnerships(session=session) if p["id"] == partnership_id), None)
+        if partnership is None or (visible is not None and partnership["cohort"] not in visible):
+            raise NotFound("that partnership does not exist or has not been shared with you")
+        version = store_bank_version(session=session, yaml_text=bank_yaml)
+        created = store_workshop(
+            session=session,
+            partnership_id=partnership_id,
+            bank_version_id=version,
+            title=title,
+            held_on=held_on,
+            round_label=round_label,
+            domains=list(domains) if domains is not None else None,
+            anonymous=anonymous,
+        )
+        audit(
+            session=session,
+            actor=actor.audit_name,
+            action="workshop.created",
+            target=created.join_code,
+            detail={"partnership": partnership["name"], "title": created.title},
+        )
+    return created
+
+
+def progress(*, engine: Engine, actor: Actor, workshop_id: int) -> ProgressView:
+    """Live counts for the facilitator's screen, straight from the database (no process memory)."""
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        counts = workshop_progress(
+            session=session, workshop_id=workshop.id, bank=bank, domains=list(workshop.domains)
+        )
+    sectors = {s.id: s.label for s in bank.sectors}
+    return ProgressView(
+        joined=counts.joined,
+        submitted=counts.submitted,
+        by_sector=tuple((sectors.get(s, s), n) for s, n in counts.by_sector.items()),
+        completion=tuple((bank.domain(d).title, share) for d, share in counts.completion.items()),
+    )
+
+
+def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> State:
     """Move the workshop one step through its lifecycle (``assessment.lifecycle``) and audit it.
 
-    A facilitator acts only on workshops of cohorts they can see; ``operator`` (the command line)
-    acts on any. A step the lifecycle refuses is a StoreError saying why, and changes nothing.
+    A facilitator acts only on workshops of cohorts they can see; the operator acts on any. A step
+    the lifecycle refuses is Invalid, saying why, and changes nothing.
     """
-    if (facilitator_id is None) == (operator is None):
-        raise ValueError("say who acts: a facilitator_id or an operator")
-    workshop = workshop_info(session=session, workshop_id=workshop_id)
-    if facilitator_id is not None:
+    with transaction(engine) as session:
         # the same words whether the workshop is someone else's or missing
-        require_cohort(
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        try:
+            following = next_state(state_of(workshop.status, workshop.revealed), step)
+        except TransitionRefused as exc:
+            raise Invalid(str(exc)) from None
+        set_workshop_state(
             session=session,
-            facilitator_id=facilitator_id,
-            cohort_id=cohort_id(session=session, name=workshop.cohort),
+            workshop_id=workshop_id,
+            actor=actor.audit_name,
+            status=following.status if following.status != workshop.status else None,
+            revealed=following.revealed if following.revealed != workshop.revealed else None,
         )
-    actor = operator if operator is not None else f"facilitator:{facilitator_id}"
-    try:
-        following = next_state(state_of(workshop.status, workshop.revealed), step)
-    except TransitionRefused as exc:
-        raise StoreError(str(exc)) from None
-    set_workshop_state(
-        session=session,
-        workshop_id=workshop_id,
-        actor=actor,
-        status=following.status if following.status != workshop.status else None,
-        revealed=following.revealed if following.revealed != workshop.revealed else None,
-    )
     return following
+
+
+__all__ = [
+    "PartnershipSummary",
+    "ProgressView",
+    "WorkshopSummary",
+    "create_workshop",
+    "find_workshop",
+    "progress",
+    "take_step",
+    "visible_partnerships",
+    "visible_workshops",
+]

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, func, select
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
 from assessment.db.tables import AuditEntry
+from assessment.lifecycle import Step
+from assessment.services import Actor
 from assessment.services.workshops import take_step
 from assessment.store import (
     NotFound,
@@ -56,8 +58,8 @@ def test_closing_a_draft_is_refused_in_words_by_the_service_and_the_cli_alike(
     owner, _, workshop_id = _private_workshop(engine)
     before = _audits(engine)
     refused = pytest.raises(StoreError, match="only a workshop that is open for answers can be closed")
-    with refused, transaction(engine) as session:
-        take_step(session=session, workshop_id=workshop_id, step="close", facilitator_id=owner)
+    with refused:
+        take_step(engine=engine, actor=Actor.facilitator(owner), workshop_id=workshop_id, step="close")
     with transaction(engine) as session:
         code = workshop_info(session=session, workshop_id=workshop_id).join_code
     exit_code, _, err = run(capsys, "workshop", "close", code, "--db", url(engine))
@@ -70,8 +72,8 @@ def test_closing_a_draft_is_refused_in_words_by_the_service_and_the_cli_alike(
 def test_a_facilitator_cannot_step_a_workshop_in_a_cohort_they_cannot_see(engine: Engine) -> None:
     _, other, workshop_id = _private_workshop(engine)
     refused = pytest.raises(NotFound, match="does not exist or has not been shared with you")
-    with refused, transaction(engine) as session:
-        take_step(session=session, workshop_id=workshop_id, step="open", facilitator_id=other)
+    with refused:
+        take_step(engine=engine, actor=Actor.facilitator(other), workshop_id=workshop_id, step="open")
     with transaction(engine) as session:
         assert workshop_info(session=session, workshop_id=workshop_id).status == "draft"
 
@@ -80,9 +82,9 @@ def test_every_step_of_a_workshop_is_audited_with_its_actor(
     engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     owner, _, workshop_id = _private_workshop(engine)
-    for step in ("open", "reveal", "close", "hide"):
-        with transaction(engine) as session:
-            take_step(session=session, workshop_id=workshop_id, step=step, facilitator_id=owner)  # type: ignore[arg-type]
+    steps: tuple[Step, ...] = ("open", "reveal", "close", "hide")
+    for step in steps:
+        take_step(engine=engine, actor=Actor.facilitator(owner), workshop_id=workshop_id, step=step)
     with transaction(engine) as session:
         code = workshop_info(session=session, workshop_id=workshop_id).join_code
     assert run(capsys, "workshop", "reveal", code, "--db", url(engine))[0] == 0
