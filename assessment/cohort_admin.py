@@ -12,53 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from assessment import limits
-from assessment.db.tables import (
-    Action,
-    Cohort,
-    CohortShare,
-    Consensus,
-    Facilitator,
-    Participant,
-    Partnership,
-    Response,
-    Workshop,
-)
+from assessment.db import admin as rows
+from assessment.db.admin import CohortRow, PartnershipRow
+from assessment.db.workshops import partnership_workshop_ids
 from assessment.store import NotFound, StoreError, audit, create_cohort, create_partnership
-
-
-def _visible(facilitator_id: int) -> Any:
-    shared = select(CohortShare.cohort_id).where(CohortShare.facilitator_id == facilitator_id)
-    return or_(Cohort.owner_id.is_(None), Cohort.owner_id == facilitator_id, Cohort.id.in_(shared))
 
 
 def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, Any]]:
     """The cohorts this facilitator may open, with their partnership counts and whether they own it."""
-    rows = session.execute(
-        select(Cohort.id, Cohort.name, Cohort.owner_id, func.count(Partnership.id))
-        .outerjoin(Partnership, (Partnership.cohort_id == Cohort.id) & Partnership.archived.is_(False))
-        .where(Cohort.archived.is_(False), _visible(facilitator_id))
-        .group_by(Cohort.id, Cohort.name, Cohort.owner_id)
-        .order_by(Cohort.name)
-    ).all()
     return [
         {
-            "id": cid,
-            "name": name,
-            "partnerships": int(count),
-            "owned": owner == facilitator_id,
-            "team": owner is None,
+            "id": c.id,
+            "name": c.name,
+            "partnerships": c.partnerships,
+            "owned": c.owner_id == facilitator_id,
+            "team": c.owner_id is None,
         }
-        for cid, name, owner, count in rows
+        for c in rows.visible_cohort_rows(session=session, facilitator_id=facilitator_id)
     ]
 
 
 def can_see_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> bool:
-    found = session.scalar(select(Cohort.id).where(Cohort.id == cohort_id, _visible(facilitator_id)))
-    return found is not None
+    return rows.cohort_visible_to(session=session, facilitator_id=facilitator_id, cohort_id=cohort_id)
 
 
 def require_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
@@ -67,8 +45,8 @@ def require_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> 
         raise NotFound("that cohort does not exist or has not been shared with you")
 
 
-def _owned(session: Session, facilitator_id: int, cohort_id: int) -> Cohort:
-    cohort = session.get(Cohort, cohort_id)
+def _owned(session: Session, facilitator_id: int, cohort_id: int) -> CohortRow:
+    cohort = rows.cohort_row(session=session, cohort_id=cohort_id)
     if cohort is None or not can_see_cohort(
         session=session, facilitator_id=facilitator_id, cohort_id=cohort_id
     ):
@@ -78,7 +56,7 @@ def _owned(session: Session, facilitator_id: int, cohort_id: int) -> Cohort:
     return cohort
 
 
-def _not_team_wide(cohort: Cohort, doing: str) -> None:
+def _not_team_wide(cohort: CohortRow, doing: str) -> None:
     """Refuse a change that would take a team-wide cohort, or its partnerships, from the others.
 
     A team-wide cohort has no owner, so ownership cannot protect it: without this rule the first
@@ -93,16 +71,16 @@ def _not_team_wide(cohort: Cohort, doing: str) -> None:
         )
 
 
-def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> Partnership:
-    partnership = session.get(Partnership, partnership_id)
+def _partnership(session: Session, facilitator_id: int, partnership_id: int) -> PartnershipRow:
+    partnership = rows.partnership_row(session=session, partnership_id=partnership_id)
     if partnership is None:
         raise NotFound("no such partnership")
     _owned(session, facilitator_id, partnership.cohort_id)
     return partnership
 
 
-def _cohort_of(session: Session, partnership: Partnership) -> Cohort:
-    cohort = session.get(Cohort, partnership.cohort_id)
+def _cohort_of(session: Session, partnership: PartnershipRow) -> CohortRow:
+    cohort = rows.cohort_row(session=session, cohort_id=partnership.cohort_id)
     if cohort is None:  # the foreign key makes this impossible; said plainly all the same
         raise NotFound("no such cohort")
     return cohort
@@ -130,9 +108,9 @@ def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name
     _rename_cohort(session, cohort, name, actor=_actor(facilitator_id))
 
 
-def _rename_cohort(session: Session, cohort: Cohort, name: str, *, actor: str) -> None:
+def _rename_cohort(session: Session, cohort: CohortRow, name: str, *, actor: str) -> None:
     name = _valid_name(name, "cohort")
-    if session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort.id)) is not None:
+    if rows.cohort_name_taken(session=session, name=name, other_than=cohort.id):
         raise StoreError(f"a cohort called '{name}' already exists")
     audit(
         session=session,
@@ -141,7 +119,7 @@ def _rename_cohort(session: Session, cohort: Cohort, name: str, *, actor: str) -
         target=cohort.name,
         detail={"from": cohort.name, "to": name},
     )
-    cohort.name = name
+    rows.change_cohort(session=session, cohort_id=cohort.id, values={"name": name})
 
 
 def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email: str) -> None:
@@ -151,14 +129,12 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
     if len(email) > limits.EMAIL_CHARS or "\x00" in email:
         # No account can have it; asking the database about a NUL would be an error on PostgreSQL.
         raise StoreError(f"that is not an email address (at most {limits.EMAIL_CHARS} characters, no NUL)")
-    other = session.scalar(select(Facilitator.id).where(Facilitator.email == email.lower()))
+    other = rows.facilitator_id_by_email(session=session, email=email.lower())
     if other is None:
         raise StoreError(f"no facilitator has the email {email}")
-    exists = select(CohortShare.id).where(
-        CohortShare.cohort_id == cohort_id, CohortShare.facilitator_id == other
-    )
-    if other != facilitator_id and session.scalar(exists) is None:
-        session.add(CohortShare(cohort_id=cohort_id, facilitator_id=other))
+    if other != facilitator_id and rows.share_cohort_with(
+        session=session, cohort_id=cohort_id, facilitator_id=other
+    ):
         audit(
             session=session,
             actor=_actor(facilitator_id),
@@ -174,8 +150,8 @@ def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> 
     _archive_cohort(session, cohort, actor=_actor(facilitator_id))
 
 
-def _archive_cohort(session: Session, cohort: Cohort, *, actor: str) -> None:
-    cohort.archived = True
+def _archive_cohort(session: Session, cohort: CohortRow, *, actor: str) -> None:
+    rows.change_cohort(session=session, cohort_id=cohort.id, values={"archived": True})
     audit(session=session, actor=actor, action="cohort.archived", target=cohort.name)
 
 
@@ -204,12 +180,9 @@ def add_partnership(
 def rename_partnership(*, session: Session, facilitator_id: int, partnership_id: int, name: str) -> None:
     partnership = _partnership(session, facilitator_id, partnership_id)
     name = _valid_name(name, "partnership")
-    clash = select(Partnership.id).where(
-        Partnership.cohort_id == partnership.cohort_id,
-        Partnership.name == name,
-        Partnership.id != partnership_id,
-    )
-    if session.scalar(clash) is not None:
+    if rows.partnership_name_taken(
+        session=session, cohort_id=partnership.cohort_id, name=name, other_than=partnership_id
+    ):
         raise StoreError(f"the cohort already has a partnership called '{name}'")
     audit(
         session=session,
@@ -218,7 +191,7 @@ def rename_partnership(*, session: Session, facilitator_id: int, partnership_id:
         target=partnership.name,
         detail={"from": partnership.name, "to": name},
     )
-    partnership.name = name
+    rows.change_partnership(session=session, partnership_id=partnership_id, values={"name": name})
 
 
 def move_partnership(*, session: Session, facilitator_id: int, partnership_id: int, cohort_id: int) -> None:
@@ -233,11 +206,10 @@ def move_partnership(*, session: Session, facilitator_id: int, partnership_id: i
     _move_partnership(session, partnership, target, actor=_actor(facilitator_id))
 
 
-def _move_partnership(session: Session, partnership: Partnership, target: Cohort, *, actor: str) -> None:
-    clash = select(Partnership.id).where(
-        Partnership.cohort_id == target.id, Partnership.name == partnership.name
-    )
-    if session.scalar(clash) is not None:
+def _move_partnership(
+    session: Session, partnership: PartnershipRow, target: CohortRow, *, actor: str
+) -> None:
+    if rows.partnership_name_taken(session=session, cohort_id=target.id, name=partnership.name):
         raise StoreError(f"that cohort already has a partnership called '{partnership.name}'")
     audit(
         session=session,
@@ -246,13 +218,13 @@ def _move_partnership(session: Session, partnership: Partnership, target: Cohort
         target=partnership.name,
         detail={"from": partnership.cohort_id, "to": target.id},
     )
-    partnership.cohort_id = target.id
+    rows.change_partnership(session=session, partnership_id=partnership.id, values={"cohort_id": target.id})
 
 
 def archive_partnership(*, session: Session, facilitator_id: int, partnership_id: int) -> None:
     partnership = _partnership(session, facilitator_id, partnership_id)
     _not_team_wide(_cohort_of(session, partnership), "archive its partnerships")
-    partnership.archived = True
+    rows.change_partnership(session=session, partnership_id=partnership_id, values={"archived": True})
     audit(
         session=session, actor=_actor(facilitator_id), action="partnership.archived", target=partnership.name
     )
@@ -265,19 +237,13 @@ def delete_partnership(
     typed exactly: a facilitator should never lose a partnership's history by one click."""
     partnership = _partnership(session, facilitator_id, partnership_id)
     _not_team_wide(_cohort_of(session, partnership), "delete its partnerships")
-    workshops = list(session.scalars(select(Workshop.id).where(Workshop.partnership_id == partnership_id)))
+    workshops = partnership_workshop_ids(session=session, partnership_id=partnership_id)
     if workshops and typed_name.strip() != partnership.name:
         raise StoreError(
             f"type the partnership's name exactly ({partnership.name}) to delete it and its workshops"
         )
-    if session.scalar(select(Partnership.id).where(Partnership.parent_id == partnership_id)) is not None:
+    if rows.partnership_has_places(session=session, partnership_id=partnership_id):
         raise StoreError("move or delete its places first: they belong to this partnership")
-    people = select(Participant.id).where(Participant.workshop_id.in_(workshops))
-    session.execute(delete(Response).where(Response.participant_id.in_(people)))
-    session.execute(delete(Participant).where(Participant.workshop_id.in_(workshops)))
-    session.execute(delete(Consensus).where(Consensus.workshop_id.in_(workshops)))
-    session.execute(delete(Action).where(Action.partnership_id == partnership_id))
-    session.execute(delete(Workshop).where(Workshop.id.in_(workshops)))
     audit(
         session=session,
         actor=_actor(facilitator_id),
@@ -285,7 +251,7 @@ def delete_partnership(
         target=partnership.name,
         detail={"workshops": len(workshops)},
     )
-    session.delete(partnership)
+    rows.delete_partnership_rows(session=session, partnership_id=partnership_id, workshop_ids=workshops)
 
 
 # --- the operator's changes (the command line) -------------------------------------------------------
@@ -293,8 +259,8 @@ def delete_partnership(
 # facilitator's page refuses for a team-wide cohort, audited under the operator's name.
 
 
-def _cohort(session: Session, cohort_id: int) -> Cohort:
-    cohort = session.get(Cohort, cohort_id)
+def _cohort(session: Session, cohort_id: int) -> CohortRow:
+    cohort = rows.cohort_row(session=session, cohort_id=cohort_id)
     if cohort is None:
         raise NotFound("no such cohort")
     return cohort
@@ -309,7 +275,7 @@ def operator_archive_cohort(*, session: Session, cohort_id: int, actor: str) -> 
 
 
 def operator_move_partnership(*, session: Session, partnership_id: int, cohort_id: int, actor: str) -> None:
-    partnership = session.get(Partnership, partnership_id)
+    partnership = rows.partnership_row(session=session, partnership_id=partnership_id)
     if partnership is None:
         raise NotFound("no such partnership")
     _move_partnership(session, partnership, _cohort(session, cohort_id), actor=actor)
