@@ -25,11 +25,11 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems, quote
-from assessment.db.tables import Participant
+from assessment.db.answers import workshop_people
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 from assessment.store import (
     add_participant,
@@ -925,12 +925,10 @@ def import_workshop(*, engine: Engine, workshop_id: int, content: bytes, filenam
 
 
 def _participants(*, session: Session, workshop_id: int) -> dict[str, _Existing]:
-    rows = session.execute(
-        select(Participant.label, Participant.id, Participant.sector).where(
-            Participant.workshop_id == workshop_id
-        )
-    )
-    return {label: _Existing(id=participant_id, sector=sector) for label, participant_id, sector in rows}
+    return {
+        p.label: _Existing(id=p.id, sector=p.sector)
+        for p in workshop_people(session=session, workshop_id=workshop_id)
+    }
 
 
 def _write(

@@ -369,3 +369,20 @@ def workshop_progress(
         by_sector=by_sector,
         completion=completion,
     )
+
+
+@dataclass(frozen=True)
+class WorkshopPerson:
+    id: int
+    label: str
+    sector: str
+
+
+def workshop_people(*, session: Session, workshop_id: int) -> list[WorkshopPerson]:
+    """Everyone who has joined the workshop (or was imported into it), by label and sector."""
+    rows = session.execute(
+        select(Participant.id, Participant.label, Participant.sector).where(
+            Participant.workshop_id == workshop_id
+        )
+    )
+    return [WorkshopPerson(pid, label, sector) for pid, label, sector in rows]
