@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment import readings
+from assessment import presenting
 from assessment.chart_export import ChartExporter, ChartRequest, shared_exporter
 from assessment.charts import (
     accountability_bars,
@@ -38,25 +37,23 @@ from assessment.charts import (
     cohort_heatmap,
     domain_radar_with_spread,
     gaps_ranked,
-    level_counts,
     sector_lens,
-    short_label,
     spectrum_dumbbells,
     trend_lines,
 )
 from assessment.cohorts import CohortComparison, compare_cohort
-from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
+from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.results import ScoredWorkshop, questions_shown, score_stored_workshop, shown_comments
+from assessment.presenting import present
+from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.store import Cohort, NotFound, Workshop, WorkshopInfo
-from assessment.trends import trend_frame, version_changes
+from assessment.trends import trend_frame
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_WIDTH_PX = 640  # the A4 text column (174 mm) at 96 px per inch, rounded down
 HALF_WIDTH_PX = 360
 LANGUAGE = "en-GB"
-TREND_ROUNDS_SHOWN = 6
 
 
 def _shown(value: Any) -> Any:
@@ -108,28 +105,11 @@ def gather_workshop_report(*, session: Session, workshop_id: int) -> WorkshopRep
     )
 
 
-# --- formatting: the screen's rules ------------------------------------------------------------------
+# --- formatting: the screen's rules, from the one presentation model -----------------------------------
 
-
-def figure_text(value: Any) -> str:
-    """A figure as the screen shows it: two decimal places, or "withheld"."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "withheld"
-    return f"{float(value):.2f}"
-
-
-def change_text(change: Any) -> str:
-    """A change since the previous round with an arrow a board member reads at a glance."""
-    if change is None or (isinstance(change, float) and math.isnan(change)):
-        return "–"
-    if round(float(change), 2) == 0:
-        return "no change"
-    arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {abs(float(change)):.2f}"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+figure_text = presenting.figure_text
+change_text = presenting.change_text
+long_date = presenting.long_date
 
 
 def safe_filename(text: str) -> str:
@@ -175,76 +155,13 @@ def _scale(bank: QuestionBank) -> list[str]:
 # --- the workshop summary -----------------------------------------------------------------------------
 
 
-def _sector_rows(report: WorkshopReport) -> list[dict[str, Any]]:
-    scores, bank = report.scored.scores, report.scored.bank
-    names = {s.id: s.label for s in bank.sectors}
-    return [
-        {"sector": names.get(str(row["sector"]), str(row["sector"])), "n": int(row["n"])}
-        for row in scores.sectors_n.to_dict("records")
-    ]
-
-
-def _previous_round(report: WorkshopReport) -> dict[str, Any] | None:
-    """The change of each domain since the round before this one, or None in a first round."""
-    trend, workshop = report.trend, report.scored.workshop
-    rounds = trend.drop_duplicates("workshop_id")
-    if len(rounds) < 2 or int(rounds["workshop_id"].iloc[-1]) != workshop.id:
-        return None
-    before = rounds.iloc[-2]
-    this = trend.loc[trend["workshop_id"] == workshop.id]
-    rows = [
-        {
-            "short_title": short_label(str(r["title"]), 28),
-            "current": figure_text(r["current"]),
-            "current_change": change_text(r["current_change"]),
-        }
-        for r in this.to_dict("records")
-    ]
-    return {"label": str(before["round"]), "held_on": long_date(before["held_on"]), "rows": rows}
-
-
-def _biggest_gaps(domains: pd.DataFrame) -> list[str]:
-    # Only real gaps: a domain already at its target is not one of the "biggest gaps".
-    shown = domains.loc[domains["gap"].gt(0)].sort_values("gap", ascending=False, kind="stable").head(3)
-    return [
-        f"{r['title']}: now {figure_text(r['current'])}, wanted {figure_text(r['target'])}, "
-        f"a gap of {figure_text(r['gap'])}."
-        for r in shown.to_dict("records")
-    ]
-
-
-def _biggest_disagreements(
-    report: WorkshopReport, texts: dict[str, str], titles: dict[str, str]
-) -> list[str]:
-    items = report.scored.scores.items
-    rule = report.scored.bank.split_rule
-    split = items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable").head(3)
-    return [
-        f"“{texts.get(str(r['item_id']), r['item_id'])}” ({titles.get(str(r['domain']), r['domain'])}): "
-        f"{r['split_share']:.0%} of answers more than {rule.distance:g} level from the median of "
-        f"{figure_text(r['current'])}."
-        for r in split.to_dict("records")
-    ]
-
-
-def _comments(report: WorkshopReport, texts: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "question": texts.get(item_id, item_id),
-            "comments": [{"who": comment.who, "text": comment.text} for comment in comments],
-        }
-        for item_id, comments in shown_comments(report.scored)
-    ]
-
-
 def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> dict[str, Any]:
-    """Everything the template prints, already formatted; the template adds no numbers of its own."""
+    """Everything the template prints, read from the presentation model the screen reads too;
+    the template adds no numbers of its own, and neither does this."""
     scored = report.scored
-    workshop, bank, scores = scored.workshop, scored.bank, scored.scores
-    texts = {item.id: item.text for _, item in bank.iter_items()}
-    titles = {d.id: d.title for d in bank.domains}
-    sector_names = {s.id: s.label for s in bank.sectors}
-    scale = _scale(bank)
+    workshop, bank = scored.workshop, scored.bank
+    model = present(scored, consensus=report.consensus, actions=report.actions, trend=report.trend)
+    scale = list(model.scale)
     charts = _Charts(exporter)
     context: dict[str, Any] = {
         "lang": LANGUAGE,
@@ -257,59 +174,63 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "round": workshop.round_label,
         "held_on": long_date(workshop.held_on),
         "made_on": long_date(report.made_on),
-        "respondents": scores.respondents,
-        "sectors": _sector_rows(report),
-        "threshold": scores.threshold,
-        "withheld": scores.withheld,
-        "overall": {k: figure_text(scores.overall.get(k)) for k in ("current", "target", "gap")},
-        "overall_domains": scores.overall_domains,
+        "respondents": model.respondents,
+        "sectors": [{"sector": label, "n": n} for label, n in model.sectors],
+        "threshold": model.threshold,
+        "withheld": model.withheld,
+        "overall": {k: f.text for k, f in model.overall.items()},
+        "overall_domains": model.overall_domains,
         "bank": {"id": bank.id, "version": bank.version, "title": bank.title},
-        "scale": [{"level": n, "label": level.label} for n, level in enumerate(bank.scale, start=1)],
+        "scale": [{"level": n, "label": label} for n, label in enumerate(scale, start=1)],
         "split_rule": {"share": f"{bank.split_rule.share:.0%}", "distance": f"{bank.split_rule.distance:g}"},
         "anonymous": workshop.anonymous,
     }
-    if scores.withheld:
+    if model.withheld:
         context.update(charts={}, charts_problem=None)
         return context
 
+    scores = scored.scores
     domains = scores.domains
-    consensus_levels = {k: r.level for k, r in report.consensus.items() if "/" not in k}
-    spread = scores.items.groupby("domain", observed=True)[["q1", "q3"]].mean()
-    with_spread = domains.merge(spread, left_on="domain", right_index=True, how="left")
     charts.add(
         "radar",
         domain_radar_with_spread(
-            with_spread,
+            model.charts.radar,
             scale_labels=scale,
             title="Where the team sees the partnership",
-            consensus=consensus_levels or None,
+            consensus=model.charts.consensus_levels or None,
         ),
         alt="Radar chart of the team's current and target level per domain; the figures are in the table "
         "of gaps on page 2.",
         width=HALF_WIDTH_PX + 40,
         height=360,
     )
-    context["biggest_gaps"] = _biggest_gaps(domains)
-    context["biggest_disagreements"] = _biggest_disagreements(report, texts, titles)
-    context["no_split"] = (
-        readings.disagreement(scores.items, texts) if not context["biggest_disagreements"] else None
+    context["biggest_gaps"] = list(model.biggest_gaps)
+    context["biggest_disagreements"] = list(model.biggest_disagreements)
+    context["no_split"] = model.readings.disagreement if not model.biggest_disagreements else None
+    previous = model.previous
+    context["previous"] = (
+        None
+        if previous is None
+        else {
+            "label": previous.label,
+            "held_on": previous.held_on,
+            "rows": [
+                {"short_title": r.short_title, "current": r.current, "current_change": r.change}
+                for r in previous.rows
+            ],
+        }
     )
-    context["previous"] = _previous_round(report)
-
-    ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
     context["domains"] = [
         {
-            "title": str(r["title"]),
-            "current": figure_text(r["current"]),
-            "target": figure_text(r["target"]),
-            "gap": figure_text(r["gap"]),
-            "agreed": f"{consensus_levels[str(r['domain'])]:g}"
-            if str(r["domain"]) in consensus_levels
-            else "",
-            "n": int(r["n"]),
-            "questions": questions_shown(bank, str(r["domain"]), r["items_shown"]),
+            "title": r.title,
+            "current": r.current.text,
+            "target": r.target.text,
+            "gap": r.gap.text,
+            "agreed": r.agreed,
+            "n": r.n,
+            "questions": r.rests_on,
         }
-        for r in ranked.to_dict("records")
+        for r in model.ranked_domains
     ]
     charts.add(
         "gaps",
@@ -320,61 +241,42 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     )
 
     # Where we disagree: split questions and how their answers spread over the scale.
-    items = scores.items
-    split = items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable")
-    split_ids = split["item_id"].astype(str).tolist()
-    context["split_items"] = []
-    if split_ids:
-        counts = level_counts(scored.answers, split_ids, levels=bank.max_level)
-        counts["item_label"] = counts["item_id"].map(texts)
+    context["split_items"] = [
+        {
+            "text": q.text,
+            "domain": q.domain,
+            "median": q.median.text,
+            "iqr": q.iqr.text,
+            "far": q.far,
+            "counts": list(q.counts),
+        }
+        for q in model.split_questions
+    ]
+    if model.split_questions:
         charts.add(
             "distribution",
-            answer_distribution(counts, scale_labels=scale, title="How the answers spread"),
+            answer_distribution(
+                model.charts.level_counts, scale_labels=scale, title="How the answers spread"
+            ),
             alt="Stacked bar chart of how many people chose each level on the split questions; the table "
             "below gives the counts.",
-            height=max(300, 110 + 40 * len(split_ids)),
+            height=max(300, 110 + 40 * len(model.split_questions)),
         )
-        by_item = {
-            (str(i), int(level)): int(c)
-            for i, level, c in zip(counts["item_id"], counts["level"], counts["count"], strict=True)
-        }
-        context["split_items"] = [
-            {
-                "text": texts.get(str(r["item_id"]), str(r["item_id"])),
-                "domain": titles.get(str(r["domain"]), str(r["domain"])),
-                "median": figure_text(r["current"]),
-                "iqr": figure_text(r["iqr"]),
-                "far": f"{r['split_share']:.0%}",
-                "counts": [by_item.get((str(r["item_id"]), n), 0) for n in range(1, bank.max_level + 1)],
-            }
-            for r in split.to_dict("records")
-        ]
 
     # The sector lens: withheld sectors are columns of the word "withheld", never numbers.
-    sector_ids = scores.sectors_n["sector"].astype(str).tolist()
-    withheld_sectors = set(
-        scores.sectors_n.loc[scores.sectors_n["withheld"].astype(bool), "sector"].astype(str)
-    )
     lens = scores.sectors
-    cells = {(str(r["domain"]), str(r["sector"])): figure_text(r["current"]) for r in lens.to_dict("records")}
     context["lens"] = {
-        "sectors": [{"label": sector_names.get(s, s), "withheld": s in withheld_sectors} for s in sector_ids],
-        "rows": [
-            {"title": titles.get(d, d), "cells": [cells.get((d, s), "withheld") for s in sector_ids]}
-            for d in domains["domain"].astype(str)
-        ],
-        "gaps": [
-            {"title": titles.get(str(r["domain"]), str(r["domain"])), "gap": figure_text(r["gap"])}
-            for r in scores.perception_gaps.to_dict("records")
-        ],
-        "reading": readings.perception(scores.perception_gaps, titles),
+        "sectors": [{"label": s.label, "withheld": s.withheld} for s in model.lens.sectors],
+        "rows": [{"title": r.title, "cells": list(r.cells)} for r in model.lens.rows],
     }
-    if len(sector_ids) > len(withheld_sectors):
+    context["lens"]["gaps"] = [{"title": title, "gap": gap.text} for title, gap in model.lens.perception_gaps]
+    context["lens"]["reading"] = model.readings.perception
+    if any(not s.withheld for s in model.lens.sectors):
         charts.add(
             "lens",
             sector_lens(
                 lens,
-                sector_labels=sector_names,
+                sector_labels={s.id: s.label for s in bank.sectors},
                 scale_labels=scale,
                 title="Each sector's view, domain by domain",
             ),
@@ -384,55 +286,31 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         )
 
     # Spectrum and accountability.
-    spectrum_labels = {
-        i.id: (i.text, i.poles[0], i.poles[1]) for _, i in bank.iter_items() if isinstance(i, SpectrumItem)
-    }
     context["spectrum"] = [
-        {
-            "text": spectrum_labels[str(r["item_id"])][0],
-            "poles": spectrum_labels[str(r["item_id"])][1:],
-            "now": figure_text(r["now"]),
-            "preferred": figure_text(r["preferred"]),
-            "shift": "withheld" if r["withheld"] else f"{float(r['shift']):+.2f}",
-        }
-        for r in scores.spectrum.to_dict("records")
-        if str(r["item_id"]) in spectrum_labels
+        {"text": r.text, "poles": r.poles, "now": r.now.text, "preferred": r.preferred.text, "shift": r.shift}
+        for r in model.spectrum
     ]
     if not scores.spectrum.empty and not scores.spectrum["withheld"].all():
         charts.add(
             "spectrum",
-            spectrum_dumbbells(scores.spectrum, labels=spectrum_labels, title="Now and preferred"),
+            spectrum_dumbbells(scores.spectrum, labels=model.spectrum_labels, title="Now and preferred"),
             alt="Dumbbell chart of where the team places the partnership now and where it would prefer to be "
             "on each spectrum question; the table gives the figures.",
             height=max(280, 110 + 60 * len(scores.spectrum)),
         )
-    function_labels = {
-        f.id: f.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for f in i.functions
-    }
-    tier_labels = {
-        t.id: t.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for t in i.tiers
-    }
     accountability = scores.accountability
     context["accountability"] = [
-        {
-            "situation": function_labels.get(str(r["function_id"]), str(r["function_id"])),
-            "modal": tier_labels.get(r["modal_tier"], "—") if r["modal_tier"] else "—",
-            "clarity": "withheld" if pd.isna(r["clarity"]) else f"{r['clarity']:.0%}",
-            "unclear": (not pd.isna(r["clarity"])) and r["clarity"] < bank.clarity_flag,
-            "n": int(r["n"]),
-        }
-        for r in accountability.to_dict("records")
+        {"situation": r.situation, "modal": r.modal, "clarity": r.clarity, "unclear": r.unclear, "n": r.n}
+        for r in model.accountability
     ]
-    context["accountability_reading"] = readings.accountability(
-        accountability, function_labels, flag=bank.clarity_flag
-    )
+    context["accountability_reading"] = model.readings.accountability
     if not accountability.empty and accountability["clarity"].notna().any():
         charts.add(
             "accountability",
             accountability_bars(
                 accountability,
-                function_labels=function_labels,
-                tier_labels=tier_labels,
+                function_labels=model.function_labels,
+                tier_labels=model.tier_labels,
                 title="Who holds it today",
                 clarity_flag=bank.clarity_flag,
             ),
@@ -444,16 +322,16 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     # Consensus log and action plan.
     context["consensus"] = [
         {
-            "about": titles.get(r.domain_id, r.domain_id)
-            + (f": {texts.get(r.item_id, r.item_id)}" if r.item_id else ""),
-            "level": f"{r.level:g}",
+            "about": r.about,
+            "level": r.level,
             "rationale": r.rationale,
             "dissent": r.dissent,
-            "by": r.recorded_by,
+            "by": r.by,
             "on": long_date(r.recorded_at.date()),
         }
-        for r in sorted(report.consensus.values(), key=lambda c: (c.domain_id, c.item_id or ""))
+        for r in sorted(model.consensus, key=lambda c: (c.domain_id, c.item_id or ""))
     ]
+    titles = {d.id: d.title for d in bank.domains}
     context["actions"] = [
         {
             "title": a.title,
@@ -463,61 +341,37 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             "status": a.status,
             "round": a.round_label or "",
         }
-        for a in report.actions
+        for a in model.actions
     ]
 
     # The trend, when there are earlier rounds.
-    trend = report.trend
-    rounds = trend.drop_duplicates("workshop_id")
+    trend = model.trend
     context["trend"] = None
-    if len(rounds) > 1:
-        # A domain per row and a round per column (the latest few): a board reads across a row.
-        shown_rounds = rounds.tail(TREND_ROUNDS_SHOWN)
-        round_labels = shown_rounds["round"].astype(str).tolist()
-        recent = trend.loc[trend["workshop_id"].isin(shown_rounds["workshop_id"])]
-        levels = (
-            recent.pivot_table(
-                index="domain", columns="workshop_id", values="current", aggfunc="first", sort=False
-            )
-            .reindex(index=list(dict.fromkeys(trend["domain"].astype(str))))
-            .reindex(columns=shown_rounds["workshop_id"].tolist())
-        )
-        trend_titles = dict(zip(trend["domain"].astype(str), trend["title"].astype(str), strict=False))
-        latest = trend.loc[trend["workshop_id"] == rounds["workshop_id"].iloc[-1]]
-        changes = dict(zip(latest["domain"].astype(str), latest["current_change"], strict=True))
+    if trend is not None:
         context["trend"] = {
             "rounds": [
-                {
-                    "label": str(r["round"]),
-                    "held_on": long_date(r["held_on"]),
-                    "respondents": int(r["respondents"]),
-                }
-                for r in rounds.to_dict("records")
+                {"label": r.label, "held_on": r.held_on, "respondents": r.respondents} for r in trend.rounds
             ],
-            "version_changes": version_changes(trend),
-            "labels": round_labels,
-            "rows": [
-                {
-                    "title": trend_titles[str(domain)],
-                    "cells": [figure_text(v) for v in row],
-                    "change": change_text(changes.get(str(domain))),
-                }
-                for domain, row in levels.iterrows()
-            ],
+            "version_changes": list(trend.version_changes),
+            "labels": list(trend.labels),
+            "rows": [{"title": r.title, "cells": list(r.cells), "change": r.change} for r in trend.rows],
         }
         charts.add(
             "trend",
             trend_lines(
-                trend,
+                report.trend,
                 scale_labels=scale,
                 title="Team's current level, round by round",
-                version_changes=version_changes(trend),
+                version_changes=list(trend.version_changes),
             ),
             alt="Line chart of each domain's current level round by round; the table gives the figures.",
             height=460,
         )
 
-    context["comments"] = _comments(report, texts)
+    context["comments"] = [
+        {"question": question, "comments": [{"who": c.who, "text": c.text} for c in comments]}
+        for question, comments in model.comments
+    ]
     drawn, problem = charts.draw()
     context.update(charts=drawn, charts_problem=problem)
     return context

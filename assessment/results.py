@@ -36,8 +36,9 @@ def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorksh
     return ScoredWorkshop(workshop, bank, scores, answers, tier_answers)
 
 
-def _number(value: Any) -> float | None:
-    """A figure as JSON: None when withheld or absent, never NaN."""
+def number(value: Any) -> float | None:
+    """A figure, or None when it is withheld or absent (never NaN): the one rule for "withheld"
+    that the JSON, the screen and the PDF share (``presenting.figure_text`` words it)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     return float(value)
@@ -122,13 +123,13 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
             "type": "maturity",
             "n": int(row["n"]),
             "dont_know": int(row["dont_know"]),
-            "current": _number(row["current"]),
-            "target": _number(row["target"]),
-            "gap": _number(row["gap"]),
-            "q1": _number(row["q1"]),
-            "q3": _number(row["q3"]),
-            "iqr": _number(row["iqr"]),
-            "split_share": _number(row["split_share"]),
+            "current": number(row["current"]),
+            "target": number(row["target"]),
+            "gap": number(row["gap"]),
+            "q1": number(row["q1"]),
+            "q3": number(row["q3"]),
+            "iqr": number(row["iqr"]),
+            "split_share": number(row["split_share"]),
             "split": _flag(row["split"]),
             "withheld": bool(row["withheld"]),
         }
@@ -138,9 +139,9 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         {
             "id": str(row["domain"]),
             "title": str(row["title"]),
-            "current": _number(row["current"]),
-            "target": _number(row["target"]),
-            "gap": _number(row["gap"]),
+            "current": number(row["current"]),
+            "target": number(row["target"]),
+            "gap": number(row["gap"]),
             "n": int(row["n"]),
             # how many shown questions the figure is the mean of (withheld ones never count)
             "questions": int(row["items_shown"]) if not row["withheld"] else 0,
@@ -159,9 +160,9 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
                 "domains": [
                     {
                         "id": str(r["domain"]),
-                        "current": _number(r["current"]),
-                        "target": _number(r["target"]),
-                        "gap": _number(r["gap"]),
+                        "current": number(r["current"]),
+                        "target": number(r["target"]),
+                        "gap": number(r["gap"]),
                         "questions": int(r["items_shown"]) if not r["withheld"] else 0,
                         "withheld": bool(r["withheld"]),
                     }
@@ -173,9 +174,9 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         {
             "id": str(row["item_id"]),
             "n": int(row["n"]),
-            "now": _number(row["now"]),
-            "preferred": _number(row["preferred"]),
-            "shift": _number(row["shift"]),
+            "now": number(row["now"]),
+            "preferred": number(row["preferred"]),
+            "shift": number(row["shift"]),
             "split": _flag(row["split"]),
             "withheld": bool(row["withheld"]),
         }
@@ -189,9 +190,9 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
                 "n": int(row["n"]),
                 "shares": None
                 if row["shares"] is None
-                else {tier: _number(share) for tier, share in row["shares"].items()},
+                else {tier: number(share) for tier, share in row["shares"].items()},
                 "modal_tier": _text(row["modal_tier"]),
-                "clarity": _number(row["clarity"]),
+                "clarity": number(row["clarity"]),
                 "withheld": bool(row["withheld"]),
             }
         )
@@ -213,12 +214,12 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         "withheld": s.withheld,
         "items": items,
         "domains": domains,
-        "overall": {key: _number(value) for key, value in s.overall.items()},
+        "overall": {key: number(value) for key, value in s.overall.items()},
         # how many shown domains the overall figure is the mean of (withheld ones never count)
         "overall_domains": s.overall_domains,
         "sectors": sectors,
         "perception_gaps": [
-            {"domain": str(row["domain"]), "gap": _number(row["gap"])}
+            {"domain": str(row["domain"]), "gap": number(row["gap"])}
             for row in s.perception_gaps.to_dict("records")
         ],
         "spectrum": spectrum,

@@ -1,0 +1,574 @@
+"""One picture of a workshop's results, read by the screen and the PDF alike.
+
+Built once per workshop from its scores (``results.ScoredWorkshop``), the bank, the current
+consensus, the action plan and the recent rounds: every figure with its display text, withheld
+figures said in words, labels, the ranked gaps and disagreements, the change since the last round,
+the readings and the comments the team may read. The screen (``ui.results_view``) and the PDF
+(``report.summary_context``) only lay it out, so they cannot disagree on a number or on what is
+withheld. It carries only what scoring let through (``scoring.figures(..., suppress=True)``) and
+``results.shown_comments``: a withheld figure has no number here to leak.
+
+The frames the charts draw from ride along unchanged (the charts already read withheld-aware
+frames); every *text* a person reads comes from ``figure_text``, ``change_text`` or the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from assessment import readings
+from assessment.charts import level_counts, short_label
+from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
+from assessment.outcomes import ActionRecord, ConsensusRecord
+from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
+from assessment.trends import gap_narrowing_sentence, version_changes
+
+WITHHELD = "withheld"
+NO_CHANGE = "no change"
+NO_FIGURE = "–"
+TREND_ROUNDS_SHOWN = 6
+
+
+# --- the two formatting rules ------------------------------------------------------------------------
+
+
+def figure_text(value: Any) -> str:
+    """A figure as a person reads it: two decimal places, or "withheld" when there is none."""
+    shown = number(value)
+    return WITHHELD if shown is None else f"{shown:.2f}"
+
+
+def change_text(change: Any) -> str:
+    """A change since the previous round, with an arrow a board member reads at a glance."""
+    shown = number(change)
+    if shown is None:
+        return NO_FIGURE
+    if round(shown, 2) == 0:
+        return NO_CHANGE
+    return f"{'▲' if shown > 0 else '▼'} {abs(shown):.2f}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure and the words shown for it; ``value`` is None exactly when it is withheld."""
+
+    value: float | None
+    text: str
+
+    @property
+    def withheld(self) -> bool:
+        return self.value is None
+
+
+def figure(value: Any) -> Figure:
+    return Figure(number(value), figure_text(value))
+
+
+# --- the parts --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: str
+    title: str
+    current: Figure
+    target: Figure
+    gap: Figure
+    n: int
+    rests_on: str  # "3 of 4 questions": withheld questions never count
+    agreed: str  # the agreed level ("2.5"), or "" when none is recorded
+    since_last_round: str  # "2 action(s) since last round; gap narrowed from 1.5 to 0.5", or ""
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: str
+    text: str
+    current: Figure
+    target: Figure
+    gap: Figure
+
+
+@dataclass(frozen=True)
+class SplitQuestion:
+    id: str
+    text: str
+    domain: str  # the domain's title
+    median: Figure
+    iqr: Figure
+    far: str  # share of answers far from the median, "40%"
+    counts: tuple[int, ...]  # how many chose each level, 1 upwards
+
+
+@dataclass(frozen=True)
+class LensSector:
+    id: str
+    label: str
+    n: int
+    withheld: bool
+
+
+@dataclass(frozen=True)
+class LensRow:
+    domain: str
+    title: str
+    cells: tuple[str, ...]  # one per sector, in the order of ``Lens.sectors``
+
+
+@dataclass(frozen=True)
+class Lens:
+    sectors: tuple[LensSector, ...]
+    rows: tuple[LensRow, ...]
+    perception_gaps: tuple[tuple[str, Figure], ...]  # (domain title, gap), largest first as scored
+
+
+@dataclass(frozen=True)
+class SpectrumRow:
+    id: str
+    text: str
+    poles: tuple[str, str]
+    now: Figure
+    preferred: Figure
+    shift: str  # "+1.25", or "withheld"
+    sentence: str  # "Now 2.0 → preferred 3.5 (shift +1.5)", or "withheld: too few answers"
+
+
+@dataclass(frozen=True)
+class AccountabilityRow:
+    situation: str
+    modal: str  # the most named tier, or "—"
+    clarity: str  # "75%", or "withheld"
+    unclear: bool  # shown and under the bank's clarity flag
+    n: int
+
+
+@dataclass(frozen=True)
+class ConsensusRow:
+    domain_id: str
+    item_id: str | None
+    domain: str  # the domain's title
+    about: str  # "Domain: question text" (or just the domain)
+    level: str
+    median: Figure  # the team's median for the domain
+    rationale: str
+    dissent: str
+    by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    short_title: str
+    current: str
+    change: str
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    label: str
+    held_on: str
+    rows: tuple[ChangeRow, ...]
+
+
+@dataclass(frozen=True)
+class TrendRound:
+    label: str
+    held_on: str
+    respondents: int
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    title: str
+    cells: tuple[str, ...]
+    change: str
+
+
+@dataclass(frozen=True)
+class TrendTable:
+    rounds: tuple[TrendRound, ...]
+    version_changes: tuple[str, ...]
+    labels: tuple[str, ...]  # the latest few rounds, one column each
+    rows: tuple[TrendRow, ...]
+
+
+@dataclass(frozen=True)
+class Readings:
+    overall: str
+    biggest_gap: str
+    disagreement: str
+    perception: str
+    accountability: str
+
+
+@dataclass(frozen=True)
+class Charts:
+    """The withheld-aware frames the charts draw from (the charts add no figure of their own)."""
+
+    radar: pd.DataFrame  # domains with the spread band (mean q1, q3 of shown questions)
+    level_counts: pd.DataFrame  # split questions: item_id, level, count, item_label
+    consensus_levels: dict[str, float]  # agreed level per domain, for the radar
+
+
+@dataclass(frozen=True)
+class ResultsModel:
+    scored: ScoredWorkshop
+    threshold: int
+    respondents: int
+    withheld: bool  # fewer than the threshold answered: every team figure is withheld
+    withheld_sentence: str
+    method_note: str
+    overall: dict[str, Figure]  # current, target, gap
+    overall_domains: int
+    sectors: tuple[tuple[str, int], ...]  # (sector label, respondents)
+    scale: tuple[str, ...]
+    readings: Readings
+    domains: tuple[DomainRow, ...]  # bank order
+    ranked_domains: tuple[DomainRow, ...]  # largest gap first, withheld last
+    biggest_gaps: tuple[str, ...]  # real gaps only, the three largest, as sentences
+    ranked_questions: tuple[QuestionRow, ...]
+    split_questions: tuple[SplitQuestion, ...]  # widest spread first
+    biggest_disagreements: tuple[str, ...]
+    lens: Lens
+    spectrum: tuple[SpectrumRow, ...]
+    spectrum_labels: dict[str, tuple[str, str, str]]
+    accountability: tuple[AccountabilityRow, ...]
+    function_labels: dict[str, str]
+    tier_labels: dict[str, str]
+    comments: tuple[tuple[str, tuple[Comment, ...]], ...]  # (question text, comments)
+    consensus: tuple[ConsensusRow, ...]  # in the order they were recorded
+    actions: tuple[ActionRecord, ...]
+    previous: PreviousRound | None
+    trend: TrendTable | None
+    charts: Charts
+
+    @property
+    def has_split(self) -> bool:
+        return bool(self.split_questions)
+
+
+def withheld_sentence(threshold: int) -> str:
+    return f"Fewer than {threshold} people answered: every team figure is withheld."
+
+
+def method_note(threshold: int, overall_domains: int) -> str:
+    return (
+        f"Any figure made from fewer than {threshold} people's answers is withheld and shown as "
+        f"“{WITHHELD}”; a withheld figure never feeds a shown one, so each domain is the mean of its "
+        f"shown questions and the overall figure the mean of the {overall_domains} domains shown."
+    )
+
+
+# --- building it ------------------------------------------------------------------------------------
+
+
+def _by_gap(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("gap", ascending=False, na_position="last", kind="stable")
+
+
+def _split(items: pd.DataFrame) -> pd.DataFrame:
+    return items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable")
+
+
+def _previous_round(trend: pd.DataFrame, workshop_id: int) -> PreviousRound | None:
+    """The change of each domain since the round before this one, or None in a first round."""
+    rounds = trend.drop_duplicates("workshop_id")
+    if len(rounds) < 2 or int(rounds["workshop_id"].iloc[-1]) != workshop_id:
+        return None
+    before = rounds.iloc[-2]
+    this = trend.loc[trend["workshop_id"] == workshop_id]
+    rows = tuple(
+        ChangeRow(
+            short_label(str(r["title"]), 28), figure_text(r["current"]), change_text(r["current_change"])
+        )
+        for r in this.to_dict("records")
+    )
+    return PreviousRound(str(before["round"]), long_date(before["held_on"]), rows)
+
+
+def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
+    rounds = trend.drop_duplicates("workshop_id")
+    if len(rounds) < 2:
+        return None
+    # A domain per row and a round per column (the latest few): a board reads across a row.
+    shown_rounds = rounds.tail(TREND_ROUNDS_SHOWN)
+    recent = trend.loc[trend["workshop_id"].isin(shown_rounds["workshop_id"])]
+    levels = (
+        recent.pivot_table(
+            index="domain", columns="workshop_id", values="current", aggfunc="first", sort=False
+        )
+        .reindex(index=list(dict.fromkeys(trend["domain"].astype(str))))
+        .reindex(columns=shown_rounds["workshop_id"].tolist())
+    )
+    titles = dict(zip(trend["domain"].astype(str), trend["title"].astype(str), strict=False))
+    latest = trend.loc[trend["workshop_id"] == rounds["workshop_id"].iloc[-1]]
+    changes = dict(zip(latest["domain"].astype(str), latest["current_change"], strict=True))
+    return TrendTable(
+        rounds=tuple(
+            TrendRound(str(r["round"]), long_date(r["held_on"]), int(r["respondents"]))
+            for r in rounds.to_dict("records")
+        ),
+        version_changes=tuple(version_changes(trend)),
+        labels=tuple(shown_rounds["round"].astype(str)),
+        rows=tuple(
+            TrendRow(
+                titles[str(domain)],
+                tuple(figure_text(v) for v in row),
+                change_text(changes.get(str(domain))),
+            )
+            for domain, row in levels.iterrows()
+        ),
+    )
+
+
+def _since_last_round(
+    domain_ids: tuple[str, ...], trend: pd.DataFrame, actions_since: dict[str, int]
+) -> dict[str, str]:
+    """Per domain, e.g. "2 action(s) since last round; gap narrowed from 1.5 to 0.5"."""
+    notes = {}
+    for domain_id in domain_ids:
+        parts = []
+        if actions_since.get(domain_id):
+            parts.append(f"{actions_since[domain_id]} action(s) since last round")
+        sentence = gap_narrowing_sentence(trend, domain_id) if not trend.empty else None
+        if sentence:
+            parts.append(sentence)
+        notes[domain_id] = "; ".join(parts)
+    return notes
+
+
+def _labels(bank: QuestionBank) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    texts = {item.id: item.text for _, item in bank.iter_items()}
+    titles = {d.id: d.title for d in bank.domains}
+    functions = {
+        f.id: f.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for f in i.functions
+    }
+    tiers = {
+        t.id: t.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for t in i.tiers
+    }
+    return texts, titles, functions, tiers
+
+
+def present(
+    scored: ScoredWorkshop,
+    *,
+    consensus: dict[str, ConsensusRecord],
+    actions: list[ActionRecord],
+    trend: pd.DataFrame,
+    actions_since: dict[str, int] | None = None,
+) -> ResultsModel:
+    """The results of one workshop, every figure with its words, built once for whoever reads it.
+
+    ``trend`` is the partnership's rounds up to this one (``trends.trend_frame``): the last two
+    give the change since the previous round, all of them the PDF's trend table.
+    """
+    workshop, bank, scores = scored.workshop, scored.bank, scored.scores
+    texts, titles, function_labels, tier_labels = _labels(bank)
+    sector_names = {s.id: s.label for s in bank.sectors}
+    agreed = {k: r.level for k, r in consensus.items() if "/" not in k}
+    domains_frame, items = scores.domains, scores.items
+    medians = dict(zip(domains_frame["domain"].astype(str), domains_frame["current"], strict=True))
+    notes = _since_last_round(workshop.domains, trend, actions_since or {})
+
+    def domain_row(r: dict[Any, Any]) -> DomainRow:
+        domain_id = str(r["domain"])
+        return DomainRow(
+            id=domain_id,
+            title=str(r["title"]),
+            current=figure(r["current"]),
+            target=figure(r["target"]),
+            gap=figure(r["gap"]),
+            n=int(r["n"]),
+            rests_on=questions_shown(bank, domain_id, r["items_shown"]),
+            agreed=f"{agreed[domain_id]:g}" if domain_id in agreed else "",
+            since_last_round=notes.get(domain_id, ""),
+        )
+
+    # The band is the average interquartile range of the domain's shown questions.
+    spread = items.groupby("domain", observed=True)[["q1", "q3"]].mean()
+    radar = domains_frame.merge(spread, left_on="domain", right_index=True, how="left")
+
+    split = _split(items)
+    split_ids = split["item_id"].astype(str).tolist()
+    counts = level_counts(scored.answers, split_ids, levels=bank.max_level)
+    counts["item_label"] = counts["item_id"].map(texts)
+    by_item = {
+        (str(i), int(level)): int(c)
+        for i, level, c in zip(counts["item_id"], counts["level"], counts["count"], strict=True)
+    }
+    split_questions = tuple(
+        SplitQuestion(
+            id=str(r["item_id"]),
+            text=texts.get(str(r["item_id"]), str(r["item_id"])),
+            domain=titles.get(str(r["domain"]), str(r["domain"])),
+            median=figure(r["current"]),
+            iqr=figure(r["iqr"]),
+            far=f"{r['split_share']:.0%}",
+            counts=tuple(by_item.get((str(r["item_id"]), n), 0) for n in range(1, bank.max_level + 1)),
+        )
+        for r in split.to_dict("records")
+    )
+    rule = bank.split_rule
+    biggest_disagreements = tuple(
+        f"“{q.text}” ({q.domain}): {q.far} of answers more than {rule.distance:g} level from the "
+        f"median of {q.median.text}."
+        for q in split_questions[:3]
+    )
+    # Only real gaps: a domain already at its target is not one of the "biggest gaps".
+    real_gaps = domains_frame.loc[domains_frame["gap"].gt(0)].sort_values(
+        "gap", ascending=False, kind="stable"
+    )
+    biggest_gaps = tuple(
+        f"{r['title']}: now {figure_text(r['current'])}, wanted {figure_text(r['target'])}, "
+        f"a gap of {figure_text(r['gap'])}."
+        for r in real_gaps.head(3).to_dict("records")
+    )
+
+    # The sector lens: a withheld sector is a column of the word "withheld", never numbers.
+    lens_sectors = tuple(
+        LensSector(
+            str(r["sector"]),
+            sector_names.get(str(r["sector"]), str(r["sector"])),
+            int(r["n"]),
+            bool(r["withheld"]),
+        )
+        for r in scores.sectors_n.to_dict("records")
+    )
+    cells = {
+        (str(r["domain"]), str(r["sector"])): figure_text(r["current"])
+        for r in scores.sectors.to_dict("records")
+    }
+    lens = Lens(
+        sectors=lens_sectors,
+        rows=tuple(
+            LensRow(d, titles.get(d, d), tuple(cells.get((d, s.id), WITHHELD) for s in lens_sectors))
+            for d in domains_frame["domain"].astype(str)
+        ),
+        perception_gaps=tuple(
+            (titles.get(str(r["domain"]), str(r["domain"])), figure(r["gap"]))
+            for r in scores.perception_gaps.to_dict("records")
+        ),
+    )
+
+    spectrum_labels = {
+        i.id: (i.text, i.poles[0], i.poles[1]) for _, i in bank.iter_items() if isinstance(i, SpectrumItem)
+    }
+    spectrum = tuple(
+        SpectrumRow(
+            id=str(r["item_id"]),
+            text=spectrum_labels[str(r["item_id"])][0],
+            poles=spectrum_labels[str(r["item_id"])][1:],
+            now=figure(None if r["withheld"] else r["now"]),
+            preferred=figure(None if r["withheld"] else r["preferred"]),
+            shift=WITHHELD if r["withheld"] else f"{float(r['shift']):+.2f}",
+            sentence=f"{WITHHELD}: too few answers"
+            if r["withheld"]
+            else f"Now {r['now']:.1f} → preferred {r['preferred']:.1f} (shift {r['shift']:+.1f})",
+        )
+        for r in scores.spectrum.to_dict("records")
+        if str(r["item_id"]) in spectrum_labels
+    )
+
+    accountability = tuple(
+        AccountabilityRow(
+            situation=function_labels.get(str(r["function_id"]), str(r["function_id"])),
+            modal=tier_labels.get(r["modal_tier"], "—") if r["modal_tier"] else "—",
+            clarity=WITHHELD if number(r["clarity"]) is None else f"{r['clarity']:.0%}",
+            unclear=number(r["clarity"]) is not None and float(r["clarity"]) < bank.clarity_flag,
+            n=int(r["n"]),
+        )
+        for r in scores.accountability.to_dict("records")
+    )
+
+    consensus_rows = tuple(
+        ConsensusRow(
+            domain_id=r.domain_id,
+            item_id=r.item_id,
+            domain=titles.get(r.domain_id, r.domain_id),
+            about=titles.get(r.domain_id, r.domain_id)
+            + (f": {texts.get(r.item_id, r.item_id)}" if r.item_id else ""),
+            level=f"{r.level:g}",
+            median=figure(medians.get(r.domain_id)),
+            rationale=r.rationale,
+            dissent=r.dissent,
+            by=r.recorded_by,
+            recorded_at=r.recorded_at,
+        )
+        for r in consensus.values()
+    )
+
+    ranked = _by_gap(domains_frame)
+    question_frame = _by_gap(items)
+    return ResultsModel(
+        scored=scored,
+        threshold=scores.threshold,
+        respondents=scores.respondents,
+        withheld=scores.withheld,
+        withheld_sentence=withheld_sentence(scores.threshold),
+        method_note=method_note(scores.threshold, scores.overall_domains),
+        overall={k: figure(scores.overall.get(k)) for k in ("current", "target", "gap")},
+        overall_domains=scores.overall_domains,
+        sectors=tuple(
+            (sector_names.get(str(r["sector"]), str(r["sector"])), int(r["n"]))
+            for r in scores.sectors_n.to_dict("records")
+        ),
+        scale=tuple(level.label for level in bank.scale),
+        readings=Readings(
+            overall=readings.overall(scores.overall, scores.respondents),
+            biggest_gap=readings.biggest_gap(domains_frame),
+            disagreement=readings.disagreement(items, texts),
+            perception=readings.perception(scores.perception_gaps, titles),
+            accountability=readings.accountability(
+                scores.accountability, function_labels, flag=bank.clarity_flag
+            ),
+        ),
+        domains=tuple(domain_row(r) for r in domains_frame.to_dict("records")),
+        ranked_domains=tuple(domain_row(r) for r in ranked.to_dict("records")),
+        biggest_gaps=biggest_gaps,
+        ranked_questions=tuple(
+            QuestionRow(
+                id=str(r["item_id"]),
+                text=texts.get(str(r["item_id"]), str(r["item_id"])),
+                current=figure(r["current"]),
+                target=figure(r["target"]),
+                gap=figure(r["gap"]),
+            )
+            for r in question_frame.to_dict("records")
+        ),
+        split_questions=split_questions,
+        biggest_disagreements=biggest_disagreements,
+        lens=lens,
+        spectrum=spectrum,
+        spectrum_labels=spectrum_labels,
+        accountability=accountability,
+        function_labels=function_labels,
+        tier_labels=tier_labels,
+        comments=tuple(
+            (texts.get(item_id, item_id), tuple(notes)) for item_id, notes in shown_comments(scored)
+        ),
+        consensus=consensus_rows,
+        actions=tuple(actions),
+        previous=_previous_round(trend, workshop.id) if not trend.empty else None,
+        trend=_trend_table(trend) if not trend.empty else None,
+        charts=Charts(radar=radar, level_counts=counts, consensus_levels=agreed),
+    )
+
+
+__all__ = [
+    "WITHHELD",
+    "Figure",
+    "ResultsModel",
+    "change_text",
+    "figure",
+    "figure_text",
+    "long_date",
+    "present",
+]

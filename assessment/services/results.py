@@ -1,0 +1,103 @@
+"""The results page, the PDF summary and the cohort pack: reads, each checked and in one transaction.
+
+A facilitator reads the results of workshops in cohorts they can see; a participant reads them
+only once the facilitator has revealed them. What comes back is the presentation model
+(``assessment.presenting``), built once per request, or a finished PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from assessment.chart_export import ChartExporter
+from assessment.cohort_admin import require_cohort
+from assessment.errors import NotFound
+from assessment.outcomes import actions_since, current_consensus, list_actions
+from assessment.presenting import ResultsModel, present
+from assessment.report import PackFile, SummaryPdf, cohort_pack, workshop_summary_pdf, zip_pack
+from assessment.results import ScoredWorkshop, score_stored_workshop
+from assessment.services import Actor, workshop_for
+from assessment.store import transaction, workshop_info
+from assessment.trends import trend_frame
+
+NOT_REVEALED = "the team results have not been revealed yet"
+
+
+def _model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
+    workshop = scored.workshop
+    return present(
+        scored,
+        consensus=current_consensus(session=session, workshop_id=workshop.id),
+        actions=list_actions(session=session, partnership_id=workshop.partnership_id),
+        # the page needs the previous round, not the whole history
+        trend=trend_frame(
+            session=session, partnership_id=workshop.partnership_id, until=workshop.held_on, last=2
+        ),
+        actions_since=actions_since(
+            session=session, partnership_id=workshop.partnership_id, before=workshop.held_on
+        ),
+    )
+
+
+def _revealed(session: Session, workshop_id: int) -> None:
+    if not workshop_info(session=session, workshop_id=workshop_id).revealed:
+        raise NotFound(NOT_REVEALED)
+
+
+def workshop_results(
+    *, engine: Engine, actor: Actor, workshop_id: int | None = None, join_code: str | None = None
+) -> ResultsModel:
+    """A workshop's results (by id or join code) for a facilitator who can see its cohort."""
+    with transaction(engine) as session:
+        if workshop_id is None:
+            if join_code is None:
+                raise ValueError("say which workshop: a workshop_id or a join_code")
+            workshop_id = workshop_info(session=session, join_code=join_code).id
+        workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return _model(session, score_stored_workshop(session=session, workshop_id=workshop_id))
+
+
+def results_of_scored(*, engine: Engine, scored: ScoredWorkshop, actor: Actor | None) -> ResultsModel:
+    """The model for figures already scored: a facilitator's own, or a participant's once revealed."""
+    with transaction(engine) as session:
+        if actor is None:
+            _revealed(session, scored.workshop.id)
+        else:
+            workshop_for(session=session, actor=actor, workshop_id=scored.workshop.id)
+        return _model(session, scored)
+
+
+def summary_pdf(
+    *, engine: Engine, actor: Actor | None, workshop_id: int, exporter: ChartExporter | None = None
+) -> SummaryPdf:
+    """The board summary of one workshop: a facilitator's, or a participant's once revealed."""
+    with transaction(engine) as session:
+        if actor is None:
+            _revealed(session, workshop_id)
+        else:
+            workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return workshop_summary_pdf(session=session, workshop_id=workshop_id, exporter=exporter)
+
+
+def cohort_pack_zip(
+    *,
+    engine: Engine,
+    actor: Actor,
+    cohort_id: int,
+    progress: Callable[[int, int, str], None] | None = None,
+    charts: bool = True,
+) -> tuple[bytes, int]:
+    """The cohort pack as a zip and how many PDFs it holds, for an actor who can see the cohort."""
+    with transaction(engine) as session:
+        if actor.facilitator_id is not None:
+            require_cohort(session=session, facilitator_id=actor.facilitator_id, cohort_id=cohort_id)
+        files: list[PackFile] = list(
+            cohort_pack(session=session, cohort_id=cohort_id, progress=progress, charts=charts)
+        )
+    return zip_pack(files), len(files)
+
+
+__all__ = ["NOT_REVEALED", "cohort_pack_zip", "results_of_scored", "summary_pdf", "workshop_results"]
