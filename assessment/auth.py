@@ -21,11 +21,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import AuditEntry, Facilitator
+from assessment.db import accounts
+from assessment.db.audit import audit_entry
 from assessment.store import StoreError, audit, transaction, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -144,24 +144,21 @@ def create_facilitator(*, session: Session, email: str, password: str, actor: st
     if problem is not None:
         raise StoreError(problem)
     password_hash = _hash_password(password=password, email=email)
-    if session.scalar(select(Facilitator.id).where(Facilitator.email == email)) is not None:
+    if accounts.facilitator_id_by_email(session=session, email=email) is not None:
         raise StoreError(f"there is already a facilitator account for {email}")
-    facilitator = Facilitator(email=email, password_hash=password_hash)
-    session.add(facilitator)
-    try:
-        session.flush()
-    except IntegrityError:
+    facilitator_id = accounts.add_facilitator(session=session, email=email, password_hash=password_hash)
+    if facilitator_id is None:
         # Someone added the same email between our check and our insert: the unique constraint
         # caught it, and the caller's transaction rolls back as the error passes through.
-        raise StoreError(f"there is already a facilitator account for {email}") from None
+        raise StoreError(f"there is already a facilitator account for {email}")
     audit(
         session=session,
         actor=actor,
         action=CREATED,
         target=email,
-        detail={"facilitator_id": facilitator.id},
+        detail={"facilitator_id": facilitator_id},
     )
-    return facilitator.id
+    return facilitator_id
 
 
 def create_first_facilitator(*, session: Session, email: str, password: str) -> int:
@@ -170,10 +167,9 @@ def create_first_facilitator(*, session: Session, email: str, password: str) -> 
     That form needs no sign-in, so it must refuse once any account exists, even when submitted
     from a page loaded before the first account was made, or twice at the same moment.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialises concurrent first-run submissions (this mode conflicts with itself) while
-        # reads carry on; SQLite already serialises writers, which the count below relies on.
-        session.execute(text("LOCK TABLE facilitators IN SHARE ROW EXCLUSIVE MODE"))
+    # Serialises concurrent first-run submissions; SQLite already serialises writers, which the
+    # count below relies on.
+    accounts.lock_accounts_for_first_run(session=session)
     if facilitator_count(session=session) > 0:
         raise StoreError("this app already has a facilitator account; sign in instead")
     facilitator_id = create_facilitator(session=session, email=email, password=password, actor="first-run")
@@ -183,12 +179,12 @@ def create_first_facilitator(*, session: Session, email: str, password: str) -> 
 
 
 def facilitator_count(*, session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Facilitator)) or 0)
+    return accounts.facilitator_count(session=session)
 
 
 def facilitator_email(*, session: Session, facilitator_id: int) -> str | None:
     """The account's email, or None when there is no such account (any more)."""
-    return session.scalar(select(Facilitator.email).where(Facilitator.id == facilitator_id))
+    return accounts.facilitator_email(session=session, facilitator_id=facilitator_id)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -198,12 +194,9 @@ def _as_utc(moment: datetime) -> datetime:
 
 def list_facilitators(*, session: Session) -> list[dict[str, Any]]:
     """Every account, oldest first: id, email and created_at (ISO 8601, UTC). Never the hash."""
-    rows = session.execute(
-        select(Facilitator.id, Facilitator.email, Facilitator.created_at).order_by(Facilitator.id)
-    )
     return [
-        {"id": fid, "email": email, "created_at": _as_utc(created_at).isoformat()}
-        for fid, email, created_at in rows
+        {"id": a.id, "email": a.email, "created_at": _as_utc(a.created_at).isoformat()}
+        for a in accounts.accounts(session=session)
     ]
 
 
@@ -230,17 +223,10 @@ def failures_since_success(*, session: Session, email: str) -> tuple[int, dateti
     agree on which came first.
     """
     target = normalise_email(email)[:MAX_EMAIL_LENGTH]
-    last_ok = (
-        select(func.coalesce(func.max(AuditEntry.id), 0))
-        .where(AuditEntry.action == SIGN_IN_OK, AuditEntry.target == target)
-        .scalar_subquery()
+    count, latest = accounts.entries_since(
+        session=session, target=target, counted=SIGN_IN_FAILED, since=SIGN_IN_OK
     )
-    count, latest = session.execute(
-        select(func.count(), func.max(AuditEntry.at)).where(
-            AuditEntry.action == SIGN_IN_FAILED, AuditEntry.target == target, AuditEntry.id > last_ok
-        )
-    ).one()
-    return int(count or 0), None if latest is None else _as_utc(latest)
+    return count, None if latest is None else _as_utc(latest)
 
 
 # --- taking turns ----------------------------------------------------------------------------------
@@ -276,11 +262,7 @@ def _take_turn(session: Session, target: str) -> None:
     transaction-scoped advisory lock per email does the same, for unknown emails too (there is no
     account row to lock for them), and leaves every other write alone.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(text("BEGIN IMMEDIATE"))
-    elif dialect == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(_lock_key(target))))
+    accounts.take_turn(session=session, lock_key=_lock_key(target))
 
 
 @contextmanager
@@ -346,9 +328,7 @@ def sign_in(
     # FREE_FAILURES passwords. A success later turns its own row into the success.
     wait = 0.0
     with _bookkeeping(engine, target) as bookkeeping:
-        account = bookkeeping.execute(
-            select(Facilitator.id, Facilitator.password_hash).where(Facilitator.email == email)
-        ).one_or_none()
+        account = accounts.credentials(session=bookkeeping, email=email)
         failures, latest = failures_since_success(session=bookkeeping, email=email)
         delay = retry_delay_seconds(failures)
         if delay > 0 and latest is not None:
@@ -356,28 +336,25 @@ def sign_in(
             # longer than the delay itself.
             wait = delay - max((now - latest).total_seconds(), 0.0)
         if wait > 0:
-            bookkeeping.add(
-                AuditEntry(
-                    at=now,
-                    actor=SIGN_IN_ACTOR,
-                    action=SIGN_IN_THROTTLED,
-                    target=target,
-                    detail={"failures": failures, "retry_after_seconds": round(wait, 3)},
-                )
+            audit_entry(
+                session=bookkeeping,
+                at=now,
+                actor=SIGN_IN_ACTOR,
+                action=SIGN_IN_THROTTLED,
+                target=target,
+                detail={"failures": failures, "retry_after_seconds": round(wait, 3)},
             )
             claim_id = None
         else:
             failures += 1
-            claim = AuditEntry(
+            claim_id = audit_entry(
+                session=bookkeeping,
                 at=now,
                 actor=SIGN_IN_ACTOR,
                 action=SIGN_IN_FAILED,
                 target=target,
                 detail={"failures": failures},
             )
-            bookkeeping.add(claim)
-            bookkeeping.flush()
-            claim_id = claim.id
     if claim_id is None:
         raise SignInRefused(wait_message(wait), wait, throttled=True)
 
@@ -401,12 +378,12 @@ def sign_in(
     # only now, so this is the moment to upgrade it (hashed here, outside the transaction).
     new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else None
     with transaction(engine) as done:
-        entry = done.get(AuditEntry, claim_id)
-        if entry is not None:
-            entry.action = SIGN_IN_OK
-            entry.detail = detail | ({"rehashed": True} if new_hash else {})
+        accounts.change_entry(
+            session=done,
+            entry_id=claim_id,
+            action=SIGN_IN_OK,
+            detail=detail | ({"rehashed": True} if new_hash else {}),
+        )
         if new_hash is not None:
-            stored = done.get(Facilitator, facilitator_id)
-            if stored is not None:
-                stored.password_hash = new_hash
+            accounts.set_password_hash(session=done, facilitator_id=facilitator_id, password_hash=new_hash)
     return facilitator_id

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assessment import limits
+from assessment.db import accounts
 from assessment.db import admin as rows
 from assessment.db.admin import CohortRow, PartnershipRow
 from assessment.db.workshops import partnership_workshop_ids
@@ -129,7 +130,7 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
     if len(email) > limits.EMAIL_CHARS or "\x00" in email:
         # No account can have it; asking the database about a NUL would be an error on PostgreSQL.
         raise StoreError(f"that is not an email address (at most {limits.EMAIL_CHARS} characters, no NUL)")
-    other = rows.facilitator_id_by_email(session=session, email=email.lower())
+    other = accounts.facilitator_id_by_email(session=session, email=email.lower())
     if other is None:
         raise StoreError(f"no facilitator has the email {email}")
     if other != facilitator_id and rows.share_cohort_with(

@@ -17,7 +17,6 @@ from assessment.db.tables import (
     Cohort,
     CohortShare,
     Consensus,
-    Facilitator,
     Participant,
     Partnership,
     Response,
@@ -97,10 +96,6 @@ def cohort_name_taken(*, session: Session, name: str, other_than: int | None = N
 def change_cohort(*, session: Session, cohort_id: int, values: dict[str, Any]) -> None:
     """Write new values for the cohort's name or archived flag."""
     session.execute(update(Cohort).where(Cohort.id == cohort_id).values(**values))
-
-
-def facilitator_id_by_email(*, session: Session, email: str) -> int | None:
-    return session.scalar(select(Facilitator.id).where(Facilitator.email == email))
 
 
 def share_cohort_with(*, session: Session, cohort_id: int, facilitator_id: int) -> bool:

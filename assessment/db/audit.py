@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,3 +19,19 @@ def audit(
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def audit_entry(
+    *,
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Write an audit entry stamped ``at`` and return its id."""
+    entry = AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail or {})
+    session.add(entry)
+    session.flush()
+    return entry.id
