@@ -1,39 +1,43 @@
 """The database engine, created and upgraded once per URL and shared by every session; and the
-writes this session could not make yet, kept and retried until the database takes them.
+answers this session could not save yet, kept and retried until the database takes them.
 
 A participant's answer that fails to save because the database cannot be reached is kept in
-session_state (``save_later``). The next page run tries it again before anything else reads the
-database; while the database is still away, the page says "Not saved, retrying…" and tries again
-every few seconds by itself, then draws the page as usual, the answer marked "Saved". A database
-that is reached but refuses writes (read-only, full, no rights) is not retried in a loop: the
-answer stays kept, the item says why, and any later change tries again.
+session_state (``save_later``) as plain values: the resume token and the change (which parts, the
+values, when the person made it), replayed through the same service as the first try. The next
+page run tries it again before anything else reads the database; while the database is still
+away, the page says "Not saved, retrying…" and tries again every few seconds by itself, then
+draws the page as usual, the answer marked "Saved". A database that is reached but refuses writes
+(read-only, full, no rights) is not retried in a loop: the answer stays kept, the item says why,
+and any later change tries again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from assessment.answers import AnswerChange
+from assessment.db.engine import database_url, make_engine, write_refused
+from assessment.errors import Refused
 from assessment.migrate import upgrade_database
-from assessment.store import StoreError, database_url, make_engine, transaction, write_refused
+from assessment.services.participants import save_answer
 
 PENDING_KEY = "unsaved_writes"
 RETRY_EVERY_SECONDS = 2.0
 RETRYING = "Not saved, retrying…"
 
-Write = Callable[[Session], None]
 
+class Unsaved(TypedDict):
+    """A kept answer, as plain values: whose, the change, and why the database refused it
+    ("read-only", ...; None: it was not reached)."""
 
-@dataclass(frozen=True)
-class Unsaved:
-    write: Write
-    refused: str | None  # why the database refused it ("read-only", ...); None: it was not reached
+    token: str
+    change: dict[str, Any]  # AnswerChange.model_dump()
+    refused: str | None
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,9 +63,9 @@ def engine() -> Engine:
     current = plain_engine()
     # Only writes that did not reach the database are tried here, at most a few calls a run;
     # refused ones wait for the participant's next change (walkthrough), not every read.
-    if any(kept.refused is None for kept in _unsaved().values()):
+    if any(kept["refused"] is None for kept in _unsaved().values()):
         problem = save_unsaved(current)
-        if problem is not None and problem.refused is None:
+        if problem is not None and problem["refused"] is None:
             _wait_for_database()
     return current
 
@@ -71,18 +75,14 @@ def _unsaved() -> dict[str, Unsaved]:
     return unsaved
 
 
-def save_later(key: str, write: Write, error: SQLAlchemyError) -> None:
-    """Keep a write that failed with ``error``; a later one under the same key replaces it."""
-    _unsaved()[key] = Unsaved(write, write_refused(error))
+def save_later(key: str, *, token: str, change: AnswerChange, error: SQLAlchemyError) -> None:
+    """Keep a change that failed with ``error``; a later one under the same key replaces it."""
+    _unsaved()[key] = Unsaved(token=token, change=change.model_dump(), refused=write_refused(error))
 
 
 def forget(key: str) -> None:
     """Drop a kept write: a newer one for the same key was saved, so this one must never land."""
     _unsaved().pop(key, None)
-
-
-def unsaved(key: str) -> Unsaved | None:
-    return _unsaved().get(key)
 
 
 def unsaved_under(prefix: str) -> Unsaved | None:
@@ -91,17 +91,20 @@ def unsaved_under(prefix: str) -> Unsaved | None:
 
 
 def save_unsaved(current: Engine) -> Unsaved | None:
-    """Try every kept write, each in its own transaction, oldest first; None when all are in,
+    """Try every kept change, each saved on its own, oldest first; None when all are in,
     otherwise the first that failed again (it and the ones after it stay kept)."""
     unsaved = _unsaved()
     for key, kept in list(unsaved.items()):
         try:
-            with transaction(current) as session:
-                kept.write(session)
-        except StoreError:
-            unsaved.pop(key)  # checked before it was kept, so only a vanished record gets here
+            save_answer(
+                engine=current, token=kept["token"], change=AnswerChange.model_validate(kept["change"])
+            )
+        except Refused:
+            # checked before it was kept: only a workshop closed, or a participant deleted, since
+            # gets here, and then the change must not land
+            unsaved.pop(key)
         except SQLAlchemyError as exc:
-            again = Unsaved(kept.write, write_refused(exc))
+            again = Unsaved(token=kept["token"], change=kept["change"], refused=write_refused(exc))
             unsaved[key] = again
             return again
         else:
@@ -122,7 +125,7 @@ def _wait_for_database() -> None:
     @st.fragment(run_every=RETRY_EVERY_SECONDS)
     def retry() -> None:
         problem = save_unsaved(plain_engine())
-        if problem is None or problem.refused is not None:
+        if problem is None or problem["refused"] is not None:
             st.rerun(scope="app")  # saved (or the database answers again): draw the page as usual
         st.caption(f"Last tried at {datetime.now():%H:%M:%S}.")
 

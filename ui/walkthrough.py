@@ -17,22 +17,22 @@ What the screen shows as saved is what the database holds:
   after a server restart, when the new session has no widget callbacks yet) and is saved now. The
   page keeps the participant's answer revision it last drew in its address (``seen``), so a page
   that reconnects to a new session still knows which is which.
-- An answer the database did not take is kept in the session and retried (ui.db): the item says
-  "Not saved, retrying…" until it is in. A change to a workshop that is no longer open is refused
-  by the store, and the page says so in words.
+- An answer the database did not take is kept in the session, as plain values, and retried
+  (ui.db): the item says "Not saved, retrying…" until it is in. A change to a workshop that is no
+  longer open is refused by the service, and the page says so in words.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer, AnswerChange
+from assessment.errors import Refused
 from assessment.framework import (
     SPECTRUM_POSITIONS,
     AccountabilityItem,
@@ -41,14 +41,12 @@ from assessment.framework import (
     QuestionBank,
     SpectrumItem,
 )
-from assessment.store import (
+from assessment.services.participants import (
     AnsweringClosed,
     AnswerNotComplete,
     StoredAnswer,
-    StoreError,
     change_stamp,
-    save_answer_change,
-    transaction,
+    save_answer,
 )
 from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved_under
 from ui.text import escape_markdown as md
@@ -181,7 +179,7 @@ def _change(item: Item, widget_parts: list[str], stamp: int) -> AnswerChange:
 # --- saving ----------------------------------------------------------------------------------------
 
 
-def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str], widget_part: str) -> None:
+def _save(token: str, item: Item, participant_id: int, widget_part: str) -> None:
     """A widget's on_change: save the part it changed."""
     stamp = _next_stamp()  # at once: the moment of the change, whatever the save waits for
     if _on_screen(item, widget_part) is None and widget_part not in ("comment",):
@@ -190,33 +188,22 @@ def _save(bank: QuestionBank, item: Item, participant_id: int, domains: list[str
         # Read under the lock: a newer run of this page may have set this widget since the
         # callback began, and its value, the latest, is the one that must be written last.
         change = _change(item, [widget_part], stamp)
-        _write(bank, item, participant_id, domains, change)
+        _write(token, item, participant_id, change)
 
 
-def _write(
-    bank: QuestionBank, item: Item, participant_id: int, domains: list[str], change: AnswerChange
-) -> StoredAnswer | None:
+def _write(token: str, item: Item, participant_id: int, change: AnswerChange) -> StoredAnswer | None:
     """Save ``change``; what is stored afterwards, or None when it was not saved (and why is kept
     for the item's status)."""
-
-    def write(session: Session) -> None:
-        save_answer_change(
-            session=session, participant_id=participant_id, change=change, bank=bank, domains=domains
-        )
-
     keys = [_unsaved_key(participant_id, item.id, part) for part in change.parts]
     try:
-        with transaction(plain_engine()) as session:
-            stored = save_answer_change(
-                session=session, participant_id=participant_id, change=change, bank=bank, domains=domains
-            )
+        stored = save_answer(engine=plain_engine(), token=token, change=change)
     except AnsweringClosed:
         _forget(keys)
         st.session_state[CLOSED_KEY] = True
     except AnswerNotComplete as exc:
         _forget(keys)
         _statuses()[item.id] = f"Choose {exc.missing} to save this answer."
-    except StoreError as exc:
+    except Refused as exc:
         _forget(keys)
         _statuses()[item.id] = f"Not saved: {exc}."
     except SQLAlchemyError as exc:
@@ -225,7 +212,7 @@ def _write(
         # it from overwriting anything changed after it, however late it lands.
         _statuses().pop(item.id, None)
         for key in keys:
-            save_later(key, write, exc)
+            save_later(key, token=token, change=change, error=exc)
     else:
         _statuses().pop(item.id, None)
         _forget(keys)  # an older unsaved version of these parts must never be retried
@@ -248,10 +235,10 @@ def _not_saved(participant_id: int, item_id: str) -> str | None:
     kept = unsaved_under(_unsaved_key(participant_id, item_id))
     if kept is None:
         return _statuses().get(item_id)
-    if kept.refused is None:
+    if kept["refused"] is None:
         return f"{RETRYING} The connection to the database was lost; this answer is kept here."
     return (
-        f"Not saved: the database is not accepting changes at the moment ({kept.refused}). Your "
+        f"Not saved: the database is not accepting changes at the moment ({kept['refused']}). Your "
         "choice is kept on this page and saved with your next change once the database accepts it; "
         "please tell your facilitator."
     )
@@ -272,12 +259,11 @@ def _missing_level(item: Item, stored: Answer | None) -> str | None:
 
 def _reconcile(
     *,
-    bank: QuestionBank,
+    token: str,
     item: Item,
     stored: StoredAnswer | None,
     seen: int | None,
     participant_id: int,
-    domains: list[str],
     before: set[str],
 ) -> tuple[StoredAnswer | None, bool]:
     """Make the widgets and the stored answer agree; (what is stored now, whether this wrote)."""
@@ -301,7 +287,7 @@ def _reconcile(
     if not own or busy or _missing_level(item, answer) is not None:
         return stored, False
     with _participant_lock(participant_id):
-        written = _write(bank, item, participant_id, domains, _change(item, own, _next_stamp()))
+        written = _write(token, item, participant_id, _change(item, own, _next_stamp()))
     return (written, True) if written is not None else (stored, False)
 
 
@@ -328,12 +314,12 @@ def _index(options: list[int], value: int | None) -> int | None:
 
 def draw_items(
     *,
+    token: str,
     bank: QuestionBank,
     items: Sequence[Item],
-    stored: dict[str, StoredAnswer],
+    stored: Mapping[str, StoredAnswer],
     revision: int,
     participant_id: int,
-    domains: list[str],
     step: int,
 ) -> None:
     """One step's questions, read at the participant's answer ``revision``; then the address
@@ -345,12 +331,12 @@ def draw_items(
     written = []
     for number, item in enumerate(items, start=1):
         wrote = item_widget(
+            token=token,
             bank=bank,
             item=item,
             stored=stored.get(item.id),
             seen=seen,
             participant_id=participant_id,
-            domains=domains,
             number=f"{step}.{number}",
         )
         if wrote is not None:
@@ -368,12 +354,12 @@ def draw_items(
 
 def item_widget(
     *,
+    token: str,
     bank: QuestionBank,
     item: Item,
     stored: StoredAnswer | None,
     seen: int | None,
     participant_id: int,
-    domains: list[str],
     number: str,
 ) -> int | None:
     """One question: the words first, then the choices, then whether it is saved. Returns the
@@ -393,7 +379,7 @@ def item_widget(
         st.caption(md(item.help))
 
         def callback(part: str) -> dict[str, Any]:
-            return {"on_change": _save, "args": (bank, item, participant_id, domains, part)}
+            return {"on_change": _save, "args": (token, item, participant_id, part)}
 
         if isinstance(item, MaturityItem):
             _maturity(bank, item, answer, callback)
@@ -402,12 +388,11 @@ def item_widget(
         elif isinstance(item, AccountabilityItem):
             _accountability(item, answer, callback)
         stored, wrote = _reconcile(
-            bank=bank,
+            token=token,
             item=item,
             stored=stored,
             seen=seen,
             participant_id=participant_id,
-            domains=domains,
             before=before,
         )
         answer = stored.answer if stored is not None else None

@@ -1,67 +1,40 @@
-import re
-
 import pandas as pd
 import streamlit as st
 
 from assessment.charts import domain_radar
-from assessment.framework import MaturityItem
-from assessment.results import score_stored_workshop
-from assessment.store import (
-    bank_for_version,
-    participant_by_token,
-    participant_revision,
-    participant_stored_answers,
-    participant_submitted,
-    submit_participant,
-    transaction,
-    workshop_info,
-)
+from assessment.errors import Forbidden, NotFound, Refused
+from assessment.services.participants import participant_session, results_revealed, submit, team_picture
 from ui.db import engine
+from ui.errors import show_refusal
 from ui.results_view import show_results
 from ui.text import escape_markdown as md
 from ui.walkthrough import answering_closed, draw_items
 
-# secrets.token_urlsafe's alphabet, at most the column's width.
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
 # The resume token in the address is the participant's only key: it names one participant of
 # one workshop, so nothing in the URL can reach another workshop's data.
 token = st.query_params.get("token", "")
-if not TOKEN_SHAPE.fullmatch(token):
-    token = ""  # not a token we ever made; a NUL in it would even be an error on PostgreSQL
-with transaction(engine()) as session:
-    participant = participant_by_token(session=session, token=token)
-    if participant is None:
-        st.title("Your answers")
-        st.error(
-            "This link is not valid. Check that you copied the whole link, or join again with the code on "
-            "the screen."
-        )
-        st.page_link("views/join.py", label="Join with a code")
-        st.stop()
-    workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
-    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-    revision = participant_revision(session=session, participant_id=participant.id)
-    stored = participant_stored_answers(session=session, participant_id=participant.id)
-    submitted = participant_submitted(session=session, participant_id=participant.id)
+try:
+    me = participant_session(engine=engine(), token=token)
+except NotFound:
+    st.title("Your answers")
+    st.error(
+        "This link is not valid. Check that you copied the whole link, or join again with the code on "
+        "the screen."
+    )
+    st.page_link("views/join.py", label="Join with a code")
+    st.stop()
 
-saved = {item_id: s.answer for item_id, s in stored.items()}
-domains = list(workshop.domains)
+bank, domains = me.bank, list(me.domains)
 steps = [*domains, "review"]
-editing = workshop.status == "open" and (not submitted or st.query_params.get("view") == "edit")
+editing = me.answering and (not me.submitted or st.query_params.get("view") == "edit")
 
 
 def go_to(step: int) -> None:
     st.query_params["step"] = str(step)
 
 
-def answered(domain_id: str) -> tuple[int, int]:
-    items = bank.domain(domain_id).items
-    return sum(1 for i in items if i.id in saved), len(items)
-
-
-st.title(md(workshop.title))
-st.caption(md(f"{workshop.partnership} · you answer as {participant.label}, privately"))
+st.title(md(me.title))
+st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
 
 if editing:
     try:
@@ -71,18 +44,13 @@ if editing:
     with st.sidebar:
         st.markdown("**Your progress**")
         for number, domain_id in enumerate(domains, start=1):
-            done, total = answered(domain_id)
+            done, total = me.answered(domain_id)
             mark = ":material/check_circle:" if done == total else ":material/radio_button_unchecked:"
-            st.button(
-                f"{mark} {number}. {bank.domain(domain_id).title} ({done}/{total})",
-                key=f"goto-{number}",
-                on_click=go_to,
-                args=(number,),
-                type="tertiary",
-            )
+            label = f"{mark} {number}. {bank.domain(domain_id).title} ({done}/{total})"
+            st.button(label, key=f"answer_goto_{number}", on_click=go_to, args=(number,), type="tertiary")
         st.button(
             ":material/fact_check: Review and submit",
-            key="goto-review",
+            key="answer_goto_review",
             on_click=go_to,
             args=(len(steps),),
             type="tertiary",
@@ -91,12 +59,7 @@ if editing:
 
     if steps[step - 1] == "review":
         st.header("Review and submit")
-        missing = [
-            (bank.domain(d).title, item.text)
-            for d in domains
-            for item in bank.domain(d).items
-            if item.id not in saved
-        ]
+        missing = me.unanswered()
         if missing:
             st.warning(
                 f"{len(missing)} question(s) have no answer yet. You can go back to them, or submit as it is."
@@ -104,9 +67,12 @@ if editing:
             st.table(pd.DataFrame(missing, columns=["Domain", "Question"]).map(md), hide_index=True)
         else:
             st.success("Every question has an answer.")
-        if st.button("Submit my answers", type="primary"):
-            with transaction(engine()) as session:
-                submit_participant(session=session, participant_id=participant.id)
+        if st.button("Submit my answers", type="primary", key="answer_submit"):
+            try:
+                submit(engine=engine(), token=token)
+            except Refused as exc:
+                show_refusal("submit your answers", exc, then="Reload this page to see where things stand.")
+                st.stop()
             st.query_params.pop("view", None)
             st.rerun()
     else:
@@ -114,18 +80,21 @@ if editing:
         st.header(f"{step}. {md(domain.title)}")
         st.markdown(md(domain.description))
         draw_items(
+            token=token,
             bank=bank,
             items=domain.items,
-            stored=stored,
-            revision=revision,
-            participant_id=participant.id,
-            domains=domains,
+            stored=me.stored,
+            revision=me.revision,
+            participant_id=me.participant_id,
             step=step,
         )
     back, _, forward = st.columns([1, 2, 1])
-    back.button("← Back", disabled=step == 1, on_click=go_to, args=(step - 1,), width="stretch")
+    back.button(
+        "← Back", key="answer_back", disabled=step == 1, on_click=go_to, args=(step - 1,), width="stretch"
+    )
     forward.button(
         "Next →",
+        key="answer_next",
         disabled=step == len(steps),
         on_click=go_to,
         args=(step + 1,),
@@ -139,36 +108,30 @@ if editing:
     st.stop()
 
 # --- after submitting (or once answering has closed) -------------------------------------------------
-if submitted:
+if me.submitted:
     st.success("Thank you: your answers are in.")
-elif workshop.status == "closed" and answering_closed():
+elif me.status == "closed" and answering_closed():
     st.warning(
         "Answering has closed for this workshop. Your last change was not saved; your last saved "
         "answers are kept.",
         icon=":material/lock:",
     )
-elif workshop.status == "closed":
+elif me.status == "closed":
     st.info("Answering has closed for this workshop. Your last saved answers are kept.")
 else:
     st.info("This workshop is not open for answers yet.")
-if workshop.status == "open" and submitted:
-    st.button("Change my answers", on_click=lambda: st.query_params.update({"view": "edit", "step": "1"}))
+if me.answering and me.submitted:
+    st.button(
+        "Change my answers",
+        key="answer_change",
+        on_click=lambda: st.query_params.update({"view": "edit", "step": "1"}),
+    )
 
 st.subheader("Your own profile")
-own = []
-for domain_id in domains:
-    values = [
-        saved[i.id] for i in bank.domain(domain_id).items if isinstance(i, MaturityItem) and i.id in saved
-    ]
-    rated = [a for a in values if not a.dont_know and a.current is not None and a.target is not None]
-    own.append(
-        {
-            "Domain": bank.domain(domain_id).title,
-            "Now": sum(a.current or 0 for a in rated) / len(rated) if rated else None,
-            "Target": sum(a.target or 0 for a in rated) / len(rated) if rated else None,
-        }
-    )
-profile = pd.DataFrame(own)
+profile = pd.DataFrame(
+    [{"Domain": d.title, "Now": d.now, "Target": d.target} for d in me.own_profile()],
+    columns=["Domain", "Now", "Target"],
+)
 chart, table = st.columns([3, 2])
 chart.plotly_chart(
     domain_radar(
@@ -182,20 +145,20 @@ chart.plotly_chart(
 table.dataframe(profile.round(2), hide_index=True)
 
 
-if workshop.revealed:
+if me.revealed:
+    try:
+        picture = team_picture(engine=engine(), token=token)
+    except Forbidden:
+        st.rerun()  # hidden again a moment ago: draw the page as it is now
     st.header("The team picture")
-    with transaction(engine()) as session:
-        scored = score_stored_workshop(session=session, workshop_id=participant.workshop_id)
-    show_results(scored, actor=None)
+    show_results(picture, actor=None)
 else:
 
     @st.fragment(run_every="5s")
     def wait_for_reveal() -> None:
         # Polls the database, so the picture appears as soon as the facilitator reveals it,
         # whichever server that facilitator is on; then the whole page draws it.
-        with transaction(engine()) as session:
-            revealed = workshop_info(session=session, workshop_id=participant.workshop_id).revealed
-        if revealed:
+        if results_revealed(engine=engine(), token=token):
             st.rerun(scope="app")
         st.info("The team picture appears here when your facilitator reveals it.")
 

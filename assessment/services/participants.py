@@ -1,0 +1,458 @@
+"""A participant's way through a workshop: the join code, joining, answering, submitting, and the
+team picture once it is revealed.
+
+A participant has no account: the resume token in their page's address names one participant of
+one workshop, so every service here takes that token, and nothing it returns reaches beyond that
+workshop.
+
+**Wrong join codes.** A correct code is always let in at once: the code is looked up first, and
+only a wrong one waits. The wait is the answer to that wrong code being held back (by the page),
+so a guesser cannot try faster than the answers come, while someone who mistyped and then types the
+right code is never kept out.
+
+Two counts set the hold. The session's own wrong codes slow a person, or a script, that keeps
+guessing in one session. The database's count per network address, which every session and
+replica shares, adds a short fixed hold while that address has sent many wrong codes recently: a
+mild brake on a guesser who opens a fresh session for every try. It must stay mild because a room
+behind one address (a venue's network, the load balancer) shares the count.
+
+Why mild is enough: a code is 8 characters from a 31-letter alphabet, 31^8 = 852,891,037,441
+codes. Even a guesser who kept 100 guesses a second going (a hundred parallel sessions, each held
+3 s a wrong code once the address is busy) against 100 workshops open at once would need on
+average 852,891,037,441 / 100 / 100 s, about 2.7 years, for one hit; and a hit only makes them one
+more participant, whom the facilitator sees in the joined count.
+
+**Reads before writes.** On SQLite a transaction is checked against what it read, so a write that
+must see everything committed before it (joining takes the next label, saving merges into the
+stored answer) starts its transaction with the lock (``add_participant``, ``save_answer_change``)
+and reads only after. What those writes need first, the workshop a code or a token names, is read
+on its own just before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from assessment.answers import AnswerChange
+from assessment.db import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    AnsweringClosed,
+    AnswerNotComplete,
+    StoredAnswer,
+    WorkshopInfo,
+    add_participant,
+    audit,
+    bank_for_version,
+    change_stamp,
+    participant_by_token,
+    participant_revision,
+    participant_stored_answers,
+    participant_submitted,
+    save_answer_change,
+    submit_participant,
+    transaction,
+    utcnow,
+    workshop_info,
+)
+from assessment.db.tables import AuditEntry
+from assessment.errors import Forbidden, Invalid, NotFound
+from assessment.framework import MaturityItem, QuestionBank
+from assessment.limits import ROLE_CHARS, checked_text
+from assessment.results import ScoredWorkshop, score_stored_workshop
+
+# Wrong codes one session may send before their answers are held back: people mistype.
+FREE_TRIES = 3
+# Then the hold doubles from one second up to this, per session.
+SESSION_HOLD_CAP_SECONDS = 8.0
+
+JOIN_FAILED = "join.failed"
+JOIN_ACTOR = "join"
+# Wrong codes from one address within the window after which every further wrong code from it is
+# held SHARED_HOLD_SECONDS, whichever session sends it. Fixed, never growing: the room shares it.
+SHARED_FREE_TRIES = 60
+SHARED_WINDOW = timedelta(minutes=10)
+SHARED_HOLD_SECONDS = 3.0
+
+ADDRESS_CHARS = 200  # audit_log.target
+NAME_CHARS = 200  # participants.display_name
+# secrets.token_urlsafe's alphabet, at most the column's width: anything else is no token we made
+# (and a NUL in it would even be an error on PostgreSQL).
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+NOT_A_LINK = "this link is not valid"
+
+
+# --- join codes, as people type them --------------------------------------------------------------
+
+
+def normalise_code(raw: str) -> str:
+    """Codes are read aloud and typed on phones: ignore case, spaces and dashes."""
+    return "".join(ch for ch in raw.upper() if ch not in " -\t")
+
+
+def looks_like_code(code: str) -> bool:
+    return len(code) == JOIN_CODE_LENGTH and all(ch in JOIN_CODE_ALPHABET for ch in code)
+
+
+def wrong_code_hold_seconds(*, session_failures: int, shared_recent: int) -> float:
+    """How long to hold back the answer to a wrong code, given this session's wrong codes before
+    it and the address's wrong codes within SHARED_WINDOW (this one included)."""
+    own = 0.0
+    if session_failures >= FREE_TRIES:
+        own = min(2.0 ** (session_failures - FREE_TRIES), SESSION_HOLD_CAP_SECONDS)
+    shared = SHARED_HOLD_SECONDS if shared_recent > SHARED_FREE_TRIES else 0.0
+    return max(own, shared)
+
+
+class WrongCode(NotFound):
+    """No workshop has this code. ``counted`` says whether it was a guess that could have matched
+    (and was counted against the address); ``hold_seconds`` how long its answer is held back."""
+
+    def __init__(self, code: str, *, counted: bool, hold_seconds: float) -> None:
+        super().__init__(f"there is no workshop with the code {code}")
+        self.code = code
+        self.counted = counted
+        self.hold_seconds = hold_seconds
+
+
+@dataclass(frozen=True)
+class JoinableWorkshop:
+    """What the join page shows before someone joins: no more than the code already tells."""
+
+    join_code: str
+    title: str
+    partnership: str
+    status: str
+    anonymous: bool
+    anonymity_threshold: int
+    sectors: tuple[tuple[str, str], ...]  # (id, label), in the bank's order
+
+
+def workshop_to_join(
+    *, engine: Engine, join_code: str, address: str, earlier_wrong_codes: int = 0
+) -> JoinableWorkshop:
+    """The workshop a typed code names, or WrongCode.
+
+    A code that could match but does not is counted against ``address`` (every session and replica
+    sees the count); ``earlier_wrong_codes`` is the asking session's own count before this one.
+    A right code writes nothing.
+    """
+    code = normalise_code(join_code)
+    if not looks_like_code(code):
+        # a malformed code is no guess at all: not counted, not held
+        raise WrongCode(code, counted=False, hold_seconds=0.0)
+    with transaction(engine) as session:
+        workshop = _workshop_or_count(session=session, code=code, address=address)
+        if isinstance(workshop, int):
+            shared_recent = workshop
+        else:
+            bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+            return JoinableWorkshop(
+                join_code=workshop.join_code,
+                title=workshop.title,
+                partnership=workshop.partnership,
+                status=workshop.status,
+                anonymous=workshop.anonymous,
+                anonymity_threshold=bank.anonymity_threshold,
+                sectors=tuple((s.id, s.label) for s in bank.sectors),
+            )
+    hold = wrong_code_hold_seconds(session_failures=earlier_wrong_codes, shared_recent=shared_recent)
+    raise WrongCode(code, counted=True, hold_seconds=hold)
+
+
+def join_workshop(
+    *,
+    engine: Engine,
+    join_code: str,
+    sector: str,
+    role: str,
+    display_name: str | None,
+    address: str,
+) -> str:
+    """Add a participant to the open workshop ``join_code`` names; returns their resume token.
+
+    Refused (nothing added) for a wrong code (counted as ``workshop_to_join`` counts it), a
+    workshop not open for answers, a sector not in its bank, a NUL or over-long role or name, and
+    a workshop that records names when no name is given.
+    """
+    if "\x00" in role + (display_name or ""):
+        # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
+        raise Invalid("Your role or name contains a NUL character, which cannot be stored")
+    role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
+    name = checked_text(display_name or "", what="your name", limit=NAME_CHARS, required=False) or None
+    code = normalise_code(join_code)
+    if not looks_like_code(code):
+        raise WrongCode(code, counted=False, hold_seconds=0.0)
+    with transaction(engine) as session:
+        found = _workshop_or_count(session=session, code=code, address=address)
+    if isinstance(found, int):
+        hold = wrong_code_hold_seconds(session_failures=0, shared_recent=found)
+        raise WrongCode(code, counted=True, hold_seconds=hold)
+    with transaction(engine) as session:
+        # The lock first (add_participant takes it), then the rules, read under it: a workshop
+        # closed a moment ago takes nobody, and a refusal here rolls the join back.
+        participant = add_participant(
+            session=session, workshop_id=found.id, sector=sector, role=role, display_name=name
+        )
+        workshop = workshop_info(session=session, workshop_id=found.id)
+        if workshop.status != "open":
+            raise Invalid(
+                "this workshop has not opened yet"
+                if workshop.status == "draft"
+                else "this workshop is closed for answers"
+            )
+        if not workshop.anonymous and name is None:
+            raise Invalid("Your name is missing, and this workshop records names")
+        audit(
+            session=session,
+            actor=JOIN_ACTOR,
+            action="participant.joined",
+            target=f"workshop:{workshop.id}",
+            detail={"label": participant.label},
+        )
+    return participant.resume_token
+
+
+def _workshop_or_count(*, session: Session, code: str, address: str) -> WorkshopInfo | int:
+    """The workshop with ``code``; or, when there is none, the wrong code counted against the
+    address and the address's recent count (this one included)."""
+    try:
+        return workshop_info(session=session, join_code=code)
+    except NotFound:
+        pass
+    address = address[:ADDRESS_CHARS] or "local"
+    # The code typed is not kept: it is not needed to count, and a near-miss of a real code would
+    # be a clue in the log.
+    audit(session=session, actor=JOIN_ACTOR, action=JOIN_FAILED, target=address)
+    session.flush()
+    return _recent_wrong_codes(session=session, address=address)
+
+
+def _recent_wrong_codes(*, session: Session, address: str, now: datetime | None = None) -> int:
+    """Wrong codes from ``address`` within SHARED_WINDOW, counted up to SHARED_FREE_TRIES + 1
+    (enough to know whether the brake is on; the log may hold many more)."""
+    now = now or utcnow()
+    recent = session.scalars(
+        select(AuditEntry.at)
+        .where(AuditEntry.action == JOIN_FAILED, AuditEntry.target == address)
+        .order_by(AuditEntry.id.desc())
+        .limit(SHARED_FREE_TRIES + 1)
+    ).all()
+    since = now - SHARED_WINDOW
+    return sum(1 for at in recent if (at if at.tzinfo else at.replace(tzinfo=UTC)) >= since)
+
+
+# --- answering -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantSession:
+    """Everything the answer page draws from, read at one moment."""
+
+    participant_id: int
+    label: str
+    workshop_id: int
+    title: str
+    partnership: str
+    status: str  # draft, open or closed
+    revealed: bool
+    domains: tuple[str, ...]
+    bank: QuestionBank
+    revision: int  # the participant's answer revision these answers were read at
+    stored: Mapping[str, StoredAnswer]  # item id -> the stored answer
+    submitted: bool
+
+    @property
+    def answering(self) -> bool:
+        """Whether the workshop takes answers now."""
+        return self.status == "open"
+
+    def answered(self, domain_id: str) -> tuple[int, int]:
+        """How many of the domain's questions have an answer, of how many."""
+        items = self.bank.domain(domain_id).items
+        return sum(1 for i in items if i.id in self.stored), len(items)
+
+    def unanswered(self) -> list[tuple[str, str]]:
+        """(domain title, question) of every question without an answer yet, in the bank's order."""
+        return [
+            (self.bank.domain(d).title, item.text)
+            for d in self.domains
+            for item in self.bank.domain(d).items
+            if item.id not in self.stored
+        ]
+
+    def own_profile(self) -> list[OwnDomain]:
+        """The participant's own maturity answers averaged per domain (don't-knows left out)."""
+        profile = []
+        for domain_id in self.domains:
+            domain = self.bank.domain(domain_id)
+            answers = [
+                self.stored[i.id].answer
+                for i in domain.items
+                if isinstance(i, MaturityItem) and i.id in self.stored
+            ]
+            rated = [a for a in answers if not a.dont_know and a.current is not None and a.target is not None]
+            profile.append(
+                OwnDomain(
+                    title=domain.title,
+                    now=sum(a.current or 0 for a in rated) / len(rated) if rated else None,
+                    target=sum(a.target or 0 for a in rated) / len(rated) if rated else None,
+                )
+            )
+        return profile
+
+
+@dataclass(frozen=True)
+class OwnDomain:
+    title: str
+    now: float | None
+    target: float | None
+
+
+def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
+    """The participant ``token`` names, their workshop and their answers; NotFound otherwise."""
+    with transaction(engine) as session:
+        participant = participant_by_token(session=session, token=_checked_token(token))
+        if participant is None:
+            raise NotFound(NOT_A_LINK)
+        workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
+        return ParticipantSession(
+            participant_id=participant.id,
+            label=participant.label,
+            workshop_id=workshop.id,
+            title=workshop.title,
+            partnership=workshop.partnership,
+            status=workshop.status,
+            revealed=workshop.revealed,
+            domains=workshop.domains,
+            bank=bank_for_version(session=session, bank_version_id=workshop.bank_version_id),
+            revision=participant_revision(session=session, participant_id=participant.id),
+            stored=participant_stored_answers(session=session, participant_id=participant.id),
+            submitted=participant_submitted(session=session, participant_id=participant.id),
+        )
+
+
+@dataclass(frozen=True)
+class _Answering:
+    """What a token names for saving: none of it ever changes once the participant has joined."""
+
+    participant_id: int
+    bank: QuestionBank
+    domains: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def _answering(engine: Engine, token: str) -> _Answering:
+    # Kept per process, so a save's transaction starts with the participant's lock and reads
+    # nothing before it. A token that names nobody raises, which lru_cache never keeps; a
+    # participant deleted since is refused by the save itself.
+    with transaction(engine) as session:
+        participant = participant_by_token(session=session, token=token)
+        if participant is None:
+            raise NotFound(NOT_A_LINK)
+        workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        return _Answering(participant.id, bank, workshop.domains)
+
+
+def save_answer(*, engine: Engine, token: str, change: AnswerChange) -> StoredAnswer:
+    """Merge one change into the participant's stored answer; returns what is stored afterwards.
+
+    Refused with AnsweringClosed when the workshop is not open, AnswerNotComplete when a level is
+    still missing, another Refused for an answer the bank does not allow or a token that names
+    nobody. A database error (unreachable, read-only) is not a refusal and is raised as it is.
+    """
+    answering = _answering(engine, _checked_token(token))
+    with transaction(engine) as session:
+        return save_answer_change(
+            session=session,
+            participant_id=answering.participant_id,
+            change=change,
+            bank=answering.bank,
+            domains=list(answering.domains),
+        )
+
+
+def submit(*, engine: Engine, token: str) -> None:
+    """Mark the participant's answers as submitted (again: the first time is kept). They may still
+    change them while the workshop is open; once it is not, submitting is refused like a save."""
+    with transaction(engine) as session:
+        participant = participant_by_token(session=session, token=_checked_token(token))
+        if participant is None:
+            raise NotFound(NOT_A_LINK)
+        if workshop_info(session=session, workshop_id=participant.workshop_id).status != "open":
+            raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
+        if not participant_submitted(session=session, participant_id=participant.id):
+            submit_participant(session=session, participant_id=participant.id)
+            audit(
+                session=session,
+                actor=JOIN_ACTOR,
+                action="participant.submitted",
+                target=f"workshop:{participant.workshop_id}",
+                detail={"label": participant.label},
+            )
+
+
+# --- the team picture ------------------------------------------------------------------------------
+
+
+def results_revealed(*, engine: Engine, token: str) -> bool:
+    """Whether the participant's workshop shows its team picture now."""
+    with transaction(engine) as session:
+        participant = participant_by_token(session=session, token=_checked_token(token))
+        if participant is None:
+            raise NotFound(NOT_A_LINK)
+        return workshop_info(session=session, workshop_id=participant.workshop_id).revealed
+
+
+def team_picture(*, engine: Engine, token: str) -> ScoredWorkshop:
+    """The participant's workshop's figures, once revealed (withholding applied where they are
+    shown); Forbidden before."""
+    with transaction(engine) as session:
+        participant = participant_by_token(session=session, token=_checked_token(token))
+        if participant is None:
+            raise NotFound(NOT_A_LINK)
+        if not workshop_info(session=session, workshop_id=participant.workshop_id).revealed:
+            raise Forbidden("the team picture is not revealed yet")
+        return score_stored_workshop(session=session, workshop_id=participant.workshop_id)
+
+
+def _checked_token(token: str) -> str:
+    """The token if it has the shape of one we make; "" (which names nobody) otherwise."""
+    return token if TOKEN_SHAPE.fullmatch(token) else ""
+
+
+__all__ = [
+    "FREE_TRIES",
+    "JOIN_ACTOR",
+    "JOIN_FAILED",
+    "SHARED_FREE_TRIES",
+    "SHARED_HOLD_SECONDS",
+    "SHARED_WINDOW",
+    "AnswerNotComplete",
+    "AnsweringClosed",
+    "JoinableWorkshop",
+    "OwnDomain",
+    "ParticipantSession",
+    "StoredAnswer",
+    "WrongCode",
+    "change_stamp",
+    "join_workshop",
+    "looks_like_code",
+    "normalise_code",
+    "participant_session",
+    "results_revealed",
+    "save_answer",
+    "submit",
+    "team_picture",
+    "workshop_to_join",
+    "wrong_code_hold_seconds",
+]
