@@ -30,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assessment.answers import Answer
-from assessment.db.tables import Action, Cohort, Consensus, Participant, Partnership, Response, Workshop
+from assessment.db.demo import PersonTimes, cohort_contents, cohort_id_named, date_people
+from assessment.db.outcomes import add_action, add_consensus
 from assessment.framework import (
     DEFAULT_BANK_PATH,
     SPECTRUM_POSITIONS,
@@ -470,7 +471,7 @@ def load_demo(*, engine: Engine, seed: int = 1, bank_yaml: str | None = None) ->
     if bank_yaml is None:
         bank_yaml = DEFAULT_BANK_PATH.read_text(encoding="utf-8")
     with transaction(engine) as session:
-        existing = session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT))
+        existing = cohort_id_named(session=session, name=DEMO_COHORT)
         if existing is not None:
             return _summary(session=session, cohort_id=existing, created=False)
         cohort_id = _write_demo(session=session, seed=seed, bank_yaml=bank_yaml)
@@ -716,21 +717,17 @@ def _date_the_room(*, session: Session, people: Sequence[_Person], held_on: date
     participants joining today, after they submitted. Everyone in a closed demo workshop
     finished; staggered times look like a real room.
     """
-    session.execute(
-        update(Participant),
-        [
-            {
-                "id": person.id,
-                "joined_at": _at(held_on, 9, 30 + index),
-                "submitted_at": _at(held_on, 10, 5 + 2 * index),
-            }
+    date_people(
+        session=session,
+        people=[
+            PersonTimes(
+                participant_id=person.id,
+                joined_at=_at(held_on, 9, 30 + index),
+                submitted_at=_at(held_on, 10, 5 + 2 * index),
+            )
             for index, person in enumerate(people)
         ],
-    )
-    session.execute(
-        update(Response)
-        .where(Response.participant_id.in_([person.id for person in people]))
-        .values(updated_at=_at(held_on, 10))
+        answered_at=_at(held_on, 10),
     )
 
 
@@ -758,17 +755,16 @@ def _record_consensus(*, session: Session, bank: QuestionBank, workshop: Worksho
                 f"({float(low['current']):.1f} against {float(high['current']):.1f} from "
                 f"{labels.get(str(high['sector']), high['sector'])}) and asked for that to be recorded."
             )
-        session.add(
-            Consensus(
-                workshop_id=workshop.id,
-                domain_id=domain_id,
-                item_id=None,
-                level=level,
-                rationale=rationale,
-                dissent=dissent,
-                recorded_by=DEMO_FACILITATOR,
-                recorded_at=_at(workshop.held_on, 16),
-            )
+        add_consensus(
+            session=session,
+            workshop_id=workshop.id,
+            domain_id=domain_id,
+            item_id=None,
+            level=level,
+            rationale=rationale,
+            dissent=dissent,
+            recorded_by=DEMO_FACILITATOR,
+            recorded_at=_at(workshop.held_on, 16),
         )
 
 
@@ -788,20 +784,19 @@ def _record_actions(
         # An action last changed at the next round's review, or when it was agreed if still planned.
         later = workshops[action.round + 1] if action.round + 1 < len(workshops) else agreed_at
         reviewed = agreed_at if action.status == "planned" else later
-        session.add(
-            Action(
-                partnership_id=partnership_id,
-                workshop_id=agreed_at.id,
-                domain_id=action.domain,
-                item_id=None,
-                title=action.title,
-                owner=action.owner,
-                due_on=agreed_at.held_on + timedelta(weeks=action.weeks),
-                status=action.status,
-                notes=action.notes,
-                created_at=_at(agreed_at.held_on, 17),
-                updated_at=_at(reviewed.held_on, 17),
-            )
+        add_action(
+            session=session,
+            partnership_id=partnership_id,
+            workshop_id=agreed_at.id,
+            domain_id=action.domain,
+            item_id=None,
+            title=action.title,
+            owner=action.owner,
+            due_on=agreed_at.held_on + timedelta(weeks=action.weeks),
+            status=action.status,
+            notes=action.notes,
+            at=_at(agreed_at.held_on, 17),
+            updated_at=_at(reviewed.held_on, 17),
         )
 
 
@@ -809,22 +804,13 @@ def _record_actions(
 
 
 def _summary(*, session: Session, cohort_id: int, created: bool) -> DemoSummary:
-    partnership_ids = select(Partnership.id).where(Partnership.cohort_id == cohort_id)
-    workshop_ids = select(Workshop.id).where(Workshop.partnership_id.in_(partnership_ids))
-    participant_ids = select(Participant.id).where(Participant.workshop_id.in_(workshop_ids))
-    codes = session.scalars(
-        select(Workshop.join_code)
-        .where(Workshop.id.in_(workshop_ids))
-        .order_by(Workshop.partnership_id, Workshop.held_on, Workshop.id)
-    ).all()
+    contents = cohort_contents(session=session, cohort_id=cohort_id)
     return DemoSummary(
         created=created,
         cohort=DEMO_COHORT,
-        partnerships=int(session.scalar(select(func.count()).select_from(partnership_ids.subquery())) or 0),
-        workshops=len(codes),
-        participants=int(session.scalar(select(func.count()).select_from(participant_ids.subquery())) or 0),
-        answers=int(
-            session.scalar(select(func.count()).where(Response.participant_id.in_(participant_ids))) or 0
-        ),
-        join_codes=list(codes),
+        partnerships=contents.partnerships,
+        workshops=len(contents.join_codes),
+        participants=contents.participants,
+        answers=contents.answers,
+        join_codes=list(contents.join_codes),
     )

@@ -149,8 +149,9 @@ def add_action(
     status: str,
     notes: str,
     at: datetime,
+    updated_at: datetime | None = None,
 ) -> int:
-    """Store one action; returns its id."""
+    """Store one action agreed ``at`` (last changed ``updated_at``, when not then); returns its id."""
     action = Action(
         partnership_id=partnership_id,
         workshop_id=workshop_id,
@@ -162,7 +163,7 @@ def add_action(
         status=status,
         notes=notes,
         created_at=at,
-        updated_at=at,
+        updated_at=at if updated_at is None else updated_at,
     )
     session.add(action)
     session.flush()
