@@ -63,7 +63,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import AuditEntry
-from assessment.errors import Forbidden, Invalid, NotFound
+from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
 from assessment.limits import ROLE_CHARS, checked_text
 from assessment.results import ScoredWorkshop, score_stored_workshop
@@ -186,8 +186,11 @@ def join_workshop(
     if "\x00" in role + (display_name or ""):
         # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
         raise Invalid("Your role or name contains a NUL character, which cannot be stored")
-    role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
-    name = checked_text(display_name or "", what="your name", limit=NAME_CHARS, required=False) or None
+    try:
+        role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
+        name = checked_text(display_name or "", what="your name", limit=NAME_CHARS, required=False) or None
+    except Refused as exc:
+        raise Invalid(str(exc)) from None
     code = normalise_code(join_code)
     if not looks_like_code(code):
         raise WrongCode(code, counted=False, hold_seconds=0.0)
