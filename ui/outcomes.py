@@ -3,42 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from assessment.framework import QuestionBank
-from assessment.outcomes import (
-    ACTION_STATUSES,
-    create_action,
-    current_consensus,
-    list_actions,
-    record_consensus,
-    update_action,
-)
-from assessment.scoring import WorkshopScores
-from assessment.store import StoreError, WorkshopInfo, transaction
+from assessment.errors import Refused
+from assessment.outcomes import ACTION_STATUSES, ActionRecord
+from assessment.presenting import ResultsModel
+from assessment.services import Actor
+from assessment.services.outcomes import add_action, edit_actions, list_actions, record_consensus
 from ui.db import engine
+from ui.errors import show_refusal
 from ui.text import escape_markdown as md
 from ui.text import plain_table
 
 STATUS_LABELS = {status: status.replace("-", " ").capitalize() for status in ACTION_STATUSES}
+EDITED = (("Title", "title"), ("Owner", "owner"), ("Notes", "notes"))
 
 
-def consensus_levels(workshop_id: int) -> dict[str, float]:
-    with transaction(engine()) as session:
-        records = current_consensus(session=session, workshop_id=workshop_id)
-    return {key: record.level for key, record in records.items() if "/" not in key}
-
-
-def consensus_section(
-    *, workshop: WorkshopInfo, bank: QuestionBank, scores: WorkshopScores, actor: str
-) -> None:
-    with transaction(engine()) as session:
-        records = current_consensus(session=session, workshop_id=workshop.id)
+def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
+    workshop, bank = model.scored.workshop, model.scored.bank
     titles = {d.id: d.title for d in bank.domains}
-    medians = scores.domains.set_index("domain")["current"]
-    with st.form("consensus", clear_on_submit=True):
+    with st.form("results_consensus", clear_on_submit=True):
         st.markdown("**Record the level the team agrees on**")
         domain = st.selectbox("Domain", list(workshop.domains), format_func=lambda d: titles[d])
         levels = [1 + half / 2 for half in range(2 * (bank.max_level - 1) + 1)]
@@ -52,35 +39,33 @@ def consensus_section(
         dissent = st.text_area("Any dissent, in the dissenters' words", max_chars=2000)
         if st.form_submit_button("Record consensus", type="primary"):
             try:
-                with transaction(engine()) as session:
-                    record_consensus(
-                        session=session,
-                        workshop_id=workshop.id,
-                        domain_id=domain,
-                        level=float(level),
-                        rationale=rationale.strip(),
-                        dissent=dissent.strip(),
-                        actor=actor,
-                    )
-            except StoreError as exc:
+                record_consensus(
+                    engine=engine(),
+                    actor=actor,
+                    workshop_id=workshop.id,
+                    domain_id=str(domain),
+                    level=float(level),
+                    rationale=rationale.strip(),
+                    dissent=dissent.strip(),
+                )
+            except Refused as exc:
+                # These words are the page's own ("Not recorded: ..."), kept as people know them.
                 st.error(f"Not recorded: {exc}.")
             else:
                 st.rerun()
-    if not records:
+    if not model.consensus:
         st.info("No consensus recorded yet for this workshop.")
         return
     rows = [
         {
-            "Domain": titles.get(r.domain_id, r.domain_id) + (f" / {r.item_id}" if r.item_id else ""),
-            "Team median": "withheld"
-            if pd.isna(medians.get(r.domain_id))
-            else f"{medians.get(r.domain_id):.2f}",
-            "Agreed": f"{r.level:g}",
+            "Domain": r.domain + (f" / {r.item_id}" if r.item_id else ""),
+            "Team median": r.median.text,
+            "Agreed": r.level,
             "Rationale": r.rationale,
             "Dissent": r.dissent,
             "Recorded": f"{r.recorded_at:%d %b %Y %H:%M}",
         }
-        for r in records.values()
+        for r in model.consensus
     ]
     st.caption("Editing a consensus records it again; every earlier value stays in the audit log.")
     # A plain table: the rationale and dissent are people's words, shown escaped and readable
@@ -88,30 +73,37 @@ def consensus_section(
     st.table(plain_table(pd.DataFrame(rows)), hide_index=True)
 
 
-def add_action_button(*, workshop: WorkshopInfo, domain_id: str, title: str, actor: str, key: str) -> None:
+def add_action_button(*, workshop_id: int, domain_id: str, title: str, actor: Actor) -> None:
     """One click from the gaps list: an action for this domain, to be filled in below."""
-    if st.button(f"Add an action for {title}", key=key, icon=":material/add_task:"):
-        with transaction(engine()) as session:
-            create_action(
-                session=session,
-                partnership_id=workshop.partnership_id,
-                workshop_id=workshop.id,
+    if st.button(f"Add an action for {title}", key=f"results_action_{domain_id}", icon=":material/add_task:"):
+        try:
+            add_action(
+                engine=engine(),
+                actor=actor,
+                workshop_id=workshop_id,
                 domain_id=domain_id,
                 title=f"Close the gap on {title}",
-                actor=actor,
             )
-        st.toast(f"Action added for {title}: give it an owner and a date under Consensus and actions.")
+        except Refused as exc:
+            show_refusal("add the action", exc)
+        else:
+            st.toast(f"Action added for {title}: give it an owner and a date under Consensus and actions.")
 
 
-def actions_section(*, workshop: WorkshopInfo, bank: QuestionBank, actor: str) -> None:
-    titles = {d.id: d.title for d in bank.domains}
-    with transaction(engine()) as session:
-        actions = list_actions(session=session, partnership_id=workshop.partnership_id)
-    st.markdown(f"**Action plan for {md(workshop.partnership)}**, every round")
-    if not actions:
-        st.info("No actions yet: add one from the gaps on the Team picture tab.")
-        return
-    original = pd.DataFrame(
+def _changes(before: dict[Any, Any], after: dict[Any, Any]) -> dict[str, Any]:
+    """What the facilitator changed in one row of the action plan, as fields of the action."""
+    changes = {field: after[column] for column, field in EDITED if after[column] != before[column]}
+    if after["Status"] != before["Status"]:
+        changes["status"] = {label: status for status, label in STATUS_LABELS.items()}[after["Status"]]
+    due = after["Due"]
+    due = due if isinstance(due, date) or due is None or pd.isna(due) else pd.Timestamp(due).date()
+    if due != before["Due"] and not (pd.isna(due) and pd.isna(before["Due"])):
+        changes["due_on"] = None if pd.isna(due) else due
+    return changes
+
+
+def _plan(actions: list[ActionRecord], titles: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "id": [a.id for a in actions],
             "Domain": [titles.get(a.domain_id, a.domain_id) for a in actions],
@@ -123,6 +115,18 @@ def actions_section(*, workshop: WorkshopInfo, bank: QuestionBank, actor: str) -
             "Notes": [a.notes for a in actions],
         }
     )
+
+
+def actions_section(model: ResultsModel, *, actor: Actor) -> None:
+    workshop = model.scored.workshop
+    titles = {d.id: d.title for d in model.scored.bank.domains}
+    # Read now, not with the model: an action added from the gaps list above shows at once.
+    actions = list_actions(engine=engine(), actor=actor, workshop_id=workshop.id)
+    st.markdown(f"**Action plan for {md(workshop.partnership)}**, every round")
+    if not actions:
+        st.info("No actions yet: add one from the gaps on the Team picture tab.")
+        return
+    original = _plan(actions, titles)
     edited = st.data_editor(
         original,
         hide_index=True,
@@ -137,33 +141,17 @@ def actions_section(*, workshop: WorkshopInfo, bank: QuestionBank, actor: str) -
             "Owner": st.column_config.TextColumn("Owner", max_chars=200),
             "Notes": st.column_config.TextColumn("Notes", max_chars=2000),
         },
-        key=f"actions-{workshop.partnership_id}",
+        key=f"results_actions_{workshop.partnership_id}",
     )
-    if st.button("Save changes to actions", type="primary"):
-        labels_to_status = {label: status for status, label in STATUS_LABELS.items()}
-        saved = 0
+    if st.button("Save changes to actions", type="primary", key="results_save_actions"):
+        changes = {
+            int(before["id"]): fields
+            for before, after in zip(original.to_dict("records"), edited.to_dict("records"), strict=True)
+            if (fields := _changes(before, after))
+        }
         try:
-            with transaction(engine()) as session:
-                for before, after in zip(original.to_dict("records"), edited.to_dict("records"), strict=True):
-                    changes = {
-                        field: after[column]
-                        for column, field in (("Title", "title"), ("Owner", "owner"), ("Notes", "notes"))
-                        if after[column] != before[column]
-                    }
-                    if after["Status"] != before["Status"]:
-                        changes["status"] = labels_to_status[after["Status"]]
-                    due = after["Due"]
-                    due = (
-                        due
-                        if isinstance(due, date) or due is None or pd.isna(due)
-                        else pd.Timestamp(due).date()
-                    )
-                    if due != before["Due"] and not (pd.isna(due) and pd.isna(before["Due"])):
-                        changes["due_on"] = None if pd.isna(due) else due
-                    if changes:
-                        update_action(session=session, action_id=int(before["id"]), actor=actor, **changes)
-                        saved += 1
-        except StoreError as exc:
-            st.error(f"Nothing saved: {exc}.")
+            saved = edit_actions(engine=engine(), actor=actor, workshop_id=workshop.id, changes=changes)
+        except Refused as exc:
+            show_refusal("save the changes to actions", exc, then="Nothing was saved.")
         else:
             st.success(f"Saved changes to {saved} action(s).")

@@ -1,7 +1,8 @@
 """The team results, drawn the same way for the facilitator and, once revealed, for participants.
 
-Every figure comes from scoring with the anonymity threshold applied; withheld ones say so in
-words. Only a facilitator (``actor`` given) records consensus and actions.
+Everything shown comes from the presentation model (``assessment.presenting``), the same one the
+PDF reads: figures with their words, withheld ones said as such. This module only lays it out.
+Only a facilitator (``actor`` given) records consensus and actions.
 """
 
 from __future__ import annotations
@@ -9,290 +10,237 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment import readings
 from assessment.charts import (
     accountability_bars,
     answer_distribution,
     domain_radar_with_spread,
     gaps_ranked,
-    level_counts,
     perception_gaps,
     sector_lens,
     spectrum_dumbbells,
 )
-from assessment.framework import AccountabilityItem, SpectrumItem
-from assessment.outcomes import actions_since
-from assessment.results import ScoredWorkshop, questions_shown, shown_comments
-from assessment.store import transaction
-from assessment.trends import gap_narrowing_sentence, trend_frame
+from assessment.presenting import ResultsModel
+from assessment.results import ScoredWorkshop
+from assessment.services import Actor
+from assessment.services.results import results_of_scored
 from ui.db import engine
-from ui.outcomes import actions_section, add_action_button, consensus_levels, consensus_section
+from ui.outcomes import actions_section, add_action_button, consensus_section
 from ui.report_buttons import summary_download
 from ui.text import escape_markdown as md
 from ui.text import plain_table
 
+TABS = ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
+NO_TOOLBAR = {"displayModeBar": False}
 
-def show_results(scored: ScoredWorkshop, *, actor: str | None) -> None:
-    workshop, bank, scores = scored.workshop, scored.bank, scored.scores
-    answers = scored.answers
-    sector_names = {s.id: s.label for s in bank.sectors}
-    item_texts = {item.id: item.text for _, item in bank.iter_items()}
-    titles = {d.id: d.title for d in bank.domains}
-    threshold = scores.threshold
 
-    st.markdown(md(readings.overall(scores.overall, scores.respondents)))
-    overall = scores.overall
+def show_results(scored: ScoredWorkshop, *, actor: Actor | None) -> None:
+    """The results of figures already scored (a participant's once revealed, when ``actor`` is None)."""
+    show_model(results_of_scored(engine=engine(), scored=scored, actor=actor), actor=actor)
+
+
+def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
+    workshop = model.scored.workshop
+    st.markdown(md(model.readings.overall))
     cols = st.columns(4)
-    cols[0].metric("Respondents", scores.respondents)
+    cols[0].metric("Respondents", model.respondents)
     for column, (label, key) in zip(
         cols[1:], (("Now", "current"), ("Target", "target"), ("Gap", "gap")), strict=True
     ):
-        value = overall[key]
-        column.metric(label, "withheld" if value is None else f"{value:.2f}")
-    by_sector = scores.sectors_n.assign(
-        Sector=scores.sectors_n["sector"].map(sector_names), Respondents=scores.sectors_n["n"]
-    )[["Sector", "Respondents"]]
-    st.dataframe(by_sector, hide_index=True)
-    summary_download(workshop)
-    if scores.withheld:
-        st.warning(f"Fewer than {threshold} people answered: every team figure is withheld.")
-        return
-    st.caption(
-        f"Any figure made from fewer than {threshold} people's answers is withheld and shown as “withheld”; "
-        "a withheld figure never feeds a shown one, so each domain is the mean of its shown questions "
-        f"and the overall figure the mean of the {scores.overall_domains} domains shown."
+        column.metric(label, model.overall[key].text)
+    st.dataframe(
+        pd.DataFrame(model.sectors, columns=["Sector", "Respondents"]).astype({"Respondents": "int64"}),
+        hide_index=True,
     )
-
-    def shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-        """A table for the screen: figures to 2 decimal places, withheld ones said in words."""
-        table = frame[list(columns)].rename(columns=columns).copy()
-        for column in table.columns:
-            if pd.api.types.is_float_dtype(table[column]):
-                table[column] = table[column].map(lambda v: "withheld" if pd.isna(v) else f"{v:.2f}")
-        return table
-
-    names = ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
+    summary_download(workshop, actor=actor)
+    if model.withheld:
+        st.warning(model.withheld_sentence)
+        return
+    st.caption(model.method_note)
     # Only a facilitator records consensus and actions; participants see the agreed levels read-only.
-    tabs = st.tabs([*names, "Consensus and actions"] if actor else names)
-    team, disagree, lens, positions, comments = tabs[:5]
-    consensus = consensus_levels(workshop.id)
-
-    def since_last_round() -> dict[str, str]:
-        """Per domain, e.g. "2 actions since last round; gap narrowed from 1.5 to 0.5"."""
-        with transaction(engine()) as session:
-            rounds = trend_frame(
-                session=session, partnership_id=workshop.partnership_id, until=workshop.held_on, last=2
-            )
-            counts = actions_since(
-                session=session, partnership_id=workshop.partnership_id, before=workshop.held_on
-            )
-        notes = {}
-        for domain_id in workshop.domains:
-            parts = []
-            if counts.get(domain_id):
-                parts.append(f"{counts[domain_id]} action(s) since last round")
-            sentence = gap_narrowing_sentence(rounds, domain_id)
-            if sentence:
-                parts.append(sentence)
-            notes[domain_id] = "; ".join(parts)
-        return notes
-
-    with team:
-        domains = scores.domains
-        st.markdown(md(readings.biggest_gap(domains)))
-        # The band is the average interquartile range of the domain's shown questions.
-        spread = scores.items.groupby("domain", observed=True)[["q1", "q3"]].mean()
-        with_spread = domains.merge(spread, left_on="domain", right_index=True, how="left")
-        chart, table = st.columns([3, 2])
-        chart.plotly_chart(
-            domain_radar_with_spread(
-                with_spread,
-                scale_labels=[level.label for level in bank.scale],
-                title="Where the team sees the partnership",
-                consensus=consensus or None,
-            ),
-            config={"displayModeBar": False},
-        )
-        notes = since_last_round()
-        domain_table = shown(domains, {"title": "Domain", "current": "Now", "target": "Target", "gap": "Gap"})
-        domain_table["Agreed"] = (
-            domains["domain"].astype(str).map(lambda d: f"{consensus[d]:g}" if d in consensus else "")
-        )
-        domain_table["Since last round"] = domains["domain"].astype(str).map(notes)
-        # What each figure is the mean of: withheld questions never count (secondary suppression).
-        domain_table["Rests on"] = [
-            questions_shown(bank, str(d), k)
-            for d, k in zip(domains["domain"], domains["items_shown"], strict=True)
-        ]
-        table.dataframe(domain_table, hide_index=True)
-        st.subheader("Gaps, largest first")
-        ranked = domains.sort_values("gap", ascending=False, na_position="last", kind="stable")
-        st.plotly_chart(
-            gaps_ranked(domains, label_column="title", title="Gap per domain"),
-            config={"displayModeBar": False},
-        )
-        for row in ranked.dropna(subset=["gap"]).head(3).to_dict("records") if actor else []:
-            add_action_button(
-                workshop=workshop,
-                domain_id=str(row["domain"]),
-                title=str(row["title"]),
-                actor=actor,
-                key=f"action-{row['domain']}",
-            )
-        st.dataframe(
-            shown(ranked, {"title": "Domain", "gap": "Gap", "current": "Now", "target": "Target"}),
-            hide_index=True,
-        )
-        items = scores.items.assign(text=scores.items["item_id"].astype(str).map(item_texts))
-        ranked_items = items.sort_values("gap", ascending=False, na_position="last", kind="stable")
-        st.dataframe(
-            shown(ranked_items, {"text": "Question", "gap": "Gap", "current": "Now", "target": "Target"}),
-            hide_index=True,
-        )
-
-    with disagree:
-        items = scores.items.assign(text=scores.items["item_id"].astype(str).map(item_texts))
-        st.markdown(md(readings.disagreement(items, item_texts)))
-        split = items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable")
-        if split.empty:
-            st.info("No question is split: views sit within a level of the median everywhere.")
-        else:
-            split_ids = split["item_id"].astype(str).tolist()
-            counts = level_counts(answers, split_ids, levels=bank.max_level)
-            counts["item_label"] = counts["item_id"].map(item_texts)
-            st.plotly_chart(
-                answer_distribution(
-                    counts, scale_labels=[level.label for level in bank.scale], title="How the answers spread"
-                ),
-                config={"displayModeBar": False},
-            )
-            rated = answers.loc[~answers["dont_know"] & answers["item_id"].isin(split_ids)]
-            spread = (
-                rated.groupby(["item_id", "current"])
-                .size()
-                .unstack(fill_value=0)
-                .reindex(columns=range(1, bank.max_level + 1), fill_value=0)
-                .rename(columns={v: bank.level_label(v) for v in range(1, bank.max_level + 1)})
-            )
-            table = split[["item_id", "text", "current", "iqr", "split_share"]].merge(
-                spread, left_on="item_id", right_index=True, how="left"
-            )
-            table["split_share"] = table["split_share"].map(lambda v: f"{v:.0%}")
-            st.dataframe(
-                table.drop(columns="item_id").rename(
-                    columns={
-                        "text": "Question",
-                        "current": "Median",
-                        "iqr": "Spread (IQR)",
-                        "split_share": "Far from median",
-                    }
-                ),
-                hide_index=True,
-            )
-
-    with lens:
-        st.markdown(md(readings.perception(scores.perception_gaps, titles)))
-        st.plotly_chart(
-            sector_lens(
-                scores.sectors,
-                sector_labels=sector_names,
-                scale_labels=[level.label for level in bank.scale],
-                title="Each sector's view, domain by domain",
-            ),
-            config={"displayModeBar": False},
-        )
-        sectors = scores.sectors.assign(
-            Sector=scores.sectors["sector"].map(sector_names),
-            value=scores.sectors["current"].map(lambda v: "withheld" if pd.isna(v) else f"{v:.2f}"),
-        )
-        grid = sectors.pivot_table(
-            index="title", columns="Sector", values="value", aggfunc="first", observed=True
-        )
-        st.dataframe(grid, width="stretch")
-        gaps = scores.perception_gaps.assign(Domain=scores.perception_gaps["domain"].map(titles))
-        if not gaps.empty:
-            st.plotly_chart(
-                perception_gaps(scores.perception_gaps, titles=titles, title="Where sectors differ most"),
-                config={"displayModeBar": False},
-            )
-        st.dataframe(shown(gaps, {"Domain": "Domain", "gap": "Perception gap"}), hide_index=True)
-
-    with positions:
-        spectrum_labels = {
-            i.id: (i.text, i.poles[0], i.poles[1])
-            for _, i in bank.iter_items()
-            if isinstance(i, SpectrumItem)
-        }
-        if not scores.spectrum["withheld"].all():
-            st.plotly_chart(
-                spectrum_dumbbells(scores.spectrum, labels=spectrum_labels, title="Now and preferred"),
-                config={"displayModeBar": False},
-            )
-        for row in scores.spectrum.to_dict("records"):
-            item = bank.item(str(row["item_id"]))
-            assert isinstance(item, SpectrumItem)
-            st.markdown(f"**{md(item.text)}**")
-            st.caption(f"1 = {md(item.poles[0])} · 5 = {md(item.poles[1])}")
-            if row["withheld"]:
-                st.markdown("withheld: too few answers")
-            else:
-                st.markdown(
-                    f"Now {row['now']:.1f} → preferred {row['preferred']:.1f} (shift {row['shift']:+.1f})"
-                )
-        function_labels = {
-            f.id: f.label
-            for _, i in bank.iter_items()
-            if isinstance(i, AccountabilityItem)
-            for f in i.functions
-        }
-        tier_labels = {
-            t.id: t.label for _, i in bank.iter_items() if isinstance(i, AccountabilityItem) for t in i.tiers
-        }
-        accountability = scores.accountability
-        st.markdown(md(readings.accountability(accountability, function_labels, flag=bank.clarity_flag)))
-        if not accountability.empty:
-            st.plotly_chart(
-                accountability_bars(
-                    accountability,
-                    function_labels=function_labels,
-                    tier_labels=tier_labels,
-                    title="Who holds it today",
-                    clarity_flag=bank.clarity_flag,
-                ),
-                config={"displayModeBar": False},
-            )
-            table = pd.DataFrame(
-                {
-                    "Situation": accountability["function_id"].map(function_labels),
-                    "Most named": accountability["modal_tier"].map(
-                        lambda t: tier_labels.get(t, "—") if t else "—"
-                    ),
-                    "Agreement": accountability["clarity"].map(
-                        lambda v: (
-                            "withheld"
-                            if pd.isna(v)
-                            else f"{v:.0%}" + (" ⚠ unclear" if v < bank.clarity_flag else "")
-                        )
-                    ),
-                    "Answers": accountability["n"],
-                }
-            )
-            st.dataframe(table, hide_index=True)
-
-    with comments:
-        listed = shown_comments(scored)
-        if not listed:
-            st.info("No comments to show: none were left on a question with enough answers to be shown.")
-        st.caption("Comments are listed in alphabetical order, not in the order people answered.")
-        for item_id, notes in listed:
-            st.markdown(f"**{md(item_texts.get(item_id, item_id))}**")
-            # Comments are shown as plain text; names only in a workshop that records them.
-            table = pd.DataFrame({"Comment": [note.text for note in notes]})
-            if not workshop.anonymous:
-                table.insert(0, "Who", [note.who for note in notes])
-            st.table(plain_table(table), hide_index=True)
-
+    tabs = st.tabs([*TABS, "Consensus and actions"] if actor else TABS)
+    with tabs[0]:
+        _team_picture(model, actor)
+    with tabs[1]:
+        _disagreement(model)
+    with tabs[2]:
+        _sector_lens(model)
+    with tabs[3]:
+        _positions(model)
+    with tabs[4]:
+        _comments(model)
     if actor:
         with tabs[5]:
-            consensus_section(workshop=workshop, bank=bank, scores=scores, actor=actor)
-            actions_section(workshop=workshop, bank=bank, actor=actor)
+            consensus_section(model, actor=actor)
+            actions_section(model, actor=actor)
+
+
+def _figures(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
+
+
+def _team_picture(model: ResultsModel, actor: Actor | None) -> None:
+    workshop = model.scored.workshop
+    st.markdown(md(model.readings.biggest_gap))
+    chart, table = st.columns([3, 2])
+    chart.plotly_chart(
+        domain_radar_with_spread(
+            model.charts.radar,
+            scale_labels=list(model.scale),
+            title="Where the team sees the partnership",
+            consensus=model.charts.consensus_levels or None,
+        ),
+        config=NO_TOOLBAR,
+    )
+    table.dataframe(
+        _figures(
+            [
+                {
+                    "Domain": d.title,
+                    "Now": d.current.text,
+                    "Target": d.target.text,
+                    "Gap": d.gap.text,
+                    "Agreed": d.agreed,
+                    "Since last round": d.since_last_round,
+                    # What each figure is the mean of: withheld questions never count.
+                    "Rests on": d.rests_on,
+                }
+                for d in model.domains
+            ]
+        ),
+        hide_index=True,
+    )
+    st.subheader("Gaps, largest first")
+    st.plotly_chart(
+        gaps_ranked(model.scored.scores.domains, label_column="title", title="Gap per domain"),
+        config=NO_TOOLBAR,
+    )
+    if actor is not None:
+        for row in [d for d in model.ranked_domains if not d.gap.withheld][:3]:
+            add_action_button(workshop_id=workshop.id, domain_id=row.id, title=row.title, actor=actor)
+    st.dataframe(
+        _figures(
+            [
+                {"Domain": d.title, "Gap": d.gap.text, "Now": d.current.text, "Target": d.target.text}
+                for d in model.ranked_domains
+            ]
+        ),
+        hide_index=True,
+    )
+    st.dataframe(
+        _figures(
+            [
+                {"Question": q.text, "Gap": q.gap.text, "Now": q.current.text, "Target": q.target.text}
+                for q in model.ranked_questions
+            ]
+        ),
+        hide_index=True,
+    )
+
+
+def _disagreement(model: ResultsModel) -> None:
+    st.markdown(md(model.readings.disagreement))
+    if not model.has_split:
+        st.info("No question is split: views sit within a level of the median everywhere.")
+        return
+    st.plotly_chart(
+        answer_distribution(
+            model.charts.level_counts, scale_labels=list(model.scale), title="How the answers spread"
+        ),
+        config=NO_TOOLBAR,
+    )
+    st.dataframe(
+        _figures(
+            [
+                {
+                    "Question": q.text,
+                    "Median": q.median.text,
+                    "Spread (IQR)": q.iqr.text,
+                    "Far from median": q.far,
+                    **{label: count for label, count in zip(model.scale, q.counts, strict=True)},
+                }
+                for q in model.split_questions
+            ]
+        ),
+        hide_index=True,
+    )
+
+
+def _sector_lens(model: ResultsModel) -> None:
+    scores, bank = model.scored.scores, model.scored.bank
+    lens = model.lens
+    st.markdown(md(model.readings.perception))
+    st.plotly_chart(
+        sector_lens(
+            scores.sectors,
+            sector_labels={s.id: s.label for s in bank.sectors},
+            scale_labels=list(model.scale),
+            title="Each sector's view, domain by domain",
+        ),
+        config=NO_TOOLBAR,
+    )
+    grid = pd.DataFrame(
+        [list(row.cells) for row in lens.rows],
+        index=pd.Index([row.title for row in lens.rows], name="title"),
+        columns=pd.Index([s.label for s in lens.sectors], name="Sector"),
+    )
+    st.dataframe(grid, width="stretch")
+    if lens.perception_gaps:
+        titles = {d.id: d.title for d in bank.domains}
+        st.plotly_chart(
+            perception_gaps(scores.perception_gaps, titles=titles, title="Where sectors differ most"),
+            config=NO_TOOLBAR,
+        )
+    st.dataframe(
+        pd.DataFrame(
+            [{"Domain": title, "Perception gap": gap.text} for title, gap in lens.perception_gaps],
+            columns=["Domain", "Perception gap"],
+        ),
+        hide_index=True,
+    )
+
+
+def _positions(model: ResultsModel) -> None:
+    scores, bank = model.scored.scores, model.scored.bank
+    if not scores.spectrum["withheld"].all():
+        st.plotly_chart(
+            spectrum_dumbbells(scores.spectrum, labels=model.spectrum_labels, title="Now and preferred"),
+            config=NO_TOOLBAR,
+        )
+    for row in model.spectrum:
+        st.markdown(f"**{md(row.text)}**")
+        st.caption(f"1 = {md(row.poles[0])} · 5 = {md(row.poles[1])}")
+        st.markdown(row.sentence)
+    st.markdown(md(model.readings.accountability))
+    if not scores.accountability.empty:
+        st.plotly_chart(
+            accountability_bars(
+                scores.accountability,
+                function_labels=model.function_labels,
+                tier_labels=model.tier_labels,
+                title="Who holds it today",
+                clarity_flag=bank.clarity_flag,
+            ),
+            config=NO_TOOLBAR,
+        )
+        table = pd.DataFrame(
+            {
+                "Situation": [r.situation for r in model.accountability],
+                "Most named": [r.modal for r in model.accountability],
+                "Agreement": [r.clarity + (" ⚠ unclear" if r.unclear else "") for r in model.accountability],
+                "Answers": [r.n for r in model.accountability],
+            }
+        )
+        st.dataframe(table, hide_index=True)
+
+
+def _comments(model: ResultsModel) -> None:
+    if not model.comments:
+        st.info("No comments to show: none were left on a question with enough answers to be shown.")
+    st.caption("Comments are listed in alphabetical order, not in the order people answered.")
+    for question, notes in model.comments:
+        st.markdown(f"**{md(question)}**")
+        # Comments are shown as plain text; names only in a workshop that records them.
+        table = pd.DataFrame({"Comment": [note.text for note in notes]})
+        if not model.scored.workshop.anonymous:
+            table.insert(0, "Who", [note.who for note in notes])
+        st.table(plain_table(table), hide_index=True)

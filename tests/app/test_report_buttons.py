@@ -59,7 +59,7 @@ def test_the_cohort_pack_is_made_with_a_progress_bar_and_offered_as_a_zip(
     at.run(timeout=120)
     assert not at.exception
     assert any(label.startswith("Download the cohort pack (4 PDFs") for label in download_buttons(at))
-    content, _, _ = at.session_state[f"cohort-pack-{cohort}"]
+    content, _, _ = at.session_state[f"cohorts_pack_{cohort}"]
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         names = sorted(archive.namelist())
         assert names == [
