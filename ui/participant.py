@@ -1,18 +1,23 @@
 """Participant glue: the session's own count of wrong join codes, the hold itself, and the address
-the shared count is kept under. The rules (what a code looks like, how long a wrong one is held,
-the count every session and replica shares) are the service's: assessment.services.participants.
+the shared count is kept under; and the answer page's progress list and own profile. The rules
+(what a code looks like, how long a wrong one is held, the count every session and replica shares)
+are the service's: assessment.services.participants.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
+from assessment.charts import domain_radar
 from assessment.services.participants import (
     JOIN_FAILED,
     SHARED_FREE_TRIES,
     SHARED_HOLD_SECONDS,
+    ParticipantSession,
     looks_like_code,
     normalise_code,
 )
@@ -46,6 +51,47 @@ def client_address() -> str:
     return address if isinstance(address, str) and address else "local"
 
 
+# --- the answer page ---------------------------------------------------------------------------------
+
+
+def progress_sidebar(me: ParticipantSession, *, go_to: Callable[[int], None]) -> None:
+    """A button per domain, saying how many of its questions have an answer, then the review."""
+    with st.sidebar:
+        st.markdown("**Your progress**")
+        for number, domain_id in enumerate(me.domains, start=1):
+            done, total = me.answered(domain_id)
+            mark = ":material/check_circle:" if done == total else ":material/radio_button_unchecked:"
+            label = f"{mark} {number}. {me.bank.domain(domain_id).title} ({done}/{total})"
+            st.button(label, key=f"answer_goto_{number}", on_click=go_to, args=(number,), type="tertiary")
+        st.button(
+            ":material/fact_check: Review and submit",
+            key="answer_goto_review",
+            on_click=go_to,
+            args=(len(me.domains) + 1,),
+            type="tertiary",
+        )
+
+
+def own_profile(me: ParticipantSession) -> None:
+    """The participant's own answers averaged per domain: a radar and the table beside it."""
+    st.subheader("Your own profile")
+    profile = pd.DataFrame(
+        [{"Domain": d.title, "Now": d.now, "Target": d.target} for d in me.own_profile()],
+        columns=["Domain", "Now", "Target"],
+    )
+    chart, table = st.columns([3, 2])
+    chart.plotly_chart(
+        domain_radar(
+            profile["Domain"].tolist(),
+            {"Now": profile["Now"].tolist(), "Target": profile["Target"].tolist()},
+            scale_labels=[level.label for level in me.bank.scale],
+            title="Your answers, averaged per domain",
+        ),
+        config={"displayModeBar": False},
+    )
+    table.dataframe(profile.round(2), hide_index=True)
+
+
 __all__ = [
     "FAILURES_KEY",
     "JOIN_FAILED",
@@ -56,6 +102,8 @@ __all__ = [
     "hold_back",
     "looks_like_code",
     "normalise_code",
+    "own_profile",
+    "progress_sidebar",
     "record_wrong_code",
     "session_wrong_codes",
 ]

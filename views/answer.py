@@ -1,11 +1,11 @@
 import pandas as pd
 import streamlit as st
 
-from assessment.charts import domain_radar
 from assessment.errors import Forbidden, NotFound, Refused
 from assessment.services.participants import participant_session, results_revealed, submit, team_picture
 from ui.db import engine
 from ui.errors import show_refusal
+from ui.participant import own_profile, progress_sidebar
 from ui.results_view import show_results
 from ui.text import escape_markdown as md
 from ui.walkthrough import answering_closed, draw_items
@@ -41,20 +41,7 @@ if editing:
         step = min(max(int(st.query_params.get("step", "1")), 1), len(steps))
     except ValueError:
         step = 1
-    with st.sidebar:
-        st.markdown("**Your progress**")
-        for number, domain_id in enumerate(domains, start=1):
-            done, total = me.answered(domain_id)
-            mark = ":material/check_circle:" if done == total else ":material/radio_button_unchecked:"
-            label = f"{mark} {number}. {bank.domain(domain_id).title} ({done}/{total})"
-            st.button(label, key=f"answer_goto_{number}", on_click=go_to, args=(number,), type="tertiary")
-        st.button(
-            ":material/fact_check: Review and submit",
-            key="answer_goto_review",
-            on_click=go_to,
-            args=(len(steps),),
-            type="tertiary",
-        )
+    progress_sidebar(me, go_to=go_to)
     st.progress((step - 1) / (len(steps) - 1), text=f"Step {step} of {len(steps)}")
 
     if steps[step - 1] == "review":
@@ -127,23 +114,7 @@ if me.answering and me.submitted:
         on_click=lambda: st.query_params.update({"view": "edit", "step": "1"}),
     )
 
-st.subheader("Your own profile")
-profile = pd.DataFrame(
-    [{"Domain": d.title, "Now": d.now, "Target": d.target} for d in me.own_profile()],
-    columns=["Domain", "Now", "Target"],
-)
-chart, table = st.columns([3, 2])
-chart.plotly_chart(
-    domain_radar(
-        profile["Domain"].tolist(),
-        {"Now": profile["Now"].tolist(), "Target": profile["Target"].tolist()},
-        scale_labels=[level.label for level in bank.scale],
-        title="Your answers, averaged per domain",
-    ),
-    config={"displayModeBar": False},
-)
-table.dataframe(profile.round(2), hide_index=True)
-
+own_profile(me)
 
 if me.revealed:
     try:
