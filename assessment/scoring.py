@@ -508,31 +508,6 @@ def domain_figures(
     return figures(answers, bank, by=by, tier_answers=tier_answers, domains=domains).domains
 
 
-def overall_figures(domains: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Overall current/target = unweighted means of the domain figures that exist; gap = their difference."""
-    if by:
-        means = domains.groupby(list(by), sort=False, observed=True)[["current", "target"]].mean()
-        means = means.reset_index()
-    else:
-        means = pd.DataFrame({"current": [domains["current"].mean()], "target": [domains["target"].mean()]})
-    means["gap"] = means["target"] - means["current"]
-    return means
-
-
-def respondent_counts(
-    answers: pd.DataFrame,
-    tier_answers: pd.DataFrame | None = None,
-    *,
-    by: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Respondents (participants with at least one answer) per group and sector."""
-    frames = [answers] if tier_answers is None or not len(tier_answers) else [answers, tier_answers]
-    groups = _group(frames, [*by, "sector"])
-    people = groups.keys.copy()
-    people["n"] = _respondent_codes(frames, groups)[2]
-    return people
-
-
 # --- spectrum and accountability -------------------------------------------------------------------
 
 
@@ -866,8 +841,6 @@ __all__ = [
     "empty_tier_answers",
     "figures",
     "item_figures",
-    "overall_figures",
-    "respondent_counts",
     "score_workshop",
     "spectrum_figures",
     "team_domain_figures",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.db.tables import AuditEntry
@@ -35,3 +36,15 @@ def audit_entry(
     session.add(entry)
     session.flush()
     return entry.id
+
+
+def latest_entry_times(*, session: Session, action: str, target: str, limit: int) -> list[datetime]:
+    """When the latest ``limit`` entries with this action and target were written, newest first
+    (by the log's id). SQLite hands back naive datetimes; they are UTC, and come back marked so."""
+    rows = session.scalars(
+        select(AuditEntry.at)
+        .where(AuditEntry.action == action, AuditEntry.target == target)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return [at if at.tzinfo else at.replace(tzinfo=UTC) for at in rows]
