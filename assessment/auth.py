@@ -24,9 +24,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from assessment.db import accounts
+from assessment.db import StoreError, accounts, audit, transaction, utcnow
 from assessment.db.audit import audit_entry
-from assessment.store import StoreError, audit, transaction, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # argon2 copes with long input, but nobody types more than this and it bounds the work per attempt.

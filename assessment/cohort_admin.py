@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assessment import limits
-from assessment.db import accounts
+from assessment.db import NotFound, StoreError, accounts, audit, create_cohort, create_partnership
 from assessment.db import admin as rows
 from assessment.db.admin import CohortRow, PartnershipRow
 from assessment.db.workshops import partnership_workshop_ids
-from assessment.store import NotFound, StoreError, audit, create_cohort, create_partnership
 
 
 def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, Any]]:

@@ -34,6 +34,20 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assessment.answers import Answer
+from assessment.db import (
+    WorkshopInfo,
+    add_participant,
+    audit,
+    bank_for_version,
+    create_cohort,
+    create_partnership,
+    create_workshop,
+    save_answer,
+    set_workshop_state,
+    store_bank_version,
+    transaction,
+    workshop_answers,
+)
 from assessment.db.demo import PersonTimes, cohort_contents, cohort_id_named, date_people
 from assessment.db.outcomes import add_action, add_consensus
 from assessment.framework import (
@@ -48,20 +62,6 @@ from assessment.framework import (
     SpectrumItem,
 )
 from assessment.scoring import score_workshop
-from assessment.store import (
-    WorkshopInfo,
-    add_participant,
-    audit,
-    bank_for_version,
-    create_cohort,
-    create_partnership,
-    create_workshop,
-    save_answer,
-    set_workshop_state,
-    store_bank_version,
-    transaction,
-    workshop_answers,
-)
 
 DEMO_COHORT = "Demo: Riverside and its places"
 # .example addresses can never reach a real person's inbox.

@@ -29,9 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer, answer_problems, quote
-from assessment.db.answers import workshop_people
-from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     response_rows,
@@ -39,6 +37,8 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.answers import workshop_people
+from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 
 FORMATS = ("csv", "xlsx", "json")
 EXPORT_COLUMNS = [

@@ -14,11 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.db import outcomes as rows
-from assessment.db.outcomes import ActionRecord, ConsensusRecord
-from assessment.db.workshops import partnership_exists
-from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
-from assessment.store import (
+from assessment.db import (
     ACTION_STATUSES,
     NotFound,
     StoreError,
@@ -28,6 +24,10 @@ from assessment.store import (
     utcnow,
     workshop_info,
 )
+from assessment.db import outcomes as rows
+from assessment.db.outcomes import ActionRecord, ConsensusRecord
+from assessment.db.workshops import partnership_exists
+from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 
 __all__ = [
     "ACTION_STATUSES",

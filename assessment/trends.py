@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from assessment.db import NotFound, WorkshopInfo, bank_for_version, scoring_frames, workshop_info
 from assessment.db.workshops import partnership_exists, partnership_workshop_ids
 from assessment.outcomes import current_consensus
 from assessment.scoring import changes_since_previous, team_domain_figures
-from assessment.store import NotFound, WorkshopInfo, bank_for_version, scoring_frames, workshop_info
 
 __all__ = [
     "TREND_COLUMNS",

@@ -28,10 +28,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.auth import create_facilitator
 from assessment.cohorts import compare_cohort
-from assessment.db.tables import Participant, Response
-from assessment.framework import MaturityItem
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     bank_for_version,
     create_cohort,
     create_partnership,
@@ -41,6 +38,9 @@ from assessment.store import (
     transaction,
     utcnow,
 )
+from assessment.db.tables import Participant, Response
+from assessment.framework import MaturityItem
+from assessment.migrate import upgrade_database
 from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent

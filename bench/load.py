@@ -58,9 +58,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.typing import Subprotocol
 
-from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, MaturityItem, QuestionBank
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     make_engine,
@@ -70,6 +68,8 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, MaturityItem, QuestionBank
+from assessment.migrate import upgrade_database
 from bench.common import machine, memory_gib, percentile
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app

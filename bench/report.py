@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
+from assessment.db import cohort_id, make_engine, transaction
 from assessment.db.tables import Workshop
 from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
-from assessment.store import cohort_id, make_engine, transaction
 from bench.cohorts import build
 from bench.common import machine
 
@@ -34,7 +34,7 @@ COLD = """
 import sys, time
 start = time.perf_counter()
 from assessment.report import workshop_summary_pdf
-from assessment.store import make_engine, transaction
+from assessment.db import make_engine, transaction
 with transaction(make_engine(sys.argv[1])) as session:
     pdf = workshop_summary_pdf(session=session, workshop_id=int(sys.argv[2]))
 print(time.perf_counter() - start, len(pdf.content), pdf.charts_problem or "")

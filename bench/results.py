@@ -22,9 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
-from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -35,6 +33,8 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
+from assessment.migrate import upgrade_database
 from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent

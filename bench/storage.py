@@ -41,11 +41,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL, make_url
 
 from assessment.answers import Answer
-from assessment.db.tables import Participant, Response
-from assessment.framework import AccountabilityItem, Item, QuestionBank, SpectrumItem
-from assessment.migrate import upgrade_database
-from assessment.scoring import score_workshop
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -58,6 +54,10 @@ from assessment.store import (
     transaction,
     workshop_answers,
 )
+from assessment.db.tables import Participant, Response
+from assessment.framework import AccountabilityItem, Item, QuestionBank, SpectrumItem
+from assessment.migrate import upgrade_database
+from assessment.scoring import score_workshop
 from tests.storage.conftest import postgres_admin_url as postgres_environment_url
 
 ROOT = Path(__file__).resolve().parent.parent

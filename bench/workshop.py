@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
+from assessment.db import add_participant, bank_for_version, make_engine, transaction, workshop_info
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
-from assessment.store import add_participant, bank_for_version, make_engine, transaction, workshop_info
 from bench.common import machine, percentile
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app

@@ -18,8 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
 from assessment.answers import Answer
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -30,6 +29,7 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.migrate import upgrade_database
 from tests.conftest import PROJECT_ROOT
 
 BACKENDS = ["sqlite", "postgresql"]
