@@ -14,16 +14,10 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
-from assessment.auth import (
-    SignInRefused,
-    create_first_facilitator,
-    facilitator_count,
-    facilitator_email,
-    retry_delay_seconds,
-    sign_in,
-    wait_message,
-)
-from assessment.store import StoreError, transaction
+from assessment.auth import SignInRefused, retry_delay_seconds, wait_message
+from assessment.errors import Refused
+from assessment.services import Actor, facilitators
+from assessment.services import cohorts as cohort_services
 from ui.db import engine
 from ui.text import escape_markdown
 
@@ -38,8 +32,8 @@ UNAVAILABLE_MESSAGE = (
 logger = logging.getLogger(__name__)
 
 
-def plain_message(error: StoreError) -> str:
-    """A StoreError as a sentence for the screen, with any user text in it shown as typed."""
+def plain_message(error: Refused) -> str:
+    """A refusal as a sentence for the screen, with any user text in it shown as typed."""
     message = str(error)
     return escape_markdown(message[:1].upper() + message[1:] + ("" if message.endswith(".") else "."))
 
@@ -52,8 +46,7 @@ def signed_in() -> tuple[int, str] | None:
     value = st.session_state.get(SESSION_KEY)
     if not isinstance(value, int) or isinstance(value, bool):
         return None
-    with transaction(engine()) as session:
-        email = facilitator_email(session=session, facilitator_id=value)
+    email = facilitators.facilitator_email(engine=engine(), facilitator_id=value)
     if email is None:
         del st.session_state[SESSION_KEY]
         return None
@@ -103,7 +96,7 @@ def attempt_sign_in(*, email: str, password: str) -> str | None:
     if wait > 0:
         return wait_message(wait)
     try:
-        facilitator_id = sign_in(engine=engine(), email=email, password=password)
+        facilitator_id = facilitators.sign_in(engine=engine(), email=email, password=password)
     except SQLAlchemyError:
         # The database is busy past its timeouts or away: a sentence, never a traceback. Not
         # counted against this session (its password may not even have been checked).
@@ -123,9 +116,8 @@ def attempt_sign_in(*, email: str, password: str) -> str | None:
 def first_run_setup(key: str = "first_run") -> None:
     """On a brand-new installation, the form for the first facilitator account and a way to
     explore with sample data. Once any account exists it draws nothing at all."""
-    with transaction(engine()) as session:
-        if facilitator_count(session=session) > 0:
-            return
+    if not facilitators.needs_first_facilitator(engine=engine()):
+        return
     with st.container(border=True):
         st.subheader("Set up this app")
         st.markdown(
@@ -146,11 +138,10 @@ def first_run_setup(key: str = "first_run") -> None:
                 )
                 return
             try:
-                with transaction(engine()) as session:
-                    facilitator_id = create_first_facilitator(
-                        session=session, email=st.session_state.get(f"{key}_email") or "", password=password
-                    )
-            except StoreError as exc:
+                facilitator_id = facilitators.create_first_facilitator(
+                    engine=engine(), email=st.session_state.get(f"{key}_email") or "", password=password
+                )
+            except Refused as exc:
                 st.session_state[problem_key] = plain_message(exc)
             else:
                 st.session_state[SESSION_KEY] = facilitator_id
@@ -191,8 +182,10 @@ def first_run_setup(key: str = "first_run") -> None:
 
 
 def visible_cohort_names(facilitator_id: int) -> set[str]:
-    """Names of the cohorts this facilitator may see: every facilitator page filters by them."""
-    from assessment.cohort_admin import visible_cohorts
+    """Names of the cohorts this facilitator may see.
 
-    with transaction(engine()) as session:
-        return {c["name"] for c in visible_cohorts(session=session, facilitator_id=facilitator_id)}
+    Kept for pages not yet moved to the services that filter by cohort themselves
+    (``assessment.services.workshops.visible_workshops`` and the like); new code calls those.
+    """
+    cohorts = cohort_services.visible_cohorts(engine=engine(), actor=Actor.facilitator(facilitator_id))
+    return {c.name for c in cohorts}

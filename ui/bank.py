@@ -1,12 +1,19 @@
-"""The default question bank, loaded once per file version and shared by every session."""
+"""The question bank new workshops use, loaded once per file version and shared by every session.
+
+Which file that is comes from the settings (``ICS_BANK_PATH``, default the shipped questions.yaml),
+read on each call so the page and the command line agree on it.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from assessment.framework import DEFAULT_BANK_PATH, QuestionBank, load_bank
+from assessment import settings
+from assessment.framework import QuestionBank, load_bank
 
-__all__ = ["DEFAULT_BANK_PATH", "default_bank"]
+__all__ = ["bank_path", "default_bank", "default_bank_yaml"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -15,5 +22,16 @@ def _load(path: str, modified: float) -> QuestionBank:
     return load_bank(path)
 
 
+def bank_path() -> Path:
+    """The bank file new workshops use."""
+    return settings.current().bank_path
+
+
 def default_bank() -> QuestionBank:
-    return _load(str(DEFAULT_BANK_PATH), DEFAULT_BANK_PATH.stat().st_mtime)
+    path = bank_path()
+    return _load(str(path), path.stat().st_mtime)
+
+
+def default_bank_yaml() -> str:
+    """The bank file's text, as a new workshop stores it."""
+    return bank_path().read_text(encoding="utf-8-sig")

@@ -2,9 +2,10 @@ import pandas as pd
 import streamlit as st
 
 from assessment.charts import cohort_distribution, cohort_heatmap, cohort_small_multiples
-from assessment.cohort_admin import require_cohort, visible_cohorts
-from assessment.cohorts import compare_cohort, place_vs_system
-from assessment.store import PARTNERSHIP_KINDS, transaction
+from assessment.cohorts import place_vs_system
+from assessment.db import PARTNERSHIP_KINDS
+from assessment.services import Actor
+from assessment.services import cohorts as service
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
@@ -12,34 +13,37 @@ from ui.report_buttons import cohort_pack_download
 from ui.text import escape_markdown as md
 from ui.text import plain_text
 
-facilitator_id = require_facilitator()
+actor = Actor.facilitator(require_facilitator())
 
 st.title("Compare a cohort")
-with transaction(engine()) as session:
-    cohorts = visible_cohorts(session=session, facilitator_id=facilitator_id)
+cohorts = service.visible_cohorts(engine=engine(), actor=actor)
 if not cohorts:
     st.info("No cohorts yet. Load the sample data from the home page, or create one from the command line.")
     st.stop()
-by_id = {c["id"]: c for c in cohorts}
+by_id = {c.id: c for c in cohorts}
 if st.session_state.get("cohort") not in by_id:
     st.session_state.pop("cohort", None)  # another facilitator's cohort is never offered or opened
 cohort_id = st.selectbox(
     "Cohort",
     list(by_id),
-    format_func=lambda c: plain_text(f"{by_id[c]['name']} ({by_id[c]['partnerships']})"),
+    format_func=lambda c: plain_text(f"{by_id[c].name} ({by_id[c].partnerships})"),
     key="cohort",
 )
 
 with st.expander("Filters", icon=":material/filter_list:"):
-    kinds = st.multiselect("Kinds of partnership", PARTNERSHIP_KINDS, default=list(PARTNERSHIP_KINDS))
-    dates = st.date_input("Rounds held between", value=(), format="DD/MM/YYYY")
-    version = st.text_input("Question bank version (e.g. 'ics-readiness 1.0.0'; empty for any)")
+    kinds = st.multiselect(
+        "Kinds of partnership", PARTNERSHIP_KINDS, default=list(PARTNERSHIP_KINDS), key="cohorts_kinds"
+    )
+    dates = st.date_input("Rounds held between", value=[], format="DD/MM/YYYY", key="cohorts_dates")
+    version = st.text_input(
+        "Question bank version (e.g. 'ics-readiness 1.0.0'; empty for any)", key="cohorts_bank_version"
+    )
 since, until = (dates[0], dates[1]) if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
 
-with st.spinner("Comparing the cohort's latest rounds…"), transaction(engine()) as session:
-    require_cohort(session=session, facilitator_id=facilitator_id, cohort_id=cohort_id)
-    comparison = compare_cohort(
-        session=session,
+with st.spinner("Comparing the cohort's latest rounds…"):
+    comparison = service.compare(
+        engine=engine(),
+        actor=actor,
         cohort_id=cohort_id,
         kinds=kinds or None,
         since=since,
@@ -47,7 +51,7 @@ with st.spinner("Comparing the cohort's latest rounds…"), transaction(engine()
         bank_version=version.strip() or None,
     )
 
-cohort_pack_download(cohort_id=cohort_id, cohort_name=by_id[cohort_id]["name"])
+cohort_pack_download(cohort_id=cohort_id, cohort_name=by_id[cohort_id].name)
 
 scale = [level.label for level in default_bank().scale]
 partnerships = comparison.partnerships
@@ -143,7 +147,9 @@ with places:
         st.info("This cohort has no ICS-level partnership to compare its places with.")
     else:
         names = dict(zip(systems["partnership_id"], systems["name"], strict=True))
-        system = st.selectbox("System", list(names), format_func=lambda p: plain_text(names[p]))
+        system = st.selectbox(
+            "System", list(names), format_func=lambda p: plain_text(names[p]), key="cohorts_system"
+        )
         difference = place_vs_system(comparison, ics_partnership_id=int(system))
         if difference.empty:
             st.info(f"No place partnership of {md(names[system])} is in this comparison.")

@@ -14,9 +14,9 @@ st.markdown(
     "their partnership is, and where they see it differently."
 )
 
-with st.form("join_by_code", border=True):
+with st.form("home_join", border=True):
     st.markdown("**Taking part in a workshop?** Type the code on the screen.")
-    typed = st.text_input("Join code", max_chars=20, placeholder="e.g. K7MX2PQR")
+    typed = st.text_input("Join code", max_chars=20, placeholder="e.g. K7MX2PQR", key="home_join_code")
     if st.form_submit_button("Join", type="primary"):
         st.switch_page("views/join.py", query_params={"code": normalise_code(typed)})
 

@@ -3,7 +3,7 @@ from streamlit.errors import StreamlitAPIException
 
 from assessment.framework import MAX_BANK_BYTES, BankValidationError, parse_bank
 from ui.auth import SIGN_IN_PAGE, current_facilitator
-from ui.bank import DEFAULT_BANK_PATH, default_bank
+from ui.bank import bank_path, default_bank
 from ui.bank_view import errors_table, show_item
 from ui.text import escape_markdown as md
 from ui.text import plain_table
@@ -38,9 +38,10 @@ with check:
     )
     st.download_button(
         "Download the default bank as a starting point",
-        data=DEFAULT_BANK_PATH.read_bytes(),
+        data=bank_path().read_bytes(),
         file_name="questions.yaml",
         mime="application/x-yaml",
+        key="bank_download",
     )
     # Checking an upload is for facilitators: it costs the server work (bounded, but real) and
     # nobody else needs it. Reading the bank, and downloading it, stays open to everyone.

@@ -1,40 +1,40 @@
+import math
+
 import pandas as pd
 import streamlit as st
 
 from assessment.charts import trend_lines
-from assessment.outcomes import list_actions
-from assessment.store import list_partnerships, transaction
-from assessment.trends import participation, trend_frame, version_changes
-from ui.auth import require_facilitator, visible_cohort_names
+from assessment.services import Actor
+from assessment.services import cohorts as cohort_service
+from assessment.services import workshops as workshop_service
+from assessment.trends import participation, version_changes
+from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
 from ui.text import plain_table, plain_text
 
-facilitator_id = require_facilitator()
+actor = Actor.facilitator(require_facilitator())
 
 st.title("Trends")
-with transaction(engine()) as session:
-    partnerships = list_partnerships(session=session)
-visible = visible_cohort_names(facilitator_id)  # one query, not one per row
-partnerships = [p for p in partnerships if p["cohort"] in visible]
+partnerships = workshop_service.visible_partnerships(engine=engine(), actor=actor)
 if not partnerships:
     st.info(
         "No partnerships yet. Load the sample data from the home page, or create one from the command line."
     )
     st.stop()
-by_id = {p["id"]: p for p in partnerships}
+by_id = {p.id: p for p in partnerships}
 if st.session_state.get("trend_partnership") not in by_id:
     st.session_state.pop("trend_partnership", None)  # never another facilitator's partnership
 chosen = st.selectbox(
     "Partnership",
     list(by_id),
-    format_func=lambda p: plain_text(f"{by_id[p]['name']} ({by_id[p]['cohort']})"),
+    format_func=lambda p: plain_text(f"{by_id[p].name} ({by_id[p].cohort})"),
     key="trend_partnership",
 )
-with st.spinner("Scoring every round…"), transaction(engine()) as session:
-    frame = trend_frame(session=session, partnership_id=chosen)
-    actions = list_actions(session=session, partnership_id=chosen)
+with st.spinner("Scoring every round…"):
+    trend = cohort_service.trend(engine=engine(), actor=actor, partnership_id=chosen)
+frame, actions = trend.frame, trend.actions
 
 rounds = frame.drop_duplicates("round")["round"].tolist()
 if not rounds:
@@ -55,7 +55,7 @@ if changes:
 scale = [level.label for level in default_bank().scale]
 titles = dict(zip(frame["domain"].astype(str), frame["title"].astype(str), strict=False))
 domains = st.multiselect(
-    "Domains", list(titles), default=list(titles)[:4], format_func=lambda d: titles[d], key="trend_domains"
+    "Domains", list(titles), default=list(titles)[:4], format_func=lambda d: titles[d], key="trends_domains"
 )
 shown = frame.loc[frame["domain"].isin(domains)]
 st.plotly_chart(
@@ -68,9 +68,9 @@ st.plotly_chart(
 
 def marked(value: float, change: float) -> str:
     """A figure with its movement since the previous round, ▲ up, ▼ down; words when withheld."""
-    if pd.isna(value):
+    if math.isnan(value):
         return "withheld"
-    if pd.isna(change) or change == 0:
+    if math.isnan(change) or change == 0:
         return f"{value:.2f}"
     return f"{value:.2f} {'▲' if change > 0 else '▼'}{abs(change):.2f}"
 

@@ -1,42 +1,31 @@
 import html
 import io
 from datetime import date
+from typing import Literal
 from urllib.parse import urlsplit
 
 import pandas as pd
 import segno
 import streamlit as st
 
+from assessment.errors import Refused
 from assessment.lifecycle import Step, allowed_steps, state_of
-from assessment.services.workshops import take_step
-from assessment.store import (
-    StoreError,
-    bank_for_version,
-    create_workshop,
-    list_partnerships,
-    list_workshops,
-    store_bank_version,
-    transaction,
-    workshop_info,
-    workshop_progress,
-)
-from ui.auth import require_facilitator, visible_cohort_names
-from ui.bank import DEFAULT_BANK_PATH, default_bank
+from assessment.services import Actor
+from assessment.services import workshops as service
+from ui.auth import require_facilitator
+from ui.bank import default_bank, default_bank_yaml
 from ui.db import engine
-from ui.pickers import pick_workshop
+from ui.errors import show_refusal
+from ui.pickers import WORKSHOP_KEY, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
 
-facilitator_id = require_facilitator()  # checked on every run, not only in the menu
-actor = f"facilitator:{facilitator_id}"
+actor = Actor.facilitator(require_facilitator())  # checked on every run, not only in the menu
 
 st.title("Workshops")
-with transaction(engine()) as session:
-    workshops = list_workshops(session=session)
-    partnerships = list_partnerships(session=session)
-visible = visible_cohort_names(facilitator_id)  # never another facilitator's cohorts
-workshops = [w for w in workshops if w["cohort"] in visible]
-partnerships = [p for p in partnerships if p["cohort"] in visible]
+# Only the cohorts this facilitator may see: the services filter, never the page.
+workshops = service.visible_workshops(engine=engine(), actor=actor)
+partnerships = {p.id: p for p in service.visible_partnerships(engine=engine(), actor=actor)}
 
 with st.expander("Create a workshop", expanded=not workshops, icon=":material/add:"):
     if not partnerships:
@@ -47,12 +36,12 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
         )
     else:
         bank = default_bank()
-        by_id = {p["id"]: p for p in partnerships}
-        with st.form("create_workshop"):
+        with st.form("workshops_create"):
             partnership = st.selectbox(
                 "Partnership",
-                list(by_id),
-                format_func=lambda p: plain_text(f"{by_id[p]['name']} ({by_id[p]['cohort']})"),
+                list(partnerships),
+                format_func=lambda p: plain_text(f"{partnerships[p].name} ({partnerships[p].cohort})"),
+                key="workshops_partnership",
             )
             title = st.text_input("Title", max_chars=200, placeholder="e.g. Leadership team, spring round")
             held_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY")
@@ -66,54 +55,28 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
             named = st.toggle("Participants give their names (otherwise anonymous)", value=False)
             create = st.form_submit_button("Create workshop", type="primary")
         if create:
-            if not title.strip() or not domains:
-                st.error("Give the workshop a title and at least one domain.")
-            elif "\x00" in title + round_label:
-                # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
-                st.error(
-                    "The title or round label contains a NUL character, which cannot be stored; retype it."
+            try:
+                created = service.create_workshop(
+                    engine=engine(),
+                    actor=actor,
+                    partnership_id=partnership,
+                    title=title,
+                    held_on=held_on,
+                    round_label=round_label,
+                    domains=domains,
+                    anonymous=not named,
+                    bank_yaml=default_bank_yaml(),
                 )
+            except Refused as exc:
+                show_refusal("create the workshop", exc)
             else:
-                try:
-                    with transaction(engine()) as session:
-                        version = store_bank_version(
-                            session=session, yaml_text=DEFAULT_BANK_PATH.read_text(encoding="utf-8-sig")
-                        )
-                        created = create_workshop(
-                            session=session,
-                            partnership_id=partnership,
-                            bank_version_id=version,
-                            title=title,
-                            held_on=held_on,
-                            round_label=round_label.strip() or None,
-                            domains=domains,
-                            anonymous=not named,
-                        )
-                except StoreError as exc:
-                    st.error(f"Could not create the workshop: {exc}.")
-                else:
-                    st.session_state["workshop_code"] = created.join_code
-                    st.rerun()
+                st.session_state[WORKSHOP_KEY] = created.join_code
+                st.rerun()
 
 if not workshops:
     st.stop()
 
-code = pick_workshop(workshops)
-
-with transaction(engine()) as session:
-    workshop = workshop_info(session=session, join_code=code)
-    bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-
-
-def take(step: Step) -> None:
-    try:
-        with transaction(engine()) as session:
-            take_step(session=session, workshop_id=workshop.id, step=step, facilitator_id=facilitator_id)
-    except StoreError as exc:
-        st.error(f"Could not {step} the workshop: {exc}.")
-    else:
-        st.rerun()  # draw the new state
-
+workshop = service.find_workshop(engine=engine(), actor=actor, join_code=pick_workshop(workshops))
 
 state = {"draft": "not open yet", "open": "open for answers", "closed": "closed for answers"}[workshop.status]
 st.markdown(
@@ -132,13 +95,14 @@ BUTTONS: tuple[tuple[Step, str], ...] = (
     ("hide", "Hide results"),
 )
 for column, (step, label) in zip(st.columns(len(BUTTONS)), BUTTONS, strict=True):
-    if column.button(
-        label,
-        disabled=step not in allowed,
-        type="primary" if step == "reveal" else "secondary",
-        key=f"{step}-{workshop.id}",
-    ):
-        take(step)
+    kind: Literal["primary", "secondary"] = "primary" if step == "reveal" else "secondary"
+    if column.button(label, disabled=step not in allowed, type=kind, key=f"workshops_{step}_{workshop.id}"):
+        try:
+            service.take_step(engine=engine(), actor=actor, workshop_id=workshop.id, step=step)
+        except Refused as exc:
+            show_refusal(f"{step} the workshop", exc)
+        else:
+            st.rerun()  # draw the new state
 
 # The join link is built from the address the facilitator is using, so it works on the room's network.
 address = urlsplit(st.context.url or "")
@@ -164,26 +128,14 @@ with qr_column:
 @st.fragment(run_every="3s")
 def live_progress() -> None:
     # Read from the database every few seconds: participants may be on another server.
-    with transaction(engine()) as session:
-        progress = workshop_progress(
-            session=session, workshop_id=workshop.id, bank=bank, domains=list(workshop.domains)
-        )
+    progress = service.progress(engine=engine(), actor=actor, workshop_id=workshop.id)
     st.subheader("Live progress")
     joined, submitted = st.columns(2)
     joined.metric("Joined", progress.joined)
     submitted.metric("Submitted", progress.submitted)
-    sectors = {s.id: s.label for s in bank.sectors}
-    by_sector = pd.DataFrame(
-        {
-            "Sector": [sectors.get(s, s) for s in progress.by_sector],
-            "Joined": list(progress.by_sector.values()),
-        }
-    )
+    by_sector = pd.DataFrame(progress.by_sector, columns=["Sector", "Joined"])
     completion = pd.DataFrame(
-        {
-            "Domain": [bank.domain(d).title for d in progress.completion],
-            "Answered": [round(100 * share) for share in progress.completion.values()],
-        }
+        [(title, round(100 * share)) for title, share in progress.completion], columns=["Domain", "Answered"]
     )
     left, right = st.columns([1, 2])
     left.dataframe(by_sector, hide_index=True)

@@ -58,11 +58,11 @@ def test_a_sign_in_the_database_cannot_take_says_so_in_words_and_signs_nobody_in
     def overwhelmed(**_: object) -> int:
         raise error
 
-    monkeypatch.setattr("ui.auth.sign_in", overwhelmed)
+    monkeypatch.setattr("assessment.services.facilitators.sign_in", overwhelmed)  # the door the page calls
     at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=30)
     at.run()
-    at.text_input(key="sign_in_email").input("jo.bloggs@riverside.nhs.uk")
-    at.text_input(key="sign_in_password").input("correct horse battery")
+    at.text_input(key="signin_email").input("jo.bloggs@riverside.nhs.uk")
+    at.text_input(key="signin_password").input("correct horse battery")
     at.button[0].click()
     at.run()
     no_traceback(at)

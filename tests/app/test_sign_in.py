@@ -37,8 +37,8 @@ def sign_in_page() -> AppTest:
 
 
 def submit(at: AppTest, email: str, password: str) -> AppTest:
-    at.text_input(key="sign_in_email").input(email)
-    at.text_input(key="sign_in_password").input(password)
+    at.text_input(key="signin_email").input(email)
+    at.text_input(key="signin_password").input(password)
     at.button[0].click()
     return run(at)
 
@@ -50,7 +50,7 @@ def unescaped(text: str) -> str:
 def test_signing_in_with_the_right_password_remembers_the_facilitator(app_db: Engine) -> None:
     facilitator_id = add_facilitator(app_db)
     at = sign_in_page()
-    assert at.text_input(key="sign_in_password").proto.type == TextInputProto.PASSWORD
+    assert at.text_input(key="signin_password").proto.type == TextInputProto.PASSWORD
     submit(at, "  Jo.Bloggs@Riverside.nhs.uk ", PASSWORD)
     assert at.session_state["facilitator_id"] == facilitator_id
     assert not at.error
@@ -74,10 +74,10 @@ def test_an_unknown_email_gets_the_same_error_as_a_wrong_password(app_db: Engine
 def test_signing_out_forgets_the_facilitator(app_db: Engine) -> None:
     add_facilitator(app_db)
     at = submit(sign_in_page(), EMAIL, PASSWORD)
-    at.button(key="sign_out").click()
+    at.button(key="signin_out").click()
     run(at)
     assert "facilitator_id" not in at.session_state
-    assert at.text_input(key="sign_in_email").value == ""
+    assert at.text_input(key="signin_email").value == ""
 
 
 def test_after_five_failures_in_one_session_the_form_waits_before_checking_again(app_db: Engine) -> None:
@@ -100,7 +100,7 @@ def test_a_deleted_account_is_signed_out_on_the_next_run(app_db: Engine) -> None
     at.session_state["facilitator_id"] = 999
     run(at)
     assert "facilitator_id" not in at.session_state
-    assert at.text_input(key="sign_in_email")
+    assert at.text_input(key="signin_email")
 
 
 def guarded_page() -> None:
