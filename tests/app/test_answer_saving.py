@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.store import (
+from assessment.db import (
     participant_answers,
     participant_by_token,
     participant_revision,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.store import participant_answers, participant_submitted, transaction, workshop_answers
+from assessment.db import participant_answers, participant_submitted, transaction, workshop_answers
 from tests.app.conftest import OpenWorkshop, make_workshop
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
@@ -32,7 +32,7 @@ def join(app_db: Engine, code: str, sector: str = "vcse") -> str:
     next(b for b in at.button if b.label == "Start").click().run()
     assert not at.exception, at.exception
     with transaction(app_db) as session:
-        from assessment.store import Participant
+        from assessment.db.tables import Participant
 
         token = session.query(Participant.resume_token).order_by(Participant.id.desc()).limit(1).scalar()
     assert token
@@ -148,7 +148,7 @@ def test_the_review_lists_unanswered_questions_and_submitting_marks_the_particip
     next(b for b in at.button if b.label == "Submit my answers").click().run()
     assert "Thank you: your answers are in." in texts(at)
     with transaction(app_db) as session:
-        from assessment.store import participant_by_token
+        from assessment.db import participant_by_token
 
         person = participant_by_token(session=session, token=token)
         assert person is not None and participant_submitted(session=session, participant_id=person.id)
@@ -165,7 +165,7 @@ def test_another_workshops_token_shows_only_that_participants_own_workshop(app_d
 
 def stored(app_db: Engine, token: str, item_id: str) -> tuple[int | None, int | None]:
     with transaction(app_db) as session:
-        from assessment.store import participant_by_token
+        from assessment.db import participant_by_token
 
         person = participant_by_token(session=session, token=token)
         assert person is not None

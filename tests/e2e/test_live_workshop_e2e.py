@@ -14,8 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from assessment.auth import create_facilitator
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     create_cohort,
     create_partnership,
     make_engine,
@@ -24,6 +23,7 @@ from assessment.store import (
     transaction,
     workshop_answers,
 )
+from assessment.migrate import upgrade_database
 from tests.e2e.conftest import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,
@@ -133,7 +133,7 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
 
 
 def _workshop_id(engine: Engine, code: str) -> int:
-    from assessment.store import workshop_info
+    from assessment.db import workshop_info
 
     with transaction(engine) as session:
         return workshop_info(session=session, join_code=code).id

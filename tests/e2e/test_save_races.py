@@ -20,8 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from assessment.answers import Answer
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     make_engine,
@@ -32,6 +31,7 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import SAVED, AppServer, expect_no_traceback, free_port, new_context, start_app
 
