@@ -34,10 +34,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assessment.answers import AnswerChange
@@ -62,7 +62,7 @@ from assessment.db import (
     utcnow,
     workshop_info,
 )
-from assessment.db.tables import AuditEntry
+from assessment.db.audit import latest_entry_times
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
 from assessment.limits import ROLE_CHARS, checked_text
@@ -239,18 +239,14 @@ def _workshop_or_count(*, session: Session, code: str, address: str) -> Workshop
     return _recent_wrong_codes(session=session, address=address)
 
 
-def _recent_wrong_codes(*, session: Session, address: str, now: datetime | None = None) -> int:
+def _recent_wrong_codes(*, session: Session, address: str) -> int:
     """Wrong codes from ``address`` within SHARED_WINDOW, counted up to SHARED_FREE_TRIES + 1
     (enough to know whether the brake is on; the log may hold many more)."""
-    now = now or utcnow()
-    recent = session.scalars(
-        select(AuditEntry.at)
-        .where(AuditEntry.action == JOIN_FAILED, AuditEntry.target == address)
-        .order_by(AuditEntry.id.desc())
-        .limit(SHARED_FREE_TRIES + 1)
-    ).all()
-    since = now - SHARED_WINDOW
-    return sum(1 for at in recent if (at if at.tzinfo else at.replace(tzinfo=UTC)) >= since)
+    since = utcnow() - SHARED_WINDOW
+    recent = latest_entry_times(
+        session=session, action=JOIN_FAILED, target=address, limit=SHARED_FREE_TRIES + 1
+    )
+    return sum(1 for at in recent if at >= since)
 
 
 # --- answering -------------------------------------------------------------------------------------
