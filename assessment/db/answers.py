@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    bindparam,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +24,7 @@ from assessment.answers import (
     merge_change,
 )
 from assessment.db.tables import Participant, Response, Workshop, utcnow
-from assessment.db.workshops import _lock_row, bank_for_version, workshop_info
+from assessment.db.workshops import bank_for_version, lock_row, workshop_info
 from assessment.errors import NotFound, StoreError
 from assessment.framework import QuestionBank
 
@@ -77,7 +72,7 @@ def add_participant(
     never collide, and a label a paper import used (P05) is skipped rather than failing every
     later join.
     """
-    _lock_row(session, Workshop, workshop_id)
+    lock_row(session, Workshop, workshop_id)
     workshop = workshop_info(session=session, workshop_id=workshop_id)
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     sectors = [s.id for s in bank.sectors]

@@ -11,11 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assessment import limits
@@ -292,7 +288,7 @@ def set_workshop_state(
         workshop.revealed = revealed
 
 
-def _lock_row(session: Session, table: type[Workshop], row_id: int) -> None:
+def lock_row(session: Session, table: type[Workshop], row_id: int) -> None:
     """Take the write lock for ``row_id`` before this transaction reads anything.
 
     A no-op UPDATE: on PostgreSQL it locks the row until commit; on SQLite it takes the database's
