@@ -46,6 +46,7 @@ from assessment.db import (
     JOIN_CODE_LENGTH,
     AnsweringClosed,
     AnswerNotComplete,
+    ParticipantInfo,
     StoredAnswer,
     WorkshopInfo,
     add_participant,
@@ -145,27 +146,18 @@ def workshop_to_join(
     sees the count); ``earlier_wrong_codes`` is the asking session's own count before this one.
     A right code writes nothing.
     """
-    code = normalise_code(join_code)
-    if not looks_like_code(code):
-        # a malformed code is no guess at all: not counted, not held
-        raise WrongCode(code, counted=False, hold_seconds=0.0)
-    with transaction(engine) as session:
-        workshop = _workshop_or_count(session=session, code=code, address=address)
-        if isinstance(workshop, int):
-            shared_recent = workshop
-        else:
-            bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-            return JoinableWorkshop(
-                join_code=workshop.join_code,
-                title=workshop.title,
-                partnership=workshop.partnership,
-                status=workshop.status,
-                anonymous=workshop.anonymous,
-                anonymity_threshold=bank.anonymity_threshold,
-                sectors=tuple((s.id, s.label) for s in bank.sectors),
-            )
-    hold = wrong_code_hold_seconds(session_failures=earlier_wrong_codes, shared_recent=shared_recent)
-    raise WrongCode(code, counted=True, hold_seconds=hold)
+    workshop, bank = _found(
+        engine=engine, join_code=join_code, address=address, earlier_wrong_codes=earlier_wrong_codes
+    )
+    return JoinableWorkshop(
+        join_code=workshop.join_code,
+        title=workshop.title,
+        partnership=workshop.partnership,
+        status=workshop.status,
+        anonymous=workshop.anonymous,
+        anonymity_threshold=bank.anonymity_threshold,
+        sectors=tuple((s.id, s.label) for s in bank.sectors),
+    )
 
 
 def join_workshop(
@@ -191,14 +183,7 @@ def join_workshop(
         name = checked_text(display_name or "", what="your name", limit=NAME_CHARS, required=False) or None
     except Refused as exc:
         raise Invalid(str(exc)) from None
-    code = normalise_code(join_code)
-    if not looks_like_code(code):
-        raise WrongCode(code, counted=False, hold_seconds=0.0)
-    with transaction(engine) as session:
-        found = _workshop_or_count(session=session, code=code, address=address)
-    if isinstance(found, int):
-        hold = wrong_code_hold_seconds(session_failures=0, shared_recent=found)
-        raise WrongCode(code, counted=True, hold_seconds=hold)
+    found, _ = _found(engine=engine, join_code=join_code, address=address, earlier_wrong_codes=0)
     with transaction(engine) as session:
         # The lock first (add_participant takes it), then the rules, read under it: a workshop
         # closed a moment ago takes nobody, and a refusal here rolls the join back.
@@ -213,7 +198,7 @@ def join_workshop(
                 else "this workshop is closed for answers"
             )
         if not workshop.anonymous and name is None:
-            raise Invalid("Your name is missing, and this workshop records names")
+            raise Invalid("your name is missing, and this workshop records names")
         audit(
             session=session,
             actor=JOIN_ACTOR,
@@ -224,19 +209,29 @@ def join_workshop(
     return participant.resume_token
 
 
-def _workshop_or_count(*, session: Session, code: str, address: str) -> WorkshopInfo | int:
-    """The workshop with ``code``; or, when there is none, the wrong code counted against the
-    address and the address's recent count (this one included)."""
-    try:
-        return workshop_info(session=session, join_code=code)
-    except NotFound:
-        pass
-    address = address[:ADDRESS_CHARS] or "local"
-    # The code typed is not kept: it is not needed to count, and a near-miss of a real code would
-    # be a clue in the log.
-    audit(session=session, actor=JOIN_ACTOR, action=JOIN_FAILED, target=address)
-    session.flush()
-    return _recent_wrong_codes(session=session, address=address)
+def _found(
+    *, engine: Engine, join_code: str, address: str, earlier_wrong_codes: int
+) -> tuple[WorkshopInfo, QuestionBank]:
+    """The workshop a typed code names and its bank; or WrongCode, after counting a code that
+    could have matched against the address."""
+    code = normalise_code(join_code)
+    if not looks_like_code(code):
+        # a malformed code is no guess at all: not counted, not held
+        raise WrongCode(code, counted=False, hold_seconds=0.0)
+    with transaction(engine) as session:
+        try:
+            workshop = workshop_info(session=session, join_code=code)
+        except NotFound:
+            # The code typed is not kept: it is not needed to count, and a near-miss of a real
+            # code would be a clue in the log.
+            address = address[:ADDRESS_CHARS] or "local"
+            audit(session=session, actor=JOIN_ACTOR, action=JOIN_FAILED, target=address)
+            session.flush()
+            shared_recent = _recent_wrong_codes(session=session, address=address)
+        else:
+            return workshop, bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+    hold = wrong_code_hold_seconds(session_failures=earlier_wrong_codes, shared_recent=shared_recent)
+    raise WrongCode(code, counted=True, hold_seconds=hold)
 
 
 def _recent_wrong_codes(*, session: Session, address: str) -> int:
@@ -319,10 +314,7 @@ class OwnDomain:
 def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
     """The participant ``token`` names, their workshop and their answers; NotFound otherwise."""
     with transaction(engine) as session:
-        participant = participant_by_token(session=session, token=_checked_token(token))
-        if participant is None:
-            raise NotFound(NOT_A_LINK)
-        workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
+        participant, workshop = _whose(session=session, token=token)
         return ParticipantSession(
             participant_id=participant.id,
             label=participant.label,
@@ -354,10 +346,7 @@ def _answering(engine: Engine, token: str) -> _Answering:
     # nothing before it. A token that names nobody raises, which lru_cache never keeps; a
     # participant deleted since is refused by the save itself.
     with transaction(engine) as session:
-        participant = participant_by_token(session=session, token=token)
-        if participant is None:
-            raise NotFound(NOT_A_LINK)
-        workshop = workshop_info(session=session, workshop_id=participant.workshop_id)
+        participant, workshop = _whose(session=session, token=token)
         bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
         return _Answering(participant.id, bank, workshop.domains)
 
@@ -369,7 +358,7 @@ def save_answer(*, engine: Engine, token: str, change: AnswerChange) -> StoredAn
     still missing, another Refused for an answer the bank does not allow or a token that names
     nobody. A database error (unreachable, read-only) is not a refusal and is raised as it is.
     """
-    answering = _answering(engine, _checked_token(token))
+    answering = _answering(engine, token)
     with transaction(engine) as session:
         return save_answer_change(
             session=session,
@@ -384,10 +373,8 @@ def submit(*, engine: Engine, token: str) -> None:
     """Mark the participant's answers as submitted (again: the first time is kept). They may still
     change them while the workshop is open; once it is not, submitting is refused like a save."""
     with transaction(engine) as session:
-        participant = participant_by_token(session=session, token=_checked_token(token))
-        if participant is None:
-            raise NotFound(NOT_A_LINK)
-        if workshop_info(session=session, workshop_id=participant.workshop_id).status != "open":
+        participant, workshop = _whose(session=session, token=token)
+        if workshop.status != "open":
             raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
         if not participant_submitted(session=session, participant_id=participant.id):
             submit_participant(session=session, participant_id=participant.id)
@@ -406,27 +393,25 @@ def submit(*, engine: Engine, token: str) -> None:
 def results_revealed(*, engine: Engine, token: str) -> bool:
     """Whether the participant's workshop shows its team picture now."""
     with transaction(engine) as session:
-        participant = participant_by_token(session=session, token=_checked_token(token))
-        if participant is None:
-            raise NotFound(NOT_A_LINK)
-        return workshop_info(session=session, workshop_id=participant.workshop_id).revealed
+        return _whose(session=session, token=token)[1].revealed
 
 
 def team_picture(*, engine: Engine, token: str) -> ScoredWorkshop:
     """The participant's workshop's figures, once revealed (withholding applied where they are
     shown); Forbidden before."""
     with transaction(engine) as session:
-        participant = participant_by_token(session=session, token=_checked_token(token))
-        if participant is None:
-            raise NotFound(NOT_A_LINK)
-        if not workshop_info(session=session, workshop_id=participant.workshop_id).revealed:
+        _, workshop = _whose(session=session, token=token)
+        if not workshop.revealed:
             raise Forbidden("the team picture is not revealed yet")
-        return score_stored_workshop(session=session, workshop_id=participant.workshop_id)
+        return score_stored_workshop(session=session, workshop_id=workshop.id)
 
 
-def _checked_token(token: str) -> str:
-    """The token if it has the shape of one we make; "" (which names nobody) otherwise."""
-    return token if TOKEN_SHAPE.fullmatch(token) else ""
+def _whose(*, session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:
+    """The participant the token names and their workshop; NotFound for a token we never made."""
+    participant = participant_by_token(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
+    if participant is None:
+        raise NotFound(NOT_A_LINK)
+    return participant, workshop_info(session=session, workshop_id=participant.workshop_id)
 
 
 __all__ = [
