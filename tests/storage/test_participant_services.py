@@ -3,10 +3,13 @@ and submitting keep the rules the pages show, and a token reaches only its own w
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from streamlit.testing.v1 import AppTest
 
 from assessment.answers import AnswerChange
 from assessment.db import (
@@ -25,6 +28,7 @@ from assessment.services.participants import (
     SHARED_FREE_TRIES,
     SHARED_HOLD_SECONDS,
     AnsweringClosed,
+    StoredAnswer,
     WrongCode,
     join_workshop,
     participant_session,
@@ -34,6 +38,7 @@ from assessment.services.participants import (
     team_picture,
     workshop_to_join,
 )
+from tests.conftest import PROJECT_ROOT
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 from tests.storage.counts import table_counts
 
@@ -230,3 +235,37 @@ def test_the_team_picture_is_refused_until_it_is_revealed(engine: Engine) -> Non
 def table_counts_now(engine: Engine) -> dict[str, int]:
     with transaction(engine) as session:
         return table_counts(session=session)
+
+
+def test_an_answer_the_database_could_not_take_is_kept_as_plain_values_and_saved_once_it_can(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assessment.services.participants as service
+
+    token = joined(engine, a_workshop(engine))
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("views/answer.py")
+    at.query_params["token"] = token
+    at.query_params["step"] = "1"
+    at.run()
+    saves = service.save_answer_change
+
+    def away(**_: object) -> StoredAnswer:
+        raise OperationalError("UPDATE participants", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(service, "save_answer_change", away)
+    at.radio(key=f"q:{ITEM}:current").set_value(1)
+    at.radio(key=f"q:{ITEM}:target").set_value(2).run()
+    assert not at.exception, at.exception
+    kept = at.session_state["unsaved_writes"]
+    assert kept and json.loads(json.dumps(kept)) == kept  # ids, text and numbers: nothing else
+    assert any("Not saved, retrying" in w.value for w in at.warning)
+    assert stored_levels(engine, token) is None
+
+    monkeypatch.setattr(service, "save_answer_change", saves)  # the database is back
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["unsaved_writes"] == {}
+    assert stored_levels(engine, token) == (1, 2)
