@@ -16,8 +16,7 @@ from streamlit.errors import StreamlitAPIException
 
 from assessment.auth import SignInRefused, retry_delay_seconds, wait_message
 from assessment.errors import Refused
-from assessment.services import Actor, facilitators
-from assessment.services import cohorts as cohort_services
+from assessment.services import facilitators
 from ui.db import engine
 from ui.text import escape_markdown
 
@@ -179,13 +178,3 @@ def first_run_setup(key: str = "first_run") -> None:
                 f"{summary.workshops} workshops, {summary.participants} participants and "
                 f"{summary.answers} answers. Join codes: {', '.join(summary.join_codes)}."
             )
-
-
-def visible_cohort_names(facilitator_id: int) -> set[str]:
-    """Names of the cohorts this facilitator may see.
-
-    Kept for pages not yet moved to the services that filter by cohort themselves
-    (``assessment.services.workshops.visible_workshops`` and the like); new code calls those.
-    """
-    cohorts = cohort_services.visible_cohorts(engine=engine(), actor=Actor.facilitator(facilitator_id))
-    return {c.name for c in cohorts}
