@@ -483,7 +483,7 @@ def cohort_overview_pdf(
         ],
         "titles": titles,
         "grid": [
-            {"name": str(name), "cells": [grid.get((str(name), t), "withheld") for t in titles]}
+            {"name": str(name), "cells": [grid.get((str(name), t), presenting.WITHHELD) for t in titles]}
             for name in partnerships["name"]
         ],
         "median": [

@@ -429,3 +429,148 @@ def test_an_action_for_a_workshop_of_another_partnership_is_refused(engine: Engi
         )
     with transaction(engine) as session:
         assert table_counts(session=session) == before
+
+
+# --- the services: who may record, one transaction, the audit under the actor's name ---------------
+
+
+def private_workshop(engine: Engine) -> tuple[int, int, int]:
+    """A workshop in a cohort owned by one facilitator; (workshop, owner, stranger)."""
+    from assessment.auth import create_facilitator
+    from assessment.store import create_cohort, store_bank_version
+    from tests.storage.conftest import SHIPPED_BANK_TEXT
+
+    with transaction(engine) as session:
+        owner = create_facilitator(
+            session=session, email="owner@nhs.net", password="a sound passphrase for tests", actor="t"
+        )
+        stranger = create_facilitator(
+            session=session, email="stranger@nhs.net", password="a sound passphrase for tests", actor="t"
+        )
+        cohort = create_cohort(session=session, name="Private cohort", owner_id=owner)
+        partnership = create_partnership(session=session, cohort_id=cohort, name="Hidden place", kind="place")
+        version = store_bank_version(session=session, yaml_text=SHIPPED_BANK_TEXT)
+        workshop = create_workshop(
+            session=session,
+            partnership_id=partnership,
+            bank_version_id=version,
+            title="Round one",
+            held_on=date(2026, 3, 1),
+        )
+    return workshop.id, owner, stranger
+
+
+def test_a_facilitator_cannot_record_consensus_or_actions_in_a_cohort_not_shared_with_them(
+    engine: Engine,
+) -> None:
+    from assessment.errors import NotFound
+    from assessment.services import Actor
+    from assessment.services import outcomes as services
+
+    workshop, _, stranger = private_workshop(engine)
+    with transaction(engine) as session:
+        before = table_counts(session=session)
+    actor = Actor.facilitator(stranger)
+    with pytest.raises(NotFound):
+        services.record_consensus(
+            engine=engine,
+            actor=actor,
+            workshop_id=workshop,
+            domain_id="shared-purpose",
+            level=2,
+            rationale="",
+            dissent="",
+        )
+    with pytest.raises(NotFound):
+        services.add_action(
+            engine=engine, actor=actor, workshop_id=workshop, domain_id="shared-purpose", title="T"
+        )
+    with pytest.raises(NotFound):
+        services.list_actions(engine=engine, actor=actor, workshop_id=workshop)
+    with transaction(engine) as session:
+        assert table_counts(session=session) == before
+
+
+def test_the_owner_records_consensus_and_edits_actions_through_the_services_audited_under_their_name(
+    engine: Engine,
+) -> None:
+    from assessment.services import Actor
+    from assessment.services import outcomes as services
+
+    workshop, owner, _ = private_workshop(engine)
+    actor = Actor.facilitator(owner)
+    services.record_consensus(
+        engine=engine,
+        actor=actor,
+        workshop_id=workshop,
+        domain_id="shared-purpose",
+        level=2.5,
+        rationale="R",
+        dissent="",
+    )
+    action = services.add_action(
+        engine=engine, actor=actor, workshop_id=workshop, domain_id="shared-purpose", title="Close it"
+    )
+    assert (
+        services.edit_actions(
+            engine=engine, actor=actor, workshop_id=workshop, changes={action: {"owner": "Chief officer"}}
+        )
+        == 1
+    )
+    assert [a.owner for a in services.list_actions(engine=engine, actor=actor, workshop_id=workshop)] == [
+        "Chief officer"
+    ]
+    assert [
+        r.level
+        for r in services.consensus_history(
+            engine=engine, actor=actor, workshop_id=workshop, domain_id="shared-purpose"
+        )
+    ] == [2.5]
+    assert {e.actor for e in audit_entries(engine, "consensus.recorded")} == {actor.audit_name}
+
+
+def test_an_action_of_another_partnership_cannot_be_edited_through_this_workshop(
+    engine: Engine, workshop_id: int
+) -> None:
+    from assessment.errors import NotFound
+    from assessment.services import Actor
+    from assessment.services import outcomes as services
+
+    other, owner, _ = private_workshop(engine)
+    actor = Actor.facilitator(owner)
+    theirs = services.add_action(
+        engine=engine,
+        actor=Actor.operator(),
+        workshop_id=workshop_id,
+        domain_id="shared-purpose",
+        title="Not yours",
+    )
+    with pytest.raises(NotFound):
+        services.edit_actions(
+            engine=engine, actor=actor, workshop_id=other, changes={theirs: {"owner": "Me"}}
+        )
+    with transaction(engine) as session:
+        (kept,) = list_actions(session=session, partnership_id=partnership_of(engine, workshop_id))
+    assert kept.owner == ""
+
+
+def test_results_and_the_pdf_refuse_a_participant_before_the_reveal_and_a_stranger_always(
+    engine: Engine,
+) -> None:
+    from assessment.errors import NotFound
+    from assessment.services import Actor
+    from assessment.services import results as services
+
+    workshop, owner, stranger = private_workshop(engine)
+    with pytest.raises(NotFound):
+        services.workshop_results(engine=engine, actor=Actor.facilitator(stranger), workshop_id=workshop)
+    with pytest.raises(NotFound):
+        services.summary_pdf(engine=engine, actor=None, workshop_id=workshop)
+    model = services.workshop_results(engine=engine, actor=Actor.facilitator(owner), workshop_id=workshop)
+    assert model.withheld and {f.text for f in model.overall.values()} == {"withheld"}
+    with transaction(engine) as session:
+        cohort = cohort_id(session=session, name="Private cohort")
+    with pytest.raises(NotFound):
+        services.cohort_pack_zip(
+            engine=engine, actor=Actor.facilitator(stranger), cohort_id=cohort, charts=False
+        )
