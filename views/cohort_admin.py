@@ -4,7 +4,6 @@ from typing import Any
 import streamlit as st
 
 from assessment import limits
-from assessment.db import PARTNERSHIP_KINDS
 from assessment.errors import Refused
 from assessment.services import Actor
 from assessment.services import cohorts as service
@@ -90,7 +89,9 @@ with st.form("admin_new_partnership", clear_on_submit=True):
     partnership_name = st.text_input(
         "New partnership", max_chars=limits.PARTNERSHIP_NAME_CHARS, key="admin_partnership_name"
     )
-    kind = st.selectbox("Kind", PARTNERSHIP_KINDS, format_func=lambda k: KIND_LABELS[k], key="admin_kind")
+    kind = st.selectbox(
+        "Kind", service.PARTNERSHIP_KINDS, format_func=lambda k: KIND_LABELS[k], key="admin_kind"
+    )
     parent = st.selectbox(
         "Part of (for a place or neighbourhood)",
         [None, *systems],

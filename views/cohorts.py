@@ -3,7 +3,6 @@ import streamlit as st
 
 from assessment.charts import cohort_distribution, cohort_heatmap, cohort_small_multiples
 from assessment.cohorts import place_vs_system
-from assessment.db import PARTNERSHIP_KINDS
 from assessment.services import Actor
 from assessment.services import cohorts as service
 from ui.auth import require_facilitator
@@ -32,7 +31,10 @@ cohort_id = st.selectbox(
 
 with st.expander("Filters", icon=":material/filter_list:"):
     kinds = st.multiselect(
-        "Kinds of partnership", PARTNERSHIP_KINDS, default=list(PARTNERSHIP_KINDS), key="cohorts_kinds"
+        "Kinds of partnership",
+        service.PARTNERSHIP_KINDS,
+        default=list(service.PARTNERSHIP_KINDS),
+        key="cohorts_kinds",
     )
     dates = st.date_input("Rounds held between", value=[], format="DD/MM/YYYY", key="cohorts_dates")
     version = st.text_input(

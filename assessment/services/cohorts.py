@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from assessment import cohort_admin
 from assessment.db import (
+    PARTNERSHIP_KINDS,
     audit,
     cohort_id,
     create_cohort,
@@ -267,6 +268,7 @@ def delete_partnership(*, engine: Engine, actor: Actor, partnership_id: int, typ
 
 
 __all__ = [
+    "PARTNERSHIP_KINDS",
     "CohortSummary",
     "Trend",
     "add_partnership",
