@@ -36,7 +36,7 @@ lint: dev-deps
 	$(VENV)/bin/ruff format --no-cache --check .
 
 typecheck: dev-deps
-	$(VENV)/bin/mypy assessment
+	$(VENV)/bin/mypy assessment ui app.py views/*.py
 
 # The storage tier runs on SQLite and on a throwaway PostgreSQL cluster from pg_virtualenv (-t: in a
 # temporary directory, so parallel runs never share a cluster);

@@ -26,7 +26,6 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment import presenting
@@ -42,12 +41,12 @@ from assessment.charts import (
     trend_lines,
 )
 from assessment.cohorts import CohortComparison, compare_cohort
+from assessment.db import NotFound, WorkshopInfo, cohort_exists, workshop_ids_by_code
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
 from assessment.presenting import present
 from assessment.results import ScoredWorkshop, score_stored_workshop
-from assessment.store import Cohort, NotFound, Workshop, WorkshopInfo
 from assessment.trends import trend_frame
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -519,8 +518,7 @@ def latest_workshops(*, session: Session, cohort_id: int) -> list[int]:
     codes = [c for c in comparison.partnerships["latest_workshop"] if c is not None and not pd.isna(c)]
     if not codes:
         return []
-    rows = session.execute(select(Workshop.id, Workshop.join_code).where(Workshop.join_code.in_(codes))).all()
-    by_code = {code: wid for wid, code in rows}
+    by_code = workshop_ids_by_code(session=session, join_codes=codes)
     return [by_code[c] for c in codes if c in by_code]
 
 
@@ -537,7 +535,7 @@ def cohort_pack(
     ``progress(done, total, what)`` is called before each file and once at the end, so a bar
     can move as they are made.
     """
-    if session.get(Cohort, cohort_id) is None:
+    if not cohort_exists(session=session, cohort_id=cohort_id):
         raise NotFound("no such cohort")
     drawer = (exporter or shared_exporter()) if charts else None
     workshop_ids = latest_workshops(session=session, cohort_id=cohort_id)

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from assessment.db import WorkshopInfo, bank_for_version, workshop_answers, workshop_info
 from assessment.framework import QuestionBank
 from assessment.scoring import WorkshopScores, score_workshop
-from assessment.store import WorkshopInfo, bank_for_version, workshop_answers, workshop_info
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from assessment.cohort_admin import require_cohort
-from assessment.store import WorkshopInfo, cohort_id, workshop_info
+from assessment.db import WorkshopInfo, cohort_id, workshop_info
 
 CLI_OPERATOR = "cli"
 

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assessment import outcomes
+from assessment.db import transaction
 from assessment.errors import NotFound
 from assessment.outcomes import ActionRecord, ConsensusRecord
 from assessment.services import Actor, workshop_for
-from assessment.store import transaction
 
 
 def record_consensus(

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from assessment.chart_export import ChartExporter
 from assessment.cohort_admin import require_cohort
+from assessment.db import transaction, workshop_info
 from assessment.errors import NotFound
 from assessment.outcomes import actions_since, current_consensus, list_actions
 from assessment.presenting import ResultsModel, present
 from assessment.report import PackFile, SummaryPdf, cohort_pack, workshop_summary_pdf, zip_pack
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.services import Actor, workshop_for
-from assessment.store import transaction, workshop_info
 from assessment.trends import trend_frame
 
 NOT_REVEALED = "the team results have not been revealed yet"

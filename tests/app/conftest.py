@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     NotFound,
     cohort_id,
     create_cohort,
@@ -20,6 +19,7 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.migrate import upgrade_database
 from tests.conftest import PROJECT_ROOT
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from assessment.cohort_admin import create_own_cohort
+from assessment.db import create_cohort, create_partnership, transaction
 from assessment.limits import BIDI_CONTROLS
-from assessment.store import create_cohort, create_partnership, transaction
 from tests.app.conftest import open_as_facilitator
 
 pytestmark = pytest.mark.app

@@ -10,9 +10,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
-from assessment.demo import load_demo
-from assessment.framework import MaturityItem
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     cohort_id,
@@ -23,6 +21,8 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.demo import load_demo
+from assessment.framework import MaturityItem
 from tests.app.conftest import open_as_facilitator
 from tests.conftest import PROJECT_ROOT
 
@@ -159,7 +159,7 @@ def test_a_facilitator_cannot_open_another_facilitators_cohort(app_db: Engine, f
 
 def test_the_admin_page_creates_a_cohort_and_a_partnership(app_db: Engine, facilitator: int) -> None:
     from assessment.cohort_admin import visible_cohorts
-    from assessment.store import list_partnerships
+    from assessment.db import list_partnerships
     from tests.app.conftest import open_as_facilitator
 
     at = open_as_facilitator(facilitator, "views/cohort_admin.py")

@@ -27,9 +27,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
-from assessment.db.tables import AuditEntry, Cohort, Participant, Partnership, Workshop
-from assessment.outcomes import create_action, current_consensus, update_action
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     participant_answers,
@@ -37,6 +35,8 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import AuditEntry, Cohort, Participant, Partnership, Workshop
+from assessment.outcomes import create_action, current_consensus, update_action
 from tests.app.conftest import OpenWorkshop, make_workshop, open_as_facilitator
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT

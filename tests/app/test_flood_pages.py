@@ -17,9 +17,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from streamlit.testing.v1 import AppTest
 
 import ui.participant
+from assessment.db import transaction
 from assessment.db.tables import AuditEntry, Participant
 from assessment.framework import MAX_BANK_BYTES, MAX_BANK_NODES
-from assessment.store import transaction
 from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
@@ -221,7 +221,7 @@ def test_joining_says_what_to_do_whatever_the_store_raises(
     def fails(**_: object) -> object:
         raise error
 
-    monkeypatch.setattr("assessment.store.add_participant", fails)
+    monkeypatch.setattr("assessment.services.participants.add_participant", fails)
     at = page(JOIN, code=workshop.join_code)
     at.selectbox[0].set_value(at.selectbox[0].options[0])
     next(b for b in at.button if b.label == "Start").click().run()

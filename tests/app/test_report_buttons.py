@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from assessment import chart_export
+from assessment.db import cohort_id, transaction
 from assessment.demo import load_demo
-from assessment.store import cohort_id, transaction
 from tests.app.conftest import open_as_facilitator
 
 pytestmark = pytest.mark.app

@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
+from assessment.db import add_participant, bank_for_version, save_answer, transaction, workshop_info
 from assessment.demo import load_demo
-from assessment.store import add_participant, bank_for_version, save_answer, transaction, workshop_info
 from tests.app.conftest import make_workshop, open_as_facilitator
 from ui.text import escape_markdown
 

@@ -24,13 +24,7 @@ from streamlit.testing.v1.element_tree import Block, Dataframe
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
-from assessment.db.tables import Facilitator
-from assessment.framework import MaturityItem
-from assessment.io import export_workshop
-from assessment.report import workshop_summary_pdf
-from assessment.results import score_stored_workshop, scores_document
-from assessment.scoring import figures
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -42,6 +36,12 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import Facilitator
+from assessment.framework import MaturityItem
+from assessment.io import export_workshop
+from assessment.report import workshop_summary_pdf
+from assessment.results import score_stored_workshop, scores_document
+from assessment.scoring import figures
 from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.app.conftest import open_page as page
 from tests.app.test_sign_in import sign_in_page, submit

@@ -10,7 +10,7 @@ from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
 from assessment.auth import NO_MATCH_MESSAGE, create_facilitator, facilitator_count
-from assessment.store import transaction
+from assessment.db import transaction
 from tests.conftest import PROJECT_ROOT
 from tests.storage.counts import table_counts
 

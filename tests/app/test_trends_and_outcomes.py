@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from assessment.db import list_partnerships, transaction, workshop_info
 from assessment.demo import load_demo
 from assessment.outcomes import current_consensus, list_actions
-from assessment.store import list_partnerships, transaction, workshop_info
 from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.conftest import PROJECT_ROOT
 
@@ -105,7 +105,7 @@ def _answer_all(
     engine: Engine, workshop_id: int, people: int, plan: dict[str, tuple[int | None, int | None]]
 ) -> list[str]:
     from assessment.answers import Answer
-    from assessment.store import add_participant, bank_for_version, save_answer
+    from assessment.db import add_participant, bank_for_version, save_answer
 
     tokens = []
     with transaction(engine) as session:
@@ -129,7 +129,7 @@ def _answer_all(
 def test_a_participant_sees_the_team_results_and_the_pdf_after_reveal_but_no_editing(
     app_db: Engine,
 ) -> None:
-    from assessment.store import set_workshop_state
+    from assessment.db import set_workshop_state
 
     workshop = make_workshop(app_db, name="Reveal place")
     tokens = _answer_all(
@@ -170,7 +170,7 @@ def test_a_domain_answered_only_dont_know_is_withheld_in_words(app_db: Engine, f
 def test_the_trends_page_marks_a_change_of_question_bank(app_db: Engine, facilitator: int) -> None:
     from datetime import date
 
-    from assessment.store import create_workshop, set_workshop_state, store_bank_version
+    from assessment.db import create_workshop, set_workshop_state, store_bank_version
 
     first = make_workshop(app_db, name="Versioned place")
     _answer_all(app_db, first.id, 3, {"shared-purpose-stated": (2, 3)})

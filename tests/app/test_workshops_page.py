@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
+from assessment.db import add_participant, list_workshops, transaction, workshop_info
 from assessment.db.tables import AuditEntry
-from assessment.store import add_participant, list_workshops, transaction, workshop_info
 from tests.app.conftest import make_workshop
 from tests.conftest import PROJECT_ROOT
 

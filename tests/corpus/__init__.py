@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from assessment.db import make_engine
 from assessment.db.tables import Base
 from assessment.migrate import upgrade_database
-from assessment.store import make_engine
 
 CORPUS = Path(__file__).resolve().parent
 BANKS = CORPUS / "banks"

@@ -186,9 +186,9 @@ class DemoDatabase:
 def demo_database(path: Path) -> DemoDatabase:
     """A SQLite database at ``path`` with the demo cohort and the test facilitator's account."""
     from assessment.auth import create_facilitator
+    from assessment.db import make_engine, transaction
     from assessment.demo import load_demo
     from assessment.migrate import upgrade_database
-    from assessment.store import make_engine, transaction
 
     url = f"sqlite:///{path}"
     engine = make_engine(url)
@@ -204,7 +204,7 @@ def demo_database(path: Path) -> DemoDatabase:
 def open_new_workshop(page: Page, server: AppServer, engine: Engine, title: str) -> str:
     """The facilitator signs in, creates a workshop on the Workshops page and opens it; returns
     its join code (read from the database: the only workshop there)."""
-    from assessment.store import list_workshops, transaction
+    from assessment.db import list_workshops, transaction
 
     sign_in(page, server)
     page.get_by_role("link", name="Workshops").click()

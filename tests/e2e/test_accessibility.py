@@ -22,10 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import Engine, select
 
 from assessment.auth import create_facilitator
-from assessment.db.tables import Participant
-from assessment.demo import load_demo
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     create_cohort,
     create_partnership,
@@ -39,6 +36,9 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import Participant
+from assessment.demo import load_demo
+from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
 from tests.banks import small_bank_data
 from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, AppServer, sign_in, start_app

@@ -17,8 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     add_participant,
     make_engine,
     participant_answers,
@@ -26,6 +25,7 @@ from assessment.store import (
     participant_submitted,
     transaction,
 )
+from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import (
     SAVED,

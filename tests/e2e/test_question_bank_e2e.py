@@ -9,9 +9,9 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from assessment.auth import create_facilitator
+from assessment.db import make_engine, transaction
 from assessment.framework import QuestionBank
 from assessment.migrate import upgrade_database
-from assessment.store import make_engine, transaction
 from tests.banks import small_bank_data
 from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, AppServer, sign_in, start_app
 

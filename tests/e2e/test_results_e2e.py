@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from assessment.db import transaction, workshop_info
 from assessment.outcomes import current_consensus, list_actions
-from assessment.store import transaction, workshop_info
 from tests.e2e.conftest import demo_database, sign_in, start_app
 
 pytestmark = pytest.mark.e2e

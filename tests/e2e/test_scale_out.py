@@ -15,8 +15,7 @@ from playwright.sync_api import Browser, Locator, expect
 from sqlalchemy import Engine
 
 from assessment.auth import create_facilitator
-from assessment.migrate import upgrade_database
-from assessment.store import (
+from assessment.db import (
     create_cohort,
     create_partnership,
     make_engine,
@@ -25,6 +24,7 @@ from assessment.store import (
     participant_submitted,
     transaction,
 )
+from assessment.migrate import upgrade_database
 from tests.e2e.conftest import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,

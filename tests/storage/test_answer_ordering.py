@@ -11,9 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.answers import Answer, AnswerChange
-from assessment.db.tables import Participant
-from assessment.framework import QuestionBank
-from assessment.store import (
+from assessment.db import (
     AnsweringClosed,
     AnswerNotComplete,
     StoreError,
@@ -27,6 +25,8 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import Participant
+from assessment.framework import QuestionBank
 from tests.storage.counts import table_counts
 
 ITEM = "shared-purpose-stated"

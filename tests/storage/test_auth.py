@@ -28,8 +28,8 @@ from assessment.auth import (
     sign_in,
 )
 from assessment.cli import main
+from assessment.db import StoreError, dumps, transaction
 from assessment.db.tables import AuditEntry, Facilitator
-from assessment.store import StoreError, dumps, transaction
 from tests.storage.counts import table_counts
 
 EMAIL = "Jo.Bloggs@Riverside.NHS.uk"

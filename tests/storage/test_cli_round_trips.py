@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from assessment.store import (
+from assessment.db import (
     bank_for_version,
     create_workshop,
     partnership_id,

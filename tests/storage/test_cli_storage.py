@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 
 from assessment.answers import Answer
 from assessment.cli import build_parser
+from assessment.db import add_participant, bank_for_version, save_answer, transaction, workshop_info
 from assessment.db.tables import AuditEntry
-from assessment.store import add_participant, bank_for_version, save_answer, transaction, workshop_info
 from tests.storage.cli_helpers import run, url
 from tests.storage.counts import table_counts
 

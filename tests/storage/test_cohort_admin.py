@@ -22,8 +22,7 @@ from assessment.cohort_admin import (
     share_cohort,
     visible_cohorts,
 )
-from assessment.db.tables import AuditEntry
-from assessment.store import (
+from assessment.db import (
     NotFound,
     StoreError,
     add_participant,
@@ -34,6 +33,7 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.db.tables import AuditEntry
 from tests.conftest import PROJECT_ROOT
 from tests.storage.counts import table_counts
 

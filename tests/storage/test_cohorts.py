@@ -29,9 +29,9 @@ import pytest
 from sqlalchemy import Engine
 
 from assessment.cohorts import CohortComparison, cohort_document, compare_cohort, place_vs_system
+from assessment.db import cohort_id, create_cohort, create_partnership, partnership_id, transaction
 from assessment.db.tables import Partnership
 from assessment.demo import load_demo
-from assessment.store import cohort_id, create_cohort, create_partnership, partnership_id, transaction
 from assessment.trends import trend_frame
 from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import NEXT_BANK_TEXT, Levels

@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine, func, select
 
 from assessment.answers import Answer
-from assessment.db.tables import Response
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     save_answer,
@@ -17,6 +16,7 @@ from assessment.store import (
     workshop_answers,
     workshop_info,
 )
+from assessment.db.tables import Response
 
 WRITERS = 8
 PARTICIPANTS_PER_WRITER = 25

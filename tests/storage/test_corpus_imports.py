@@ -20,6 +20,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.db import (
+    create_cohort,
+    create_partnership,
+    create_workshop,
+    store_bank_version,
+    transaction,
+    workshop_info,
+)
 from assessment.db.tables import Participant, Response
 from assessment.io import (
     FORMULA_TRIGGERS,
@@ -28,14 +36,6 @@ from assessment.io import (
     ImportSummary,
     export_workshop,
     import_workshop,
-)
-from assessment.store import (
-    create_cohort,
-    create_partnership,
-    create_workshop,
-    store_bank_version,
-    transaction,
-    workshop_info,
 )
 from tests.corpus import (
     binary_junk,

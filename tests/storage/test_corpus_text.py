@@ -26,15 +26,7 @@ from assessment.cohort_admin import (
     rename_partnership,
     share_cohort,
 )
-from assessment.db.tables import Cohort, Partnership
-from assessment.outcomes import (
-    create_action,
-    current_consensus,
-    list_actions,
-    record_consensus,
-    update_action,
-)
-from assessment.store import (
+from assessment.db import (
     StoreError,
     add_participant,
     bank_for_version,
@@ -43,6 +35,14 @@ from assessment.store import (
     save_answer,
     store_bank_version,
     transaction,
+)
+from assessment.db.tables import Cohort, Partnership
+from assessment.outcomes import (
+    create_action,
+    current_consensus,
+    list_actions,
+    record_consensus,
+    update_action,
 )
 from tests.corpus import MARKUP_KINDS, hostile, shared_database, snapshot
 from tests.storage.conftest import BACKENDS, SHIPPED_BANK_TEXT

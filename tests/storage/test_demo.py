@@ -9,12 +9,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from assessment.db import bank_for_version, make_engine, transaction, workshop_answers
 from assessment.db.tables import Action, Cohort, Consensus, Partnership, Workshop
 from assessment.demo import DEMO_COHORT, DISAGREEMENT_DOMAINS, load_demo
 from assessment.framework import QuestionBank
 from assessment.migrate import upgrade_database
 from assessment.scoring import WorkshopScores, score_workshop
-from assessment.store import bank_for_version, make_engine, transaction, workshop_answers
 from tests.storage.counts import table_counts
 
 

@@ -25,11 +25,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from assessment.answers import Answer
-from assessment.db.tables import Base
-from assessment.framework import QuestionBank, parse_bank
-from assessment.migrate import current_revision, head_revision, upgrade_database
-from assessment.results import score_stored_workshop
-from assessment.store import (
+from assessment.db import (
     StoreError,
     add_participant,
     bank_for_version,
@@ -44,6 +40,10 @@ from assessment.store import (
     workshop_info,
     write_refused,
 )
+from assessment.db.tables import Base
+from assessment.framework import QuestionBank, parse_bank
+from assessment.migrate import current_revision, head_revision, upgrade_database
+from assessment.results import score_stored_workshop
 from tests.conftest import PROJECT_ROOT
 from tests.storage.conftest import SHIPPED_BANK_TEXT, _fresh_postgres
 from tests.storage.counts import table_counts
@@ -268,7 +268,7 @@ def test_an_unreachable_database_is_not_mistaken_for_a_refusal() -> None:
 MIGRATE_WHEN_TOLD = """
 import sys
 from assessment.migrate import upgrade_database
-from assessment.store import make_engine
+from assessment.db import make_engine
 engine = make_engine(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()

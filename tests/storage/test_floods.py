@@ -27,8 +27,7 @@ from assessment.auth import (
     create_facilitator,
     sign_in,
 )
-from assessment.db.tables import AuditEntry
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     participant_answers,
@@ -37,6 +36,7 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import AuditEntry
 
 EMAIL = "jo.bloggs@riverside.nhs.uk"
 PASSWORD = "correct horse battery"

@@ -19,6 +19,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.answers import MAX_COMMENT_CHARS, Answer
+from assessment.db import (
+    add_participant,
+    bank_for_version,
+    create_workshop,
+    save_answer,
+    transaction,
+    workshop_info,
+)
 from assessment.db.tables import Participant
 from assessment.framework import QuestionBank
 from assessment.io import (
@@ -31,14 +39,6 @@ from assessment.io import (
     export_frame,
     export_workshop,
     import_workshop,
-)
-from assessment.store import (
-    add_participant,
-    bank_for_version,
-    create_workshop,
-    save_answer,
-    transaction,
-    workshop_info,
 )
 from tests.storage.counts import response_count, table_counts
 

@@ -10,11 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
-from assessment.db.tables import AuditEntry
-from assessment.lifecycle import Step
-from assessment.services import Actor
-from assessment.services.workshops import take_step
-from assessment.store import (
+from assessment.db import (
     NotFound,
     StoreError,
     create_partnership,
@@ -23,6 +19,10 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import AuditEntry
+from assessment.lifecycle import Step
+from assessment.services import Actor
+from assessment.services.workshops import take_step
 from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 

@@ -8,9 +8,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from assessment.cli import main
+from assessment.db import transaction
 from assessment.db.tables import Base
 from assessment.migrate import DatabaseTooNew, current_revision, head_revision, upgrade_database
-from assessment.store import transaction
 from tests.storage.counts import table_counts
 
 

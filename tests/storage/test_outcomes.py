@@ -7,6 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.db import (
+    StoreError,
+    cohort_id,
+    create_partnership,
+    create_workshop,
+    transaction,
+    workshop_info,
+)
 from assessment.db.tables import AuditEntry
 from assessment.outcomes import (
     ActionRecord,
@@ -17,14 +25,6 @@ from assessment.outcomes import (
     list_actions,
     record_consensus,
     update_action,
-)
-from assessment.store import (
-    StoreError,
-    cohort_id,
-    create_partnership,
-    create_workshop,
-    transaction,
-    workshop_info,
 )
 from tests.storage.counts import table_counts
 
@@ -437,7 +437,7 @@ def test_an_action_for_a_workshop_of_another_partnership_is_refused(engine: Engi
 def private_workshop(engine: Engine) -> tuple[int, int, int]:
     """A workshop in a cohort owned by one facilitator; (workshop, owner, stranger)."""
     from assessment.auth import create_facilitator
-    from assessment.store import create_cohort, store_bank_version
+    from assessment.db import create_cohort, store_bank_version
     from tests.storage.conftest import SHIPPED_BANK_TEXT
 
     with transaction(engine) as session:

@@ -26,12 +26,7 @@ from sqlalchemy import Engine
 
 from assessment.answers import Answer
 from assessment.chart_export import ChartExporter, shared_exporter
-from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank, parse_bank
-from assessment.migrate import upgrade_database
-from assessment.outcomes import create_action, record_consensus
-from assessment.report import cohort_pack, workshop_summary_pdf, zip_pack
-from assessment.results import score_stored_workshop, scores_document
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -42,6 +37,11 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank, parse_bank
+from assessment.migrate import upgrade_database
+from assessment.outcomes import create_action, record_consensus
+from assessment.report import cohort_pack, workshop_summary_pdf, zip_pack
+from assessment.results import score_stored_workshop, scores_document
 from tests.conftest import PROJECT_ROOT
 from tests.storage.conftest import SHIPPED_BANK_TEXT, add_round
 

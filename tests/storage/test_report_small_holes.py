@@ -19,9 +19,7 @@ from assessment import report as report_module
 from assessment.answers import Answer
 from assessment.chart_export import ChartExporter
 from assessment.charts import NOTHING_TO_SHOW
-from assessment.framework import AccountabilityItem, MaturityItem, SpectrumItem
-from assessment.report import gather_workshop_report, summary_context, workshop_summary_pdf
-from assessment.store import (
+from assessment.db import (
     add_participant,
     bank_for_version,
     create_cohort,
@@ -31,6 +29,8 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.framework import AccountabilityItem, MaturityItem, SpectrumItem
+from assessment.report import gather_workshop_report, summary_context, workshop_summary_pdf
 from tests.corpus import hostile
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.auth import SignInRefused, sign_in
+from assessment.db import transaction
 from assessment.db.tables import Facilitator
-from assessment.store import transaction
 from tests.conftest import PROJECT_ROOT
 from tests.corpus import snapshot
 from tests.storage.cli_helpers import run, url

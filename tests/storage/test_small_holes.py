@@ -26,9 +26,7 @@ from assessment.cohort_admin import (
     share_cohort,
     visible_cohorts,
 )
-from assessment.db.tables import AuditEntry, Partnership
-from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
-from assessment.store import (
+from assessment.db import (
     StoreError,
     add_participant,
     bank_for_version,
@@ -41,6 +39,8 @@ from assessment.store import (
     transaction,
     workshop_info,
 )
+from assessment.db.tables import AuditEntry, Partnership
+from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
 from tests.corpus import snapshot
 from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import SHIPPED_BANK_TEXT

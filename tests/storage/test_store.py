@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from assessment.answers import Answer
-from assessment.store import (
+from assessment.db import (
     JOIN_CODE_ALPHABET,
     StoreError,
     add_participant,

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from assessment.store import (
+from assessment.db import (
     StoreError,
     create_cohort,
     create_partnership,

@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from assessment.demo import load_demo
-from assessment.outcomes import record_consensus
-from assessment.store import (
+from assessment.db import (
     bank_for_version,
     create_cohort,
     create_partnership,
@@ -19,6 +17,8 @@ from assessment.store import (
     store_bank_version,
     transaction,
 )
+from assessment.demo import load_demo
+from assessment.outcomes import record_consensus
 from assessment.trends import (
     gap_narrowing_sentence,
     participation,

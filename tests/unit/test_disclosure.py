@@ -33,6 +33,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessment.db import WorkshopInfo
 from assessment.framework import QuestionBank
 from assessment.results import ScoredWorkshop, scores_document, shown_comments
 from assessment.scoring import (
@@ -42,7 +43,6 @@ from assessment.scoring import (
     team_domain_figures,
     withhold_domains,
 )
-from assessment.store import WorkshopInfo
 from tests.banks import maturity, small_bank_data
 
 SECTORS = ("nhs-trust", "local-authority", "vcse")

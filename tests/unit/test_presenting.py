@@ -14,6 +14,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessment.db import WorkshopInfo
 from assessment.presenting import (
     WITHHELD,
     Figure,
@@ -26,7 +27,6 @@ from assessment.presenting import (
 from assessment.report import WorkshopReport, summary_context
 from assessment.results import ScoredWorkshop, scores_document, shown_comments
 from assessment.scoring import empty_tier_answers, score_workshop
-from assessment.store import WorkshopInfo
 from tests.unit.test_disclosure import Room, rooms
 
 ROOMS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
