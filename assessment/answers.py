@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from assessment.errors import Invalid
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 
 MAX_COMMENT_CHARS = 2000
@@ -123,7 +124,7 @@ class AnswerChange(BaseModel):
     levels_shown: dict[str, int | None] = Field(default_factory=dict)
 
 
-class IncompleteAnswer(ValueError):
+class IncompleteAnswer(Invalid, ValueError):
     """The merged answer still lacks a level: nothing is stored, and ``missing`` says what."""
 
     def __init__(self, missing: str) -> None:

@@ -24,8 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from assessment.db import StoreError, accounts, audit, transaction, utcnow
+from assessment.db import accounts, audit, transaction, utcnow
 from assessment.db.audit import audit_entry
+from assessment.errors import Forbidden, Invalid
 
 MIN_PASSWORD_LENGTH = 10
 # argon2 copes with long input, but nobody types more than this and it bounds the work per attempt.
@@ -56,7 +57,7 @@ _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _hasher = PasswordHasher()
 
 
-class SignInRefused(Exception):
+class SignInRefused(Forbidden):
     """A sign-in that did not succeed; ``message`` says what to do next.
 
     ``retry_after_seconds`` is how long until another attempt will be considered (None when the
@@ -132,24 +133,24 @@ def wait_message(seconds: float) -> str:
 def _hash_password(*, password: str, email: str) -> str:
     problems = password_problems(password=password, email=email)
     if problems:
-        raise StoreError("; ".join(problems))
+        raise Invalid("; ".join(problems))
     return _hasher.hash(password)
 
 
 def create_facilitator(*, session: Session, email: str, password: str, actor: str) -> int:
-    """Add a facilitator account; raises StoreError, with nothing written, if anything is wrong."""
+    """Add a facilitator account; raises Invalid, with nothing written, if anything is wrong."""
     email = normalise_email(email)
     problem = email_problem(email)
     if problem is not None:
-        raise StoreError(problem)
+        raise Invalid(problem)
     password_hash = _hash_password(password=password, email=email)
     if accounts.facilitator_id_by_email(session=session, email=email) is not None:
-        raise StoreError(f"there is already a facilitator account for {email}")
+        raise Invalid(f"there is already a facilitator account for {email}")
     facilitator_id = accounts.add_facilitator(session=session, email=email, password_hash=password_hash)
     if facilitator_id is None:
         # Someone added the same email between our check and our insert: the unique constraint
         # caught it, and the caller's transaction rolls back as the error passes through.
-        raise StoreError(f"there is already a facilitator account for {email}")
+        raise Invalid(f"there is already a facilitator account for {email}")
     audit(
         session=session,
         actor=actor,
@@ -170,10 +171,10 @@ def create_first_facilitator(*, session: Session, email: str, password: str) -> 
     # count below relies on.
     accounts.lock_accounts_for_first_run(session=session)
     if facilitator_count(session=session) > 0:
-        raise StoreError("this app already has a facilitator account; sign in instead")
+        raise Invalid("this app already has a facilitator account; sign in instead")
     facilitator_id = create_facilitator(session=session, email=email, password=password, actor="first-run")
     if facilitator_count(session=session) > 1:
-        raise StoreError("this app already has a facilitator account; sign in instead")
+        raise Invalid("this app already has a facilitator account; sign in instead")
     return facilitator_id
 
 

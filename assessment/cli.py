@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from assessment import settings
-from assessment.db import PARTNERSHIP_KINDS, make_engine, transaction
-from assessment.errors import Refused
+from assessment.db import PARTNERSHIP_KINDS, make_engine
+from assessment.errors import Invalid, Refused
 from assessment.framework import DEFAULT_BANK_PATH, BankValidationError, bank_as_json, load_bank
 from assessment.lifecycle import Step
 from assessment.migrate import DatabaseTooNew, current_revision, upgrade_database
@@ -39,7 +39,7 @@ CLI_ACTOR = CLI_OPERATOR
 OPERATOR = Actor.operator()
 
 
-class BadInput(Exception):
+class BadInput(Invalid):
     """A problem with what the user asked for; each line of ``problems`` is shown."""
 
     def __init__(self, *problems: str):
@@ -161,7 +161,7 @@ def _cohort_show(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from assessment import report  # imported here: WeasyPrint and kaleido are slow to import
+    from assessment.services import results as result_services  # the PDF code is slow to import
 
     if (args.workshop is None) == (args.cohort is None):
         raise BadInput("give either --workshop CODE with --out FILE, or --cohort NAME with --out-dir DIR")
@@ -170,10 +170,9 @@ def _report(args: argparse.Namespace) -> int:
             raise BadInput("--workshop needs --out FILE.pdf")
         engine = _engine(args)
         workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
-        with transaction(engine) as session:
-            pdf = report.workshop_summary_pdf(
-                session=session, workshop_id=workshop.id, charts=not args.no_charts
-            )
+        pdf = result_services.summary_pdf(
+            engine=engine, actor=OPERATOR, workshop_id=workshop.id, charts=not args.no_charts
+        )
         _write_file(Path(args.out), pdf.content)
         if pdf.charts_problem:
             print(pdf.charts_problem, file=sys.stderr)
@@ -190,7 +189,7 @@ def _report(args: argparse.Namespace) -> int:
         raise BadInput(f"cannot create the folder {out_dir}: {exc.strerror}") from exc
     engine = _engine(args)
     cohort = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.cohort)
-    with transaction(engine) as session, tqdm(unit="pdf", file=sys.stderr, disable=None) as bar:
+    with tqdm(unit="pdf", file=sys.stderr, disable=None) as bar:
 
         def moved(done: int, total: int, what: str) -> None:
             bar.total = total
@@ -200,11 +199,8 @@ def _report(args: argparse.Namespace) -> int:
             if bar.disable and done < total:  # not a terminal (a log, a pipe): one line per file
                 print(f"{done + 1}/{total} {what}", file=sys.stderr)
 
-        pack = report.cohort_pack(
-            session=session,
-            cohort_id=cohort,
-            charts=not args.no_charts,
-            progress=moved,
+        pack = result_services.cohort_pack_files(
+            engine=engine, actor=OPERATOR, cohort_id=cohort, charts=not args.no_charts, progress=moved
         )
         written = [_write_file(out_dir / file.filename, file.content) for file in pack]
     print(f"wrote {len(written)} PDFs to {out_dir}", file=sys.stderr)
@@ -292,7 +288,8 @@ def _workshop_step(step: Step, verb: str) -> Callable[[argparse.Namespace], int]
 
 
 def _import(args: argparse.Namespace) -> int:
-    from assessment.io import MAX_IMPORT_BYTES, ImportRejected, import_workshop
+    from assessment.io import MAX_IMPORT_BYTES, ImportRejected
+    from assessment.services import answer_files
 
     path = Path(args.file)
     if not path.is_file():
@@ -302,8 +299,12 @@ def _import(args: argparse.Namespace) -> int:
     engine = _engine(args)
     workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
     try:
-        summary = import_workshop(
-            engine=engine, workshop_id=workshop.id, content=path.read_bytes(), filename=path.name
+        summary = answer_files.import_answers(
+            engine=engine,
+            actor=OPERATOR,
+            workshop_id=workshop.id,
+            content=path.read_bytes(),
+            filename=path.name,
         )
     except ImportRejected as exc:
         raise BadInput(
@@ -317,14 +318,16 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from assessment.io import RAW_EXPORT_WARNING, export_workshop
+    from assessment.io import RAW_EXPORT_WARNING
+    from assessment.services import answer_files
 
     if args.format == "xlsx" and not args.out and sys.stdout.isatty():
         raise BadInput("an Excel export is binary: give --out FILE.xlsx")
     engine = _engine(args)
     workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
-    with transaction(engine) as session:
-        content = export_workshop(session=session, workshop_id=workshop.id, fmt=args.format)
+    content = answer_files.export_answers(
+        engine=engine, actor=OPERATOR, workshop_id=workshop.id, fmt=args.format
+    )
     # On stderr, so a file written through standard output holds only the answers.
     print(f"warning: {RAW_EXPORT_WARNING}", file=sys.stderr)
     if args.out:
@@ -337,12 +340,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _scores(args: argparse.Namespace) -> int:
-    from assessment.results import score_stored_workshop, scores_document
+    from assessment.services import results as result_services
 
     engine = _engine(args)
     workshop = workshop_services.find_workshop(engine=engine, actor=OPERATOR, join_code=args.workshop)
-    with transaction(engine) as session:
-        document = scores_document(score_stored_workshop(session=session, workshop_id=workshop.id))
+    document = result_services.workshop_scores(engine=engine, actor=OPERATOR, workshop_id=workshop.id)
     if args.json:
         _print_json(document)
         return EXIT_OK

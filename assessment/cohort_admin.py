@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assessment import limits
-from assessment.db import NotFound, StoreError, accounts, audit, create_cohort, create_partnership
+from assessment.db import accounts, audit, create_cohort, create_partnership
 from assessment.db import admin as rows
 from assessment.db.admin import CohortRow, PartnershipRow
 from assessment.db.workshops import partnership_workshop_ids
+from assessment.errors import Forbidden, Invalid, NotFound
 
 
 def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, Any]]:
@@ -52,7 +53,7 @@ def _owned(session: Session, facilitator_id: int, cohort_id: int) -> CohortRow:
     ):
         raise NotFound("that cohort does not exist or has not been shared with you")
     if cohort.owner_id not in (None, facilitator_id):
-        raise StoreError("only the cohort's owner can change it")
+        raise Forbidden("only the cohort's owner can change it")
     return cohort
 
 
@@ -65,7 +66,7 @@ def _not_team_wide(cohort: CohortRow, doing: str) -> None:
     operator's, who runs the app and its command line.
     """
     if cohort.owner_id is None:
-        raise StoreError(
+        raise Invalid(
             f"'{cohort.name}' is a team-wide cohort, shared by every facilitator: only the operator "
             f"can {doing}"
         )
@@ -111,7 +112,7 @@ def rename_cohort(*, session: Session, facilitator_id: int, cohort_id: int, name
 def _rename_cohort(session: Session, cohort: CohortRow, name: str, *, actor: str) -> None:
     name = _valid_name(name, "cohort")
     if rows.cohort_name_taken(session=session, name=name, other_than=cohort.id):
-        raise StoreError(f"a cohort called '{name}' already exists")
+        raise Invalid(f"a cohort called '{name}' already exists")
     audit(
         session=session,
         actor=actor,
@@ -128,10 +129,10 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
     email = email.strip()
     if len(email) > limits.EMAIL_CHARS or "\x00" in email:
         # No account can have it; asking the database about a NUL would be an error on PostgreSQL.
-        raise StoreError(f"that is not an email address (at most {limits.EMAIL_CHARS} characters, no NUL)")
+        raise Invalid(f"that is not an email address (at most {limits.EMAIL_CHARS} characters, no NUL)")
     other = accounts.facilitator_id_by_email(session=session, email=email.lower())
     if other is None:
-        raise StoreError(f"no facilitator has the email {email}")
+        raise Invalid(f"no facilitator has the email {email}")
     if other != facilitator_id and rows.share_cohort_with(
         session=session, cohort_id=cohort_id, facilitator_id=other
     ):
@@ -169,7 +170,7 @@ def add_partnership(
     if parent_id is not None:
         parent = _partnership(session, facilitator_id, parent_id)
         if parent.kind != "ics":
-            raise StoreError("a place or neighbourhood belongs to an ICS partnership")
+            raise Invalid("a place or neighbourhood belongs to an ICS partnership")
     created = create_partnership(
         session=session, cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id
     )
@@ -183,7 +184,7 @@ def rename_partnership(*, session: Session, facilitator_id: int, partnership_id:
     if rows.partnership_name_taken(
         session=session, cohort_id=partnership.cohort_id, name=name, other_than=partnership_id
     ):
-        raise StoreError(f"the cohort already has a partnership called '{name}'")
+        raise Invalid(f"the cohort already has a partnership called '{name}'")
     audit(
         session=session,
         actor=_actor(facilitator_id),
@@ -210,7 +211,7 @@ def _move_partnership(
     session: Session, partnership: PartnershipRow, target: CohortRow, *, actor: str
 ) -> None:
     if rows.partnership_name_taken(session=session, cohort_id=target.id, name=partnership.name):
-        raise StoreError(f"that cohort already has a partnership called '{partnership.name}'")
+        raise Invalid(f"that cohort already has a partnership called '{partnership.name}'")
     audit(
         session=session,
         actor=actor,
@@ -239,11 +240,11 @@ def delete_partnership(
     _not_team_wide(_cohort_of(session, partnership), "delete its partnerships")
     workshops = partnership_workshop_ids(session=session, partnership_id=partnership_id)
     if workshops and typed_name.strip() != partnership.name:
-        raise StoreError(
+        raise Invalid(
             f"type the partnership's name exactly ({partnership.name}) to delete it and its workshops"
         )
     if rows.partnership_has_places(session=session, partnership_id=partnership_id):
-        raise StoreError("move or delete its places first: they belong to this partnership")
+        raise Invalid("move or delete its places first: they belong to this partnership")
     audit(
         session=session,
         actor=_actor(facilitator_id),

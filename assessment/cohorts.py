@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.db import NotFound, bank_for_version, scoring_frames
+from assessment.db import bank_for_version, scoring_frames
 from assessment.db.cohorts import cohort_partnerships, partnership_round_rows
 from assessment.db.workshops import cohort_name
+from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
 

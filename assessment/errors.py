@@ -31,7 +31,4 @@ class Invalid(Refused):
     """The request is not valid: bad text, a refused step, a duplicate name."""
 
 
-# The storage layer's name for a refusal, from before the hierarchy had a root; the same class.
-StoreError = Refused
-
-__all__ = ["Forbidden", "Invalid", "NotFound", "Refused", "StoreError"]
+__all__ = ["Forbidden", "Invalid", "NotFound", "Refused"]

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from assessment.errors import Invalid
 from assessment.settings import PROJECT_ROOT
 
 # The bank that ships with the code, found from the code's own place, never from the working
@@ -308,7 +309,7 @@ class BankError:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class BankValidationError(Exception):
+class BankValidationError(Invalid):
     def __init__(self, errors: list[BankError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))

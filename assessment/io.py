@@ -38,6 +38,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.answers import workshop_people
+from assessment.errors import Invalid
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, QuestionBank
 
 FORMATS = ("csv", "xlsx", "json")
@@ -91,7 +92,7 @@ _MAX_PROBLEMS_IN_MESSAGE = 50
 _MAX_COLUMNS_NAMED = 10
 
 
-class ImportRejected(Exception):
+class ImportRejected(Invalid):
     """The file was refused; ``problems`` lists every reason, one line each."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -244,7 +245,7 @@ class _Problems:
 
 
 @dataclass
-class _Table:
+class AnswersFile:
     """The file's cells as text, whatever its format; ``rows`` pairs each row with its number."""
 
     columns: list[str]
@@ -258,14 +259,14 @@ def _rejected(message: str) -> ImportRejected:
     return ImportRejected([f"file: {message}"])
 
 
-def _read_table(*, content: bytes, filename: str) -> _Table:
+def _read_table(*, content: bytes, filename: str) -> AnswersFile:
     if len(content) > MAX_IMPORT_BYTES:
         raise _rejected(
             f"the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB ({len(content):,} bytes); "
             "split it into smaller files and import each one"
         )
     suffix = PurePath(filename).suffix.lower()
-    readers: dict[str, Callable[[bytes], _Table]] = {
+    readers: dict[str, Callable[[bytes], AnswersFile]] = {
         ".csv": _read_csv,
         ".xlsx": _read_xlsx,
         ".json": _read_json,
@@ -279,7 +280,7 @@ def _read_table(*, content: bytes, filename: str) -> _Table:
     return reader(content)
 
 
-def _read_csv(content: bytes) -> _Table:
+def _read_csv(content: bytes) -> AnswersFile:
     if content.startswith(b"PK\x03\x04"):
         raise _rejected("this looks like an Excel workbook, not CSV; name it .xlsx or save it as CSV UTF-8")
     try:
@@ -323,7 +324,7 @@ def _read_csv(content: bytes) -> _Table:
     return _table_from_frame(frame)
 
 
-def _read_xlsx(content: bytes) -> _Table:
+def _read_xlsx(content: bytes) -> AnswersFile:
     damaged = (
         "the file could not be read as an Excel workbook (.xlsx): it may be damaged or another "
         "kind of file; open it in Excel and save it again as .xlsx, or as CSV UTF-8"
@@ -382,13 +383,13 @@ def _declared_size(content: bytes) -> tuple[int | None, int | None]:
     return (rows if isinstance(rows, int) else None), (columns if isinstance(columns, int) else None)
 
 
-def _table_from_frame(frame: pd.DataFrame) -> _Table:
+def _table_from_frame(frame: pd.DataFrame) -> AnswersFile:
     columns = [str(name) for name in frame.columns]
     rows: list[tuple[int, dict[str, str]]] = []
     for index, values in enumerate(frame.itertuples(index=False, name=None)):
         cells = {name: _cell_text(value) for name, value in zip(columns, values, strict=True)}
         rows.append((index + 2, cells))
-    return _Table(columns=columns, rows=rows)
+    return AnswersFile(columns=columns, rows=rows)
 
 
 def _cell_text(value: Any) -> str:
@@ -399,7 +400,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_json(content: bytes) -> _Table:
+def _read_json(content: bytes) -> AnswersFile:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -421,7 +422,7 @@ def _read_json(content: bytes) -> _Table:
         raise _rejected(f"{expected}, found {_json_kind(data)}")
     if len(data) > MAX_IMPORT_ROWS:
         raise _too_many_rows()
-    table = _Table(columns=[], rows=[], neutralised=False)
+    table = AnswersFile(columns=[], rows=[], neutralised=False)
     for index, entry in enumerate(data):
         number = index + 2
         cells: dict[str, str] = {}
@@ -483,7 +484,7 @@ def _too_many_rows() -> ImportRejected:
     )
 
 
-def _checked_columns(table: _Table) -> _Table:
+def _checked_columns(table: AnswersFile) -> AnswersFile:
     """The table with known column names only, or every problem with the header row."""
     problems: list[str] = []
     named: list[tuple[str, str]] = []  # (name in the file, normalised name)
@@ -538,7 +539,7 @@ def _checked_columns(table: _Table) -> _Table:
         (number, {renamed[raw]: value for raw, value in cells.items() if raw in renamed})
         for number, cells in table.rows
     ]
-    return _Table(
+    return AnswersFile(
         columns=[name for _, name in named], rows=rows, problems=table.problems, neutralised=table.neutralised
     )
 
@@ -639,7 +640,7 @@ def _level_range(item: Item | None, bank: QuestionBank) -> str:
 
 
 def _check_rows(
-    table: _Table, *, bank: QuestionBank, domains: list[str], existing: dict[str, _Existing]
+    table: AnswersFile, *, bank: QuestionBank, domains: list[str], existing: dict[str, _Existing]
 ) -> _Plan:
     problems = table.problems
     domain_of = {item.id: domain.id for domain, item in bank.iter_items()}
@@ -905,23 +906,36 @@ def _merged(entry: _Combined) -> Answer:
 
 def import_workshop(*, engine: Engine, workshop_id: int, content: bytes, filename: str) -> ImportSummary:
     """Add a file of answers to the workshop, all of it or (with ImportRejected) none of it."""
+    table = read_answers_file(content=content, filename=filename)
+    with transaction(engine) as session:
+        return import_into(session=session, workshop_id=workshop_id, table=table)
+
+
+def read_answers_file(*, content: bytes, filename: str) -> AnswersFile:
+    """The file's rows with their columns checked, read before any transaction opens, so a large
+    file never holds the database while it is parsed."""
     table = _read_table(content=content, filename=filename)
     if len(table.rows) > MAX_IMPORT_ROWS:
         raise _too_many_rows()
-    table = _checked_columns(table)
-    # Checking and writing share one transaction, so the participants checked against are the
-    # ones written to, and a refusal (or any failure) rolls back everything.
-    with transaction(engine) as session:
-        info = workshop_info(session=session, workshop_id=workshop_id)
-        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
-        domains = list(info.domains)
-        plan = _check_rows(
-            table,
-            bank=bank,
-            domains=domains,
-            existing=_participants(session=session, workshop_id=workshop_id),
-        )
-        return _write(session=session, workshop_id=workshop_id, bank=bank, domains=domains, plan=plan)
+    return _checked_columns(table)
+
+
+def import_into(*, session: Session, workshop_id: int, table: AnswersFile) -> ImportSummary:
+    """Write a read file's answers inside the caller's transaction (a service's, which checks who).
+
+    Checking and writing share the transaction, so the participants checked against are the ones
+    written to, and a refusal (or any failure) rolls back everything.
+    """
+    info = workshop_info(session=session, workshop_id=workshop_id)
+    bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+    domains = list(info.domains)
+    plan = _check_rows(
+        table,
+        bank=bank,
+        domains=domains,
+        existing=_participants(session=session, workshop_id=workshop_id),
+    )
+    return _write(session=session, workshop_id=workshop_id, bank=bank, domains=domains, plan=plan)
 
 
 def _participants(*, session: Session, workshop_id: int) -> dict[str, _Existing]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from assessment.errors import Invalid
+
 Status = Literal["draft", "open", "closed"]
 Step = Literal["open", "close", "reveal", "hide"]
 
@@ -28,7 +30,7 @@ class State:
     revealed: bool
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(Invalid, ValueError):
     """A step the lifecycle does not allow from the workshop's present state, said in words."""
 
 

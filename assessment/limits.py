@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assessment.errors import StoreError
+from assessment.errors import Invalid
 
 # The widths of the columns, in characters.
 COHORT_NAME_CHARS = 200  # cohorts.name
@@ -32,17 +32,17 @@ _BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def checked_text(value: str, *, what: str, limit: int, required: bool = True) -> str:
-    """``value`` without surrounding spaces, or StoreError saying plainly what is wrong with it.
+    """``value`` without surrounding spaces, or Invalid saying plainly what is wrong with it.
 
     ``what`` names the text in the message, e.g. "a cohort's name".
     """
     text = value.strip()
     if "\x00" in text:
-        raise StoreError(f"{what} cannot contain a NUL character; delete it")
+        raise Invalid(f"{what} cannot contain a NUL character; delete it")
     if required and not text:
-        raise StoreError(f"{what} must be 1 to {limit} characters; it is empty")
+        raise Invalid(f"{what} must be 1 to {limit} characters; it is empty")
     if len(text) > limit:
-        raise StoreError(f"{what} must be 1 to {limit} characters; it has {len(text):,}")
+        raise Invalid(f"{what} must be 1 to {limit} characters; it has {len(text):,}")
     return text
 
 

@@ -3,7 +3,7 @@
 Consensus records are never changed in place: recording again for the same domain (or item) adds
 a newer record, which becomes the current one, and the audit log keeps who changed it, when and
 from what. Every function is keyword-only and takes the session; the caller owns the transaction,
-and a refused request raises StoreError before anything is written.
+and a refused request raises Invalid before anything is written.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from assessment.db import (
     ACTION_STATUSES,
-    NotFound,
-    StoreError,
     WorkshopInfo,
     audit,
     bank_for_version,
@@ -27,6 +25,7 @@ from assessment.db import (
 from assessment.db import outcomes as rows
 from assessment.db.outcomes import ActionRecord, ConsensusRecord
 from assessment.db.workshops import partnership_exists
+from assessment.errors import Invalid, NotFound
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
 
 __all__ = [
@@ -61,18 +60,18 @@ def consensus_key(domain_id: str, item_id: str | None = None) -> str:
 
 def _check_text(name: str, value: str, limit: int) -> None:
     if len(value) > limit:
-        raise StoreError(f"the {name} is {len(value):,} characters long; shorten it to {limit:,} or fewer")
+        raise Invalid(f"the {name} is {len(value):,} characters long; shorten it to {limit:,} or fewer")
     if "\x00" in value:
         # PostgreSQL refuses it with an error (SQLite would keep it): refused on both alike.
-        raise StoreError(f"the {name} contains a NUL character, which cannot be stored; delete it")
+        raise Invalid(f"the {name} contains a NUL character, which cannot be stored; delete it")
 
 
 def _check_actor(actor: str) -> str:
     actor = actor.strip()
     if not actor:
-        raise StoreError("say who is recording this (the actor is empty)")
+        raise Invalid("say who is recording this (the actor is empty)")
     if len(actor) > 320:
-        raise StoreError("the actor's name is longer than 320 characters")
+        raise Invalid("the actor's name is longer than 320 characters")
     return actor
 
 
@@ -83,12 +82,12 @@ def _level_range(bank: QuestionBank, domain_id: str, item_id: str | None) -> int
     domain = bank.domain(domain_id)
     item = next((i for i in domain.items if i.id == item_id), None)
     if item is None:
-        raise StoreError(
+        raise Invalid(
             f"there is no item '{item_id}' in the domain '{domain_id}' of the question bank "
             f"{bank.id} {bank.version}"
         )
     if isinstance(item, AccountabilityItem):
-        raise StoreError(
+        raise Invalid(
             f"'{item_id}' is an accountability item: it has no level to agree; "
             "record the consensus for its domain instead"
         )
@@ -115,20 +114,20 @@ def record_consensus(
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     known = [d.id for d in bank.domains]
     if domain_id not in known:
-        raise StoreError(
+        raise Invalid(
             f"there is no domain '{domain_id}' in the question bank {bank.id} {bank.version}; "
             f"choose one of {', '.join(known)}"
         )
     if domain_id not in workshop.domains:
-        raise StoreError(
+        raise Invalid(
             f"the domain '{domain_id}' was not part of this workshop; "
             f"choose one of {', '.join(workshop.domains)}"
         )
     top = _level_range(bank, domain_id, item_id)
     if isinstance(level, bool) or not isinstance(level, int | float) or not math.isfinite(level):
-        raise StoreError(f"the consensus level must be a number from 1 to {top}")
+        raise Invalid(f"the consensus level must be a number from 1 to {top}")
     if not 1 <= level <= top:
-        raise StoreError(f"the consensus level {level:g} is outside the scale 1 to {top}; choose 1 to {top}")
+        raise Invalid(f"the consensus level {level:g} is outside the scale 1 to {top}; choose 1 to {top}")
     _check_text("rationale", rationale, MAX_CONSENSUS_TEXT_CHARS)
     _check_text("dissent", dissent, MAX_CONSENSUS_TEXT_CHARS)
     actor = _check_actor(actor)
@@ -189,7 +188,7 @@ def consensus_history(
 def _latest_workshop(session: Session, partnership_id: int) -> WorkshopInfo:
     found = rows.latest_workshop_id(session=session, partnership_id=partnership_id)
     if found is None:
-        raise StoreError("this partnership has had no workshop yet; create one before planning actions")
+        raise Invalid("this partnership has had no workshop yet; create one before planning actions")
     return workshop_info(session=session, workshop_id=found)
 
 
@@ -198,18 +197,18 @@ def _check_action_fields(values: dict[str, Any]) -> None:
         if name in values:
             value = values[name]
             if not isinstance(value, str):
-                raise StoreError(f"the action's {name} must be text")
+                raise Invalid(f"the action's {name} must be text")
             _check_text(f"action's {name}", value, limit)
     if "title" in values and not values["title"].strip():
-        raise StoreError("an action needs a title (1 to 300 characters)")
+        raise Invalid("an action needs a title (1 to 300 characters)")
     if "status" in values and values["status"] not in ACTION_STATUSES:
-        raise StoreError(
+        raise Invalid(
             f"'{values['status']}' is not an action status; expected one of {', '.join(ACTION_STATUSES)}"
         )
     if "due_on" in values:
         due = values["due_on"]
         if due is not None and (isinstance(due, datetime) or not isinstance(due, date)):
-            raise StoreError("the due date must be a date (or left empty)")
+            raise Invalid("the due date must be a date (or left empty)")
 
 
 def create_action(
@@ -242,16 +241,16 @@ def create_action(
     else:
         workshop = workshop_info(session=session, workshop_id=workshop_id)
         if workshop.partnership_id != partnership_id:
-            raise StoreError("that workshop belongs to another partnership; choose one of this partnership's")
+            raise Invalid("that workshop belongs to another partnership; choose one of this partnership's")
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     known = [d.id for d in bank.domains]
     if domain_id not in known:
-        raise StoreError(
+        raise Invalid(
             f"there is no domain '{domain_id}' in the question bank {bank.id} {bank.version}; "
             f"choose one of {', '.join(known)}"
         )
     if item_id is not None and item_id not in {i.id for i in bank.domain(domain_id).items}:
-        raise StoreError(f"there is no item '{item_id}' in the domain '{domain_id}'")
+        raise Invalid(f"there is no item '{item_id}' in the domain '{domain_id}'")
     action_id = rows.add_action(
         session=session,
         partnership_id=partnership_id,
@@ -298,7 +297,7 @@ def update_action(*, session: Session, action_id: int, actor: str, **changes: An
     """
     unknown = sorted(set(changes) - set(UPDATABLE_ACTION_FIELDS))
     if unknown:
-        raise StoreError(
+        raise Invalid(
             f"an action's {', '.join(unknown)} cannot be changed; "
             f"change only {', '.join(UPDATABLE_ACTION_FIELDS)}"
         )

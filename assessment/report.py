@@ -41,7 +41,8 @@ from assessment.charts import (
     trend_lines,
 )
 from assessment.cohorts import CohortComparison, compare_cohort
-from assessment.db import NotFound, WorkshopInfo, cohort_exists, workshop_ids_by_code
+from assessment.db import WorkshopInfo, cohort_exists, workshop_ids_by_code
+from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions

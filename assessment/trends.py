@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.db import NotFound, WorkshopInfo, bank_for_version, scoring_frames, workshop_info
+from assessment.db import WorkshopInfo, bank_for_version, scoring_frames, workshop_info
 from assessment.db.workshops import partnership_exists, partnership_workshop_ids
+from assessment.errors import NotFound
 from assessment.outcomes import current_consensus
 from assessment.scoring import changes_since_previous, team_domain_figures
 

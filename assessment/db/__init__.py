@@ -76,7 +76,7 @@ from assessment.db.workshops import (
     workshop_ids_by_code,
     workshop_info,
 )
-from assessment.errors import NotFound, StoreError
+from assessment.errors import Invalid, NotFound
 
 __all__ = [
     "ACTION_STATUSES",
@@ -89,11 +89,11 @@ __all__ = [
     "WORKSHOP_STATUSES",
     "AnswerNotComplete",
     "AnsweringClosed",
+    "Invalid",
     "NotFound",
     "ParticipantInfo",
     "Progress",
     "ResponseRow",
-    "StoreError",
     "StoredAnswer",
     "WorkshopInfo",
     "WorkshopPerson",

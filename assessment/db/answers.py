@@ -25,17 +25,17 @@ from assessment.answers import (
 )
 from assessment.db.tables import Participant, Response, Workshop, utcnow
 from assessment.db.workshops import bank_for_version, lock_row, workshop_info
-from assessment.errors import NotFound, StoreError
+from assessment.errors import Forbidden, Invalid, NotFound
 from assessment.framework import QuestionBank
 
 RESUME_TOKEN_BYTES = 24  # 192 bits
 
 
-class AnsweringClosed(StoreError):
+class AnsweringClosed(Forbidden):
     """An answer to a workshop that is not open for answers: refused, the stored ones kept."""
 
 
-class AnswerNotComplete(StoreError):
+class AnswerNotComplete(Invalid):
     """A change that leaves the answer without a level it needs: nothing is stored."""
 
     def __init__(self, missing: str) -> None:
@@ -77,13 +77,13 @@ def add_participant(
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     sectors = [s.id for s in bank.sectors]
     if sector not in sectors:
-        raise StoreError(f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
+        raise Invalid(f"'{sector}' is not a sector; expected one of {', '.join(sectors)}")
     taken = set(session.scalars(select(Participant.label).where(Participant.workshop_id == workshop_id)))
     if label is None:
         numbers = [int(t[1:]) for t in taken if t[:1] == "P" and t[1:].isdigit() and len(t) < 12]
         label = f"P{max(numbers, default=0) + 1:02d}"
     elif label in taken:
-        raise StoreError(f"the label '{label}' is already taken in this workshop")
+        raise Invalid(f"the label '{label}' is already taken in this workshop")
     participant = Participant(
         workshop_id=workshop_id,
         resume_token=secrets.token_urlsafe(RESUME_TOKEN_BYTES),
@@ -142,7 +142,7 @@ def save_answer(
     """
     problems = answer_problems(bank, answer, domains=domains)
     if problems:
-        raise StoreError("; ".join(problems))
+        raise Invalid("; ".join(problems))
     stamp = change_stamp()
     revision = _next_revision(session, participant_id)
     parts = answer_parts(answer)
@@ -226,7 +226,7 @@ def save_answer_change(
     try:
         item = bank.item(change.item_id)
     except KeyError:
-        raise StoreError(f"there is no item '{change.item_id}' in the question bank") from None
+        raise Invalid(f"there is no item '{change.item_id}' in the question bank") from None
     row = session.scalar(
         select(Response).where(Response.participant_id == participant_id, Response.item_id == change.item_id)
     )
@@ -241,10 +241,10 @@ def save_answer_change(
     except IncompleteAnswer as exc:
         raise AnswerNotComplete(exc.missing) from None
     except ValueError as exc:
-        raise StoreError(str(exc)) from None
+        raise Invalid(str(exc)) from None
     problems = answer_problems(bank, answer, domains=domains)
     if problems:
-        raise StoreError("; ".join(problems))
+        raise Invalid("; ".join(problems))
     revisions = dict((row.revisions or {}) if row is not None else {})
     revisions.update(dict.fromkeys(taken, revision))
     if taken:

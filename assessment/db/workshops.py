@@ -28,7 +28,7 @@ from assessment.db.tables import (
     Response,
     Workshop,
 )
-from assessment.errors import NotFound, StoreError
+from assessment.errors import Invalid, NotFound
 from assessment.framework import QuestionBank, parse_bank
 
 
@@ -55,11 +55,11 @@ class WorkshopInfo:
 def create_cohort(*, session: Session, name: str, owner_id: int | None = None) -> int:
     name = name.strip()
     if not name:
-        raise StoreError("a cohort needs a name")
+        raise Invalid("a cohort needs a name")
     # the store is the door every page and command passes: the column's width and no NUL, here
     name = limits.checked_text(name, what="a cohort's name", limit=limits.COHORT_NAME_CHARS)
     if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
-        raise StoreError(f"a cohort called '{name}' already exists")
+        raise Invalid(f"a cohort called '{name}' already exists")
     cohort = Cohort(name=name, owner_id=owner_id)
     session.add(cohort)
     session.flush()
@@ -78,15 +78,15 @@ def create_partnership(
 ) -> int:
     name = name.strip()
     if kind not in PARTNERSHIP_KINDS:
-        raise StoreError(
+        raise Invalid(
             f"'{kind}' is not a kind of partnership; expected one of {', '.join(PARTNERSHIP_KINDS)}"
         )
     if not name:
-        raise StoreError("a partnership needs a name")
+        raise Invalid("a partnership needs a name")
     name = limits.checked_text(name, what="a partnership's name", limit=limits.PARTNERSHIP_NAME_CHARS)
     exists = select(Partnership.id).where(Partnership.cohort_id == cohort_id, Partnership.name == name)
     if session.scalar(exists) is not None:
-        raise StoreError(f"the cohort already has a partnership called '{name}'")
+        raise Invalid(f"the cohort already has a partnership called '{name}'")
     partnership = Partnership(cohort_id=cohort_id, name=name, kind=kind, parent_id=parent_id)
     session.add(partnership)
     session.flush()
@@ -101,7 +101,7 @@ def partnership_id(*, session: Session, name: str, cohort: str | None = None) ->
     if not found:
         raise NotFound(f"there is no partnership called '{name}'")
     if len(found) > 1:
-        raise StoreError(f"several partnerships are called '{name}'; name the cohort too")
+        raise Invalid(f"several partnerships are called '{name}'; name the cohort too")
     return found[0]
 
 
@@ -164,9 +164,9 @@ def create_workshop(
     chosen = known if not domains else list(domains)
     unknown = [d for d in chosen if d not in known]
     if unknown:
-        raise StoreError(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
+        raise Invalid(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
     if not title.strip():
-        raise StoreError("a workshop needs a title")
+        raise Invalid("a workshop needs a title")
     title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
     if round_label is not None:
         round_label = (
@@ -269,7 +269,7 @@ def set_workshop_state(
         raise NotFound("no such workshop")
     if status is not None:
         if status not in WORKSHOP_STATUSES:
-            raise StoreError(f"'{status}' is not a workshop status")
+            raise Invalid(f"'{status}' is not a workshop status")
         audit(
             session=session,
             actor=actor,

@@ -8,6 +8,7 @@ only once the facilitator has revealed them. What comes back is the presentation
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,10 +19,12 @@ from assessment.db import transaction, workshop_info
 from assessment.errors import NotFound
 from assessment.outcomes import actions_since, current_consensus, list_actions
 from assessment.presenting import ResultsModel, present
-from assessment.report import PackFile, SummaryPdf, cohort_pack, workshop_summary_pdf, zip_pack
-from assessment.results import ScoredWorkshop, score_stored_workshop
+from assessment.results import ScoredWorkshop, score_stored_workshop, scores_document
 from assessment.services import Actor, workshop_for
 from assessment.trends import trend_frame
+
+if TYPE_CHECKING:  # the PDF code imports WeasyPrint and kaleido, slow to load: only when asked for
+    from assessment.report import PackFile, SummaryPdf
 
 NOT_REVEALED = "the team results have not been revealed yet"
 
@@ -71,7 +74,12 @@ def results_of_scored(*, engine: Engine, scored: ScoredWorkshop, actor: Actor | 
 
 
 def summary_pdf(
-    *, engine: Engine, actor: Actor | None, workshop_id: int, exporter: ChartExporter | None = None
+    *,
+    engine: Engine,
+    actor: Actor | None,
+    workshop_id: int,
+    exporter: ChartExporter | None = None,
+    charts: bool = True,
 ) -> SummaryPdf:
     """The board summary of one workshop: a facilitator's, or a participant's once revealed."""
     with transaction(engine) as session:
@@ -79,7 +87,36 @@ def summary_pdf(
             _revealed(session, workshop_id)
         else:
             workshop_for(session=session, actor=actor, workshop_id=workshop_id)
-        return workshop_summary_pdf(session=session, workshop_id=workshop_id, exporter=exporter)
+        from assessment.report import workshop_summary_pdf
+
+        return workshop_summary_pdf(
+            session=session, workshop_id=workshop_id, exporter=exporter, charts=charts
+        )
+
+
+def workshop_scores(*, engine: Engine, actor: Actor, workshop_id: int) -> dict[str, Any]:
+    """The workshop's figures as one document (``scores --json``), withheld figures as null."""
+    with transaction(engine) as session:
+        workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return scores_document(score_stored_workshop(session=session, workshop_id=workshop_id))
+
+
+def cohort_pack_files(
+    *,
+    engine: Engine,
+    actor: Actor,
+    cohort_id: int,
+    progress: Callable[[int, int, str], None] | None = None,
+    charts: bool = True,
+) -> list[PackFile]:
+    """One summary per partnership's latest round and the cohort overview, for an actor who can
+    see the cohort; ``progress(done, total, what)`` moves a bar as they are made."""
+    with transaction(engine) as session:
+        if actor.facilitator_id is not None:
+            require_cohort(session=session, facilitator_id=actor.facilitator_id, cohort_id=cohort_id)
+        from assessment.report import cohort_pack
+
+        return list(cohort_pack(session=session, cohort_id=cohort_id, progress=progress, charts=charts))
 
 
 def cohort_pack_zip(
@@ -90,14 +127,21 @@ def cohort_pack_zip(
     progress: Callable[[int, int, str], None] | None = None,
     charts: bool = True,
 ) -> tuple[bytes, int]:
-    """The cohort pack as a zip and how many PDFs it holds, for an actor who can see the cohort."""
-    with transaction(engine) as session:
-        if actor.facilitator_id is not None:
-            require_cohort(session=session, facilitator_id=actor.facilitator_id, cohort_id=cohort_id)
-        files: list[PackFile] = list(
-            cohort_pack(session=session, cohort_id=cohort_id, progress=progress, charts=charts)
-        )
+    """The cohort pack as a zip and how many PDFs it holds."""
+    from assessment.report import zip_pack
+
+    files = cohort_pack_files(
+        engine=engine, actor=actor, cohort_id=cohort_id, progress=progress, charts=charts
+    )
     return zip_pack(files), len(files)
 
 
-__all__ = ["NOT_REVEALED", "cohort_pack_zip", "results_of_scored", "summary_pdf", "workshop_results"]
+__all__ = [
+    "NOT_REVEALED",
+    "cohort_pack_files",
+    "cohort_pack_zip",
+    "results_of_scored",
+    "summary_pdf",
+    "workshop_results",
+    "workshop_scores",
+]

@@ -14,7 +14,6 @@ from assessment.answers import Answer, AnswerChange
 from assessment.db import (
     AnsweringClosed,
     AnswerNotComplete,
-    StoreError,
     add_participant,
     bank_for_version,
     participant_answers,
@@ -26,6 +25,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import Participant
+from assessment.errors import Refused
 from assessment.framework import QuestionBank
 from tests.storage.counts import table_counts
 
@@ -211,7 +211,7 @@ def test_joins_after_a_paper_import_took_p05_skip_it_even_when_simultaneous(
 
 def test_a_label_already_taken_is_refused_in_words(engine: Engine, workshop_id: int) -> None:
     _join(engine, workshop_id)
-    with pytest.raises(StoreError, match="the label 'P01' is already taken"), transaction(engine) as session:
+    with pytest.raises(Refused, match="the label 'P01' is already taken"), transaction(engine) as session:
         add_participant(session=session, workshop_id=workshop_id, sector="vcse", label="P01")
 
 

@@ -28,8 +28,9 @@ from assessment.auth import (
     sign_in,
 )
 from assessment.cli import main
-from assessment.db import StoreError, dumps, transaction
+from assessment.db import dumps, transaction
 from assessment.db.tables import AuditEntry, Facilitator
+from assessment.errors import Refused
 from tests.storage.counts import table_counts
 
 EMAIL = "Jo.Bloggs@Riverside.NHS.uk"
@@ -119,7 +120,7 @@ def test_facilitators_are_counted_and_listed_oldest_first_without_hashes(engine:
 def test_a_duplicate_email_is_refused_whatever_its_case_and_nothing_changes(engine: Engine) -> None:
     add(engine)
     before = counts(engine)
-    with pytest.raises(StoreError, match=re.escape(f"already a facilitator account for {NORMALISED}")):
+    with pytest.raises(Refused, match=re.escape(f"already a facilitator account for {NORMALISED}")):
         add(engine, email="  JO.BLOGGS@riverside.nhs.uk ", password=WRONG)
     assert counts(engine) == before
 
@@ -153,7 +154,7 @@ def test_a_weak_password_or_an_implausible_email_is_refused_and_nothing_changes(
     engine: Engine, email: str, password: str, expected: str
 ) -> None:
     before = counts(engine)
-    with pytest.raises(StoreError, match=expected) as caught:
+    with pytest.raises(Refused, match=expected) as caught:
         add(engine, email=email, password=password)
     assert password not in str(caught.value)
     assert counts(engine) == before
@@ -164,7 +165,7 @@ def test_the_first_account_can_be_made_only_while_there_is_none(engine: Engine) 
         create_first_facilitator(session=session, email=EMAIL, password=PASSWORD)
     before = counts(engine)
     with (
-        pytest.raises(StoreError, match="already has a facilitator account; sign in instead"),
+        pytest.raises(Refused, match="already has a facilitator account; sign in instead"),
         transaction(engine) as session,
     ):
         create_first_facilitator(session=session, email="late@nhs.net", password=PASSWORD)

@@ -24,7 +24,6 @@ from assessment.cohort_admin import (
 )
 from assessment.db import (
     NotFound,
-    StoreError,
     add_participant,
     bank_for_version,
     create_cohort,
@@ -34,6 +33,7 @@ from assessment.db import (
     transaction,
 )
 from assessment.db.tables import AuditEntry
+from assessment.errors import Refused
 from tests.conftest import PROJECT_ROOT
 from tests.storage.counts import table_counts
 
@@ -72,7 +72,7 @@ def test_only_the_owner_changes_a_cohort_even_once_shared(engine: Engine, people
     with transaction(engine) as session:
         mine = create_own_cohort(session=session, facilitator_id=alice, name="Alice's cohort")
         share_cohort(session=session, facilitator_id=alice, cohort_id=mine, email="bob@nhs.net")
-    with pytest.raises(StoreError, match="only the cohort's owner"), transaction(engine) as session:
+    with pytest.raises(Refused, match="only the cohort's owner"), transaction(engine) as session:
         rename_cohort(session=session, facilitator_id=bob, cohort_id=mine, name="Taken over")
 
 
@@ -110,7 +110,7 @@ def test_a_place_must_belong_to_an_ics(engine: Engine, people: tuple[int, int]) 
         place = add_partnership(
             session=session, facilitator_id=alice, cohort_id=cohort, name="A place", kind="place"
         )
-    with pytest.raises(StoreError, match="belongs to an ICS"), transaction(engine) as session:
+    with pytest.raises(Refused, match="belongs to an ICS"), transaction(engine) as session:
         add_partnership(
             session=session, facilitator_id=alice, cohort_id=cohort, name="B", kind="place", parent_id=place
         )
@@ -149,7 +149,7 @@ def test_deleting_a_partnership_with_workshops_needs_its_name_typed_and_is_audit
     with transaction(engine) as session:
         before = table_counts(session=session)
     with (
-        pytest.raises(StoreError, match="type the partnership's name exactly"),
+        pytest.raises(Refused, match="type the partnership's name exactly"),
         transaction(engine) as session,
     ):
         delete_partnership(

@@ -1,7 +1,7 @@
 """Hostile free text (tests/corpus/text) in every field the domain functions store, on SQLite and
 PostgreSQL: markup, right-to-left and zero-width characters are kept exactly as typed (they are
 data; the pages escape them); a NUL character or text longer than the field is refused with a
-StoreError saying so, and nothing is written.
+Refused saying so, and nothing is written.
 
 SQLite would happily store a NUL or an over-long name where PostgreSQL raises a DataError (a
 traceback on the page): the rules live in the domain functions so both databases behave alike.
@@ -27,7 +27,6 @@ from assessment.cohort_admin import (
     share_cohort,
 )
 from assessment.db import (
-    StoreError,
     add_participant,
     bank_for_version,
     create_workshop,
@@ -37,6 +36,7 @@ from assessment.db import (
     transaction,
 )
 from assessment.db.tables import Cohort, Partnership
+from assessment.errors import Refused
 from assessment.outcomes import (
     create_action,
     current_consensus,
@@ -226,7 +226,7 @@ def written(engine: Engine, seed: Seed, field: Field, text: str) -> str | None:
 
 def refusal(engine: Engine, seed: Seed, field: Field, text: str) -> str:
     before = snapshot(engine)
-    with pytest.raises(StoreError) as caught, transaction(engine) as session:
+    with pytest.raises(Refused) as caught, transaction(engine) as session:
         field.write(session, seed, text)
     assert snapshot(engine) == before
     return str(caught.value)
@@ -274,6 +274,6 @@ def test_sharing_with_an_impossible_email_is_refused_and_nothing_is_written(
     email: str, text_engine: Engine, seed: Seed
 ) -> None:
     before = snapshot(text_engine)
-    with pytest.raises(StoreError, match="that is not an email address"), transaction(text_engine) as session:
+    with pytest.raises(Refused, match="that is not an email address"), transaction(text_engine) as session:
         share_cohort(session=session, facilitator_id=seed.facilitator, cohort_id=seed.cohort, email=email)
     assert snapshot(text_engine) == before

@@ -26,7 +26,6 @@ from sqlalchemy.exc import DBAPIError
 
 from assessment.answers import Answer
 from assessment.db import (
-    StoreError,
     add_participant,
     bank_for_version,
     create_cohort,
@@ -41,6 +40,7 @@ from assessment.db import (
     write_refused,
 )
 from assessment.db.tables import Base
+from assessment.errors import Refused
 from assessment.framework import QuestionBank, parse_bank
 from assessment.migrate import current_revision, head_revision, upgrade_database
 from assessment.results import score_stored_workshop
@@ -387,7 +387,7 @@ def test_a_bank_edited_between_rounds_leaves_the_old_round_its_questions_and_giv
     assert before[DROPPED_ITEM] == 2.0
     # Each round takes answers to its own questions only.
     latecomer, bank_seen = _participant(engine, first)
-    with pytest.raises(StoreError, match=NEW_ITEM), transaction(engine) as session:
+    with pytest.raises(Refused, match=NEW_ITEM), transaction(engine) as session:
         save_answer(
             session=session,
             participant_id=latecomer,
@@ -397,7 +397,7 @@ def test_a_bank_edited_between_rounds_leaves_the_old_round_its_questions_and_giv
     newcomer, bank_seen = _participant(engine, second)
     assert bank_seen.version == "1.1.0"
     _save(engine, newcomer, bank_seen, NEW_ITEM, 1)
-    with pytest.raises(StoreError, match=DROPPED_ITEM):
+    with pytest.raises(Refused, match=DROPPED_ITEM):
         _save(engine, newcomer, bank_seen, DROPPED_ITEM, 1)
     assert _levels(engine, newcomer) == {NEW_ITEM: 1}
 

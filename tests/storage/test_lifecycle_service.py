@@ -12,7 +12,6 @@ from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
 from assessment.db import (
     NotFound,
-    StoreError,
     create_partnership,
     create_workshop,
     store_bank_version,
@@ -20,6 +19,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import AuditEntry
+from assessment.errors import Refused
 from assessment.lifecycle import Step
 from assessment.services import Actor
 from assessment.services.workshops import take_step
@@ -57,7 +57,7 @@ def test_closing_a_draft_is_refused_in_words_by_the_service_and_the_cli_alike(
 ) -> None:
     owner, _, workshop_id = _private_workshop(engine)
     before = _audits(engine)
-    refused = pytest.raises(StoreError, match="only a workshop that is open for answers can be closed")
+    refused = pytest.raises(Refused, match="only a workshop that is open for answers can be closed")
     with refused:
         take_step(engine=engine, actor=Actor.facilitator(owner), workshop_id=workshop_id, step="close")
     with transaction(engine) as session:

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assessment.db import (
-    StoreError,
     cohort_id,
     create_partnership,
     create_workshop,
@@ -16,6 +15,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import AuditEntry
+from assessment.errors import Refused
 from assessment.outcomes import (
     ActionRecord,
     actions_since,
@@ -127,7 +127,7 @@ def test_invalid_consensus_is_refused_and_nothing_is_written(
     }
     with transaction(engine) as session:
         before = table_counts(session=session)
-    with pytest.raises(StoreError, match=message), transaction(engine) as session:
+    with pytest.raises(Refused, match=message), transaction(engine) as session:
         record_consensus(session=session, **request)  # type: ignore[arg-type]
     with transaction(engine) as session:
         assert table_counts(session=session) == before
@@ -148,7 +148,7 @@ def test_consensus_for_a_domain_the_workshop_did_not_select_is_refused(
             domains=["shared-purpose"],
         )
         before = table_counts(session=session)
-    with pytest.raises(StoreError, match="not part of this workshop"), transaction(engine) as session:
+    with pytest.raises(Refused, match="not part of this workshop"), transaction(engine) as session:
         record_consensus(
             session=session,
             workshop_id=small.id,
@@ -327,7 +327,7 @@ def test_an_action_update_with_an_unknown_field_or_bad_value_is_refused_and_chan
     with transaction(engine) as session:
         before_counts = table_counts(session=session)
         [before] = list_actions(session=session, partnership_id=partnership)
-    with pytest.raises(StoreError, match=message), transaction(engine) as session:
+    with pytest.raises(Refused, match=message), transaction(engine) as session:
         update_action(session=session, action_id=action, actor=FACILITATOR, **changes)
     with transaction(engine) as session:
         assert table_counts(session=session) == before_counts
@@ -357,7 +357,7 @@ def test_an_invalid_new_action_is_refused_and_nothing_is_written(
     }
     with transaction(engine) as session:
         before = table_counts(session=session)
-    with pytest.raises(StoreError, match=message), transaction(engine) as session:
+    with pytest.raises(Refused, match=message), transaction(engine) as session:
         create_action(session=session, **request)  # type: ignore[arg-type]
     with transaction(engine) as session:
         assert table_counts(session=session) == before
@@ -410,7 +410,7 @@ def test_an_action_for_a_workshop_of_another_partnership_is_refused(engine: Engi
             kind="place",
         )
         before = table_counts(session=session)
-    with pytest.raises(StoreError, match="another partnership"), transaction(engine) as session:
+    with pytest.raises(Refused, match="another partnership"), transaction(engine) as session:
         create_action(
             session=session,
             partnership_id=other,
@@ -419,7 +419,7 @@ def test_an_action_for_a_workshop_of_another_partnership_is_refused(engine: Engi
             title="Not ours",
             actor=FACILITATOR,
         )
-    with pytest.raises(StoreError, match="no workshop yet"), transaction(engine) as session:
+    with pytest.raises(Refused, match="no workshop yet"), transaction(engine) as session:
         create_action(
             session=session,
             partnership_id=other,

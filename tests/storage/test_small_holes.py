@@ -27,7 +27,6 @@ from assessment.cohort_admin import (
     visible_cohorts,
 )
 from assessment.db import (
-    StoreError,
     add_participant,
     bank_for_version,
     create_cohort,
@@ -40,6 +39,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import AuditEntry, Partnership
+from assessment.errors import Refused
 from assessment.io import RAW_EXPORT_WARNING, export_workshop, import_workshop
 from tests.corpus import snapshot
 from tests.storage.cli_helpers import run, url
@@ -107,7 +107,7 @@ def test_no_facilitator_can_take_a_team_wide_cohort_or_its_partnerships_from_the
 ) -> None:
     before = snapshot(engine)
     with (
-        pytest.raises(StoreError, match=r"team-wide cohort.*only the operator"),
+        pytest.raises(Refused, match=r"team-wide cohort.*only the operator"),
         transaction(engine) as session,
     ):
         TAKINGS[taking](session, team)

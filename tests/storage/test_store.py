@@ -8,7 +8,6 @@ from sqlalchemy import Engine
 from assessment.answers import Answer
 from assessment.db import (
     JOIN_CODE_ALPHABET,
-    StoreError,
     add_participant,
     bank_for_version,
     save_answer,
@@ -16,6 +15,7 @@ from assessment.db import (
     workshop_answers,
     workshop_info,
 )
+from assessment.errors import Refused
 from tests.storage.counts import response_count, table_counts
 
 
@@ -58,7 +58,7 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_is_written(
         bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
         person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust")
         before = table_counts(session=session)
-    with pytest.raises(StoreError, match="outside the scale 1 to 4"), transaction(engine) as session:
+    with pytest.raises(Refused, match="outside the scale 1 to 4"), transaction(engine) as session:
         save_answer(
             session=session,
             participant_id=person.id,
@@ -87,5 +87,5 @@ def test_accountability_answers_come_back_one_row_per_function(engine: Engine, w
 
 
 def test_an_unknown_sector_is_refused_with_the_list_of_sectors(engine: Engine, workshop_id: int) -> None:
-    with pytest.raises(StoreError, match="expected one of ics-nhs-body"), transaction(engine) as session:
+    with pytest.raises(Refused, match="expected one of ics-nhs-body"), transaction(engine) as session:
         add_participant(session=session, workshop_id=workshop_id, sector="pharma")

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine
 
 from assessment.db import (
-    StoreError,
     create_cohort,
     create_partnership,
     create_workshop,
     store_bank_version,
     transaction,
 )
+from assessment.errors import Refused
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 from tests.storage.counts import table_counts
 
@@ -57,7 +57,7 @@ def test_a_name_too_wide_for_its_column_or_holding_a_nul_is_refused_by_the_store
         ),
     }
     for what, attempt in attempts.items():
-        with pytest.raises(StoreError, match=what), transaction(engine) as session:
+        with pytest.raises(Refused, match=what), transaction(engine) as session:
             attempt(session)
     assert _counts(engine) == before
 
