@@ -52,6 +52,16 @@ def change_text(change: Any) -> str:
     return f"{'▲' if shown > 0 else '▼'} {abs(shown):.2f}"
 
 
+def figure_with_change(value: Any, change: Any) -> str:
+    """A figure followed by its move since the previous round ("3.00 ▲ 1.00"); the figure alone
+    when it did not move or there was no previous round; "withheld" when there is no figure."""
+    shown = figure_text(value)
+    if shown == WITHHELD:
+        return WITHHELD
+    moved = change_text(change)
+    return shown if moved in (NO_FIGURE, NO_CHANGE) else f"{shown} {moved}"
+
+
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 

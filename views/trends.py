@@ -1,9 +1,8 @@
-import math
-
 import pandas as pd
 import streamlit as st
 
 from assessment.charts import trend_lines
+from assessment.presenting import figure_with_change
 from assessment.services import Actor
 from assessment.services import cohorts as cohort_service
 from assessment.services import workshops as workshop_service
@@ -66,22 +65,17 @@ st.plotly_chart(
 )
 
 
-def marked(value: float, change: float) -> str:
-    """A figure with its movement since the previous round, ▲ up, ▼ down; words when withheld."""
-    if math.isnan(value):
-        return "withheld"
-    if math.isnan(change) or change == 0:
-        return f"{value:.2f}"
-    return f"{value:.2f} {'▲' if change > 0 else '▼'}{abs(change):.2f}"
-
-
 table = pd.DataFrame(
     {
         "Round": frame["round"],
         "Domain": frame["title"].astype(str),
-        "Now": [marked(v, c) for v, c in zip(frame["current"], frame["current_change"], strict=True)],
-        "Target": [marked(v, c) for v, c in zip(frame["target"], frame["target_change"], strict=True)],
-        "Gap": [marked(v, c) for v, c in zip(frame["gap"], frame["gap_change"], strict=True)],
+        "Now": [
+            figure_with_change(v, c) for v, c in zip(frame["current"], frame["current_change"], strict=True)
+        ],
+        "Target": [
+            figure_with_change(v, c) for v, c in zip(frame["target"], frame["target_change"], strict=True)
+        ],
+        "Gap": [figure_with_change(v, c) for v, c in zip(frame["gap"], frame["gap_change"], strict=True)],
         "Agreed": frame["consensus"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
     }
 )

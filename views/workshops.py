@@ -1,11 +1,6 @@
-import html
-import io
 from datetime import date
 from typing import Literal
-from urllib.parse import urlsplit
 
-import pandas as pd
-import segno
 import streamlit as st
 
 from assessment.errors import Refused
@@ -19,6 +14,7 @@ from ui.errors import show_refusal
 from ui.pickers import WORKSHOP_KEY, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
+from ui.workshop_room import show_join_panel, show_live_progress
 
 actor = Actor.facilitator(require_facilitator())  # checked on every run, not only in the menu
 
@@ -104,48 +100,5 @@ for column, (step, label) in zip(st.columns(len(BUTTONS)), BUTTONS, strict=True)
         else:
             st.rerun()  # draw the new state
 
-# The join link is built from the address the facilitator is using, so it works on the room's network.
-address = urlsplit(st.context.url or "")
-origin = f"{address.scheme}://{address.netloc}" if address.netloc else ""
-join_link = f"{origin}/join?code={workshop.join_code}"
-code_column, qr_column = st.columns([3, 2])
-with code_column:
-    st.markdown("Join at")
-    st.code(join_link, language=None)
-    st.markdown("with the code")
-    st.markdown(
-        f"<div role='text' aria-label='Join code {html.escape(' '.join(workshop.join_code))}' "
-        "style='font-size:clamp(2rem,5.5vw,5.5rem);font-weight:700;letter-spacing:0.12em;white-space:nowrap;"
-        f"font-family:monospace;color:#003087'>{html.escape(workshop.join_code)}</div>",
-        unsafe_allow_html=True,  # only the code, drawn from our own alphabet and escaped anyway
-    )
-with qr_column:
-    buffer = io.BytesIO()
-    segno.make(join_link, error="m").save(buffer, kind="png", scale=8, border=2)
-    st.image(buffer.getvalue(), caption="Scan to join", width=260)
-
-
-@st.fragment(run_every="3s")
-def live_progress() -> None:
-    # Read from the database every few seconds: participants may be on another server.
-    progress = service.progress(engine=engine(), actor=actor, workshop_id=workshop.id)
-    st.subheader("Live progress")
-    joined, submitted = st.columns(2)
-    joined.metric("Joined", progress.joined)
-    submitted.metric("Submitted", progress.submitted)
-    by_sector = pd.DataFrame(progress.by_sector, columns=["Sector", "Joined"])
-    completion = pd.DataFrame(
-        [(title, round(100 * share)) for title, share in progress.completion], columns=["Domain", "Answered"]
-    )
-    left, right = st.columns([1, 2])
-    left.dataframe(by_sector, hide_index=True)
-    right.dataframe(
-        completion,
-        hide_index=True,
-        column_config={
-            "Answered": st.column_config.ProgressColumn("Answered", format="%d%%", min_value=0, max_value=100)
-        },
-    )
-
-
-live_progress()
+show_join_panel(workshop.join_code)
+show_live_progress(actor=actor, workshop_id=workshop.id)

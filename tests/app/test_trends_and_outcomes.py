@@ -196,4 +196,4 @@ def test_the_trends_page_marks_a_change_of_question_bank(app_db: Engine, facilit
     assert "The question bank changed at Round two" in texts(at)
     table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
     shared = table.loc[table["Domain"] == "Shared purpose", "Now"].tolist()
-    assert shared == ["2.00", "3.00 ▲1.00"]
+    assert shared == ["2.00", "3.00 ▲ 1.00"]
