@@ -165,16 +165,7 @@ def create_workshop(
     unknown = [d for d in chosen if d not in known]
     if unknown:
         raise Invalid(f"unknown domain(s) {', '.join(unknown)}; the bank has: {', '.join(known)}")
-    if not title.strip():
-        raise Invalid("a workshop needs a title")
-    title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
-    if round_label is not None:
-        round_label = (
-            limits.checked_text(
-                round_label, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
-            )
-            or None
-        )
+    title, round_label = limits.workshop_title_and_round(title, round_label)
     code = new_join_code()
     while session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is not None:
         code = new_join_code()

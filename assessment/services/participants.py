@@ -66,7 +66,7 @@ from assessment.db import (
 from assessment.db.audit import latest_entry_times
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
-from assessment.limits import ROLE_CHARS, checked_text
+from assessment.limits import AUDIT_TARGET_CHARS, DISPLAY_NAME_CHARS, ROLE_CHARS, checked_text
 from assessment.results import ScoredWorkshop, score_stored_workshop
 
 # Wrong codes one session may send before their answers are held back: people mistype.
@@ -82,8 +82,6 @@ SHARED_FREE_TRIES = 60
 SHARED_WINDOW = timedelta(minutes=10)
 SHARED_HOLD_SECONDS = 3.0
 
-ADDRESS_CHARS = 200  # audit_log.target
-NAME_CHARS = 200  # participants.display_name
 # secrets.token_urlsafe's alphabet, at most the column's width: anything else is no token we made
 # (and a NUL in it would even be an error on PostgreSQL).
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -180,7 +178,10 @@ def join_workshop(
         raise Invalid("Your role or name contains a NUL character, which cannot be stored")
     try:
         role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
-        name = checked_text(display_name or "", what="your name", limit=NAME_CHARS, required=False) or None
+        name = (
+            checked_text(display_name or "", what="your name", limit=DISPLAY_NAME_CHARS, required=False)
+            or None
+        )
     except Refused as exc:
         raise Invalid(str(exc)) from None
     found, _ = _found(engine=engine, join_code=join_code, address=address, earlier_wrong_codes=0)
@@ -224,7 +225,7 @@ def _found(
         except NotFound:
             # The code typed is not kept: it is not needed to count, and a near-miss of a real
             # code would be a clue in the log.
-            address = address[:ADDRESS_CHARS] or "local"
+            address = address[:AUDIT_TARGET_CHARS] or "local"
             audit(session=session, actor=JOIN_ACTOR, action=JOIN_FAILED, target=address)
             session.flush()
             shared_recent = _recent_wrong_codes(session=session, address=address)

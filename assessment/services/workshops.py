@@ -107,15 +107,7 @@ def _checked_title(title: str, round_label: str | None) -> tuple[str, str | None
         raise Invalid(NUL_IN_TITLE)
     if not title.strip():
         raise Invalid(NO_TITLE)
-    title = limits.checked_text(title, what="a workshop's title", limit=limits.WORKSHOP_TITLE_CHARS)
-    if round_label is not None:
-        round_label = (
-            limits.checked_text(
-                round_label, what="a round label", limit=limits.ROUND_LABEL_CHARS, required=False
-            )
-            or None
-        )
-    return title, round_label
+    return limits.workshop_title_and_round(title, round_label)
 
 
 def create_workshop(
