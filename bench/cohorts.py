@@ -164,7 +164,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.session_state["facilitator_id"] = facilitator
-    at.session_state["cohort"] = cohort
+    at.session_state["cohorts_cohort"] = cohort
     at.run()
     at.switch_page("views/cohorts.py")
     at.run()

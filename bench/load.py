@@ -160,18 +160,18 @@ class SocketParticipant:
                 await self.pause()
                 self.tally.sent[item.id] = dict(tiers)
                 last = len(tiers) == len(item.functions)
-                await self.change(item.id, f"q:{item.id}:fn:{function.id}", tier.label, timed=last)
+                await self.change(item.id, f"answer_q_{item.id}_fn_{function.id}", tier.label, timed=last)
             return
         top = self.bank.max_level if isinstance(item, MaturityItem) else SPECTRUM_POSITIONS
         current = self.rng.randint(1, top)
         target = self.rng.randint(current, top)
         await self.pause()
-        now = self.drawn.widgets[f"q:{item.id}:current"]
-        await self.change(item.id, f"q:{item.id}:current", now.options[current - 1], timed=False)
+        now = self.drawn.widgets[f"answer_q_{item.id}_current"]
+        await self.change(item.id, f"answer_q_{item.id}_current", now.options[current - 1], timed=False)
         await self.pause()
         self.tally.sent[item.id] = (current, target)
-        should = self.drawn.widgets[f"q:{item.id}:target"]
-        await self.change(item.id, f"q:{item.id}:target", should.options[target - 1], timed=True)
+        should = self.drawn.widgets[f"answer_q_{item.id}_target"]
+        await self.change(item.id, f"answer_q_{item.id}_target", should.options[target - 1], timed=True)
 
     async def change(self, item_id: str, key: str, value: str, *, timed: bool) -> None:
         """Set one widget, as a click does, and wait for the rerun it causes."""
@@ -229,8 +229,8 @@ def _read_delta(
     path = tuple(forward.metadata.delta_path)
     if delta.WhichOneof("type") == "add_block":
         block_id = delta.add_block.id
-        if "-item-" in block_id:
-            item_id = _user_key(block_id).removeprefix("item-")
+        if "-answer_item-" in block_id:
+            item_id = _user_key(block_id).removeprefix("answer_item-")
             containers[path] = item_id
             drawn.items.append(item_id)
         return
@@ -316,8 +316,8 @@ async def browser_participant(
 async def _browser_answer(
     page: Page, item: Item, tally: Tally, bank: QuestionBank, rng: random.Random, pause: Any
 ) -> None:
-    box = page.locator(f".st-key-item-{item.id}")
-    selector = f".st-key-item-{item.id}"
+    box = page.locator(f".st-key-answer_item-{item.id}")
+    selector = f".st-key-answer_item-{item.id}"
     saved = box.get_by_text(SAVED_PATTERN)
     if isinstance(item, AccountabilityItem):
         tiers: dict[str, str] = {}

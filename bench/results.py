@@ -120,7 +120,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     results = time_page("views/results.py", {"facilitator_id": facilitator, "workshop_code": code}, runs)
     trends = time_page(
-        "views/trends.py", {"facilitator_id": facilitator, "trend_partnership": partnership}, runs
+        "views/trends.py", {"facilitator_id": facilitator, "trends_partnership": partnership}, runs
     )
     ms = 1000
     print(f"machine: {machine()}, SQLite")

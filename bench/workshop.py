@@ -95,12 +95,12 @@ def main() -> None:
                 if step != shown_step:
                     page.goto(f"{server.url}/answer?token={person.resume_token}&step={step}")
                     shown_step = step
-                box = page.locator(f".st-key-item-{item_id}")
+                box = page.locator(f".st-key-answer_item-{item_id}")
                 box.get_by_role("radiogroup", name="Where are we now?").get_by_text("2. Developing").click()
                 expect(box.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
                 # Timed inside the page, from the click to "Saved" being drawn, so neither
                 # Playwright's actionability checks nor its polling are counted.
-                elapsed_ms = page.evaluate(TIME_CLICK_TO_SAVED, [f".st-key-item-{item_id}", "3. Maturing"])
+                elapsed_ms = page.evaluate(TIME_CLICK_TO_SAVED, [f".st-key-answer_item-{item_id}", "3. Maturing"])
                 click_to_saved.append(elapsed_ms / 1000)
             browser.close()
     finally:

@@ -112,7 +112,7 @@ def attempt_sign_in(*, email: str, password: str) -> str | None:
     return None
 
 
-def first_run_setup(key: str = "first_run") -> None:
+def first_run_setup(key: str = "home_first_run") -> None:
     """On a brand-new installation, the form for the first facilitator account and a way to
     explore with sample data. Once any account exists it draws nothing at all."""
     if not facilitators.needs_first_facilitator(engine=engine()):

@@ -66,7 +66,8 @@ _participant_locks: dict[int, threading.Lock] = {}
 
 
 def _key(item_id: str, part: str) -> str:
-    return f"q:{item_id}:{part}"
+    """The widget key of one part of one question: the page's prefix, the item, the part."""
+    return f"answer_q_{item_id}_{part.replace(':', '_')}"
 
 
 def _statuses() -> dict[str, str]:
@@ -374,7 +375,7 @@ def item_widget(
         if part in before and _changed_elsewhere(stored, part, seen):
             state[key] = _widget_value(answer, part)  # written elsewhere since this page drew it
     before = {_key(item.id, p) for p in before}
-    with st.container(border=True, key=f"item-{item.id}"):  # the key is a stable hook for browser tests
+    with st.container(border=True, key=f"answer_item-{item.id}"):  # the key is a stable hook for browser tests
         st.markdown(f"**{number} {md(item.text)}**")
         st.caption(md(item.help))
 

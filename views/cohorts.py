@@ -17,13 +17,13 @@ if not cohorts:
     st.info("No cohorts yet. Load the sample data from the home page, or create one from the command line.")
     st.stop()
 by_id = {c.id: c for c in cohorts}
-if st.session_state.get("cohort") not in by_id:
-    st.session_state.pop("cohort", None)  # another facilitator's cohort is never offered or opened
+if st.session_state.get("cohorts_cohort") not in by_id:
+    st.session_state.pop("cohorts_cohort", None)  # another facilitator's cohort is never offered or opened
 cohort_id = st.selectbox(
     "Cohort",
     list(by_id),
     format_func=lambda c: plain_text(f"{by_id[c].name} ({by_id[c].partnerships})"),
-    key="cohort",
+    key="cohorts_cohort",
 )
 
 with st.expander("Filters", icon=":material/filter_list:"):

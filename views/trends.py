@@ -23,13 +23,13 @@ if not partnerships:
     )
     st.stop()
 by_id = {p.id: p for p in partnerships}
-if st.session_state.get("trend_partnership") not in by_id:
-    st.session_state.pop("trend_partnership", None)  # never another facilitator's partnership
+if st.session_state.get("trends_partnership") not in by_id:
+    st.session_state.pop("trends_partnership", None)  # never another facilitator's partnership
 chosen = st.selectbox(
     "Partnership",
     list(by_id),
     format_func=lambda p: plain_text(f"{by_id[p].name} ({by_id[p].cohort})"),
-    key="trend_partnership",
+    key="trends_partnership",
 )
 with st.spinner("Scoring every round…"):
     trend = cohort_service.trend(engine=engine(), actor=actor, partnership_id=chosen)

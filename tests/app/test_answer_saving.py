@@ -34,8 +34,8 @@ def stored(app_db: Engine, token: str) -> tuple[int | None, int | None] | None:
 def answered(app_db: Engine, code: str) -> tuple[str, AppTest]:
     token = join(app_db, code)
     at = page(ANSWER, token=token, step="1")
-    at.radio(key=f"q:{ITEM}:current").set_value(1).run()
-    at.radio(key=f"q:{ITEM}:target").set_value(2).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(1).run()
+    at.radio(key=f"answer_q_{ITEM}_target").set_value(2).run()
     assert stored(app_db, token) == (1, 2)
     return token, at
 
@@ -48,7 +48,7 @@ def test_a_change_after_answering_closed_is_refused_in_words_and_the_saved_answe
         set_workshop_state(
             session=session, workshop_id=open_workshop.id, actor="test", status="closed", revealed=True
         )
-    at.radio(key=f"q:{ITEM}:current").set_value(4).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(4).run()
     assert not at.exception
     assert "Answering has closed for this workshop. Your last change was not saved;" in texts(at)
     assert stored(app_db, token) == (1, 2)
@@ -59,12 +59,12 @@ def test_a_stale_session_changing_the_target_keeps_the_other_sessions_level_and_
 ) -> None:
     token, first = answered(app_db, open_workshop.join_code)
     second = page(ANSWER, token=token, step="1")  # the same person, another tab
-    first.radio(key=f"q:{ITEM}:current").set_value(3).run()
-    second.radio(key=f"q:{ITEM}:target").set_value(4).run()
+    first.radio(key=f"answer_q_{ITEM}_current").set_value(3).run()
+    second.radio(key=f"answer_q_{ITEM}_target").set_value(4).run()
     assert not second.exception
     assert stored(app_db, token) == (3, 4)
     # The stale tab now shows what is stored, and only then says Saved.
-    assert second.radio(key=f"q:{ITEM}:current").value == 3
+    assert second.radio(key=f"answer_q_{ITEM}_current").value == 3
     assert "Saved" in texts(second)
 
 
@@ -73,9 +73,9 @@ def test_a_comment_from_a_stale_session_keeps_the_levels_changed_elsewhere(
 ) -> None:
     token, first = answered(app_db, open_workshop.join_code)
     second = page(ANSWER, token=token, step="1")
-    first.radio(key=f"q:{ITEM}:current").set_value(4).run()
-    first.radio(key=f"q:{ITEM}:target").set_value(4).run()
-    second.text_area(key=f"q:{ITEM}:comment").input("We say it, we do not yet live it").run()
+    first.radio(key=f"answer_q_{ITEM}_current").set_value(4).run()
+    first.radio(key=f"answer_q_{ITEM}_target").set_value(4).run()
+    second.text_area(key=f"answer_q_{ITEM}_comment").input("We say it, we do not yet live it").run()
     assert stored(app_db, token) == (4, 4)
     with transaction(app_db) as session:
         person = participant_by_token(session=session, token=token)

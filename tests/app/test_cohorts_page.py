@@ -30,7 +30,7 @@ pytestmark = pytest.mark.app
 
 
 def open_cohort(facilitator_id: int, cohort: int) -> AppTest:
-    return open_as_facilitator(facilitator_id, "views/cohorts.py", cohort=cohort)
+    return open_as_facilitator(facilitator_id, "views/cohorts.py", cohorts_cohort=cohort)
 
 
 def texts(at: AppTest) -> str:

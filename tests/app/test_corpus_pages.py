@@ -59,7 +59,7 @@ APP = str(PROJECT_ROOT / "app.py")
 JOIN = "views/join.py"
 ANSWER = "views/answer.py"
 ITEM = "shared-purpose-stated"
-COMMENT_KEY = f"q:{ITEM}:comment"
+COMMENT_KEY = f"answer_q_{ITEM}_comment"
 MARKUP = "all_markup"  # every kind of markup at once, for a field that holds one text
 NUL = "nul"
 
@@ -392,8 +392,8 @@ def test_a_comment_is_saved_as_typed_and_shown_back_as_text(
     token = joined(db, fresh_workshop)
     at = page(ANSWER, token=token, step="1")
     at.text_area(key=COMMENT_KEY).set_value(text)
-    at.radio(key=f"q:{ITEM}:current").set_value(2)
-    at.radio(key=f"q:{ITEM}:target").set_value(3).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(2)
+    at.radio(key=f"answer_q_{ITEM}_target").set_value(3).run()
     assert not at.exception, at.exception
     with transaction(db) as session:
         person = session.scalar(select(Participant.id).where(Participant.resume_token == token))
@@ -407,8 +407,8 @@ def test_a_comment_with_a_nul_is_not_saved_and_says_why(both_db: Engine) -> None
     workshop = make_workshop(both_db, name=unique("Nul comment place"))
     token = joined(both_db, workshop)
     at = page(ANSWER, token=token, step="1")
-    at.radio(key=f"q:{ITEM}:current").set_value(2)
-    at.radio(key=f"q:{ITEM}:target").set_value(3).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(2)
+    at.radio(key=f"answer_q_{ITEM}_target").set_value(3).run()
     before = snapshot(both_db)
     at.text_area(key=COMMENT_KEY).set_value(hostile(NUL)).run()
     assert not at.exception, at.exception
@@ -424,8 +424,8 @@ def test_a_comment_longer_than_2000_characters_is_cut_to_2000(
     token = joined(db, fresh_workshop)
     at = page(ANSWER, token=token, step="1")
     at.text_area(key=COMMENT_KEY).set_value("<b>" + "x" * 100_000)
-    at.radio(key=f"q:{ITEM}:current").set_value(2)
-    at.radio(key=f"q:{ITEM}:target").set_value(3).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(2)
+    at.radio(key=f"answer_q_{ITEM}_target").set_value(3).run()
     assert not at.exception, at.exception
     with transaction(db) as session:
         person = session.scalar(select(Participant.id).where(Participant.resume_token == token))
@@ -672,7 +672,7 @@ def test_action_titles_and_owners_are_shown_as_text_on_the_results_and_trends_pa
         update_action(session=session, action_id=action, actor="t", title=title, owner=owner)
     at = results_page(fac, workshop)
     assert not at.exception, at.exception
-    trends = open_as_facilitator(fac, "views/trends.py", trend_partnership=info.partnership_id)
+    trends = open_as_facilitator(fac, "views/trends.py", trends_partnership=info.partnership_id)
     table = next(t.value for t in trends.table if "Title" in t.value.columns)
     assert table[["Title", "Owner"]].to_numpy().tolist() == [[escape_markdown(title), escape_markdown(owner)]]
     assert_shown_as_text(trends, title)
@@ -686,7 +686,7 @@ def test_a_round_label_shows_as_text_on_the_trends_page(db: Engine, fac: int) ->
     with transaction(db) as session:
         session.execute(update(Workshop).where(Workshop.id == workshop.id).values(round_label=label))
         partnership = session.scalar(select(Workshop.partnership_id).where(Workshop.id == workshop.id))
-    at = open_as_facilitator(fac, "views/trends.py", trend_partnership=partnership)
+    at = open_as_facilitator(fac, "views/trends.py", trends_partnership=partnership)
     assert f"Only one round so far ({escape_markdown(label)})" in messages(at)
     assert_shown_as_text(at, label)
 

@@ -99,9 +99,9 @@ def test_an_answer_is_saved_the_moment_both_levels_are_chosen(
     token = join(app_db, open_workshop.join_code)
     at = page(ANSWER, token=token, step="1")
     assert "1. Shared purpose" in next(h.value for h in at.header).replace("\\", "")
-    at.radio(key="q:shared-purpose-stated:current").set_value(2).run()
+    at.radio(key="answer_q_shared-purpose-stated_current").set_value(2).run()
     assert "Choose where we should be to save this answer." in texts(at)
-    at.radio(key="q:shared-purpose-stated:target").set_value(4).run()
+    at.radio(key="answer_q_shared-purpose-stated_target").set_value(4).run()
     assert not at.exception
     assert "Saved" in texts(at)
     with transaction(app_db) as session:
@@ -114,12 +114,12 @@ def test_an_answer_is_saved_the_moment_both_levels_are_chosen(
 def test_a_reload_shows_every_saved_answer_again(app_db: Engine, open_workshop: OpenWorkshop) -> None:
     token = join(app_db, open_workshop.join_code)
     at = page(ANSWER, token=token, step="1")
-    at.checkbox(key="q:shared-purpose-stated:dk").check().run()
-    at.text_area(key="q:shared-purpose-stated:comment").input("<b>We argue</b> about [this](http://x)").run()
+    at.checkbox(key="answer_q_shared-purpose-stated_dk").check().run()
+    at.text_area(key="answer_q_shared-purpose-stated_comment").input("<b>We argue</b> about [this](http://x)").run()
     fresh = page(ANSWER, token=token, step="1")  # a new session, as after a reload or restart
-    assert fresh.checkbox(key="q:shared-purpose-stated:dk").value is True
+    assert fresh.checkbox(key="answer_q_shared-purpose-stated_dk").value is True
     assert (
-        fresh.text_area(key="q:shared-purpose-stated:comment").value
+        fresh.text_area(key="answer_q_shared-purpose-stated_comment").value
         == "<b>We argue</b> about [this](http://x)"
     )
 
@@ -128,7 +128,7 @@ def test_accountability_choices_are_saved_per_function(app_db: Engine) -> None:
     workshop = make_workshop(app_db, domains=["accountability"], name="Tier test")
     token = join(app_db, workshop.join_code)
     at = page(ANSWER, token=token, step="1")
-    box = at.selectbox(key="q:accountability-where-buck-stops:fn:trust-quality-failure")
+    box = at.selectbox(key="answer_q_accountability-where-buck-stops_fn_trust-quality-failure")
     box.set_value("ics-nhs-body").run()
     with transaction(app_db) as session:
         (participant_id,) = {
@@ -178,10 +178,10 @@ def test_an_older_tab_does_not_overwrite_an_answer_changed_in_a_newer_one(
 ) -> None:
     token = join(app_db, open_workshop.join_code)
     old = page(ANSWER, token=token, step="1")
-    old.radio(key="q:shared-purpose-stated:current").set_value(2).run()
-    old.radio(key="q:shared-purpose-stated:target").set_value(3).run()
+    old.radio(key="answer_q_shared-purpose-stated_current").set_value(2).run()
+    old.radio(key="answer_q_shared-purpose-stated_target").set_value(3).run()
     new = page(ANSWER, token=token, step="1")  # the same person, on another device
-    new.radio(key="q:shared-purpose-stated:target").set_value(4).run()
+    new.radio(key="answer_q_shared-purpose-stated_target").set_value(4).run()
     assert stored(app_db, token, "shared-purpose-stated") == (2, 4)
     # The old tab reruns (any other change) with its widgets still showing 3.
     old.run()

@@ -53,7 +53,7 @@ def test_the_cohort_pack_is_made_with_a_progress_bar_and_offered_as_a_zip(
     summary = load_demo(engine=app_db)
     with transaction(app_db) as session:
         cohort = cohort_id(session=session, name=summary.cohort)
-    at = open_as_facilitator(facilitator, "views/cohorts.py", cohort=cohort)
+    at = open_as_facilitator(facilitator, "views/cohorts.py", cohorts_cohort=cohort)
     assert not any(label.startswith("Download the cohort pack") for label in download_buttons(at))
     next(b for b in at.button if b.label == "Make the cohort pack").click()
     at.run(timeout=120)

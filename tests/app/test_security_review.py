@@ -310,8 +310,8 @@ def test_a_facilitator_sees_none_of_another_facilitators_cohort_on_any_page_even
     )
     # Alice's session holds Bob's ids wherever a page remembers a choice.
     forged = {
-        "cohort": theirs["cohort"],
-        "trend_partnership": theirs["partnership"],
+        "cohorts_cohort": theirs["cohort"],
+        "trends_partnership": theirs["partnership"],
         "workshop_code": theirs["code"],
     }
     for script in FACILITATOR_ONLY:
@@ -344,7 +344,7 @@ def test_a_facilitator_with_no_cohort_of_their_own_is_told_so_and_shown_none_of_
             script,
             cohort=theirs["cohort"],
             workshop_code=theirs["code"],
-            trend_partnership=theirs["partnership"],
+            trends_partnership=theirs["partnership"],
         )
         shown = rendered(at)
         assert said[script] in shown, script
@@ -396,9 +396,9 @@ def sign_in_three_times() -> tuple[AppTest, AppTest, AppTest]:
     password and the right one, each in a session of its own."""
     home = AppTest.from_file(APP, default_timeout=60)
     home.run()
-    home.text_input(key="first_run_email").input("owner@riverside.nhs.uk")
-    home.text_input(key="first_run_password").input(FIRST_PASSWORD)
-    home.text_input(key="first_run_confirm").input(FIRST_PASSWORD)
+    home.text_input(key="home_first_run_email").input("owner@riverside.nhs.uk")
+    home.text_input(key="home_first_run_password").input(FIRST_PASSWORD)
+    home.text_input(key="home_first_run_confirm").input(FIRST_PASSWORD)
     next(b for b in home.button if b.label == "Create the account and sign in").click().run()
     assert not home.exception, home.exception
     assert isinstance(home.session_state["facilitator_id"], int)
@@ -441,9 +441,9 @@ def test_a_password_is_not_kept_in_the_session_once_its_form_is_submitted(app_db
         session.execute(delete(Facilitator))
     mismatch = AppTest.from_file(APP, default_timeout=60)
     mismatch.run()
-    mismatch.text_input(key="first_run_email").input("owner@riverside.nhs.uk")
-    mismatch.text_input(key="first_run_password").input(FIRST_PASSWORD)
-    mismatch.text_input(key="first_run_confirm").input(WRONG_PASSWORD)
+    mismatch.text_input(key="home_first_run_email").input("owner@riverside.nhs.uk")
+    mismatch.text_input(key="home_first_run_password").input(FIRST_PASSWORD)
+    mismatch.text_input(key="home_first_run_confirm").input(WRONG_PASSWORD)
     next(b for b in mismatch.button if b.label == "Create the account and sign in").click().run()
     assert "The two passwords differ" in mismatch.error[0].value
     sessions["refused set-up"] = mismatch

@@ -137,9 +137,9 @@ def first_run() -> AppTest:
 
 
 def fill_first_run(at: AppTest, email: str, password: str, confirm: str) -> AppTest:
-    at.text_input(key="first_run_email").input(email)
-    at.text_input(key="first_run_password").input(password)
-    at.text_input(key="first_run_confirm").input(confirm)
+    at.text_input(key="home_first_run_email").input(email)
+    at.text_input(key="home_first_run_password").input(password)
+    at.text_input(key="home_first_run_confirm").input(confirm)
     next(b for b in at.button if b.label == "Create the account and sign in").click()
     return run(at)
 
@@ -147,7 +147,7 @@ def fill_first_run(at: AppTest, email: str, password: str, confirm: str) -> AppT
 def test_with_no_facilitator_the_first_run_form_creates_one_signs_in_and_disappears(app_db: Engine) -> None:
     at = first_run()
     assert at.subheader[0].value == "Set up this app"
-    assert at.text_input(key="first_run_password").proto.type == TextInputProto.PASSWORD
+    assert at.text_input(key="home_first_run_password").proto.type == TextInputProto.PASSWORD
     fill_first_run(at, EMAIL, PASSWORD, PASSWORD)
     with transaction(app_db) as session:
         assert facilitator_count(session=session) == 1
@@ -205,7 +205,7 @@ def test_the_sample_data_button_loads_the_demo_and_says_what_it_loaded(
 
     monkeypatch.setattr(assessment.demo, "load_demo", fake_load_demo)
     at = first_run()
-    at.button(key="first_run_demo").click()
+    at.button(key="home_first_run_demo").click()
     run(at)
     assert loaded == [app_db.url.render_as_string(hide_password=True)]
     message = unescaped(at.success[0].value)

@@ -78,7 +78,7 @@ def test_the_trends_page_shows_rounds_with_movement_markers(app_db: Engine, faci
     load_demo(engine=app_db)
     with transaction(app_db) as session:
         riverside = next(p["id"] for p in list_partnerships(session=session) if p["name"] == "Riverside ICS")
-    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=riverside)
+    at = open_as_facilitator(facilitator, "views/trends.py", trends_partnership=riverside)
     table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
     assert table["Round"].nunique() == 3
     assert table["Now"].str.contains("▲|▼").any()
@@ -90,7 +90,7 @@ def test_a_single_round_says_plainly_that_there_is_no_trend_yet(app_db: Engine, 
     workshop = make_workshop(app_db, name="Lonely place")
     with transaction(app_db) as session:
         partnership = workshop_info(session=session, workshop_id=workshop.id).partnership_id
-    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=partnership)
+    at = open_as_facilitator(facilitator, "views/trends.py", trends_partnership=partnership)
     assert "trends appear from the second round" in texts(at)
 
 
@@ -192,7 +192,7 @@ def test_the_trends_page_marks_a_change_of_question_bank(app_db: Engine, facilit
         )
         set_workshop_state(session=session, workshop_id=second.id, actor="t", status="open")
     _answer_all(app_db, second.id, 3, {"shared-purpose-stated": (3, 4)})
-    at = open_as_facilitator(facilitator, "views/trends.py", trend_partnership=info.partnership_id)
+    at = open_as_facilitator(facilitator, "views/trends.py", trends_partnership=info.partnership_id)
     assert "The question bank changed at Round two" in texts(at)
     table = next(d.value for d in at.dataframe if "Round" in d.value.columns and "Now" in d.value.columns)
     shared = table.loc[table["Domain"] == "Shared purpose", "Now"].tolist()

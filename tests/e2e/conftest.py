@@ -237,7 +237,7 @@ SAVED = re.compile(r"\bSaved$")  # an item's own acknowledgement; "Not saved…"
 
 def answer_item(page: Page, item_id: str, now: str, target: str, *, saved: bool = True) -> None:
     """Pick both levels of a maturity item; by default wait for the item's own "Saved"."""
-    box = page.locator(f".st-key-item-{item_id}")
+    box = page.locator(f".st-key-answer_item-{item_id}")
     box.get_by_role("radiogroup", name="Where are we now?").get_by_text(now).click()
     expect(box.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
     box.get_by_role("radiogroup", name="Where should we be in a year?").get_by_text(target).click()

@@ -305,7 +305,7 @@ def choose_option(page: Page, combobox: Locator, label: str) -> None:
 
 
 def item(page: Page, item_id: str) -> Locator:
-    return page.locator(f".st-key-item-{item_id}")
+    return page.locator(f".st-key-answer_item-{item_id}")
 
 
 def expect_saved(page: Page, item_id: str) -> None:

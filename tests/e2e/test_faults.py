@@ -89,7 +89,7 @@ def test_an_answer_given_while_the_database_is_away_shows_retrying_then_saves_by
             answer_item(page, ITEMS[0], "1. Emerging", "3. Maturing")
 
             # The database goes away between the two halves of the next answer.
-            second = page.locator(f".st-key-item-{ITEMS[1]}")
+            second = page.locator(f".st-key-answer_item-{ITEMS[1]}")
             second.get_by_role("radiogroup", name="Where are we now?").get_by_text("2. Developing").click()
             expect(second.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
             proxy.cut()
@@ -106,7 +106,7 @@ def test_an_answer_given_while_the_database_is_away_shows_retrying_then_saves_by
             assert proxy.refused > 0
 
             proxy.restore()  # and nobody touches the page
-            expect(page.locator(f".st-key-item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible(timeout=20_000)
+            expect(page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible(timeout=20_000)
             expect(retrying).to_have_count(0)
             expect_no_traceback(page)
             assert levels(database, token) == {ITEMS[0]: (1, 3), ITEMS[1]: (2, 4)}
@@ -142,21 +142,21 @@ def test_a_database_that_refuses_writes_says_so_keeps_the_choice_and_saves_it_on
 
         admin_connection.execute(text(f"REVOKE INSERT, UPDATE ON responses FROM {role}"))
         answer_item(page, ITEMS[1], "1. Emerging", "2. Developing", saved=False)
-        refused = page.locator(f".st-key-item-{ITEMS[1]}").get_by_text(
+        refused = page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(
             "Not saved: the database is not accepting changes at the moment (permission denied)."
         )
         expect(refused).to_be_visible()
-        expect(page.locator(f".st-key-item-{ITEMS[1]}").get_by_text(SAVED)).to_have_count(0)
+        expect(page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_have_count(0)
         expect_no_traceback(page)
         page.screenshot(path=artifacts_dir / "database-refuses-writes.png", full_page=True)
         # The choice stays on screen, and the rest of the page still works.
-        group = page.locator(f".st-key-item-{ITEMS[1]}").get_by_role("radiogroup", name="Where are we now?")
+        group = page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_role("radiogroup", name="Where are we now?")
         expect(group.get_by_role("radio", name="1. Emerging")).to_be_checked()
         assert levels(database, token) == {ITEMS[0]: (2, 3)}
 
         admin_connection.execute(text(f"GRANT INSERT, UPDATE ON responses TO {role}"))
         answer_item(page, ITEMS[2], "3. Maturing", "4. Thriving")  # the next change takes both
-        expect(page.locator(f".st-key-item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible()
+        expect(page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible()
         assert levels(database, token) == {ITEMS[0]: (2, 3), ITEMS[1]: (1, 2), ITEMS[2]: (3, 4)}
     finally:
         server.stop()
@@ -190,7 +190,7 @@ def test_a_server_killed_mid_workshop_restarts_with_every_answer_and_participant
             (pages[0], ("1. Emerging", "2. Developing")),
             (elsewhere, ("3. Maturing", "4. Thriving")),
         ):
-            box = page.locator(f".st-key-item-{ITEMS[0]}")
+            box = page.locator(f".st-key-answer_item-{ITEMS[0]}")
             expect(
                 box.get_by_role("radiogroup", name="Where are we now?").get_by_role("radio", name=now)
             ).to_be_checked()
@@ -200,7 +200,7 @@ def test_a_server_killed_mid_workshop_restarts_with_every_answer_and_participant
                 )
             ).to_be_checked()
             expect(box.get_by_text(SAVED)).to_be_visible()
-        expect(elsewhere.locator(f".st-key-item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible()
+        expect(elsewhere.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible()
 
         # They carry on and submit on the restarted server.
         answer_item(pages[0], ITEMS[1], "2. Developing", "2. Developing")

@@ -58,7 +58,7 @@ def database(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
 
 
 def expect_checked(page: Page, item_id: str, question: str, option: str) -> None:
-    group = page.locator(f".st-key-item-{item_id}").get_by_role("radiogroup", name=question)
+    group = page.locator(f".st-key-answer_item-{item_id}").get_by_role("radiogroup", name=question)
     expect(group.get_by_role("radio", name=option)).to_be_checked()
 
 

@@ -135,7 +135,7 @@ def stored(site: Site, token: str) -> tuple[int | None, int | None] | None:
 
 
 def box(page: Page) -> Locator:
-    return page.locator(f".st-key-item-{ITEM}")
+    return page.locator(f".st-key-answer_item-{ITEM}")
 
 
 def open_answers(page: Page, site: Site, token: str) -> None:

@@ -103,7 +103,7 @@ def test_participants_on_one_server_and_the_facilitator_on_another_share_one_wor
     page, token = participants[0]
     page.goto(f"{server_b.url}/answer?token={token}&step=1")
     for item_id in ITEMS:
-        expect(page.locator(f".st-key-item-{item_id}").get_by_text(SAVED)).to_be_visible()
+        expect(page.locator(f".st-key-answer_item-{item_id}").get_by_text(SAVED)).to_be_visible()
     page.goto(f"{server_a.url}/answer?token={token}&step=1")
 
     # They submit on A; B's count follows, one by one.

@@ -256,8 +256,8 @@ def test_an_answer_the_database_could_not_take_is_kept_as_plain_values_and_saved
         raise OperationalError("UPDATE participants", {}, Exception("could not connect to server"))
 
     monkeypatch.setattr(service, "save_answer_change", away)
-    at.radio(key=f"q:{ITEM}:current").set_value(1)
-    at.radio(key=f"q:{ITEM}:target").set_value(2).run()
+    at.radio(key=f"answer_q_{ITEM}_current").set_value(1)
+    at.radio(key=f"answer_q_{ITEM}_target").set_value(2).run()
     assert not at.exception, at.exception
     kept = at.session_state["unsaved_writes"]
     assert kept and json.loads(json.dumps(kept)) == kept  # ids, text and numbers: nothing else

@@ -76,3 +76,56 @@ def test_the_layer_check_would_see_a_page_that_opens_its_own_transaction(tmp_pat
     )
     assert _transaction_calls(page) == [3]
     assert _storage_imports(page) == ["assessment.db.transaction", "assessment.db.tables"]
+
+
+# A widget's key starts with the name of the page that draws it, so two pages never share a
+# widget's state by accident, and a key in a test or a CSS selector says where it lives.
+PAGE_PREFIXES = (
+    "answer_",
+    "join_",
+    "workshops_",
+    "results_",
+    "trends_",
+    "cohorts_",
+    "admin_",
+    "signin_",
+    "bank_",
+    "home_",
+)
+
+
+def _literal_keys(path: Path) -> list[tuple[int, str]]:
+    """Every ``key=`` given as a string or an f-string, with the text it starts with."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg != "key":
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.append((node.lineno, value.value))
+            elif (
+                isinstance(value, ast.JoinedStr)
+                and value.values
+                and isinstance(value.values[0], ast.Constant)
+            ):
+                found.append((node.lineno, str(value.values[0].value)))
+    return found
+
+
+def test_every_widget_key_written_in_a_page_or_ui_module_carries_its_page_prefix() -> None:
+    unprefixed = {
+        f"{_name(path)}:{line}": key
+        for path in DRAWING
+        for line, key in _literal_keys(path)
+        if not key.startswith(PAGE_PREFIXES)
+    }
+    assert unprefixed == {}
+
+
+def test_the_key_check_sees_an_unprefixed_key(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text('st.radio("x", key="cohort")\nst.radio("y", key=f"item-{1}")\n', encoding="utf-8")
+    assert _literal_keys(page) == [(1, "cohort"), (2, "item-")]
