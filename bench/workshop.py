@@ -100,7 +100,9 @@ def main() -> None:
                 expect(box.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
                 # Timed inside the page, from the click to "Saved" being drawn, so neither
                 # Playwright's actionability checks nor its polling are counted.
-                elapsed_ms = page.evaluate(TIME_CLICK_TO_SAVED, [f".st-key-answer_item-{item_id}", "3. Maturing"])
+                elapsed_ms = page.evaluate(
+                    TIME_CLICK_TO_SAVED, [f".st-key-answer_item-{item_id}", "3. Maturing"]
+                )
                 click_to_saved.append(elapsed_ms / 1000)
             browser.close()
     finally:

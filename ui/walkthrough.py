@@ -375,7 +375,8 @@ def item_widget(
         if part in before and _changed_elsewhere(stored, part, seen):
             state[key] = _widget_value(answer, part)  # written elsewhere since this page drew it
     before = {_key(item.id, p) for p in before}
-    with st.container(border=True, key=f"answer_item-{item.id}"):  # the key is a stable hook for browser tests
+    # the key is a stable hook for browser tests
+    with st.container(border=True, key=f"answer_item-{item.id}"):
         st.markdown(f"**{number} {md(item.text)}**")
         st.caption(md(item.help))
 

@@ -112,37 +112,12 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
                 tier_rows.append({**common, "function_id": function_id, "tier": tier})
         else:
             level_rows.append({**common, "current": current, "target": target, "dont_know": bool(dont_know)})
+    # who answered which question, then the answer's own columns
+    who = ["participant", "label", "sector", "role", "display_name", "item_id"]
     answers = pd.DataFrame(
-        level_rows,
-        columns=[
-            "participant",
-            "label",
-            "sector",
-            "role",
-            "display_name",
-            "item_id",
-            "current",
-            "target",
-            "dont_know",
-            "confidence",
-            "comment",
-        ],
+        level_rows, columns=[*who, "current", "target", "dont_know", "confidence", "comment"]
     ).astype({"current": "float64", "target": "float64", "dont_know": "bool"})
-    tier_answers = pd.DataFrame(
-        tier_rows,
-        columns=[
-            "participant",
-            "label",
-            "sector",
-            "role",
-            "display_name",
-            "item_id",
-            "function_id",
-            "tier",
-            "confidence",
-            "comment",
-        ],
-    )
+    tier_answers = pd.DataFrame(tier_rows, columns=[*who, "function_id", "tier", "confidence", "comment"])
     return answers, tier_answers
 
 

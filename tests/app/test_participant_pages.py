@@ -115,7 +115,9 @@ def test_a_reload_shows_every_saved_answer_again(app_db: Engine, open_workshop: 
     token = join(app_db, open_workshop.join_code)
     at = page(ANSWER, token=token, step="1")
     at.checkbox(key="answer_q_shared-purpose-stated_dk").check().run()
-    at.text_area(key="answer_q_shared-purpose-stated_comment").input("<b>We argue</b> about [this](http://x)").run()
+    at.text_area(key="answer_q_shared-purpose-stated_comment").input(
+        "<b>We argue</b> about [this](http://x)"
+    ).run()
     fresh = page(ANSWER, token=token, step="1")  # a new session, as after a reload or restart
     assert fresh.checkbox(key="answer_q_shared-purpose-stated_dk").value is True
     assert (

@@ -106,7 +106,9 @@ def test_an_answer_given_while_the_database_is_away_shows_retrying_then_saves_by
             assert proxy.refused > 0
 
             proxy.restore()  # and nobody touches the page
-            expect(page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible(timeout=20_000)
+            expect(page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_text(SAVED)).to_be_visible(
+                timeout=20_000
+            )
             expect(retrying).to_have_count(0)
             expect_no_traceback(page)
             assert levels(database, token) == {ITEMS[0]: (1, 3), ITEMS[1]: (2, 4)}
@@ -150,7 +152,9 @@ def test_a_database_that_refuses_writes_says_so_keeps_the_choice_and_saves_it_on
         expect_no_traceback(page)
         page.screenshot(path=artifacts_dir / "database-refuses-writes.png", full_page=True)
         # The choice stays on screen, and the rest of the page still works.
-        group = page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_role("radiogroup", name="Where are we now?")
+        group = page.locator(f".st-key-answer_item-{ITEMS[1]}").get_by_role(
+            "radiogroup", name="Where are we now?"
+        )
         expect(group.get_by_role("radio", name="1. Emerging")).to_be_checked()
         assert levels(database, token) == {ITEMS[0]: (2, 3)}
 
