@@ -22,7 +22,7 @@ import pandas as pd
 
 from assessment import readings
 from assessment.charts import level_counts, short_label
-from assessment.framework import AccountabilityItem, QuestionBank, SpectrumItem
+from assessment.framework import UNCLEAR_TIER, AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.outcomes import ActionRecord, ConsensusRecord
 from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
 from assessment.trends import gap_narrowing_sentence, version_changes
@@ -30,6 +30,7 @@ from assessment.trends import gap_narrowing_sentence, version_changes
 WITHHELD = "withheld"
 NO_CHANGE = "no change"
 NO_FIGURE = "–"
+EVERYONE_UNCLEAR = "no tier named: everyone answered Unclear"
 TREND_ROUNDS_SHOWN = 6
 
 
@@ -154,8 +155,9 @@ class SpectrumRow:
 @dataclass(frozen=True)
 class AccountabilityRow:
     situation: str
-    modal: str  # the most named tier, or "—"
+    modal: str  # the most named tier; EVERYONE_UNCLEAR when none was named; "—" when withheld
     clarity: str  # "75%", or "withheld"
+    unclear_share: str  # the share who answered Unclear, "67%", or "withheld"
     unclear: bool  # shown and under the bank's clarity flag
     n: int
 
@@ -278,6 +280,23 @@ def method_note(threshold: int, overall_domains: int) -> str:
 
 
 # --- building it ------------------------------------------------------------------------------------
+
+
+def _most_named(row: dict[str, Any], tier_labels: dict[str, str]) -> str:
+    """The tier most often named, or, for a shown situation where nobody named one, the finding."""
+    if number(row["clarity"]) is None:
+        return "—"
+    modal = row["modal_tier"]
+    if not isinstance(modal, str) or not modal:  # None, or NaN once the frame has been through pandas
+        return EVERYONE_UNCLEAR
+    return tier_labels.get(modal, modal)
+
+
+def _unclear_share(row: dict[str, Any]) -> str:
+    shares = row["shares"]
+    if number(row["clarity"]) is None or not isinstance(shares, dict):
+        return WITHHELD
+    return f"{number(shares.get(UNCLEAR_TIER)) or 0.0:.0%}"
 
 
 def _by_gap(frame: pd.DataFrame) -> pd.DataFrame:
@@ -490,8 +509,9 @@ def present(
     accountability = tuple(
         AccountabilityRow(
             situation=function_labels.get(str(r["function_id"]), str(r["function_id"])),
-            modal=tier_labels.get(r["modal_tier"], "—") if r["modal_tier"] else "—",
+            modal=_most_named(r, tier_labels),
             clarity=WITHHELD if number(r["clarity"]) is None else f"{r['clarity']:.0%}",
+            unclear_share=_unclear_share(r),
             unclear=number(r["clarity"]) is not None and float(r["clarity"]) < bank.clarity_flag,
             n=int(r["n"]),
         )

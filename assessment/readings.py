@@ -56,15 +56,25 @@ def perception(gaps: pd.DataFrame, titles: dict[str, str]) -> str:
 
 
 def accountability(rows: pd.DataFrame, labels: dict[str, str], *, flag: float) -> str:
-    """rows: function_id, clarity (withheld rows have NaN)."""
+    """rows: function_id, clarity (withheld rows have NaN). Every situation is counted, the
+    withheld ones said as such, so "1 of 2" never hides a third nobody may see."""
     shown = rows.dropna(subset=["clarity"])
+    withheld = len(rows) - len(shown)
+    held_back = f" ({withheld} withheld: too few answers)" if withheld else ""
     if shown.empty:
         return "Too few answers to judge where accountability sits."
     unclear = shown.loc[shown["clarity"] < flag]
     if unclear.empty:
-        return "For every situation, most of the team agree who holds accountability."
+        return f"For every situation shown, most of the team agree who holds accountability{held_back}."
     lowest = unclear.sort_values("clarity", kind="stable").iloc[0]
+    name = labels.get(str(lowest["function_id"]), lowest["function_id"])
+    # a clarity of 0 means no tier was named at all: the strongest finding, said in words
+    least = (
+        f"{name}: everyone answered Unclear"
+        if lowest["clarity"] == 0
+        else f"{name} ({lowest['clarity']:.0%} agree)"
+    )
     return (
-        f"{len(unclear)} of {len(shown)} situations lack a clear answer on accountability; least clear: "
-        f"{labels.get(str(lowest['function_id']), lowest['function_id'])} ({lowest['clarity']:.0%} agree)."
+        f"{len(unclear)} of {len(rows)} situations lack a clear answer on accountability{held_back}; "
+        f"least clear: {least}."
     )

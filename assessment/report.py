@@ -300,7 +300,14 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         )
     accountability = scores.accountability
     context["accountability"] = [
-        {"situation": r.situation, "modal": r.modal, "clarity": r.clarity, "unclear": r.unclear, "n": r.n}
+        {
+            "situation": r.situation,
+            "modal": r.modal,
+            "unclear_share": r.unclear_share,
+            "clarity": r.clarity,
+            "unclear": r.unclear,
+            "n": r.n,
+        }
         for r in model.accountability
     ]
     context["accountability_reading"] = model.readings.accountability

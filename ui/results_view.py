@@ -226,6 +226,7 @@ def _positions(model: ResultsModel) -> None:
             {
                 "Situation": [r.situation for r in model.accountability],
                 "Most named": [r.modal for r in model.accountability],
+                "Answered Unclear": [r.unclear_share for r in model.accountability],
                 "Agreement": [r.clarity + (" ⚠ unclear" if r.unclear else "") for r in model.accountability],
                 "Answers": [r.n for r in model.accountability],
             }

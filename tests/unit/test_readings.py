@@ -52,8 +52,16 @@ def test_disagreement_counts_split_items_and_names_the_widest() -> None:
 def test_accountability_flags_situations_under_sixty_percent_agreement() -> None:
     rows = pd.DataFrame({"function_id": ["f1", "f2", "f3"], "clarity": [0.8, 0.5, math.nan]})
     assert readings.accountability(rows, {"f2": "A place budget overspend"}, flag=0.6) == (
-        "1 of 2 situations lack a clear answer on accountability; "
+        "1 of 3 situations lack a clear answer on accountability (1 withheld: too few answers); "
         "least clear: A place budget overspend (50% agree)."
+    )
+
+
+def test_a_situation_where_nobody_named_a_tier_is_said_in_words() -> None:
+    rows = pd.DataFrame({"function_id": ["f1", "f2"], "clarity": [0.8, 0.0]})
+    assert readings.accountability(rows, {"f2": "A place budget overspend"}, flag=0.6) == (
+        "1 of 2 situations lack a clear answer on accountability; "
+        "least clear: A place budget overspend: everyone answered Unclear."
     )
 
 
