@@ -14,6 +14,7 @@ frames); every *text* a person reads comes from ``figure_text``, ``change_text``
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -282,7 +283,7 @@ def method_note(threshold: int, overall_domains: int) -> str:
 # --- building it ------------------------------------------------------------------------------------
 
 
-def _most_named(row: dict[str, Any], tier_labels: dict[str, str]) -> str:
+def _most_named(row: Mapping[Hashable, Any], tier_labels: dict[str, str]) -> str:
     """The tier most often named, or, for a shown situation where nobody named one, the finding."""
     if number(row["clarity"]) is None:
         return "—"
@@ -292,7 +293,7 @@ def _most_named(row: dict[str, Any], tier_labels: dict[str, str]) -> str:
     return tier_labels.get(modal, modal)
 
 
-def _unclear_share(row: dict[str, Any]) -> str:
+def _unclear_share(row: Mapping[Hashable, Any]) -> str:
     shares = row["shares"]
     if number(row["clarity"]) is None or not isinstance(shares, dict):
         return WITHHELD
