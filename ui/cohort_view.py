@@ -13,6 +13,11 @@ from ui.text import escape_markdown as md
 from ui.text import plain_text
 
 
+def in_words(grid: pd.DataFrame) -> pd.DataFrame:
+    """A partnership-by-domain grid labelled for people: rows are partnerships, columns domains."""
+    return grid.rename_axis(index="Partnership", columns=None)
+
+
 def quartile_and_move(row: pd.Series) -> str:
     """'2.50 · Q2 ▲ 0.30': the figure, its quartile in the cohort and its move since last round."""
     if pd.isna(row["current"]):
@@ -47,7 +52,7 @@ def show_comparison(comparison: CohortComparison, *, scale_labels: list[str]) ->
         grid = domains.pivot_table(
             index="name", columns="title", values="current", aggfunc="first", dropna=False
         )
-        st.dataframe(grid.map(figure_text))
+        st.dataframe(in_words(grid.map(figure_text)))
 
     with spread:
         st.plotly_chart(
@@ -96,7 +101,7 @@ def show_comparison(comparison: CohortComparison, *, scale_labels: list[str]) ->
             "Each cell: latest current level · quartile in the cohort (Q1 lowest) and the move "
             "since the previous round."
         )
-        st.dataframe(table)
+        st.dataframe(in_words(table))
 
     with places:
         systems = partnerships.loc[partnerships["kind"] == "ics"]
@@ -118,4 +123,4 @@ def show_comparison(comparison: CohortComparison, *, scale_labels: list[str]) ->
                 grid = difference.pivot_table(
                     index="name", columns="title", values="difference", aggfunc="first"
                 )
-                st.dataframe(grid.map(lambda v: WITHHELD if pd.isna(v) else f"{v:+.2f}"))
+                st.dataframe(in_words(grid.map(lambda v: WITHHELD if pd.isna(v) else f"{v:+.2f}")))

@@ -180,7 +180,7 @@ def _sector_lens(model: ResultsModel) -> None:
     )
     grid = pd.DataFrame(
         [list(row.cells) for row in lens.rows],
-        index=pd.Index([row.title for row in lens.rows], name="title"),
+        index=pd.Index([row.title for row in lens.rows], name="Domain"),
         columns=pd.Index([s.label for s in lens.sectors], name="Sector"),
     )
     st.dataframe(grid, width="stretch")

@@ -82,7 +82,12 @@ table = pd.DataFrame(
 st.dataframe(table.loc[frame["domain"].isin(domains)], hide_index=True)
 
 st.subheader("Participation")
-st.dataframe(participation(frame).rename(columns=str.capitalize), hide_index=True)
+st.dataframe(
+    participation(frame).rename(
+        columns={"round": "Round", "held_on": "Held on", "respondents": "Respondents"}
+    ),
+    hide_index=True,
+)
 
 st.subheader("Actions")
 if actions:
