@@ -14,7 +14,7 @@ frames); every *text* a person reads comes from ``figure_text``, ``change_text``
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -62,6 +62,24 @@ def figure_with_change(value: Any, change: Any) -> str:
         return WITHHELD
     moved = change_text(change)
     return shown if moved in (NO_FIGURE, NO_CHANGE) else f"{shown} {moved}"
+
+
+def level_words(scale: Sequence[str], value: float) -> str:
+    """A level with its name: "2 · Developing", or "2.5 · between Developing and Maturing"."""
+    if value == int(value) and 1 <= value <= len(scale):
+        return f"{value:g} · {scale[int(value) - 1]}"
+    low, high = int(value), int(value) + 1
+    if low >= 1 and high <= len(scale):
+        return f"{value:g} · between {scale[low - 1]} and {scale[high - 1]}"
+    return f"{value:g}"
+
+
+def nearest_half_level(value: float | None, top: int) -> float:
+    """The half-level step nearest a figure (the scale's middle when there is none): where a
+    control that records an agreed level starts, so the room starts from its own picture."""
+    if value is None:
+        return (1 + top) / 2 // 0.5 * 0.5
+    return min(max(round(value * 2) / 2, 1.0), float(top))
 
 
 def long_date(day: date) -> str:
@@ -526,7 +544,7 @@ def present(
             domain=titles.get(r.domain_id, r.domain_id),
             about=titles.get(r.domain_id, r.domain_id)
             + (f": {texts.get(r.item_id, r.item_id)}" if r.item_id else ""),
-            level=f"{r.level:g}",
+            level=level_words([lv.label for lv in bank.scale], r.level),
             median=figure(medians.get(r.domain_id)),
             rationale=r.rationale,
             dissent=r.dissent,

@@ -10,7 +10,7 @@ import streamlit as st
 
 from assessment.errors import Refused
 from assessment.outcomes import ACTION_STATUSES, ActionRecord
-from assessment.presenting import ResultsModel
+from assessment.presenting import ResultsModel, level_words, nearest_half_level
 from assessment.services import Actor
 from assessment.services.outcomes import add_action, edit_actions, list_actions, record_consensus
 from ui.db import engine
@@ -25,15 +25,22 @@ EDITED = (("Title", "title"), ("Owner", "owner"), ("Notes", "notes"))
 def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
     workshop, bank = model.scored.workshop, model.scored.bank
     titles = {d.id: d.title for d in bank.domains}
+    st.markdown("**Record the level the team agrees on**")
+    # Outside the form, so choosing a domain redraws the level control at that domain's figure.
+    domain = st.selectbox(
+        "Domain", list(workshop.domains), format_func=lambda d: titles[d], key="results_consensus_domain"
+    )
+    figures = {d.id: d.current.value for d in model.domains}
+    scale = list(model.scale)
     with st.form("results_consensus", clear_on_submit=True):
-        st.markdown("**Record the level the team agrees on**")
-        domain = st.selectbox("Domain", list(workshop.domains), format_func=lambda d: titles[d])
         levels = [1 + half / 2 for half in range(2 * (bank.max_level - 1) + 1)]
         level = st.select_slider(
             "Agreed level",
             options=levels,
-            value=levels[len(levels) // 2],
-            format_func=lambda v: f"{v:g} · {bank.level_label(int(v))}" if v == int(v) else f"{v:g}",
+            value=nearest_half_level(figures.get(str(domain)), bank.max_level),
+            format_func=lambda v: level_words(scale, v),
+            help="It starts at the team's figure for the domain, to the nearest half level.",
+            key=f"results_consensus_level_{domain}",
         )
         rationale = st.text_area("Why (the rationale)", max_chars=2000)
         dissent = st.text_area("Any dissent, in the dissenters' words", max_chars=2000)
