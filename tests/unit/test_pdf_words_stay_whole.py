@@ -60,6 +60,7 @@ def broken_words(html: str, pdf_text: str) -> list[str]:
     parser.feed(html)
     seen = " ".join(parser.seen)
     words = {word for cell in parser.cells for word in LONG_WORD.findall(cell)}
+
     def count(word: str, text: str) -> int:  # any case: a stylesheet may set a heading in capitals
         return len(re.findall(rf"(?<![\w.+-]){re.escape(word)}(?![\w.])", text, flags=re.IGNORECASE))
 
