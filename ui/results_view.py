@@ -20,10 +20,7 @@ from assessment.charts import (
     spectrum_dumbbells,
 )
 from assessment.presenting import ResultsModel
-from assessment.results import ScoredWorkshop
 from assessment.services import Actor
-from assessment.services.results import results_of_scored
-from ui.db import engine
 from ui.outcomes import actions_section, add_action_button, consensus_section
 from ui.report_buttons import summary_download
 from ui.text import escape_markdown as md
@@ -31,11 +28,6 @@ from ui.text import plain_table
 
 TABS = ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
 NO_TOOLBAR = {"displayModeBar": False}
-
-
-def show_results(scored: ScoredWorkshop, *, actor: Actor | None) -> None:
-    """The results of figures already scored (a participant's once revealed, when ``actor`` is None)."""
-    show_model(results_of_scored(engine=engine(), scored=scored, actor=actor), actor=actor)
 
 
 def show_model(model: ResultsModel, *, actor: Actor | None) -> None:

@@ -6,7 +6,7 @@ from assessment.services.participants import participant_session, results_reveal
 from ui.db import engine
 from ui.errors import show_refusal
 from ui.participant import own_profile, progress_sidebar
-from ui.results_view import show_results
+from ui.results_view import show_model
 from ui.text import escape_markdown as md
 from ui.walkthrough import answering_closed, draw_items
 
@@ -122,7 +122,7 @@ if me.revealed:
     except Forbidden:
         st.rerun()  # hidden again a moment ago: draw the page as it is now
     st.header("The team picture")
-    show_results(picture, actor=None)
+    show_model(picture, actor=None)
 else:
 
     @st.fragment(run_every="5s")

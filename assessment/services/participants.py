@@ -67,7 +67,9 @@ from assessment.db.audit import latest_entry_times
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
 from assessment.limits import AUDIT_TARGET_CHARS, DISPLAY_NAME_CHARS, ROLE_CHARS, checked_text
-from assessment.results import ScoredWorkshop, score_stored_workshop
+from assessment.presenting import ResultsModel
+from assessment.results import score_stored_workshop
+from assessment.services.results import results_model
 
 # Wrong codes one session may send before their answers are held back: people mistype.
 FREE_TRIES = 3
@@ -397,14 +399,15 @@ def results_revealed(*, engine: Engine, token: str) -> bool:
         return _whose(session=session, token=token)[1].revealed
 
 
-def team_picture(*, engine: Engine, token: str) -> ScoredWorkshop:
-    """The participant's workshop's figures, once revealed (withholding applied where they are
-    shown); Forbidden before."""
+def team_picture(*, engine: Engine, token: str) -> ResultsModel:
+    """The participant's workshop's results as the page shows them, once revealed (withholding
+    applied where they are shown); Forbidden before. One transaction: the check and the figures
+    read the same moment."""
     with transaction(engine) as session:
         _, workshop = _whose(session=session, token=token)
         if not workshop.revealed:
             raise Forbidden("the team picture is not revealed yet")
-        return score_stored_workshop(session=session, workshop_id=workshop.id)
+        return results_model(session, score_stored_workshop(session=session, workshop_id=workshop.id))
 
 
 def _whose(*, session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:

@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the PDF code imports WeasyPrint and kaleido, slow to load: 
 NOT_REVEALED = "the team results have not been revealed yet"
 
 
-def _model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
+def results_model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
+    """The presentation model of figures already scored, inside the caller's transaction."""
     workshop = scored.workshop
     return present(
         scored,
@@ -60,17 +61,7 @@ def workshop_results(
                 raise ValueError("say which workshop: a workshop_id or a join_code")
             workshop_id = workshop_info(session=session, join_code=join_code).id
         workshop_for(session=session, actor=actor, workshop_id=workshop_id)
-        return _model(session, score_stored_workshop(session=session, workshop_id=workshop_id))
-
-
-def results_of_scored(*, engine: Engine, scored: ScoredWorkshop, actor: Actor | None) -> ResultsModel:
-    """The model for figures already scored: a facilitator's own, or a participant's once revealed."""
-    with transaction(engine) as session:
-        if actor is None:
-            _revealed(session, scored.workshop.id)
-        else:
-            workshop_for(session=session, actor=actor, workshop_id=scored.workshop.id)
-        return _model(session, scored)
+        return results_model(session, score_stored_workshop(session=session, workshop_id=workshop_id))
 
 
 def summary_pdf(
@@ -140,7 +131,7 @@ __all__ = [
     "NOT_REVEALED",
     "cohort_pack_files",
     "cohort_pack_zip",
-    "results_of_scored",
+    "results_model",
     "summary_pdf",
     "workshop_results",
     "workshop_scores",

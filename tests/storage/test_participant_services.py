@@ -229,7 +229,7 @@ def test_the_team_picture_is_refused_until_it_is_revealed(engine: Engine) -> Non
         team_picture(engine=engine, token=token)
     set_status(engine, code, "closed", revealed=True)
     assert results_revealed(engine=engine, token=token)
-    assert team_picture(engine=engine, token=token).workshop.join_code == code
+    assert team_picture(engine=engine, token=token).scored.workshop.join_code == code
 
 
 def table_counts_now(engine: Engine) -> dict[str, int]:
