@@ -1,22 +1,28 @@
 """A cohort's partnerships side by side: each one's latest round, the cohort median and quartiles.
 
-Every latest round is scored exactly as its own results are (``scoring.team_domain_figures``'s
-figures and withholding), but all at once: the rounds compared (each partnership's latest and
-the one before it, for the change) are loaded with one query and scored with one vectorised
+A round may ask only some of the bank's domains, so each domain's figure comes from the latest
+round of that partnership that asked it, and says which round and date that was; a domain no
+round of the partnership asked is "not asked", never "withheld". Every round compared is scored
+exactly as its own results are (``scoring.team_domain_figures``'s figures and withholding), but
+all at once: the rounds needed (per domain the latest round that asked it and the one before
+that did, for the change) are loaded with one query and scored with one vectorised
 ``scoring.figures`` call per bank version. Domains are matched across partnerships by id.
 
-A partnership whose latest round has fewer respondents than the anonymity threshold is
-withheld: its figures are NaN, and it is left out of the cohort median and quartiles, so no
-figure in the comparison comes from fewer people than a team's own results would show.
+A figure the latest round that asked it withholds stays withheld: it never falls back to an older
+round (the older figure beside a withheld newer one would say something about the newer round's
+few people). A withheld figure is NaN and left out of the cohort median and quartiles, so no
+figure in the comparison comes from fewer people than a team's own results would show. A
+partnership whose latest round has fewer respondents than the anonymity threshold is marked
+withheld; the domains that round did not ask still come from the latest round that did.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,14 +33,27 @@ from assessment.db.cohorts import cohort_partnerships, partnership_round_rows
 from assessment.db.workshops import cohort_name
 from assessment.errors import NotFound
 from assessment.framework import QuestionBank
+from assessment.presenting import long_date
 from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
+from assessment.trends import NOT_ASKED, SHOWN, WITHHELD
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
+    "DOMAIN_COLUMNS",
     "PARTNERSHIP_COLUMNS",
     "CohortComparison",
+    "ComparedRound",
+    "EarlierRound",
+    "Member",
     "cohort_document",
     "compare_cohort",
+    "earlier_rounds",
+    "heatmap",
     "place_vs_system",
+    "rounds_asking",
+    "side_by_side",
 ]
 
 # Fewer partnerships shown than this, and the comparison has no quartiles.
@@ -64,8 +83,13 @@ DOMAIN_COLUMNS = (
     "withheld",
     "quartile",
     "change",
+    "state",
+    "workshop",
+    "round",
+    "held_on",
+    "from_earlier_round",
 )
-PLACE_COLUMNS = ("name", "domain", "title", "place", "system", "difference")
+PLACE_COLUMNS = ("name", "domain", "title", "place", "system", "difference", "state")
 
 
 @dataclass(frozen=True)
@@ -77,15 +101,30 @@ class CohortComparison:
     # partnership_id, name, kind, parent_id, latest_workshop (join code or None), held_on, round,
     # bank_version, respondents, withheld
     partnerships: pd.DataFrame
-    # partnership_id, name, kind, domain, title, current, target, gap, withheld, quartile (1-4 or
-    # NaN), change (current minus the previous round's, NaN if none or withheld)
+    # One row per partnership with a round and per domain any of them asked: partnership_id, name,
+    # kind, domain, title, current, target, gap, withheld, quartile (1-4 or NaN), change (current
+    # minus the previous round that asked the domain, NaN if none or withheld), state ("shown",
+    # "withheld" or "not asked": no round of the partnership asked it), and where the figure comes
+    # from: workshop (join code), round, held_on (None where not asked) and from_earlier_round
+    # (the latest round that asked the domain is older than the partnership's latest round).
     domains: pd.DataFrame
     cohort_median: pd.DataFrame  # domain, title, current, target, gap
     quartiles: pd.DataFrame  # domain, q1, q3; empty when fewer than 3 partnerships are shown
 
 
+class Member(NamedTuple):
+    """A partnership of the cohort, as the comparison lists it."""
+
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+
+
 @dataclass(frozen=True)
-class _Round:
+class ComparedRound:
+    """One round (workshop) of a partnership, and the domains it asked, in its own order."""
+
     id: int
     partnership_id: int
     join_code: str
@@ -103,14 +142,14 @@ def _rounds(
     since: date | None,
     until: date | None,
     bank_version: str | None,
-) -> dict[int, list[_Round]]:
+) -> dict[int, list[ComparedRound]]:
     """Each partnership's rounds passing the filters, oldest first (by date, then id)."""
-    rounds: dict[int, list[_Round]] = {}
+    rounds: dict[int, list[ComparedRound]] = {}
     for row in partnership_round_rows(
         session=session, partnership_ids=partnership_ids, since=since, until=until, bank_version=bank_version
     ):
         rounds.setdefault(row.partnership_id, []).append(
-            _Round(
+            ComparedRound(
                 id=row.workshop_id,
                 partnership_id=row.partnership_id,
                 join_code=row.join_code,
@@ -125,7 +164,7 @@ def _rounds(
 
 
 def _score_rounds(
-    *, rounds: Sequence[_Round], banks: dict[int, QuestionBank], session: Session
+    *, rounds: Sequence[ComparedRound], banks: dict[int, QuestionBank], session: Session
 ) -> tuple[pd.DataFrame, dict[int, int]]:
     """Domain figures of every round, withheld as ``team_domain_figures`` withholds them.
 
@@ -133,7 +172,7 @@ def _score_rounds(
     gap, withheld. Also each round's respondents.
     """
     answers, tiers = scoring_frames(session=session, workshop_ids=[r.id for r in rounds])
-    by_version: dict[int, list[_Round]] = {}
+    by_version: dict[int, list[ComparedRound]] = {}
     for r in rounds:
         by_version.setdefault(r.bank_version_id, []).append(r)
     parts: list[pd.DataFrame] = []
@@ -199,8 +238,137 @@ def _empty_domains() -> pd.DataFrame:
             "withheld": pd.Series(dtype=bool),
             "quartile": pd.Series(dtype="float64"),
             "change": pd.Series(dtype="float64"),
+            "state": pd.Series(dtype=str),
+            "workshop": pd.Series(dtype=object),
+            "round": pd.Series(dtype=object),
+            "held_on": pd.Series(dtype=object),
+            "from_earlier_round": pd.Series(dtype=bool),
         }
     )
+
+
+def rounds_asking(
+    rounds: Sequence[ComparedRound],
+) -> dict[str, tuple[ComparedRound, ComparedRound | None]]:
+    """Per domain any of a partnership's rounds (oldest first) asked: the latest round that asked
+    it, and the one before that which asked it too (None if there is none).
+
+    The domains come in the latest round's order, then those only older rounds asked, newest
+    round first. Whether a figure is withheld plays no part: the latest round that asked a domain
+    is where its figure comes from even when that round withholds it.
+    """
+    asked: dict[str, list[ComparedRound]] = {}
+    for found in reversed(rounds):
+        for domain in found.domains:
+            sources = asked.setdefault(domain, [])
+            if len(sources) < 2:
+                sources.append(found)
+    return {domain: (found[0], found[1] if len(found) > 1 else None) for domain, found in asked.items()}
+
+
+class _Figures(NamedTuple):
+    title: str
+    current: float
+    target: float
+    gap: float
+    withheld: bool
+
+
+def side_by_side(
+    members: Sequence[Member], rounds: Mapping[int, Sequence[ComparedRound]], scored: pd.DataFrame
+) -> pd.DataFrame:
+    """Each partnership's figures, per domain from the latest of its rounds that asked the domain.
+
+    ``rounds`` holds each partnership's rounds, oldest first (one with none has no rows);
+    ``scored`` the domain figures of at least every round named by ``rounds_asking``, one row per
+    workshop and domain it asked: workshop, domain, title, current, target, gap, withheld.
+    Returns one row per partnership with a round and per domain any of them asked, partnerships
+    in the members' order and domains in one order for all (the order first met): the columns of
+    ``DOMAIN_COLUMNS`` but the quartile. A domain no round of the partnership asked is "not
+    asked", without figures and not withheld.
+    """
+    figures_of = {
+        (int(workshop), str(domain)): _Figures(
+            str(title), float(current), float(target), float(gap), bool(hidden)
+        )
+        for workshop, domain, title, current, target, gap, hidden in zip(
+            scored["workshop"],
+            scored["domain"],
+            scored["title"],
+            scored["current"],
+            scored["target"],
+            scored["gap"],
+            scored["withheld"],
+            strict=True,
+        )
+    }
+    sources = {m.id: rounds_asking(rounds[m.id]) for m in members if rounds.get(m.id)}
+    titles: dict[str, str] = {}  # every domain asked, in the order first met, with its title
+    for member in members:
+        for domain, (source, _) in sources.get(member.id, {}).items():
+            titles.setdefault(domain, figures_of[(source.id, domain)].title)
+    rows: list[dict[str, Any]] = []
+    for member in members:
+        if member.id not in sources:
+            continue
+        latest = rounds[member.id][-1]
+        for domain, title in titles.items():
+            row: dict[str, Any] = {
+                "partnership_id": member.id,
+                "name": member.name,
+                "kind": member.kind,
+                "domain": domain,
+                "title": title,
+            }
+            found = sources[member.id].get(domain)
+            if found is None:
+                rows.append(
+                    row
+                    | dict.fromkeys(DOMAIN_FIGURES, math.nan)
+                    | {
+                        "withheld": False,
+                        "change": math.nan,
+                        "state": NOT_ASKED,
+                        "workshop": None,
+                        "round": None,
+                        "held_on": None,
+                        "from_earlier_round": False,
+                    }
+                )
+                continue
+            source, before = found
+            figure = figures_of[(source.id, domain)]
+            # NaN when either figure is withheld, as a withheld figure is NaN
+            change = math.nan if before is None else figure.current - figures_of[(before.id, domain)].current
+            withheld = figure.withheld
+            rows.append(
+                row
+                | {"current": figure.current, "target": figure.target, "gap": figure.gap}
+                | {
+                    "withheld": withheld,
+                    "change": change,
+                    "state": WITHHELD if withheld else SHOWN,
+                    "workshop": source.join_code,
+                    "round": source.label,
+                    "held_on": source.held_on,
+                    "from_earlier_round": source.id != latest.id,
+                }
+            )
+    if not rows:
+        return _empty_domains().drop(columns="quartile")
+    dtypes: dict[str, Any] = {
+        "partnership_id": "int64",
+        **dict.fromkeys((*DOMAIN_FIGURES, "change"), "float64"),
+        "withheld": bool,
+        "from_earlier_round": bool,
+    }
+    # Column by column: a frame made from records would turn a None (not asked) into NaN.
+    return pd.DataFrame(
+        {
+            column: pd.Series([row[column] for row in rows], dtype=dtypes.get(column, object))
+            for column in rows[0]
+        }
+    ).astype({"name": str, "kind": str, "domain": str, "title": str, "state": str})
 
 
 def compare_cohort(
@@ -216,25 +384,33 @@ def compare_cohort(
 
     ``kinds`` keeps partnerships of those kinds; ``since``/``until`` keep rounds held on or
     between those dates; ``bank_version`` ("ics-readiness 1.0.0") keeps rounds on that bank.
-    A partnership with no round left is listed, withheld, with no domain figures.
+    Each domain's figure comes from the latest round passing the filters that asked it. A
+    partnership with no round left is listed, withheld, with no domain figures.
     """
     cohort = cohort_name(session=session, cohort_id=cohort_id)
     if cohort is None:
         raise NotFound("no such cohort")
-    members: list[tuple[int, str, str, int | None]] = [
-        (p.id, p.name, p.kind, p.parent_id)
+    members = [
+        Member(p.id, p.name, p.kind, p.parent_id)
         for p in cohort_partnerships(session=session, cohort_id=cohort_id, kinds=kinds)
     ]
     rounds = _rounds(
         session=session,
-        partnership_ids=[m[0] for m in members],
+        partnership_ids=[m.id for m in members],
         since=since,
         until=until,
         bank_version=bank_version,
     )
     latest = {pid: found[-1] for pid, found in rounds.items()}
-    previous = {pid: found[-2] for pid, found in rounds.items() if len(found) > 1}
-    chosen = [*latest.values(), *previous.values()]
+    # Only the rounds a figure or a change comes from are scored: with every round asking every
+    # domain, each partnership's latest and the one before it.
+    needed = {r.id: r for r in latest.values()}
+    for found in rounds.values():
+        for source, before in rounds_asking(found).values():
+            needed[source.id] = source
+            if before is not None:
+                needed[before.id] = before
+    chosen = list(needed.values())
     banks = {
         version: bank_for_version(session=session, bank_version_id=version)
         for version in dict.fromkeys(r.bank_version_id for r in chosen)
@@ -251,19 +427,19 @@ def compare_cohort(
 
     partnership_rows: list[dict[str, Any]] = []
     for pid, name, kind, parent in members:
-        found = latest.get(pid)
-        people = respondents.get(found.id, 0) if found else 0
-        shown = found is not None and people >= banks[found.bank_version_id].anonymity_threshold
+        last = latest.get(pid)
+        people = respondents.get(last.id, 0) if last else 0
+        shown = last is not None and people >= banks[last.bank_version_id].anonymity_threshold
         partnership_rows.append(
             {
                 "partnership_id": pid,
                 "name": name,
                 "kind": kind,
                 "parent_id": parent,
-                "latest_workshop": found.join_code if found else None,
-                "held_on": found.held_on if found else None,
-                "round": found.label if found else None,
-                "bank_version": found.bank_version if found else None,
+                "latest_workshop": last.join_code if last else None,
+                "held_on": last.held_on if last else None,
+                "round": last.label if last else None,
+                "bank_version": last.bank_version if last else None,
                 "respondents": people,
                 "withheld": not shown,
             }
@@ -290,34 +466,19 @@ def compare_cohort(
             {c: pd.Series(dtype="float64") for c in ("domain", *DOMAIN_FIGURES, "q1", "q3")}
         )
     else:
-        ordered = [(i, latest[m[0]]) for i, m in enumerate(members) if m[0] in latest]
-        round_of = pd.DataFrame(
-            {
-                "workshop": [r.id for _, r in ordered],
-                "partnership_id": [r.partnership_id for _, r in ordered],
-                "_order": [i for i, _ in ordered],
-            }
+        # Withheld figures count in no median or quartile; those not asked are NaN, so neither.
+        domains, summary = cohort_figures(
+            side_by_side(members, rounds, scored), partnership="partnership_id", withheld="withheld"
         )
-        info = partnerships.loc[:, ["partnership_id", "name", "kind"]]
-        domains = round_of.merge(scored, on="workshop").merge(info, on="partnership_id")
-        if previous:
-            before = pd.DataFrame(
-                {"workshop": [r.id for r in previous.values()], "partnership_id": list(previous)}
-            )
-            before = before.merge(scored.loc[:, ["workshop", "domain", "current"]], on="workshop")
-            before = before.rename(columns={"current": "_previous"}).drop(columns="workshop")
-            domains = domains.merge(before, on=["partnership_id", "domain"], how="left")
-            domains["change"] = domains["current"] - domains["_previous"]
-        else:
-            domains["change"] = np.nan
-        domains = domains.sort_values(["_order", "position"], kind="stable").reset_index(drop=True)
-        domains["withheld"] = domains["withheld"].astype(bool)
-        # A withheld partnership's rows are all withheld, so they count in no median or quartile.
-        domains, summary = cohort_figures(domains, partnership="partnership_id", withheld="withheld")
         domains = domains.loc[:, list(DOMAIN_COLUMNS)].astype({"partnership_id": "int64"})
 
-    shown_ids = partnerships.loc[~partnerships["withheld"], "partnership_id"]
-    counted = domains.loc[domains["partnership_id"].isin(shown_ids)]
+    # A partnership takes part in the comparison when its latest round is shown, or when a figure
+    # of it is (from an earlier round that asked what its withheld latest round did not).
+    has_figures = domains.loc[domains["state"] == SHOWN, "partnership_id"]
+    shown_ids = partnerships.loc[
+        ~partnerships["withheld"] | partnerships["partnership_id"].isin(has_figures), "partnership_id"
+    ]
+    counted = domains.loc[domains["partnership_id"].isin(shown_ids) & (domains["state"] != NOT_ASKED)]
     order = pd.Index(pd.unique(counted["domain"].to_numpy(dtype=object)), dtype=object)
     titles = counted.drop_duplicates("domain").set_index("domain")["title"]
     summary = summary.set_index("domain").reindex(order)
@@ -371,20 +532,38 @@ def _id(value: Any) -> int:
     return int(value)
 
 
+def _domain_entry(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.domain),
+        "current": _number(row.current),
+        "target": _number(row.target),
+        "gap": _number(row.gap),
+        "quartile": _whole(row.quartile),
+        "change": _number(row.change),
+        "state": str(row.state),
+        "round": str(row.round),
+        "held_on": row.held_on.isoformat(),
+        "workshop": str(row.workshop),
+    }
+
+
 def cohort_document(comparison: CohortComparison) -> dict[str, Any]:
-    """The comparison as plain JSON-ready data: figures unrounded, withheld or missing as None."""
+    """The comparison as plain JSON-ready data: figures unrounded, withheld or missing as None.
+
+    Each partnership's ``domains`` are those one of its rounds asked, each with its ``state``
+    ("shown" or "withheld") and the round it comes from (``round``, ``held_on`` as an ISO date,
+    ``workshop`` join code); ``not_asked`` lists the domain ids none of its rounds asked.
+    """
     by_partnership: dict[int, list[dict[str, Any]]] = {}
+    not_asked: dict[int, list[str]] = {}
     for row in comparison.domains.itertuples(index=False):
-        by_partnership.setdefault(_id(row.partnership_id), []).append(
-            {
-                "id": str(row.domain),
-                "current": _number(row.current),
-                "target": _number(row.target),
-                "gap": _number(row.gap),
-                "quartile": _whole(row.quartile),
-                "change": _number(row.change),
-            }
-        )
+        partnership = _id(row.partnership_id)
+        by_partnership.setdefault(partnership, [])
+        not_asked.setdefault(partnership, [])
+        if row.state == NOT_ASKED:
+            not_asked[partnership].append(str(row.domain))
+        else:
+            by_partnership[partnership].append(_domain_entry(row))
     partnerships = [
         {
             "name": str(row.name),
@@ -393,6 +572,7 @@ def cohort_document(comparison: CohortComparison) -> dict[str, Any]:
             "respondents": _id(row.respondents),
             "withheld": bool(row.withheld),
             "domains": by_partnership.get(_id(row.partnership_id), []),
+            "not_asked": not_asked.get(_id(row.partnership_id), []),
         }
         for row in comparison.partnerships.itertuples(index=False)
     ]
@@ -415,12 +595,84 @@ def cohort_document(comparison: CohortComparison) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class EarlierRound:
+    """Domains of a partnership whose figures come from a round before its latest one, because
+    the later rounds did not ask them."""
+
+    partnership: str
+    titles: tuple[str, ...]
+    round: str
+    held_on: date
+
+    def words(self) -> str:
+        """'Eastvale ICS: Governance, Trust from Round 1, 12 March 2026' (user text, unescaped)."""
+        return f"{self.partnership}: {', '.join(self.titles)} from {self.round}, {long_date(self.held_on)}"
+
+
+def earlier_rounds(comparison: CohortComparison) -> list[EarlierRound]:
+    """Where a figure comes from a round before the partnership's latest, which round and date,
+    grouped per partnership and round (in the comparison's order)."""
+    domains = comparison.domains
+    earlier = domains.loc[domains["from_earlier_round"].astype(bool)]
+    found = []
+    for _, rows in earlier.groupby(["partnership_id", "workshop"], sort=False):
+        first = rows.iloc[0]
+        found.append(
+            EarlierRound(
+                partnership=str(first["name"]),
+                titles=tuple(rows["title"].astype(str)),
+                round=str(first["round"]),
+                held_on=first["held_on"],
+            )
+        )
+    return found
+
+
+def heatmap(comparison: CohortComparison, *, scale_labels: Sequence[str], title: str) -> go.Figure:
+    """``charts.cohort_heatmap`` of the comparison, with a cell no round asked labelled "not asked"
+    rather than the chart's "withheld" (both are empty cells, neither a colour that reads as a
+    level)."""
+    from assessment.charts import cohort_heatmap
+
+    domains, median = comparison.domains, comparison.cohort_median
+    figure = cohort_heatmap(domains, median, scale_labels=scale_labels, title=title)
+    unasked = domains.loc[domains["state"] == NOT_ASKED]
+    if unasked.empty or not figure.data or figure.data[0].type != "heatmap":
+        return figure
+    # The chart's own rows (partnerships as first met, then the median) and columns (the median's
+    # domains, or all when it has none).
+    names = list(dict.fromkeys(domains["name"].astype(str)))
+    order = list(dict.fromkeys(median["domain"].astype(str))) or list(
+        dict.fromkeys(domains["domain"].astype(str))
+    )
+    trace = figure.data[0]
+    text = [list(row) for row in trace.text]
+    if len(text) != len(names) + 1 or any(len(row) != len(order) for row in text):
+        return figure
+    places = {(name, domain): (i, j) for i, name in enumerate(names) for j, domain in enumerate(order)}
+    for name, domain in zip(unasked["name"].astype(str), unasked["domain"].astype(str), strict=True):
+        if (name, domain) in places:
+            i, j = places[(name, domain)]
+            text[i][j] = NOT_ASKED
+    trace.text = text
+    return figure
+
+
+def _state_beside(place: str, system: Any) -> str:
+    if place == NOT_ASKED or system == NOT_ASKED:
+        return NOT_ASKED
+    return SHOWN if place == SHOWN and system == SHOWN else WITHHELD
+
+
 def place_vs_system(comparison: CohortComparison, *, ics_partnership_id: int) -> pd.DataFrame:
     """Each place of the ICS against the ICS's own latest round, domain by domain.
 
     One row per place partnership (parent is the ICS) and domain: name, domain, title, place
-    (its current), system (the ICS's current) and difference = place - system (positive: the
-    place rates itself higher). NaN wherever either figure is withheld or missing.
+    (its current), system (the ICS's current), difference = place - system (positive: the
+    place rates itself higher) and state: "not asked" where either never asked the domain,
+    "withheld" where either figure is withheld or the system has none, else "shown". The
+    difference is NaN unless shown.
     """
     partnerships = comparison.partnerships
     is_place = (partnerships["kind"] == "place").to_numpy(dtype=bool) & partnerships["parent_id"].eq(
@@ -428,12 +680,18 @@ def place_vs_system(comparison: CohortComparison, *, ics_partnership_id: int) ->
     ).fillna(False).to_numpy(dtype=bool)
     places = partnerships.loc[is_place, "partnership_id"]
     domains = comparison.domains
-    rows = domains.loc[domains["partnership_id"].isin(places), ["name", "domain", "title", "current"]]
-    system = domains.loc[domains["partnership_id"] == ics_partnership_id, ["domain", "current"]]
-    out = rows.rename(columns={"current": "place"}).merge(
-        system.rename(columns={"current": "system"}), on="domain", how="left"
+    rows = domains.loc[
+        domains["partnership_id"].isin(places), ["name", "domain", "title", "current", "state"]
+    ]
+    system = domains.loc[domains["partnership_id"] == ics_partnership_id, ["domain", "current", "state"]]
+    out = rows.rename(columns={"current": "place", "state": "_place"}).merge(
+        system.rename(columns={"current": "system", "state": "_system"}), on="domain", how="left"
     )
     out["place"] = out["place"].astype(float)
     out["system"] = out["system"].astype(float)
     out["difference"] = out["place"] - out["system"]
+    out["state"] = [
+        _state_beside(place, system) for place, system in zip(out["_place"], out["_system"], strict=True)
+    ]
+    out["state"] = out["state"].astype(str)
     return out.loc[:, list(PLACE_COLUMNS)].reset_index(drop=True)

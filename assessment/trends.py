@@ -21,13 +21,24 @@ from assessment.outcomes import current_consensus
 from assessment.scoring import changes_since_previous, team_domain_figures
 
 __all__ = [
+    "NOT_ASKED",
+    "SHOWN",
     "TREND_COLUMNS",
+    "WITHHELD",
+    "every_round_and_domain",
     "gap_narrowing_sentence",
     "participation",
     "partnership_rounds",
     "trend_frame",
     "version_changes",
 ]
+
+# What a domain's figure is in a round (or, in a cohort, for a partnership): shown; withheld by
+# the anonymity threshold; or not asked, as the round chose not to ask that domain. "Not asked" is
+# never "withheld": nothing was kept back, there is nothing to show.
+SHOWN = "shown"
+WITHHELD = "withheld"
+NOT_ASKED = "not asked"
 
 TREND_FIGURES = ("current", "target", "gap")
 TREND_COLUMNS = (
@@ -129,6 +140,41 @@ def trend_frame(
     frame = changes_since_previous(frame, series=["domain"], order="held_on", figures=TREND_FIGURES)
     frame = frame.sort_values(["_round", "_position"], kind="stable").reset_index(drop=True)
     return frame.loc[:, list(TREND_COLUMNS)]
+
+
+_ROUND_COLUMNS = ("workshop_id", "join_code", "round", "held_on", "bank_version", "respondents")
+
+
+def every_round_and_domain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``trend_frame`` with a row for every round and every domain any of its rounds asked, and
+    a ``state`` column: "shown", "withheld", or "not asked" where the round did not ask the domain.
+
+    A not-asked row has the round's own columns and the domain's title (its latest), no figures,
+    changes or agreed level (NaN), n = 0 and is not withheld. The changes of the rows a round asked
+    are ``trend_frame``'s: since the previous round that asked the domain. Rows run round by round,
+    domains in the order first met.
+    """
+    states = np.where(frame["withheld"].to_numpy(dtype=bool), WITHHELD, SHOWN)
+    asked = frame.assign(state=pd.Series(states, index=frame.index, dtype=object))
+    if asked.empty:
+        return asked.astype({"state": str})
+    rounds = asked.drop_duplicates("workshop_id").loc[:, list(_ROUND_COLUMNS)]
+    domain_ids = list(dict.fromkeys(asked["domain"].astype(str)))
+    titles = dict(zip(asked["domain"].astype(str), asked["title"].astype(str), strict=True))
+    grid = rounds.assign(_round=np.arange(len(rounds))).merge(
+        pd.DataFrame({"domain": domain_ids, "_domain": np.arange(len(domain_ids))}), how="cross"
+    )
+    per_domain = asked.drop(columns=[c for c in _ROUND_COLUMNS if c != "workshop_id"])
+    out = grid.merge(per_domain, on=["workshop_id", "domain"], how="left")
+    unasked = out["state"].isna()
+    out["title"] = out["title"].where(~unasked, out["domain"].map(titles))
+    out["state"] = out["state"].where(~unasked, NOT_ASKED)
+    out["n"] = out["n"].fillna(0)
+    out["withheld"] = out["withheld"].where(~unasked, False)
+    out = out.sort_values(["_round", "_domain"], kind="stable").reset_index(drop=True)
+    return out.loc[:, [*TREND_COLUMNS, "state"]].astype(
+        {"n": "int64", "withheld": bool, "title": str, "domain": str, "state": str}
+    )
 
 
 def _round_summary(frame: pd.DataFrame) -> pd.DataFrame:

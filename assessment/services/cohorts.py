@@ -53,7 +53,8 @@ class CohortSummary:
 
 @dataclass(frozen=True)
 class Trend:
-    """A partnership's rounds, scored (``assessment.trends.trend_frame``), and its actions."""
+    """A partnership's rounds, scored (``assessment.trends.trend_frame``) with a row for every round
+    and domain, each with its state (``trends.every_round_and_domain``), and its actions."""
 
     frame: pd.DataFrame
     actions: tuple[ActionRecord, ...]
@@ -133,7 +134,8 @@ def compare(
     until: date | None = None,
     bank_version: str | None = None,
 ) -> CohortComparison:
-    """Each partnership's latest round in the cohort, side by side (``assessment.cohorts``)."""
+    """Each partnership's latest round in the cohort, side by side (``assessment.cohorts``); each
+    domain's figure from the latest round that asked it, with that round and its date."""
     from assessment.cohorts import compare_cohort
 
     with transaction(engine) as session:
@@ -149,13 +151,14 @@ def compare(
 
 
 def trend(*, engine: Engine, actor: Actor, partnership_id: int) -> Trend:
-    """The partnership's rounds, scored round by round, with its actions."""
+    """The partnership's rounds, scored round by round, with its actions; a domain a round did not
+    ask is "not asked" there, never "withheld"."""
     from assessment.outcomes import list_actions
-    from assessment.trends import trend_frame
+    from assessment.trends import every_round_and_domain, trend_frame
 
     with transaction(engine) as session:
         _require_partnership(session, actor, partnership_id)
-        frame = trend_frame(session=session, partnership_id=partnership_id)
+        frame = every_round_and_domain(trend_frame(session=session, partnership_id=partnership_id))
         actions = list_actions(session=session, partnership_id=partnership_id)
     return Trend(frame=frame, actions=tuple(actions))
 

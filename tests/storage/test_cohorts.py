@@ -282,6 +282,7 @@ def test_a_partnership_with_no_round_in_range_is_listed_withheld_without_figures
         "respondents": 0,
         "withheld": True,
         "domains": [],
+        "not_asked": [],
     }
 
 
@@ -314,7 +315,7 @@ def test_an_archived_partnership_is_left_out(engine: Engine, cohort: dict[str, i
 def test_places_are_compared_with_their_system(engine: Engine, cohort: dict[str, int]) -> None:
     comparison = compare(engine, cohort)
     difference = place_vs_system(comparison, ics_partnership_id=cohort["Eastvale ICS"])
-    assert list(difference.columns) == ["name", "domain", "title", "place", "system", "difference"]
+    assert list(difference.columns) == ["name", "domain", "title", "place", "system", "difference", "state"]
     assert difference["name"].drop_duplicates().tolist() == ["Northfield place", "Southmoor place"]
     found = {
         (r["name"], r["domain"]): (r["place"], r["system"], r["difference"])
@@ -337,7 +338,9 @@ def test_the_cohort_document_has_every_figure_unrounded_and_withheld_ones_as_nul
     json.dumps(document, allow_nan=False)  # no NaN and no numpy types
     assert set(document) == {"cohort", "partnerships", "cohort_median", "quartiles"}
     east = document["partnerships"][0]
-    assert set(east) == {"name", "kind", "latest_workshop", "respondents", "withheld", "domains"}
+    assert set(east) == {"name", "kind", "latest_workshop", "respondents", "withheld", "domains", "not_asked"}
+    # Each figure names the round it comes from: here every domain is from the latest round, R2.
+    source = {"round": "R2", "held_on": "2026-04-10", "workshop": east["latest_workshop"]}
     assert east["domains"][0] == {
         "id": "shared-purpose",
         "current": 3.0,
@@ -345,6 +348,8 @@ def test_the_cohort_document_has_every_figure_unrounded_and_withheld_ones_as_nul
         "gap": 1.0,
         "quartile": 2,
         "change": 1.0,
+        "state": "shown",
+        **source,
     }
     assert east["domains"][2] == {
         "id": "mind-the-gaps",
@@ -353,7 +358,10 @@ def test_the_cohort_document_has_every_figure_unrounded_and_withheld_ones_as_nul
         "gap": None,
         "quartile": None,
         "change": None,
+        "state": "withheld",
+        **source,
     }
+    assert east["not_asked"] == []
     west = document["partnerships"][3]
     assert west["withheld"] is True and west["respondents"] == 2
     assert all(
