@@ -33,14 +33,14 @@ from assessment.chart_export import ChartExporter, ChartRequest, shared_exporter
 from assessment.charts import (
     accountability_bars,
     answer_distribution,
-    cohort_heatmap,
     domain_radar_with_spread,
     gaps_ranked,
     sector_lens,
     spectrum_dumbbells,
     trend_lines,
 )
-from assessment.cohorts import CohortComparison, compare_cohort
+from assessment.cohorts import CohortComparison, compare_cohort, earlier_rounds
+from assessment.cohorts import heatmap as comparison_heatmap
 from assessment.db import WorkshopInfo, cohort_exists, workshop_ids_by_code
 from assessment.errors import NotFound
 from assessment.framework import QuestionBank
@@ -48,7 +48,7 @@ from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
 from assessment.presenting import present
 from assessment.results import ScoredWorkshop, score_stored_workshop
-from assessment.trends import trend_frame
+from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_WIDTH_PX = 640  # the A4 text column (174 mm) at 96 px per inch, rounded down
@@ -441,6 +441,16 @@ def workshop_summary_pdf(
 # --- the cohort pack ----------------------------------------------------------------------------------
 
 
+def _overview_cell(row: dict[Any, Any]) -> str:
+    """A grid cell: the figure ("2.50", "2.50*" when from an earlier round), "–" when withheld,
+    or "not asked"."""
+    if row["state"] == NOT_ASKED:
+        return NOT_ASKED
+    if row["state"] == WITHHELD:
+        return "–"
+    return figure_text(row["current"]) + ("*" if row["from_earlier_round"] else "")
+
+
 def cohort_overview_pdf(
     comparison: CohortComparison,
     *,
@@ -454,15 +464,13 @@ def cohort_overview_pdf(
     partnerships = comparison.partnerships
     titles = list(dict.fromkeys(domains["title"].astype(str))) if not domains.empty else []
     grid: dict[tuple[str, str], str] = {
-        (str(r["name"]), str(r["title"])): figure_text(r["current"]) for r in domains.to_dict("records")
+        (str(r["name"]), str(r["title"])): _overview_cell(r) for r in domains.to_dict("records")
     }
     charts = _Charts(exporter)
     if not domains.empty and domains["current"].notna().any():
         charts.add(
             "heatmap",
-            cohort_heatmap(
-                domains, comparison.cohort_median, scale_labels=scale, title="Latest round, by domain"
-            ),
+            comparison_heatmap(comparison, scale_labels=scale, title="Latest round, by domain"),
             alt="Heatmap of each partnership's current level per domain; the table gives the figures.",
             height=max(360, 160 + 26 * len(partnerships)),
         )
@@ -490,9 +498,11 @@ def cohort_overview_pdf(
         ],
         "titles": titles,
         "grid": [
-            {"name": str(name), "cells": [grid.get((str(name), t), presenting.WITHHELD) for t in titles]}
+            {"name": str(name), "cells": [grid.get((str(name), t), "–") for t in titles]}
             for name in partnerships["name"]
         ],
+        "not_asked": bool((domains["state"] == NOT_ASKED).any()),
+        "earlier": [found.words() for found in earlier_rounds(comparison)],
         "median": [
             {
                 "title": str(r["title"]),
