@@ -4,7 +4,7 @@ from assessment.services import Actor
 from assessment.services import cohorts as service
 from ui.auth import require_facilitator
 from ui.bank import default_bank
-from ui.cohort_view import show_comparison
+from ui.cohort_view import earlier_round_note, show_comparison
 from ui.db import engine
 from ui.report_buttons import cohort_pack_download
 from ui.text import plain_text
@@ -64,6 +64,7 @@ st.markdown(
         else ""
     )
 )
+earlier_round_note(comparison)
 if comparison.quartiles.empty:
     st.info("Fewer than three partnerships to compare: the comparison is shown without quartiles.")
 

@@ -6,12 +6,14 @@ from assessment.presenting import figure_with_change
 from assessment.services import Actor
 from assessment.services import cohorts as cohort_service
 from assessment.services import workshops as workshop_service
-from assessment.trends import participation, version_changes
+from assessment.trends import NOT_ASKED, participation, version_changes
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
 from ui.text import escape_markdown as md
 from ui.text import plain_table, plain_text
+
+NOT_ASKED_HERE = "not asked in this round"
 
 actor = Actor.facilitator(require_facilitator())
 
@@ -47,8 +49,12 @@ if changes:
     st.warning(
         "The question bank changed at "
         + md(", ".join(changes))
-        + ". Questions are matched by their id across "
-        "versions; a domain that a round did not ask about is simply absent there."
+        + ". Questions are matched by their id across versions."
+    )
+if (frame["state"] == NOT_ASKED).any():
+    st.info(
+        "Some rounds did not ask every domain: there the line has a gap and the table says "
+        f"“{NOT_ASKED_HERE}”. A change is since the previous round that asked the domain."
     )
 
 scale = [level.label for level in default_bank().scale]
@@ -65,17 +71,22 @@ st.plotly_chart(
 )
 
 
+asked = frame["state"] != NOT_ASKED
+
+
+def in_words(figure: str) -> list[str]:
+    """Each round's figure with its change, or the words for a domain the round did not ask."""
+    pairs = zip(frame[figure], frame[f"{figure}_change"], asked, strict=True)
+    return [figure_with_change(v, c) if was_asked else NOT_ASKED_HERE for v, c, was_asked in pairs]
+
+
 table = pd.DataFrame(
     {
         "Round": frame["round"],
         "Domain": frame["title"].astype(str),
-        "Now": [
-            figure_with_change(v, c) for v, c in zip(frame["current"], frame["current_change"], strict=True)
-        ],
-        "Target": [
-            figure_with_change(v, c) for v, c in zip(frame["target"], frame["target_change"], strict=True)
-        ],
-        "Gap": [figure_with_change(v, c) for v, c in zip(frame["gap"], frame["gap_change"], strict=True)],
+        "Now": in_words("current"),
+        "Target": in_words("target"),
+        "Gap": in_words("gap"),
         "Agreed": frame["consensus"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
     }
 )
