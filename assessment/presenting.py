@@ -26,7 +26,7 @@ from assessment.charts import level_counts, short_label
 from assessment.framework import UNCLEAR_TIER, AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.outcomes import ActionRecord, ConsensusRecord
 from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
-from assessment.trends import gap_narrowing_sentence, version_changes
+from assessment.trends import NOT_ASKED, gap_narrowing_sentence, version_changes
 
 WITHHELD = "withheld"
 NO_CHANGE = "no change"
@@ -357,6 +357,7 @@ def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
         .reindex(columns=shown_rounds["workshop_id"].tolist())
     )
     titles = dict(zip(trend["domain"].astype(str), trend["title"].astype(str), strict=False))
+    asked = set(zip(recent["domain"].astype(str), recent["workshop_id"], strict=True))
     latest = trend.loc[trend["workshop_id"] == rounds["workshop_id"].iloc[-1]]
     changes = dict(zip(latest["domain"].astype(str), latest["current_change"], strict=True))
     return TrendTable(
@@ -369,7 +370,7 @@ def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
         rows=tuple(
             TrendRow(
                 titles[str(domain)],
-                tuple(figure_text(v) for v in row),
+                tuple(figure_text(v) if (domain, w) in asked else NOT_ASKED for w, v in row.items()),
                 change_text(changes.get(str(domain))),
             )
             for domain, row in levels.iterrows()

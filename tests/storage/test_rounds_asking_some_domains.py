@@ -33,9 +33,10 @@ from functools import partial
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from assessment.cohorts import CohortComparison, cohort_document, compare_cohort, place_vs_system
-from assessment.db import create_cohort, create_partnership, transaction
+from assessment.db import create_cohort, create_partnership, transaction, workshop_info
 from assessment.report import cohort_overview_pdf
 from assessment.services import Actor
 from assessment.services.cohorts import trend
@@ -97,6 +98,12 @@ def cell(comparison: CohortComparison, name: str, domain: str) -> dict[str, obje
     rows = domains.loc[(domains["name"] == name) & (domains["domain"] == domain)].to_dict("records")
     assert len(rows) == 1, (name, domain, len(rows))
     return rows[0]
+
+
+def by_code(session: Session, comparison: CohortComparison, name: str) -> int:
+    """The id of the partnership's latest workshop in the comparison."""
+    code = comparison.partnerships.set_index("name").loc[name, "latest_workshop"]
+    return workshop_info(session=session, join_code=str(code)).id
 
 
 def nan(value: object) -> bool:
@@ -248,3 +255,22 @@ def test_the_cohort_overview_pdf_says_not_asked_and_which_earlier_round_a_figure
     assert "not asked" in text
     assert "Eastvale ICS: Build trust momentum, Mind the gaps from Round 1, 12 January 2026" in text
     assert "None" not in text and "nan" not in text.lower().split()
+
+
+def test_a_summarys_round_by_round_table_says_not_asked_where_a_round_did_not_ask_a_domain(
+    engine: Engine, cohort: dict[str, int]
+) -> None:
+    from assessment.presenting import present
+    from assessment.report import gather_workshop_report
+
+    with transaction(engine) as session:
+        latest = by_code(session, compare_cohort(session=session, cohort_id=cohort["cohort"]), "Eastvale ICS")
+        report = gather_workshop_report(session=session, workshop_id=latest)
+    model = present(report.scored, consensus=report.consensus, actions=report.actions, trend=report.trend)
+    assert model.trend is not None and model.trend.labels == ("Round 1", "Round 2")
+    rows = {row.title: row.cells for row in model.trend.rows}
+    assert rows == {
+        "Shared purpose": ("2.00", "3.00"),
+        "Build trust momentum": ("2.00", "not asked"),
+        "Mind the gaps": ("1.00", "not asked"),
+    }
