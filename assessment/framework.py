@@ -7,6 +7,7 @@ for it, the path to the field (``domains[3].items[2].levels``) and what was expe
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,28 @@ DEFAULT_TIERS = (
     {"id": "health-and-wellbeing-board", "label": "Health and wellbeing board"},
     {"id": UNCLEAR_TIER, "label": "Unclear"},
 )
+
+
+# The shipped bank cites its sources as "seed NNN (Author / publisher, title), where in it": the
+# number ties a question to the article it was written from, for whoever maintains the bank.
+# People read a citation instead.
+_SEED_SOURCE = re.compile(
+    r"^\s*seed \d+ \((?P<who>[^,()]+), (?P<title>[^()]+)\),?\s*(?P<where>.*)$", re.DOTALL
+)
+
+
+def citation(source: str) -> str:
+    """A question's source as people read it: "Mitchell-Baker (tricordant), “The purpose of
+    ICSs”: insight 1: why, why, why". A source written any other way is shown as written."""
+    match = _SEED_SOURCE.match(source)
+    if match is None:
+        return source
+    who = " (".join(part.strip() for part in match["who"].split(" / ", 1))
+    who += ")" if " / " in match["who"] else ""
+    title = match["title"].strip()
+    cited = f"{who}, “{title[:1].upper()}{title[1:]}”"
+    where = match["where"].strip()
+    return f"{cited}: {where}" if where else cited
 
 
 class BankConsistencyError(ValueError):

@@ -13,6 +13,7 @@ from assessment.framework import (
     MaturityItem,
     QuestionBank,
     SpectrumItem,
+    citation,
 )
 from ui.text import escape_markdown as md
 
@@ -45,7 +46,7 @@ def show_item(bank: QuestionBank, item: Item) -> None:
                 width="stretch",
             )
             st.caption("Tiers to choose from: " + md(", ".join(t.label for t in item.tiers)))
-        st.caption(f"Source: {md(item.source)}")
+        st.caption(f"Source: {md(citation(item.source))}")
 
 
 def errors_table(errors: list[BankError]) -> pd.DataFrame:

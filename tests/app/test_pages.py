@@ -124,3 +124,14 @@ def test_hostile_text_in_an_uploaded_bank_is_shown_as_data_not_markup(facilitato
     assert all(hostile not in m.value for m in at.markdown)
     cells = " ".join(str(v) for v in at.table[0].value.to_numpy().ravel())
     assert "\\<script\\>" in cells  # escaped, so st.table shows it as text
+
+
+def test_the_question_bank_page_cites_each_source_in_words_not_as_a_seed_number(
+    shipped_bank: QuestionBank,
+) -> None:
+    at = open_question_bank()
+    at.selectbox(key="bank_domain").set_value("mind-the-gaps").run()
+    captions = [c.value.replace("\\", "") for c in at.caption if c.value.startswith("Source:")]
+    assert len(captions) == len(shipped_bank.domain("mind-the-gaps").items)
+    assert [c for c in captions if "seed" in c.lower()] == []
+    assert any("“" in c for c in captions)  # a title in quotes, as a citation gives it
