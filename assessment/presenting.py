@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from assessment import readings
-from assessment.charts import level_counts, short_label
+from assessment.charts import level_counts
 from assessment.framework import UNCLEAR_TIER, AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.outcomes import ActionRecord, ConsensusRecord
 from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
@@ -197,7 +197,7 @@ class ConsensusRow:
 
 @dataclass(frozen=True)
 class ChangeRow:
-    short_title: str
+    title: str  # in full: a board member reads the domain's name, never "Identify and ma…"
     current: str
     change: str
 
@@ -207,6 +207,11 @@ class PreviousRound:
     label: str
     held_on: str
     rows: tuple[ChangeRow, ...]
+    respondents_then: int
+    respondents_now: int
+    # Said when the two rounds' teams differ a lot in size, or "" : a change may then be who
+    # answered rather than what changed.
+    caution: str
 
 
 @dataclass(frozen=True)
@@ -258,6 +263,12 @@ class ResultsModel:
     withheld_sentence: str
     method_note: str
     overall: dict[str, Figure]  # current, target, gap
+    # The words under each headline figure ("between Emerging and Developing", "levels to go"), and
+    # the figure with them ("1.85 — between Emerging and Developing", "1.15 levels to go"); both
+    # "withheld" when withheld.
+    overall_levels: dict[str, str]
+    overall_words: dict[str, str]
+    opening: str  # the PDF's opening paragraph, in words made from the figures below
     overall_domains: int
     sectors: tuple[tuple[str, int], ...]  # (sector label, respondents)
     scale: tuple[str, ...]
@@ -326,20 +337,86 @@ def _split(items: pd.DataFrame) -> pd.DataFrame:
     return items.loc[items["split"].eq(True)].sort_values("iqr", ascending=False, kind="stable")
 
 
+# Two rounds' teams "differ a lot" when the smaller is under two thirds of the larger: a third of
+# the room changed at least, enough for a move to be the people rather than the partnership.
+COMPARABLE_TEAMS = 2 / 3
+
+
+def teams_caution(label: str, then: int, now: int) -> str:
+    """A warning when the previous round's team and this one differ a lot in size, or ""."""
+    if min(then, now) >= COMPARABLE_TEAMS * max(then, now):
+        return ""
+    return (
+        f"Caution: {then} answered in {label} and {now} in this round. With teams this different, "
+        "a change may come from who answered rather than from the partnership."
+    )
+
+
 def _previous_round(trend: pd.DataFrame, workshop_id: int) -> PreviousRound | None:
     """The change of each domain since the round before this one, or None in a first round."""
     rounds = trend.drop_duplicates("workshop_id")
     if len(rounds) < 2 or int(rounds["workshop_id"].iloc[-1]) != workshop_id:
         return None
-    before = rounds.iloc[-2]
+    before, latest = rounds.iloc[-2], rounds.iloc[-1]
     this = trend.loc[trend["workshop_id"] == workshop_id]
     rows = tuple(
-        ChangeRow(
-            short_label(str(r["title"]), 28), figure_text(r["current"]), change_text(r["current_change"])
-        )
+        ChangeRow(str(r["title"]), figure_text(r["current"]), change_text(r["current_change"]))
         for r in this.to_dict("records")
     )
-    return PreviousRound(str(before["round"]), long_date(before["held_on"]), rows)
+    then, now = int(before["respondents"]), int(latest["respondents"])
+    return PreviousRound(
+        label=str(before["round"]),
+        held_on=long_date(before["held_on"]),
+        rows=rows,
+        respondents_then=then,
+        respondents_now=now,
+        caution=teams_caution(str(before["round"]), then, now),
+    )
+
+
+def _headline_levels(overall: dict[str, Figure], scale: Sequence[str]) -> dict[str, str]:
+    """The words under each headline figure: its level's name, or for the gap "levels to go"."""
+    levels = {}
+    for key in ("current", "target"):
+        value = overall[key].value
+        levels[key] = WITHHELD if value is None else readings.level_name(scale, value)
+    gap = overall["gap"]
+    levels["gap"] = WITHHELD if gap.value is None else f"level{'' if gap.text == '1.00' else 's'} to go"
+    return levels
+
+
+def opening_paragraph(
+    *,
+    respondents: int,
+    overall_words: dict[str, str],
+    ranked: Sequence[DomainRow],
+    split: Sequence[SplitQuestion],
+    previous: PreviousRound | None,
+) -> str:
+    """The PDF's first paragraph, in words made only from shown figures: where we are, the biggest
+    gaps, where we disagree most, and what changed since the previous round."""
+    parts = [
+        f"{respondents} people answered. Together they put the partnership at "
+        f"{overall_words['current']}, and want to reach {overall_words['target']}."
+    ]
+    gaps = [r for r in ranked if r.gap.value is not None and r.gap.value > 0][:2]
+    if gaps:
+        named = " and ".join(f"{r.title} ({r.gap.text})" for r in gaps)
+        parts.append(f"The biggest {'gaps are' if len(gaps) > 1 else 'gap is'} in {named}.")
+    else:
+        parts.append("No domain shows a gap between where the team is and where it wants to be.")
+    if split:
+        parts.append(f"The team disagrees most on “{split[0].text}” ({split[0].domain}).")
+    else:
+        parts.append("No question splits the team.")
+    if previous is not None:
+        up = sum(r.change.startswith("▲") for r in previous.rows)
+        down = sum(r.change.startswith("▼") for r in previous.rows)
+        parts.append(
+            f"Since {previous.label} ({previous.held_on}), {up} domain{'' if up == 1 else 's'} moved up "
+            f"and {down} down."
+        )
+    return " ".join(parts)
 
 
 def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
@@ -520,7 +597,7 @@ def present(
             shift=WITHHELD if r["withheld"] else f"{float(r['shift']):+.2f}",
             sentence=f"{WITHHELD}: too few answers"
             if r["withheld"]
-            else f"Now {r['now']:.1f} → preferred {r['preferred']:.1f} (shift {r['shift']:+.1f})",
+            else f"Now {r['now']:.2f} → preferred {r['preferred']:.2f} (shift {r['shift']:+.2f})",
         )
         for r in scores.spectrum.to_dict("records")
         if str(r["item_id"]) in spectrum_labels
@@ -556,7 +633,18 @@ def present(
     )
 
     ranked = _by_gap(domains_frame)
+    ranked_domains = tuple(domain_row(r) for r in ranked.to_dict("records"))
     question_frame = _by_gap(items)
+    scale = tuple(level.label for level in bank.scale)
+    overall = {k: figure(scores.overall.get(k)) for k in ("current", "target", "gap")}
+    overall_levels = _headline_levels(overall, scale)
+    overall_words = {
+        key: WITHHELD
+        if overall[key].withheld
+        else f"{overall[key].text}{' —' if key != 'gap' else ''} {overall_levels[key]}"
+        for key in overall
+    }
+    previous = _previous_round(trend, workshop.id) if not trend.empty else None
     return ResultsModel(
         scored=scored,
         threshold=scores.threshold,
@@ -564,15 +652,26 @@ def present(
         withheld=scores.withheld,
         withheld_sentence=withheld_sentence(scores.threshold),
         method_note=method_note(scores.threshold, scores.overall_domains),
-        overall={k: figure(scores.overall.get(k)) for k in ("current", "target", "gap")},
+        overall=overall,
+        overall_levels=overall_levels,
+        overall_words=overall_words,
+        opening=""
+        if scores.withheld
+        else opening_paragraph(
+            respondents=scores.respondents,
+            overall_words=overall_words,
+            ranked=ranked_domains,
+            split=split_questions,
+            previous=previous,
+        ),
         overall_domains=scores.overall_domains,
         sectors=tuple(
             (sector_names.get(str(r["sector"]), str(r["sector"])), int(r["n"]))
             for r in scores.sectors_n.to_dict("records")
         ),
-        scale=tuple(level.label for level in bank.scale),
+        scale=scale,
         readings=Readings(
-            overall=readings.overall(scores.overall, scores.respondents),
+            overall=readings.overall(scores.overall, scores.respondents, scale=scale),
             biggest_gap=readings.biggest_gap(domains_frame),
             disagreement=readings.disagreement(items, texts),
             perception=readings.perception(scores.perception_gaps, titles),
@@ -581,7 +680,7 @@ def present(
             ),
         ),
         domains=tuple(domain_row(r) for r in domains_frame.to_dict("records")),
-        ranked_domains=tuple(domain_row(r) for r in ranked.to_dict("records")),
+        ranked_domains=ranked_domains,
         biggest_gaps=biggest_gaps,
         ranked_questions=tuple(
             QuestionRow(
@@ -606,7 +705,7 @@ def present(
         ),
         consensus=consensus_rows,
         actions=tuple(actions),
-        previous=_previous_round(trend, workshop.id) if not trend.empty else None,
+        previous=previous,
         trend=_trend_table(trend) if not trend.empty else None,
         charts=Charts(radar=radar, level_counts=counts, consensus_levels=agreed),
     )

@@ -6,11 +6,39 @@ is never quoted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}"
+def two_places(value: float) -> str:
+    """The one precision a figure is printed with, wherever it appears (tiles, tables, sentences,
+    the PDF): a board that reads 1.8 in one place and 1.85 in another asks which is right."""
+    return f"{value:.2f}"
+
+
+_fmt = two_places
+
+
+def level_name(scale: Sequence[str], value: float) -> str:
+    """Where a figure sits on the scale, in the scale's words: "Developing" on a level, "between
+    Emerging and Developing" between two. Read from the figure as printed (two places), so 2.996,
+    printed 3.00, is named as level 3 and the words never contradict the number beside them."""
+    shown = round(float(value), 2)
+    top = len(scale)
+    if shown <= 1:
+        return scale[0]
+    if shown >= top:
+        return scale[top - 1]
+    low = int(shown)
+    if shown == low:
+        return scale[low - 1]
+    return f"between {scale[low - 1]} and {scale[low]}"
+
+
+def figure_in_words(scale: Sequence[str], value: float) -> str:
+    """A headline figure with its level's name: "1.85 — between Emerging and Developing"."""
+    return f"{two_places(value)} — {level_name(scale, value)}"
 
 
 def biggest_gap(domains: pd.DataFrame) -> str:
@@ -25,12 +53,13 @@ def biggest_gap(domains: pd.DataFrame) -> str:
     )
 
 
-def overall(figures: dict[str, float | None], respondents: int) -> str:
-    if figures.get("current") is None or figures.get("target") is None:
+def overall(figures: dict[str, float | None], respondents: int, *, scale: Sequence[str]) -> str:
+    current, target = figures.get("current"), figures.get("target")
+    if current is None or target is None:
         return f"{respondents} respondents: too few for a team figure."
     return (
-        f"{respondents} respondents put the partnership at {_fmt(figures['current'] or 0)} on average, "
-        f"aiming for {_fmt(figures['target'] or 0)}."
+        f"{respondents} respondents put the partnership at {_fmt(current)} ({level_name(scale, current)}) "
+        f"on average, aiming for {_fmt(target)} ({level_name(scale, target)})."
     )
 
 

@@ -179,6 +179,8 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "threshold": model.threshold,
         "withheld": model.withheld,
         "overall": {k: f.text for k, f in model.overall.items()},
+        "overall_levels": model.overall_levels,
+        "opening": model.opening,
         "overall_domains": model.overall_domains,
         "bank": {"id": bank.id, "version": bank.version, "title": bank.title},
         "scale": [{"level": n, "label": label} for n, label in enumerate(scale, start=1)],
@@ -202,7 +204,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         alt="Radar chart of the team's current and target level per domain; the figures are in the table "
         "of gaps on page 2.",
         width=HALF_WIDTH_PX + 40,
-        height=360,
+        height=320,
     )
     context["biggest_gaps"] = list(model.biggest_gaps)
     context["biggest_disagreements"] = list(model.biggest_disagreements)
@@ -214,9 +216,11 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         else {
             "label": previous.label,
             "held_on": previous.held_on,
+            "respondents_then": previous.respondents_then,
+            "respondents_now": previous.respondents_now,
+            "caution": previous.caution,
             "rows": [
-                {"short_title": r.short_title, "current": r.current, "current_change": r.change}
-                for r in previous.rows
+                {"title": r.title, "current": r.current, "current_change": r.change} for r in previous.rows
             ],
         }
     )

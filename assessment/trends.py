@@ -18,6 +18,7 @@ from assessment.db import WorkshopInfo, bank_for_version, scoring_frames, worksh
 from assessment.db.workshops import partnership_exists, partnership_workshop_ids
 from assessment.errors import NotFound
 from assessment.outcomes import current_consensus
+from assessment.readings import two_places
 from assessment.scoring import changes_since_previous, team_domain_figures
 
 __all__ = [
@@ -194,16 +195,13 @@ def participation(frame: pd.DataFrame) -> pd.DataFrame:
     return _round_summary(frame).loc[:, ["round", "held_on", "respondents"]]
 
 
-def _one_decimal(value: float) -> str:
-    return f"{value:.1f}"
-
-
 def gap_narrowing_sentence(frame: pd.DataFrame, domain: str) -> str | None:
     """How the domain's gap moved from the previous round to the latest, in words.
 
     None when the domain is in fewer than two rounds or either round's gap is withheld. The
-    figures are rounded to one decimal place for the sentence (and compared as rounded, so it
-    never says "narrowed from 0.5 to 0.5"); narrowing means the gap's size fell.
+    figures are rounded to two decimal places for the sentence, the precision of every figure
+    (and compared as rounded, so it never says "narrowed from 0.50 to 0.50"); narrowing means the
+    gap's size fell.
     """
     rows = frame.loc[frame["domain"] == domain]
     if len(rows) < 2:
@@ -211,14 +209,14 @@ def gap_narrowing_sentence(frame: pd.DataFrame, domain: str) -> str | None:
     previous, latest = rows["gap"].iloc[-2], rows["gap"].iloc[-1]
     if pd.isna(previous) or pd.isna(latest):
         return None
-    # Adding 0.0 turns a rounded -0.0 into 0.0, so the sentence never says "-0.0".
-    before, after = round(float(previous), 1) + 0.0, round(float(latest), 1) + 0.0
+    # Adding 0.0 turns a rounded -0.0 into 0.0, so the sentence never says "-0.00".
+    before, after = round(float(previous), 2) + 0.0, round(float(latest), 2) + 0.0
     if before == after:
-        return f"gap unchanged at {_one_decimal(after)}"
+        return f"gap unchanged at {two_places(after)}"
     if abs(after) < abs(before):
         verb = "narrowed"
     elif abs(after) > abs(before):
         verb = "widened"
     else:
         verb = "moved"
-    return f"gap {verb} from {_one_decimal(before)} to {_one_decimal(after)}"
+    return f"gap {verb} from {two_places(before)} to {two_places(after)}"

@@ -39,6 +39,7 @@ def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
         cols[1:], (("Now", "current"), ("Target", "target"), ("Gap", "gap")), strict=True
     ):
         column.metric(label, model.overall[key].text)
+        column.caption(md(model.overall_levels[key]))  # the level's name beside the number
     st.dataframe(
         pd.DataFrame(model.sectors, columns=["Sector", "Respondents"]).astype({"Respondents": "int64"}),
         hide_index=True,

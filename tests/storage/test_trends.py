@@ -200,7 +200,7 @@ def test_the_gap_sentence_says_how_the_gap_moved_since_the_previous_round(
     with transaction(engine) as session:
         frame = trend_frame(session=session, partnership_id=partnership)
     first_two = frame.loc[frame["round"] != "R3"]
-    assert gap_narrowing_sentence(first_two, "shared-purpose") == "gap narrowed from 2.0 to 1.0"
+    assert gap_narrowing_sentence(first_two, "shared-purpose") == "gap narrowed from 2.00 to 1.00"
     # trust-momentum is only in R1 once R3 is left out.
     assert gap_narrowing_sentence(first_two, "trust-momentum") is None
     assert gap_narrowing_sentence(first_two, "no-such-domain") is None
@@ -209,13 +209,15 @@ def test_the_gap_sentence_says_how_the_gap_moved_since_the_previous_round(
 @pytest.mark.parametrize(
     ("gaps", "sentence"),
     [
-        ((1.5, 0.5), "gap narrowed from 1.5 to 0.5"),
-        ((0.44, 1.26), "gap widened from 0.4 to 1.3"),
-        ((0.96, 1.04), "gap unchanged at 1.0"),
-        ((0.75, 0.25, 0.25), "gap unchanged at 0.2"),
+        ((1.5, 0.5), "gap narrowed from 1.50 to 0.50"),
+        ((0.444, 1.256), "gap widened from 0.44 to 1.26"),
+        ((0.996, 1.004), "gap unchanged at 1.00"),
+        ((0.75, 0.25, 0.25), "gap unchanged at 0.25"),
     ],
 )
-def test_the_gap_sentence_rounds_to_one_decimal_place(gaps: tuple[float, ...], sentence: str) -> None:
+def test_the_gap_sentence_rounds_to_two_decimal_places_like_every_figure(
+    gaps: tuple[float, ...], sentence: str
+) -> None:
     frame = pd.DataFrame({"domain": ["d"] * len(gaps), "gap": list(gaps)})
     assert gap_narrowing_sentence(frame, "d") == sentence
 

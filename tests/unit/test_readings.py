@@ -19,7 +19,7 @@ def test_the_biggest_gap_names_the_domain_and_its_size() -> None:
             "gap": [1.0, 1.5, math.nan],
         }
     )
-    assert readings.biggest_gap(domains).startswith("Biggest gap: Design principles, 1.5 levels")
+    assert readings.biggest_gap(domains).startswith("Biggest gap: Design principles, 1.50 levels")
 
 
 def test_a_withheld_gap_is_never_quoted() -> None:
@@ -31,12 +31,12 @@ def test_a_withheld_gap_is_never_quoted() -> None:
 
 def test_the_overall_sentence_says_too_few_when_withheld() -> None:
     assert (
-        readings.overall({"current": None, "target": None, "gap": None}, 2)
+        readings.overall({"current": None, "target": None, "gap": None}, 2, scale=["Emerging", "Developing"])
         == "2 respondents: too few for a team figure."
     )
-    assert readings.overall({"current": 2.04, "target": 3.0, "gap": 0.96}, 12).startswith(
-        "12 respondents put the partnership at 2.0"
-    )
+    assert readings.overall(
+        {"current": 2.04, "target": 3.0, "gap": 0.96}, 12, scale=["Emerging", "Developing", "Maturing"]
+    ).startswith("12 respondents put the partnership at 2.04 (between Developing and Maturing)")
 
 
 def test_disagreement_counts_split_items_and_names_the_widest() -> None:
@@ -69,6 +69,6 @@ def test_perception_names_the_domain_sectors_see_most_differently() -> None:
     gaps = pd.DataFrame({"domain": ["a", "b"], "gap": [0.5, 2.0], "sectors": [2, 3]})
     assert (
         readings.perception(gaps, {"b": "Mind the gaps"})
-        == "Sectors see Mind the gaps most differently: 2.0 levels apart."
+        == "Sectors see Mind the gaps most differently: 2.00 levels apart."
     )
     assert readings.perception(gaps.iloc[0:0], {}) == "Too few respondents per sector to compare sectors."
