@@ -25,3 +25,13 @@ def pick_workshop(workshops: Sequence[WorkshopSummary]) -> str:
     if st.session_state.get(WORKSHOP_KEY) not in codes:
         st.session_state[WORKSHOP_KEY] = codes[0]
     return str(st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key=WORKSHOP_KEY))
+
+
+COHORT_ADMIN_PAGE = "views/cohort_admin.py"
+
+
+def nothing_set_up(message: str) -> None:
+    """Say what is missing and offer the page that makes it: a facilitator is never sent to the
+    command line for what the app itself can do."""
+    st.info(message)
+    st.page_link(COHORT_ADMIN_PAGE, label="Create a cohort and its partnerships", icon=":material/settings:")

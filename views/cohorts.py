@@ -6,6 +6,7 @@ from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.cohort_view import earlier_round_note, show_comparison
 from ui.db import engine
+from ui.pickers import nothing_set_up
 from ui.report_buttons import cohort_pack_download
 from ui.text import plain_text
 
@@ -14,7 +15,10 @@ actor = Actor.facilitator(require_facilitator())
 st.title("Compare a cohort")
 cohorts = service.visible_cohorts(engine=engine(), actor=actor)
 if not cohorts:
-    st.info("No cohorts yet. Load the sample data from the home page, or create one from the command line.")
+    nothing_set_up(
+        "No cohorts yet. Create one on the Cohorts and partnerships page, or load the sample data from the "
+        "home page."
+    )
     st.stop()
 by_id = {c.id: c for c in cohorts}
 if st.session_state.get("cohorts_cohort") not in by_id:

@@ -10,6 +10,7 @@ from assessment.trends import NOT_ASKED, participation, version_changes
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
+from ui.pickers import nothing_set_up
 from ui.text import escape_markdown as md
 from ui.text import plain_table, plain_text
 
@@ -20,8 +21,9 @@ actor = Actor.facilitator(require_facilitator())
 st.title("Trends")
 partnerships = workshop_service.visible_partnerships(engine=engine(), actor=actor)
 if not partnerships:
-    st.info(
-        "No partnerships yet. Load the sample data from the home page, or create one from the command line."
+    nothing_set_up(
+        "No partnerships yet. Create a cohort and its partnerships on the Cohorts and partnerships page, "
+        "or load the sample data from the home page."
     )
     st.stop()
 by_id = {p.id: p for p in partnerships}

@@ -11,7 +11,7 @@ from ui.auth import require_facilitator
 from ui.bank import default_bank, default_bank_yaml
 from ui.db import engine
 from ui.errors import show_refusal
-from ui.pickers import WORKSHOP_KEY, pick_workshop
+from ui.pickers import WORKSHOP_KEY, nothing_set_up, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
 from ui.workshop_room import show_join_panel, show_live_progress
@@ -25,10 +25,9 @@ partnerships = {p.id: p for p in service.visible_partnerships(engine=engine(), a
 
 with st.expander("Create a workshop", expanded=not workshops, icon=":material/add:"):
     if not partnerships:
-        st.info(
-            "There are no partnerships yet. Create a cohort and a partnership from the command line "
-            "(`python -m assessment cohort create`, `partnership create`), or load the sample data from "
-            "the home page."
+        nothing_set_up(
+            "There are no partnerships yet. Create a cohort and a partnership on the Cohorts and "
+            "partnerships page, or load the sample data from the home page."
         )
     else:
         bank = default_bank()
