@@ -6,11 +6,13 @@ are the service's: assessment.services.participants.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from assessment.charts import domain_radar
 from assessment.services.participants import (
@@ -22,7 +24,13 @@ from assessment.services.participants import (
     normalise_code,
 )
 
+logger = logging.getLogger(__name__)
 FAILURES_KEY = "join_failures"
+OPENING_CHECK_SECONDS = 5
+NOT_OPEN_YET = (
+    "This workshop has not opened yet. Keep this page open: it moves on by itself as soon as your "
+    "facilitator opens the workshop."
+)
 
 
 def session_wrong_codes() -> int:
@@ -107,3 +115,22 @@ __all__ = [
     "record_wrong_code",
     "session_wrong_codes",
 ]
+
+
+def wait_until_open(still_draft: Callable[[], bool]) -> None:
+    """Say the workshop has not opened, and check every few seconds until it has, then move on by
+    itself: a room of people told to "reload" at the same moment is a room of people who did not."""
+    st.info(NOT_OPEN_YET, icon=":material/hourglass_top:")
+
+    @st.fragment(run_every=OPENING_CHECK_SECONDS)
+    def check() -> None:
+        try:
+            draft = still_draft()
+        except SQLAlchemyError:  # the database is busy or away: the next check tries again
+            logger.warning("the join page could not check whether the workshop opened", exc_info=True)
+            return
+        if not draft:
+            st.rerun(scope="app")
+
+    check()
+    st.stop()

@@ -14,6 +14,7 @@ from ui.participant import (
     normalise_code,
     record_wrong_code,
     session_wrong_codes,
+    wait_until_open,
 )
 from ui.text import escape_markdown as md
 
@@ -56,10 +57,9 @@ except SQLAlchemyError:
 forget_wrong_codes()
 
 if workshop.status == "draft":
-    st.warning(
-        "This workshop has not opened yet. Wait for your facilitator to open it, then reload this page."
+    wait_until_open(
+        lambda: workshop_to_join(engine=engine(), join_code=code, address=client_address()).status == "draft"
     )
-    st.stop()
 if workshop.status == "closed":
     st.warning("This workshop is closed for answers. If you joined earlier, use your personal resume link.")
     st.stop()

@@ -55,9 +55,12 @@ def test_repeated_wrong_codes_from_one_session_are_slowed_down(app_db: Engine) -
     assert "the answer to each new wrong one comes more slowly" in texts(at)
 
 
-def test_a_draft_workshop_is_not_open_yet(app_db: Engine) -> None:
+def test_a_draft_workshop_is_not_open_yet_and_the_page_never_asks_for_a_reload(app_db: Engine) -> None:
     draft = make_workshop(app_db, status="draft")
-    assert "has not opened yet" in texts(page(JOIN, code=draft.join_code))
+    said = texts(page(JOIN, code=draft.join_code))
+    assert "has not opened yet" in said
+    assert "moves on by itself" in said
+    assert "reload" not in said.lower()
 
 
 def test_a_closed_workshop_refuses_new_participants(app_db: Engine) -> None:
