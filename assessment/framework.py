@@ -63,6 +63,16 @@ class Sector(_Frozen):
     label: Text
 
 
+class SectorGroup(_Frozen):
+    """Sectors read together in the sector lens (NHS; local government; VCSE and Healthwatch):
+    a board of 1–3 people per sector sees nothing sector by sector, but a group of them passes
+    the threshold and still tells the partners' views apart."""
+
+    id: Slug
+    label: Text
+    sectors: Annotated[tuple[Slug, ...], Field(min_length=1)]
+
+
 class Tier(_Frozen):
     id: Slug
     label: Text
@@ -165,6 +175,7 @@ class QuestionBank(_Frozen):
     description: str = ""
     scale: Annotated[tuple[ScaleLevel, ...], Field(min_length=2, max_length=10)]
     sectors: Annotated[tuple[Sector, ...], Field(min_length=1)]
+    sector_groups: tuple[SectorGroup, ...] = ()
     anonymity_threshold: Annotated[int, Field(ge=1, le=100)] = 3
     split_rule: SplitRule = SplitRule()
     # An accountability situation is flagged as unclear when fewer than this share of answers
@@ -257,9 +268,24 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 def _consistency_issues(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Cross-field problems, read from plain data so they can be found even when some fields
     are malformed: the author then sees every problem in one pass, not half of them."""
-    for field in ("scale", "sectors", "accountability_tiers"):
+    for field in ("scale", "sectors", "sector_groups", "accountability_tiers"):
         for dup in sorted(_duplicates([e.get("id") for e in _dicts(data.get(field))])):
             yield (field,), f"the id '{dup}' is used more than once; ids must be unique"
+    sector_ids = {e.get("id") for e in _dicts(data.get("sectors"))}
+    grouped: dict[str, int] = {}
+    for g_index, group in enumerate(_dicts(data.get("sector_groups"))):
+        members = group.get("sectors")
+        for member in members if isinstance(members, list | tuple) else []:
+            if member not in sector_ids:
+                yield ("sector_groups", g_index, "sectors"), f"'{member}' is not one of the bank's sectors"
+            elif member in grouped:
+                yield (
+                    ("sector_groups", g_index, "sectors"),
+                    f"the sector '{member}' is already in sector_groups[{grouped[member]}]; a sector "
+                    "belongs to one group at most",
+                )
+            else:
+                grouped[member] = g_index
     domains = data.get("domains")
     for dup in sorted(_duplicates([d.get("id") for d in _dicts(domains)])):
         yield ("domains",), f"the domain id '{dup}' is used more than once; domain ids must be unique"

@@ -155,9 +155,13 @@ class LensRow:
 
 @dataclass(frozen=True)
 class Lens:
-    sectors: tuple[LensSector, ...]
+    sectors: tuple[LensSector, ...]  # the columns: sectors, or the bank's sector groups
     rows: tuple[LensRow, ...]
     perception_gaps: tuple[tuple[str, Figure], ...]  # (domain title, gap), largest first as scored
+
+    @property
+    def anything_shown(self) -> bool:
+        return any(cell != WITHHELD for row in self.rows for cell in row.cells)
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,7 @@ class ResultsModel:
     split_questions: tuple[SplitQuestion, ...]  # widest spread first
     biggest_disagreements: tuple[str, ...]
     lens: Lens
+    group_lens: Lens | None  # by the bank's sector groups; None when the bank defines none
     spectrum: tuple[SpectrumRow, ...]
     spectrum_labels: dict[str, tuple[str, str, str]]
     accountability: tuple[AccountabilityRow, ...]
@@ -295,6 +300,28 @@ class ResultsModel:
     @property
     def has_split(self) -> bool:
         return bool(self.split_questions)
+
+
+def lens_empty_sentence(threshold: int, *, groups: bool) -> str:
+    """Why a lens has nothing to show, in one sentence: said instead of drawing an empty chart."""
+    if groups:
+        return (
+            f"Every sector group is withheld: each had fewer than {threshold} people answering, or "
+            f"its shown sectors left out fewer than {threshold} of its people, whose answers the "
+            "two views side by side would give away."
+        )
+    return (
+        f"No sector had {threshold} or more people answering, so every sector's figures are "
+        "withheld to keep answers anonymous."
+    )
+
+
+def group_reading(groups: Lens) -> str:
+    """The sentence beside the lens by sector group."""
+    if not groups.perception_gaps:
+        return "Too few sector groups are shown to compare them."
+    title, gap = groups.perception_gaps[0]
+    return f"Sector groups see {title} most differently: {gap.text} levels apart."
 
 
 def withheld_sentence(threshold: int) -> str:
@@ -327,6 +354,38 @@ def _unclear_share(row: Mapping[Hashable, Any]) -> str:
     if number(row["clarity"]) is None or not isinstance(shares, dict):
         return WITHHELD
     return f"{number(shares.get(UNCLEAR_TIER)) or 0.0:.0%}"
+
+
+def _lens(
+    counts: pd.DataFrame,
+    cells_frame: pd.DataFrame,
+    gaps: pd.DataFrame,
+    names: dict[str, str],
+    titles: dict[str, str],
+    domain_ids: list[str],
+) -> Lens:
+    """One lens (sectors, or the bank's sector groups) with every cell in words."""
+    columns = tuple(
+        LensSector(
+            str(r["sector"]), names.get(str(r["sector"]), str(r["sector"])), int(r["n"]), bool(r["withheld"])
+        )
+        for r in counts.to_dict("records")
+    )
+    cells = {
+        (str(r["domain"]), str(r["sector"])): figure_text(r["current"])
+        for r in cells_frame.to_dict("records")
+    }
+    return Lens(
+        sectors=columns,
+        rows=tuple(
+            LensRow(d, titles.get(d, d), tuple(cells.get((d, c.id), WITHHELD) for c in columns))
+            for d in domain_ids
+        ),
+        perception_gaps=tuple(
+            (titles.get(str(r["domain"]), str(r["domain"])), figure(r["gap"]))
+            for r in gaps.to_dict("records")
+        ),
+    )
 
 
 def _by_gap(frame: pd.DataFrame) -> pd.DataFrame:
@@ -559,29 +618,13 @@ def present(
     )
 
     # The sector lens: a withheld sector is a column of the word "withheld", never numbers.
-    lens_sectors = tuple(
-        LensSector(
-            str(r["sector"]),
-            sector_names.get(str(r["sector"]), str(r["sector"])),
-            int(r["n"]),
-            bool(r["withheld"]),
-        )
-        for r in scores.sectors_n.to_dict("records")
-    )
-    cells = {
-        (str(r["domain"]), str(r["sector"])): figure_text(r["current"])
-        for r in scores.sectors.to_dict("records")
-    }
-    lens = Lens(
-        sectors=lens_sectors,
-        rows=tuple(
-            LensRow(d, titles.get(d, d), tuple(cells.get((d, s.id), WITHHELD) for s in lens_sectors))
-            for d in domains_frame["domain"].astype(str)
-        ),
-        perception_gaps=tuple(
-            (titles.get(str(r["domain"]), str(r["domain"])), figure(r["gap"]))
-            for r in scores.perception_gaps.to_dict("records")
-        ),
+    domain_ids = domains_frame["domain"].astype(str).tolist()
+    lens = _lens(scores.sectors_n, scores.sectors, scores.perception_gaps, sector_names, titles, domain_ids)
+    group_names = {g.id: g.label for g in bank.sector_groups}
+    group_lens = (
+        _lens(scores.groups_n, scores.groups, scores.group_perception_gaps, group_names, titles, domain_ids)
+        if group_names
+        else None
     )
 
     spectrum_labels = {
@@ -695,6 +738,7 @@ def present(
         split_questions=split_questions,
         biggest_disagreements=biggest_disagreements,
         lens=lens,
+        group_lens=group_lens,
         spectrum=spectrum,
         spectrum_labels=spectrum_labels,
         accountability=accountability,

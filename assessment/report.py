@@ -46,7 +46,7 @@ from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.presenting import present
+from assessment.presenting import group_reading, lens_empty_sentence, present
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
 
@@ -153,6 +153,12 @@ def _scale(bank: QuestionBank) -> list[str]:
 
 
 # --- the workshop summary -----------------------------------------------------------------------------
+
+
+def _members(bank: QuestionBank, group_id: str) -> list[str]:
+    names = {s.id: s.label for s in bank.sectors}
+    group = next(g for g in bank.sector_groups if g.id == group_id)
+    return [names.get(s, s) for s in group.sectors]
 
 
 def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> dict[str, Any]:
@@ -275,7 +281,10 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     }
     context["lens"]["gaps"] = [{"title": title, "gap": gap.text} for title, gap in model.lens.perception_gaps]
     context["lens"]["reading"] = model.readings.perception
-    if any(not s.withheld for s in model.lens.sectors):
+    context["lens"]["empty"] = (
+        None if model.lens.anything_shown else lens_empty_sentence(model.threshold, groups=False)
+    )
+    if model.lens.anything_shown:
         charts.add(
             "lens",
             sector_lens(
@@ -286,6 +295,34 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             ),
             alt="Chart of each sector's current level per domain; withheld sectors are left out. The table "
             "below gives the figures.",
+            height=max(360, 120 + 28 * len(domains)),
+        )
+    # The lens by the bank's sector groups, when it shows anything: a board of one to three
+    # people per sector sees the partners apart there.
+    groups = model.group_lens
+    context["group_lens"] = (
+        None
+        if groups is None or not groups.anything_shown
+        else {
+            "groups": [
+                {"label": g.label, "withheld": g.withheld, "sectors": ", ".join(_members(bank, g.id))}
+                for g in groups.sectors
+            ],
+            "rows": [{"title": r.title, "cells": list(r.cells)} for r in groups.rows],
+            "reading": group_reading(groups),
+        }
+    )
+    if context["group_lens"] is not None and not model.lens.anything_shown:
+        charts.add(
+            "group_lens",
+            sector_lens(
+                scores.groups,
+                sector_labels={g.id: g.label for g in bank.sector_groups},
+                scale_labels=scale,
+                title="Each sector group's view, domain by domain",
+            ),
+            alt="Chart of each sector group's current level per domain; withheld groups are left out. The "
+            "table below gives the figures.",
             height=max(360, 120 + 28 * len(domains)),
         )
 

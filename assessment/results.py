@@ -113,6 +113,32 @@ def shown_comments(scored: ScoredWorkshop) -> list[tuple[str, list[Comment]]]:
     ]
 
 
+def _lens_document(counts: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, Any]]:
+    """One lens (by sector, or by sector group) as plain data, withheld figures as null."""
+    lens = []
+    for sector_row in counts.to_dict("records"):
+        rows = cells.loc[cells["sector"] == sector_row["sector"]]
+        lens.append(
+            {
+                "sector": str(sector_row["sector"]),
+                "n": int(sector_row["n"]),
+                "withheld": bool(sector_row["withheld"]),
+                "domains": [
+                    {
+                        "id": str(r["domain"]),
+                        "current": number(r["current"]),
+                        "target": number(r["target"]),
+                        "gap": number(r["gap"]),
+                        "questions": int(r["items_shown"]) if not r["withheld"] else 0,
+                        "withheld": bool(r["withheld"]),
+                    }
+                    for r in rows.to_dict("records")
+                ],
+            }
+        )
+    return lens
+
+
 def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
     """Every figure of the workshop, unrounded, withheld ones as null with "withheld": true."""
     w, s = scored.workshop, scored.scores
@@ -149,27 +175,7 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         }
         for row in s.domains.to_dict("records")
     ]
-    sectors = []
-    for sector_row in s.sectors_n.to_dict("records"):
-        rows = s.sectors.loc[s.sectors["sector"] == sector_row["sector"]]
-        sectors.append(
-            {
-                "sector": str(sector_row["sector"]),
-                "n": int(sector_row["n"]),
-                "withheld": bool(sector_row["withheld"]),
-                "domains": [
-                    {
-                        "id": str(r["domain"]),
-                        "current": number(r["current"]),
-                        "target": number(r["target"]),
-                        "gap": number(r["gap"]),
-                        "questions": int(r["items_shown"]) if not r["withheld"] else 0,
-                        "withheld": bool(r["withheld"]),
-                    }
-                    for r in rows.to_dict("records")
-                ],
-            }
-        )
+    sectors = _lens_document(s.sectors_n, s.sectors)
     spectrum = [
         {
             "id": str(row["item_id"]),
@@ -221,6 +227,12 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         "perception_gaps": [
             {"domain": str(row["domain"]), "gap": number(row["gap"])}
             for row in s.perception_gaps.to_dict("records")
+        ],
+        # The same lens by the bank's sector groups; each entry's "sector" is the group's id.
+        "sector_groups": _lens_document(s.groups_n, s.groups),
+        "group_perception_gaps": [
+            {"domain": str(row["domain"]), "gap": number(row["gap"])}
+            for row in s.group_perception_gaps.to_dict("records")
         ],
         "spectrum": spectrum,
         "accountability": [{"id": item_id, "functions": fns} for item_id, fns in accountability.items()],

@@ -677,6 +677,11 @@ class WorkshopScores:
     accountability: pd.DataFrame
     sectors: pd.DataFrame  # sector, domain, current, target, gap, n, sector_n, withheld
     perception_gaps: pd.DataFrame  # domain, gap, sectors shown
+    # The same lens by the bank's sector groups (the column is still named "sector"), empty
+    # when the bank defines none.
+    groups_n: pd.DataFrame
+    groups: pd.DataFrame
+    group_perception_gaps: pd.DataFrame
 
 
 def score_workshop(
@@ -703,29 +708,12 @@ def score_workshop(
         for k in DOMAIN_FIGURES
     }
 
-    lens = figures(
-        answers, bank, by=["sector"], tier_answers=tier_answers, domains=selected, item_detail=False
+    sectors_n, sectors, perception = _lens(
+        answers, bank, tier_answers=tier_answers, domains=selected, order=[s.id for s in bank.sectors]
     )
-    sector_rank = {s.id: i for i, s in enumerate(bank.sectors)}
-    # Head counts stay visible (the room can see who came); a small sector's answers are withheld.
-    sectors_n = lens.respondents.assign(withheld=lens.respondents["n"] < threshold)
-    sectors_n = sectors_n.iloc[np.argsort(sectors_n["sector"].map(sector_rank).to_numpy(), kind="stable")]
-    sectors = lens.domains.merge(sectors_n[["sector", "n"]].rename(columns={"n": "sector_n"}), on="sector")
-    # A sector's figure is withheld when the sector has too few respondents, or when none of the
-    # domain's questions was rated by enough of them (its mean is made only of those that were).
-    sectors = withhold_domains(sectors, too_few_people=(sectors["sector_n"] < threshold).to_numpy())
-    sectors = sectors.iloc[np.argsort(sectors["sector"].map(sector_rank).to_numpy(), kind="stable")]
-
-    shown = sectors.loc[~sectors["withheld"] & sectors["current"].notna()]
-    spread = shown.groupby("domain", observed=True, sort=False)["current"].agg(["max", "min", "count"])
-    spread = spread.loc[spread["count"] >= 2]
-    perception = pd.DataFrame(
-        {
-            "domain": spread.index,
-            "gap": (spread["max"] - spread["min"]).to_numpy(),
-            "sectors": spread["count"].to_numpy(),
-        }
-    ).sort_values("gap", ascending=False, kind="stable")
+    groups_n, groups, group_perception = _group_lens(
+        answers, bank, tier_answers=tier_answers, domains=selected, sectors_n=sectors_n
+    )
 
     spectrum = spectrum_figures(answers, bank)
     spectrum = spectrum.loc[spectrum["domain"].isin(selected)]
@@ -742,6 +730,8 @@ def score_workshop(
     if everything_withheld:
         perception = perception.iloc[0:0]
         sectors = hide(sectors, DOMAIN_FIGURES)
+        group_perception = group_perception.iloc[0:0]
+        groups = hide(groups, DOMAIN_FIGURES)
 
     return WorkshopScores(
         threshold=threshold,
@@ -756,6 +746,94 @@ def score_workshop(
         accountability=hide(accountability, ACCOUNTABILITY_FIGURES),
         sectors=sectors.reset_index(drop=True),
         perception_gaps=perception.reset_index(drop=True),
+        groups_n=groups_n.reset_index(drop=True),
+        groups=groups.reset_index(drop=True),
+        group_perception_gaps=group_perception.reset_index(drop=True),
+    )
+
+
+def _lens(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    tier_answers: pd.DataFrame,
+    domains: list[str],
+    order: Sequence[str],
+    withheld_whole: Sequence[str] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The team's figures per value of the ``sector`` column (a sector, or a group of sectors):
+    head counts, domain figures withheld below the threshold, and the perception gaps between the
+    shown ones. ``withheld_whole`` names groups withheld whatever their size (see _group_lens)."""
+    threshold = bank.anonymity_threshold
+    lens = figures(
+        answers, bank, by=["sector"], tier_answers=tier_answers, domains=domains, item_detail=False
+    )
+    rank = {name: i for i, name in enumerate(order)}
+    # Head counts stay visible (the room can see who came); a small sector's answers are withheld.
+    counts = lens.respondents.assign(
+        withheld=(lens.respondents["n"] < threshold) | lens.respondents["sector"].isin(list(withheld_whole))
+    )
+    counts = counts.iloc[np.argsort(counts["sector"].map(rank).to_numpy(), kind="stable")]
+    frame = lens.domains.merge(
+        counts[["sector", "n", "withheld"]].rename(columns={"n": "sector_n", "withheld": "_whole"}),
+        on="sector",
+    )
+    # A sector's figure is withheld when the sector has too few respondents, or when none of the
+    # domain's questions was rated by enough of them (its mean is made only of those that were).
+    frame = withhold_domains(frame, too_few_people=frame["_whole"].to_numpy(dtype=bool)).drop(
+        columns="_whole"
+    )
+    frame = frame.iloc[np.argsort(frame["sector"].map(rank).to_numpy(), kind="stable")]
+
+    shown = frame.loc[~frame["withheld"] & frame["current"].notna()]
+    spread = shown.groupby("domain", observed=True, sort=False)["current"].agg(["max", "min", "count"])
+    spread = spread.loc[spread["count"] >= 2]
+    perception = pd.DataFrame(
+        {
+            "domain": spread.index,
+            "gap": (spread["max"] - spread["min"]).to_numpy(),
+            "sectors": spread["count"].to_numpy(),
+        }
+    ).sort_values("gap", ascending=False, kind="stable")
+    return counts, frame, perception
+
+
+def _group_lens(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    tier_answers: pd.DataFrame,
+    domains: list[str],
+    sectors_n: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The lens by the bank's sector groups (empty frames when the bank has none).
+
+    Secondary suppression between the two lenses: a group is withheld whole when its shown
+    sectors leave out between 1 and threshold - 1 of its people. Otherwise the group's figure and
+    its shown sectors' figures, side by side, would be a figure of those few people alone.
+    """
+    group_of = {sector: g.id for g in bank.sector_groups for sector in g.sectors}
+    threshold = bank.anonymity_threshold
+    shown_people = sectors_n.loc[~sectors_n["withheld"].astype(bool)].assign(
+        group=lambda f: f["sector"].map(group_of)
+    )
+    covered = shown_people.groupby("group")["n"].sum()
+    people = sectors_n.assign(group=sectors_n["sector"].map(group_of)).groupby("group")["n"].sum()
+    left_out = people.sub(covered, fill_value=0)
+    withheld_whole = [str(g) for g, rest in left_out.items() if 0 < rest < threshold]
+    grouped = answers.loc[answers["sector"].isin(list(group_of))].assign(
+        sector=lambda f: f["sector"].map(group_of)
+    )
+    grouped_tiers = tier_answers.loc[tier_answers["sector"].isin(list(group_of))].assign(
+        sector=lambda f: f["sector"].map(group_of)
+    )
+    return _lens(
+        grouped,
+        bank,
+        tier_answers=grouped_tiers,
+        domains=domains,
+        order=[g.id for g in bank.sector_groups],
+        withheld_whole=withheld_whole,
     )
 
 

@@ -19,7 +19,8 @@ from assessment.charts import (
     sector_lens,
     spectrum_dumbbells,
 )
-from assessment.presenting import ResultsModel
+from assessment.framework import QuestionBank
+from assessment.presenting import ResultsModel, group_reading, lens_empty_sentence
 from assessment.services import Actor
 from ui.outcomes import actions_section, add_action_button, consensus_section
 from ui.report_buttons import summary_download
@@ -158,38 +159,74 @@ def _disagreement(model: ResultsModel) -> None:
     )
 
 
+BY_SECTOR, BY_GROUP = "By sector", "By sector group"
+
+
 def _sector_lens(model: ResultsModel) -> None:
     scores, bank = model.scored.scores, model.scored.bank
-    lens = model.lens
-    st.markdown(md(model.readings.perception))
-    st.plotly_chart(
-        sector_lens(
-            scores.sectors,
-            sector_labels={s.id: s.label for s in bank.sectors},
-            scale_labels=list(model.scale),
-            title="Each sector's view, domain by domain",
-        ),
-        config=NO_TOOLBAR,
-    )
+    lens, groups = model.lens, model.group_lens
+    by_group = False
+    if groups is not None:
+        # A typical board has one to three people per sector: start with the groups when no
+        # sector passes the threshold, so the first view shows something.
+        default = BY_SECTOR if lens.anything_shown or not groups.anything_shown else BY_GROUP
+        chosen = st.segmented_control(
+            "Read the lens", [BY_SECTOR, BY_GROUP], default=default, key="results_lens_by"
+        )
+        by_group = chosen == BY_GROUP
+    if by_group and groups is not None:
+        lens, frame, gaps = groups, scores.groups, scores.group_perception_gaps
+        labels = {g.id: g.label for g in bank.sector_groups}
+        column_name, reading = "Sector group", group_reading(groups)
+        st.caption(
+            "Groups: "
+            + md(
+                "; ".join(
+                    f"{g.label}: {', '.join(_sector_names(bank, g.sectors))}" for g in bank.sector_groups
+                )
+            )
+        )
+    else:
+        frame, gaps = scores.sectors, scores.perception_gaps
+        labels = {s.id: s.label for s in bank.sectors}
+        column_name, reading = "Sector", model.readings.perception
+    if not lens.anything_shown:
+        st.info(lens_empty_sentence(model.threshold, groups=by_group))
+    else:
+        st.markdown(md(reading))
+        st.plotly_chart(
+            sector_lens(
+                frame,
+                sector_labels=labels,
+                scale_labels=list(model.scale),
+                title=f"Each {column_name.lower()}'s view, domain by domain",
+            ),
+            config=NO_TOOLBAR,
+        )
     grid = pd.DataFrame(
         [list(row.cells) for row in lens.rows],
         index=pd.Index([row.title for row in lens.rows], name="Domain"),
-        columns=pd.Index([s.label for s in lens.sectors], name="Sector"),
+        columns=pd.Index([s.label for s in lens.sectors], name=column_name),
     )
     st.dataframe(grid, width="stretch")
     if lens.perception_gaps:
         titles = {d.id: d.title for d in bank.domains}
         st.plotly_chart(
-            perception_gaps(scores.perception_gaps, titles=titles, title="Where sectors differ most"),
+            perception_gaps(gaps, titles=titles, title=f"Where {column_name.lower()}s differ most"),
             config=NO_TOOLBAR,
         )
-    st.dataframe(
-        pd.DataFrame(
-            [{"Domain": title, "Perception gap": gap.text} for title, gap in lens.perception_gaps],
-            columns=["Domain", "Perception gap"],
-        ),
-        hide_index=True,
-    )
+        st.dataframe(
+            pd.DataFrame(
+                [{"Domain": title, "Perception gap": gap.text} for title, gap in lens.perception_gaps],
+                columns=["Domain", "Perception gap"],
+            ),
+            hide_index=True,
+        )
+
+
+def _sector_names(bank: QuestionBank, ids: tuple[str, ...]) -> list[str]:
+    names = {s.id: s.label for s in bank.sectors}
+    return [names.get(i, i) for i in ids]
 
 
 def _positions(model: ResultsModel) -> None:
