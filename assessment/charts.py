@@ -4,6 +4,11 @@ Colours come from the NHS identity palette and are told apart by line style and 
 so a figure still reads in greyscale or for a colour-blind reader. Every figure has a table
 beside it on screen; these builders take plain data so tests can check what is drawn.
 
+Every name is drawn whole: a board reads the PDF without tooltips, so a label is wrapped at
+spaces (``wrapped``), never cut. Where fourteen domains share one chart (the radar's spokes, the
+heatmap's columns, the sector lens) they are numbered in the bank's order, the same numbers in
+every chart, with a key of the full names drawn in the figure itself.
+
 Plotly reads a subset of HTML in every piece of text it draws (links, styles, line breaks), so
 every string that reaches a figure goes through ``chart_text`` here, in the builders: callers pass
 text as typed, and a partnership called ``<a href=...>`` is drawn as those characters, never as a
@@ -13,7 +18,9 @@ link, on screen and in the PDF alike.
 from __future__ import annotations
 
 import html
+import itertools
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,132 +34,13 @@ NHS_DARK_BLUE = "#003087"
 NHS_WARM_YELLOW = "#FFB81C"
 NHS_DARK_GREY = "#425563"
 NHS_AQUA_GREEN = "#00A499"
-FONT = "Arial, Helvetica, sans-serif"
-
-
-RADAR_LABEL_LIMIT = 16
-
-
-def short_label(text: str, limit: int = 24) -> str:
-    """Axis labels must fit a phone and an A4 column; the full names are in the table beside."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def chart_text(text: object) -> str:
-    """Text as a figure must be given it: ``&``, ``<`` and ``>`` as entities, which plotly draws
-    as the characters, and no bidirectional controls (an unmatched right-to-left override would
-    reverse the rest of a label). Shorten first, then escape, so no entity is ever cut in half."""
-    return html.escape(without_bidi_controls(str(text)), quote=False)
-
-
-def _short_text(text: object, limit: int = 24) -> str:
-    return chart_text(short_label(str(text), limit))
-
-
-# Short lines: the panel must fit the half-width radar of the PDF's first page as well as a phone.
-NOTHING_TO_SHOW = (
-    "Nothing to show here:<br>every answer was “don't know”, or the figures<br>"
-    "are withheld because too few people gave them."
-)
-
-
-def nothing_to_show(title: str, message: str = NOTHING_TO_SHOW) -> go.Figure:
-    """A panel saying why there is no chart, in place of empty axes (which read as a broken
-    chart, and which plotly cannot always scale when there is no value to fit them to)."""
-    figure = go.Figure()
-    figure.update_layout(
-        title={"text": chart_text(title), "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": "#212B32"},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": message,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "font": {"size": 14, "color": "#425563"},
-            }
-        ],
-        height=220,
-        margin={"l": 40, "r": 40, "t": 60, "b": 40},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-    )
-    return figure
-
-
-def _nothing_in(*values: object) -> bool:
-    """True when not one of the values is a figure that could be drawn."""
-    return all(_number(value) is None for value in values)
-
-
-def domain_radar(
-    domains: Sequence[str],
-    series: dict[str, Sequence[float | None]],
-    *,
-    scale_labels: Sequence[str],
-    title: str,
-) -> go.Figure:
-    """Current, target (and any other series) per domain on the maturity scale, 1 at the centre.
-
-    A domain with no figure (withheld or not answered) is left as a gap, never drawn as zero.
-    """
-    if _nothing_in(*(v for values in series.values() for v in values)):
-        return nothing_to_show(title)
-    styles = [
-        (NHS_BLUE, "solid", "circle"),
-        (NHS_WARM_YELLOW, "dash", "diamond"),
-        (NHS_AQUA_GREEN, "dot", "square"),
-        (NHS_DARK_GREY, "dashdot", "x"),
-    ]
-    figure = go.Figure()
-    # Short names and wide side margins: angular labels sit outside the circle and must fit a
-    # 390-pixel phone as well as an A4 column; the table beside the chart has the full names.
-    names = [_short_text(d, RADAR_LABEL_LIMIT) for d in domains]
-    closed = [*names, names[0]] if names else []
-    for (name, values), (colour, dash, marker) in zip(series.items(), styles, strict=False):
-        points = [*values, values[0]] if values else []
-        figure.add_trace(
-            go.Scatterpolar(
-                r=points,
-                theta=closed,
-                name=chart_text(name),
-                mode="lines+markers",
-                line={"color": colour, "dash": dash, "width": 2},
-                marker={"symbol": marker, "size": 7},
-                connectgaps=False,
-            )
-        )
-    figure.update_layout(
-        title={"text": chart_text(title), "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": "#212B32"},
-        polar={
-            "radialaxis": {
-                "range": [1, len(scale_labels)],
-                "tickvals": list(range(1, len(scale_labels) + 1)),
-                "ticktext": [chart_text(label) for label in scale_labels],
-                "angle": 90,
-                "tickfont": {"size": 10},
-            }
-        },
-        legend={"orientation": "h", "y": -0.1},
-        margin={"l": 90, "r": 90, "t": 60, "b": 40},
-        paper_bgcolor="white",
-    )
-    return figure
-
-
-# --- shared styling ---------------------------------------------------------------------------------
-
 NHS_PALE_GREY = "#AEB7BD"
 NHS_PINK = "#AE2573"
 NHS_PURPLE = "#330072"
 NHS_DARK_GREEN = "#006747"
 NHS_TEXT = "#212B32"
 GRID = "#D8DDE0"
+FONT = "Arial, Helvetica, sans-serif"
 UNCLEAR = "unclear"  # the accountability tier for "nobody knows who owns this"
 
 # (colour, line dash, marker symbol): each series differs in all three, so no reader relies on colour.
@@ -179,6 +67,150 @@ TIER_COLOURS: tuple[str, ...] = (
 )
 
 
+# --- text: escaped, whole, and wrapped at spaces --------------------------------------------------
+
+# Characters per line: a name at the side of a bar chart, a question or statement, a pole of a
+# spectrum statement, a line of a key, the title of a small panel and a round under its panel.
+# The widths fit the PDF's A4 column (640 pixels) as well as the screen; a word longer than a
+# line keeps a line of its own.
+LABEL_WIDTH = 46
+QUESTION_WIDTH = 56
+STATEMENT_WIDTH = 34
+POLE_WIDTH = 26
+KEY_WIDTH = 52
+PANEL_TITLE_WIDTH = 22
+ROUND_WIDTH = 8
+LABEL_FONT = 11  # category labels and keys: pixels
+LINE_PX = 14  # one line of 11-pixel text, as plotly spaces it
+
+
+def chart_text(text: object) -> str:
+    """Text as a figure must be given it: ``&``, ``<`` and ``>`` as entities, which plotly draws
+    as the characters, and no bidirectional controls (an unmatched right-to-left override would
+    reverse the rest of a label)."""
+    return html.escape(without_bidi_controls(str(text)), quote=False)
+
+
+def wrap_lines(text: object, width: int) -> list[str]:
+    """The text in lines of at most ``width`` characters, broken only at spaces: no word is cut
+    and nothing is left out (a word longer than a line has a line of its own)."""
+    plain = without_bidi_controls(str(text))
+    lines = textwrap.wrap(plain, width=width, break_long_words=False, break_on_hyphens=False)
+    return lines or [plain.strip()]
+
+
+def wrapped(text: object, width: int) -> str:
+    """The whole text for a figure, wrapped with plotly's ``<br>`` and escaped line by line
+    (escaping after wrapping, so no entity is ever split across two lines)."""
+    return "<br>".join(chart_text(line) for line in wrap_lines(text, width))
+
+
+def line_count(label: str) -> int:
+    return label.count("<br>") + 1
+
+
+def _category_labels(texts: Sequence[object], width: int = LABEL_WIDTH) -> list[str]:
+    """Whole names, wrapped and escaped, kept distinct (two bars sharing a category would be
+    drawn as one): a repeated name is numbered, "(2)"."""
+    seen: dict[str, int] = {}
+    labels: list[str] = []
+    for text in texts:
+        name = str(text)
+        seen[name] = seen.get(name, 0) + 1
+        label = wrapped(name if seen[name] == 1 else f"{name} ({seen[name]})", width)
+        while label in labels:  # a name typed with "(2)" meeting a numbered repeat
+            seen[name] += 1
+            label = wrapped(f"{name} ({seen[name]})", width)
+        labels.append(label)
+    return labels
+
+
+def _band_px(labels: Sequence[str], *, at_least: int = 24) -> int:
+    """Pixels for each row of a category axis, which plotly spaces evenly: each label is centred
+    on its row, so two neighbours need half of each one's lines between their centres, and a
+    little air. (Sized by the tallest label alone, fourteen rows would all be three lines tall.)"""
+    lines = [line_count(label) for label in labels]
+    pairs = [(above + below) * LINE_PX // 2 + 6 for above, below in itertools.pairwise(lines)]
+    return max([at_least, *pairs, *(n * LINE_PX for n in lines)])
+
+
+def spoke_labels(count: int) -> list[str]:
+    """The numbers that stand for the domains on a crowded axis: "1", "2", … in the bank's order."""
+    return [str(number) for number in range(1, count + 1)]
+
+
+def domain_key(names: Sequence[object], *, width: int = KEY_WIDTH) -> list[str]:
+    """The key to numbered spokes or columns, one escaped line each: "1  Shared purpose", a
+    long name carried on to an indented line below."""
+    lines = []
+    for number, name in enumerate(names, start=1):
+        first, *rest = wrap_lines(f"{number}  {name}", width)
+        lines.append(chart_text(first))
+        lines += ["\u00a0" * 5 + chart_text(line) for line in rest]
+    return lines
+
+
+KEY_TITLE = "Key to the numbers"
+
+
+def _key_annotation(lines: Sequence[str], *, below_px: int) -> dict[str, Any]:
+    """The key as one block under the plot: its lines aligned on the left, the block centred."""
+    return {
+        "text": "<br>".join([KEY_TITLE, *lines]),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0,
+        "xanchor": "center",
+        "yanchor": "top",
+        "yshift": -below_px,
+        "align": "left",
+        "showarrow": False,
+        "font": {"size": LABEL_FONT, "color": NHS_TEXT},
+    }
+
+
+def _key_px(lines: Sequence[str]) -> int:
+    return (len(lines) + 1) * LINE_PX + 12 if lines else 0
+
+
+# --- shared pieces -------------------------------------------------------------------------------------
+
+# Short lines: the panel must fit the half-width radar of the PDF's first page as well as a phone.
+NOTHING_TO_SHOW = (
+    "Nothing to show here:<br>every answer was “don't know”, or the figures<br>"
+    "are withheld because too few people gave them."
+)
+
+
+def nothing_to_show(title: str, message: str = NOTHING_TO_SHOW) -> go.Figure:
+    """A panel saying why there is no chart, in place of empty axes (which read as a broken
+    chart, and which plotly cannot always scale when there is no value to fit them to)."""
+    figure = go.Figure()
+    figure.update_layout(
+        title={"text": chart_text(title), "font": {"size": 16}},
+        font={"family": FONT, "size": 12, "color": NHS_TEXT},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 14, "color": NHS_DARK_GREY},
+            }
+        ],
+        height=220,
+        margin={"l": 40, "r": 40, "t": 60, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return figure
+
+
 def _style(index: int) -> tuple[str, str, str]:
     return SERIES_STYLES[index % len(SERIES_STYLES)]
 
@@ -194,20 +226,13 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _nothing_in(*values: object) -> bool:
+    """True when not one of the values is a figure that could be drawn."""
+    return all(_number(value) is None for value in values)
+
+
 def _flag(value: object) -> bool:
     return bool(value) if _number(value) is not None or isinstance(value, bool) else False
-
-
-def _unique_labels(texts: Sequence[str]) -> list[str]:
-    """Shortened labels, kept distinct (two bars sharing a category would be drawn as one), and
-    escaped for the figure (escaping keeps distinct labels distinct)."""
-    seen: dict[str, int] = {}
-    labels = []
-    for text in texts:
-        label = short_label(text)
-        seen[label] = seen.get(label, 0) + 1
-        labels.append(chart_text(label if seen[label] == 1 else f"{label} ({seen[label]})"))
-    return labels
 
 
 def _sequential_blues(count: int) -> list[str]:
@@ -225,11 +250,51 @@ def _sequential_blues(count: int) -> list[str]:
     return colours
 
 
-def _layout(figure: go.Figure, *, title: str, **extra: Any) -> go.Figure:
-    # The legend sits at the foot of the whole figure (container coordinates) with room kept for
-    # it, so a many-entry legend never lies over the axis labels or the bars.
-    entries = sum(1 for trace in figure.data if trace.showlegend is not False)
-    legend_rows = max(1, -(-entries // 4))
+def _stacked_marker(colour: str, position: int) -> dict[str, Any]:
+    """A segment of a stacked bar: its colour, a white edge, and a pattern so it reads in grey."""
+    return {
+        "color": colour,
+        "line": {"color": "white", "width": 1},
+        "pattern": {"shape": PATTERNS[position % len(PATTERNS)], "solidity": 0.25},
+    }
+
+
+# --- layout: room for every label, the key and the legend ---------------------------------------------
+
+TOP_PX = 60  # the title
+AXIS_PX = 64  # an axis's tick labels and title under the plot
+LEGEND_ROW_PX = 24
+LEGEND_WIDTH_PX = 560  # the narrowest plot the legend must fit: the PDF's column, less its margins
+
+
+def _legend_rows(figure: go.Figure, *, width_px: int = LEGEND_WIDTH_PX) -> int:
+    """How many rows the horizontal legend takes, entries laid left to right as plotly does."""
+    names = [str(t.name) for t in figure.data if t.showlegend is not False and t.name]
+    rows, used = 1, 0
+    for name in names:
+        need = 44 + 7 * len(html.unescape(name))  # the symbol and the words, at 12 pixels
+        if used and used + need > width_px:
+            rows, used = rows + 1, 0
+        used += need
+    return rows
+
+
+def _layout(
+    figure: go.Figure,
+    *,
+    title: str,
+    plot_px: int | None = None,
+    key: Sequence[str] = (),
+    below_px: int = AXIS_PX,
+    top_px: int = TOP_PX,
+    **extra: Any,
+) -> go.Figure:
+    """Title, fonts and the foot of the figure: under the plot the axis (``below_px``), then the
+    key, then the legend at the very bottom (container coordinates), each with room kept, so no
+    text lies over another. With ``plot_px`` the figure is as tall as its rows need."""
+    legend_rows = 0 if extra.get("showlegend") is False else _legend_rows(figure)
+    key_px = _key_px(key)
+    bottom = below_px + key_px + LEGEND_ROW_PX * legend_rows + 10
     figure.update_layout(
         title={"text": chart_text(title), "font": {"size": 16}},
         font={"family": FONT, "size": 12, "color": NHS_TEXT},
@@ -241,21 +306,16 @@ def _layout(figure: go.Figure, *, title: str, **extra: Any) -> go.Figure:
             "yanchor": "bottom",
             "traceorder": "normal",
         },
-        margin={"l": 60, "r": 40, "t": 60, "b": 50 + 24 * legend_rows},
+        margin={"l": 60, "r": 40, "t": top_px, "b": bottom},
         paper_bgcolor="white",
         plot_bgcolor="white",
         **extra,
     )
+    if key:
+        figure.add_annotation(_key_annotation(key, below_px=below_px))
+    if plot_px is not None:
+        figure.update_layout(height=top_px + plot_px + bottom)
     return figure
-
-
-def _stacked_marker(colour: str, position: int) -> dict[str, Any]:
-    """A segment of a stacked bar: its colour, a white edge, and a pattern so it reads in grey."""
-    return {
-        "color": colour,
-        "line": {"color": "white", "width": 1},
-        "pattern": {"shape": PATTERNS[position % len(PATTERNS)], "solidity": 0.25},
-    }
 
 
 def _axis(title: str, **extra: Any) -> dict[str, Any]:
@@ -269,26 +329,144 @@ def _axis(title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _scale_axis(title: str, scale_labels: Sequence[str]) -> dict[str, Any]:
+def _scale_axis(title: str, scale_labels: Sequence[str], **extra: Any) -> dict[str, Any]:
     levels = len(scale_labels)
-    return _axis(
-        title,
-        range=[1, levels],
-        tickvals=list(range(1, levels + 1)),
-        ticktext=[chart_text(label) for label in scale_labels],
-    )
+    scale: dict[str, Any] = {
+        "range": [1, levels],
+        "tickvals": list(range(1, levels + 1)),
+        "ticktext": [chart_text(label) for label in scale_labels],
+    }
+    return _axis(title, **(scale | extra))
 
 
 def _category_axis(title: str, categories: Sequence[str], *, top_down: bool = False) -> dict[str, Any]:
     # type="category": a first trace of only gaps (a withheld sector) would otherwise make plotly
     # choose a numeric axis, on which no name can be placed.
-    extra: dict[str, Any] = {"type": "category", "categoryorder": "array", "categoryarray": list(categories)}
+    extra: dict[str, Any] = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": list(categories),
+        "tickfont": {"size": LABEL_FONT},
+    }
     if top_down:
         extra["autorange"] = "reversed"  # the first row is drawn at the top
     return _axis(title, **extra)
 
 
-# --- radar with the spread of the room --------------------------------------------------------------
+def _rows_px(labels: Sequence[str], *, at_least: int = 120, band_px: int | None = None) -> int:
+    return max(at_least, (band_px or _band_px(labels)) * len(labels))
+
+
+# --- the radar: numbered spokes and their key ----------------------------------------------------------
+
+RADAR_PX = 240  # the least height of the circle with its spoke numbers
+RADAR_SPLIT = 0.45  # the circle takes the left of the figure, the key the right
+RADAR_KEY_WIDTH = 42  # characters: the key's column in the PDF's half-width chart (400 pixels)
+RADAR_KEY_FONT = 9
+RADAR_KEY_LINE_PX = 12
+RADAR_TOP_PX = 40
+
+
+def _radar_trace(
+    values: Sequence[float | None], names: Sequence[str], *, name: str, style: tuple[str, str, str]
+) -> go.Scatterpolar:
+    colour, dash, marker = style
+    closed = [*spoke_labels(len(values)), "1"] if values else []
+    return go.Scatterpolar(
+        r=[*values, values[0]] if values else [],
+        theta=closed,
+        name=chart_text(name),
+        mode="lines+markers",
+        line={"color": colour, "dash": dash, "width": 2},
+        marker={"symbol": marker, "size": 7},
+        connectgaps=False,
+        hovertext=[*names, names[0]] if names else [],
+        hoverinfo="text+r+name",
+    )
+
+
+def _radar_layout(
+    figure: go.Figure, domains: Sequence[str], *, scale_labels: Sequence[str], title: str
+) -> go.Figure:
+    """Spokes numbered clockwise from the top, the key of full names beside the circle, the
+    legend under both. Side by side, the figure is hardly taller than the circle, so it keeps
+    its place on the PDF's first page; the figure is as tall as the longer of the two."""
+    key = domain_key(domains, width=RADAR_KEY_WIDTH)
+    legend_rows = _legend_rows(figure, width_px=380)
+    plot_px = max(RADAR_PX, len(key) * RADAR_KEY_LINE_PX + 10)
+    bottom = 22 * legend_rows + 8
+    levels = len(scale_labels)
+    figure.update_layout(
+        title={"text": chart_text(title), "font": {"size": 16}, "x": 0.02, "y": 0.98, "yanchor": "top"},
+        font={"family": FONT, "size": 12, "color": NHS_TEXT},
+        polar={
+            "domain": {"x": [0.03, RADAR_SPLIT], "y": [0.04, 0.96]},
+            "radialaxis": {
+                "range": [1, levels],
+                "tickvals": list(range(1, levels + 1)),
+                "ticktext": [chart_text(label) for label in scale_labels],
+                # between the first two spokes, so the level names lie along no line of spokes
+                "angle": 90 - 180 / max(1, len(domains)),
+                "tickfont": {"size": 8, "color": NHS_DARK_GREY},
+            },
+            "angularaxis": {
+                "type": "category",
+                "categoryarray": spoke_labels(len(domains)),
+                "direction": "clockwise",
+                "rotation": 90,
+                "tickfont": {"size": 11, "color": NHS_TEXT},
+            },
+        },
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "x": 0,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        },
+        margin={"l": 10, "r": 10, "t": RADAR_TOP_PX, "b": bottom},
+        height=RADAR_TOP_PX + plot_px + bottom,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    figure.add_annotation(
+        text="<br>".join(key),
+        xref="paper",
+        yref="paper",
+        x=RADAR_SPLIT + 0.05,
+        y=1,
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font={"size": RADAR_KEY_FONT, "color": NHS_TEXT},
+    )
+    return figure
+
+
+def domain_radar(
+    domains: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    scale_labels: Sequence[str],
+    title: str,
+) -> go.Figure:
+    """Current, target (and any other series) per domain on the maturity scale, 1 at the centre;
+    the spokes numbered, with the key to the full names under the circle.
+
+    A domain with no figure (withheld or not answered) is left as a gap, never drawn as zero.
+    """
+    if _nothing_in(*(v for values in series.values() for v in values)):
+        return nothing_to_show(title)
+    names = [chart_text(d) for d in domains]
+    figure = go.Figure(
+        [
+            _radar_trace(list(values), names, name=name, style=_style(index))
+            for index, (name, values) in enumerate(series.items())
+        ]
+    )
+    return _radar_layout(figure, [str(d) for d in domains], scale_labels=scale_labels, title=title)
 
 
 def domain_radar_with_spread(
@@ -306,18 +484,13 @@ def domain_radar_with_spread(
     titles = domains["title"].astype(str).tolist()
     if _nothing_in(*domains["current"], *domains["target"]):
         return nothing_to_show(title)
-    figure = domain_radar(
-        titles,
-        {
-            "Team now": [_number(v) for v in domains["current"]],
-            "Team target": [_number(v) for v in domains["target"]],
-        },
-        scale_labels=scale_labels,
-        title=title,
-    )
-    names = [_short_text(t, RADAR_LABEL_LIMIT) for t in titles]
-    closed = [*names, names[0]] if names else []
-    lines = list(figure.data)
+    names = [chart_text(t) for t in titles]
+    spokes = spoke_labels(len(titles))
+    closed = [*spokes, spokes[0]] if spokes else []
+    lines = [
+        _radar_trace([_number(v) for v in domains[column]], names, name=name, style=_style(index))
+        for index, (column, name) in enumerate((("current", "Team now"), ("target", "Team target")))
+    ]
     band: list[go.Scatterpolar] = []
     if {"q1", "q3"} <= set(domains.columns) and (domains["q1"].notna() | domains["q3"].notna()).any():
         q1 = [_number(v) for v in domains["q1"]]
@@ -333,6 +506,7 @@ def domain_radar_with_spread(
                 legendgroup="spread",
                 showlegend=False,
                 connectgaps=False,
+                hoverinfo="skip",
             ),
             go.Scatterpolar(
                 r=[*q3, q3[0]],
@@ -344,6 +518,7 @@ def domain_radar_with_spread(
                 fillcolor="rgba(0, 94, 184, 0.15)",
                 legendgroup="spread",
                 connectgaps=False,
+                hoverinfo="skip",
             ),
         ]
     extra: list[go.Scatterpolar] = []
@@ -351,7 +526,7 @@ def domain_radar_with_spread(
         extra.append(
             go.Scatterpolar(
                 r=[_number(consensus.get(str(d))) for d in domains["domain"]],
-                theta=names,
+                theta=spokes,
                 name="Agreed in the room",
                 mode="markers",
                 marker={
@@ -360,14 +535,13 @@ def domain_radar_with_spread(
                     "color": NHS_DARK_BLUE,
                     "line": {"color": "white", "width": 1},
                 },
+                hovertext=names,
+                hoverinfo="text+r+name",
             )
         )
     # The band goes underneath so the team's lines stay legible over it.
-    figure.data = ()
-    for trace in [*band, *lines, *extra]:
-        figure.add_trace(trace)
-    figure.update_layout(plot_bgcolor="white", legend={"y": -0.12, "yanchor": "top", "x": 0})
-    return figure
+    figure = go.Figure([*band, *lines, *extra])
+    return _radar_layout(figure, titles, scale_labels=scale_labels, title=title)
 
 
 # --- ranked bars ------------------------------------------------------------------------------------
@@ -388,7 +562,7 @@ def _ranked_bars(
 ) -> go.Figure:
     if _nothing_in(*values):
         return nothing_to_show(title)
-    shown = _unique_labels(labels)
+    shown = _category_labels(labels)
     figure = go.Figure(
         go.Bar(
             x=list(values),
@@ -406,6 +580,7 @@ def _ranked_bars(
     return _layout(
         figure,
         title=title,
+        plot_px=_rows_px(shown),
         showlegend=False,
         xaxis=_axis(x_title, zeroline=True, zerolinecolor=NHS_DARK_GREY),
         yaxis=_category_axis(y_title, shown, top_down=True),
@@ -475,7 +650,7 @@ def level_counts(answers: pd.DataFrame, item_ids: list[str], *, levels: int | No
 def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], title: str) -> go.Figure:
     """One stacked bar per item: how many chose each level, lightest for level 1, in the given order."""
     items = list(dict.fromkeys(counts["item_label"].astype(str)))
-    shown = _unique_labels(items)
+    shown = _category_labels(items, QUESTION_WIDTH)
     # A missing or withheld count stays a gap: min_count keeps an all-NaN sum NaN, not 0.
     totals = (
         counts.assign(item_label=counts["item_label"].astype(str), level=counts["level"].astype(int))
@@ -510,6 +685,7 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
     return _layout(
         figure,
         title=title,
+        plot_px=_rows_px(shown),
         barmode="stack",
         xaxis=_axis("Answers", rangemode="tozero", dtick=1),
         yaxis=_category_axis("Question", shown, top_down=True),
@@ -517,6 +693,8 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
 
 
 # --- sector lens ------------------------------------------------------------------------------------
+
+LENS_PX = 300
 
 
 def sector_lens(
@@ -526,10 +704,12 @@ def sector_lens(
     scale_labels: Sequence[str],
     title: str,
 ) -> go.Figure:
-    """Each sector's current level per domain; withheld figures are gaps, never points."""
+    """Each sector's current level per domain; withheld figures are gaps, never points. The
+    domains are numbered along the axis, as on the radar, with the key under the chart."""
     domain_ids = list(dict.fromkeys(sectors["domain"].astype(str)))
     titles = dict(zip(sectors["domain"].astype(str), sectors["title"].astype(str), strict=True))
-    x = _unique_labels([titles[d] for d in domain_ids])
+    x = spoke_labels(len(domain_ids))
+    names = [chart_text(titles[d]) for d in domain_ids]
     visible = (
         sectors.loc[~sectors["withheld"].fillna(True).astype(bool)] if "withheld" in sectors else sectors
     )
@@ -566,12 +746,16 @@ def sector_lens(
                 marker={"symbol": marker, "size": 9, "color": colour},
                 connectgaps=False,
                 cliponaxis=False,
+                hovertext=names,
+                hoverinfo="text+y+name",
             )
         )
     return _layout(
         figure,
         title=title,
-        xaxis=_category_axis("Domain", x),
+        plot_px=LENS_PX,
+        key=domain_key([titles[d] for d in domain_ids]),
+        xaxis=_category_axis("Domain (numbered as in the key)", x),
         yaxis=_scale_axis("Current level", scale_labels),
     )
 
@@ -584,6 +768,8 @@ def spectrum_dumbbells(
 ) -> go.Figure:
     """Where the team is now and would prefer to be between each statement's two poles (1..5).
 
+    Each statement is named at the side of its own line, and its two poles in full at the line's
+    two ends, under it: the pole at 1 from the left edge, the pole at 5 up to the right edge.
     ``labels[item_id]`` is (statement, pole at 1, pole at 5); withheld items are left out.
     """
     rows = []
@@ -593,17 +779,23 @@ def spectrum_dumbbells(
             continue
         item_id = str(row["item_id"])
         text, low, high = labels.get(item_id, (item_id, "1", "5"))
-        rows.append((item_id, text, chart_text(low), chart_text(high), now, preferred))
+        rows.append((text, wrapped(low, POLE_WIDTH), wrapped(high, POLE_WIDTH), now, preferred))
     if not rows:
         return nothing_to_show(title)
-    y = _unique_labels([r[1] for r in rows])
+    y = _category_labels([r[0] for r in rows], STATEMENT_WIDTH)
+    # Each row: the statement's lines centred on its line, the poles' lines under it.
+    poles_px = max(max(line_count(low), line_count(high)) for _, low, high, _, _ in rows) * LINE_PX
+    band = max(_band_px(y), 2 * (poles_px + 14)) + 12
     line_x: list[float | None] = []
     line_y: list[str | None] = []
-    for (_, _, _, _, now, preferred), label in zip(rows, y, strict=True):
+    for (_, _, _, now, preferred), label in zip(rows, y, strict=True):
         if now is not None and preferred is not None:
             line_x += [now, preferred, None]
             line_y += [label, label, None]
-    hover = [f"{chart_text(text)}<br>1 = {low}, 5 = {high}" for _, text, low, high, _, _ in rows]
+    hover = [
+        f"{chart_text(text)}<br>1 = {low.replace('<br>', ' ')}, 5 = {high.replace('<br>', ' ')}"
+        for text, low, high, _, _ in rows
+    ]
     figure = go.Figure(
         [
             go.Scatter(
@@ -616,7 +808,7 @@ def spectrum_dumbbells(
                 hoverinfo="skip",
             ),
             go.Scatter(
-                x=[r[4] for r in rows],
+                x=[r[3] for r in rows],
                 y=y,
                 mode="markers",
                 name="Now",
@@ -625,7 +817,7 @@ def spectrum_dumbbells(
                 cliponaxis=False,
             ),
             go.Scatter(
-                x=[r[5] for r in rows],
+                x=[r[4] for r in rows],
                 y=y,
                 mode="markers",
                 name="Preferred",
@@ -640,24 +832,30 @@ def spectrum_dumbbells(
             ),
         ]
     )
-    ticktext = ["1", "2", "3", "4", "5"]
-    annotations: list[dict[str, Any]] = []
-    if len(rows) == 1:
-        _, _, low, high, _, _ = rows[0]
-        ticktext = [f"1 ({low})", "2", "3", "4", f"5 ({high})"]
-    elif rows:
-        _, _, low, high, _, _ = rows[0]
-        common = {"xref": "x", "yref": "paper", "y": 1.0, "yanchor": "bottom", "showarrow": False}
-        annotations = [
-            {**common, "x": 1, "xanchor": "left", "text": f"← {low}"},
-            {**common, "x": 5, "xanchor": "right", "text": f"{high} →"},
-        ]
+    pole = {
+        "xref": "x",
+        "yref": "y",
+        "yanchor": "top",
+        "yshift": -10,
+        "showarrow": False,
+        "font": {"size": LABEL_FONT, "color": NHS_DARK_GREY},
+    }
+    annotations = [
+        annotation
+        for (_, low, high, _, _), label in zip(rows, y, strict=True)
+        for annotation in (
+            {**pole, "x": 1, "y": label, "xanchor": "left", "align": "left", "text": low},
+            {**pole, "x": 5, "y": label, "xanchor": "right", "align": "right", "text": high},
+        )
+    ]
     return _layout(
         figure,
         title=title,
+        plot_px=band * len(rows),
         annotations=annotations,
-        xaxis=_axis("Position between the poles", range=[1, 5], tickvals=[1, 2, 3, 4, 5], ticktext=ticktext),
-        yaxis=_category_axis("Statement", y, top_down=True),
+        xaxis=_axis("Position between the poles", range=[1, 5], tickvals=[1, 2, 3, 4, 5]),
+        # Each row a whole band (plotly pads markers less), so the last row's poles stay inside.
+        yaxis=_category_axis("Statement", y) | {"range": [len(rows) - 0.5, -0.5], "autorange": False},
     )
 
 
@@ -689,10 +887,7 @@ def accountability_bars(
         rows.append((label, clarity is not None and clarity < clarity_flag, shares))
     if not rows:
         return nothing_to_show(title)
-    shown = _unique_labels([label for label, _, _ in rows])
-    y = [
-        f"{label} ⚠ unclear" if flagged else label for label, (_, flagged, _) in zip(shown, rows, strict=True)
-    ]
+    y = _category_labels([f"{label} ⚠ unclear" if flagged else label for label, flagged, _ in rows])
     figure = go.Figure()
     named = 0
     for position, (tier, tier_label) in enumerate(tier_labels.items()):
@@ -714,13 +909,26 @@ def accountability_bars(
     return _layout(
         figure,
         title=title,
+        plot_px=_rows_px(y),
         barmode="stack",
         xaxis=_axis("Share of answers", range=[0, 1], tickformat=".0%"),
         yaxis=_category_axis("Function", y, top_down=True),
     )
 
 
-# --- trends across rounds -----------------------------------------------------------------------------
+# --- trends across rounds: one small panel per domain --------------------------------------------------
+
+PANEL_PX = 80  # the plot of one small panel
+PANEL_COLUMNS = 4  # fits the PDF's column: each panel about 130 pixels wide
+# (name, colour, line dash, marker): the two lines of a panel differ in line and marker, not only colour.
+TREND_SERIES = (
+    ("current", "Now", NHS_BLUE, "solid", "circle"),
+    ("target", "Target", NHS_DARK_GREY, "dash", "diamond-open"),
+)
+
+
+def _axis_ref(index: int, letter: str) -> str:
+    return letter if index == 0 else f"{letter}{index + 1}"
 
 
 def trend_lines(
@@ -730,86 +938,99 @@ def trend_lines(
     title: str,
     version_changes: list[str] | None = None,
 ) -> go.Figure:
-    """Each domain's current level round by round; with one domain, its target too (dashed).
+    """Each domain's current level (solid line, filled circles) and target (dashed line, open
+    diamonds) round by round, one small panel per domain on the same scale, its name above it:
+    fourteen lines on one chart could only be told apart by colour.
 
     A dotted line marks each round where the question bank changed, as figures either side of it
     were asked with different questions.
     """
+    from plotly.subplots import make_subplots
+
     if _nothing_in(*trend["current"], *trend["target"]):
         return nothing_to_show(title)
     ordered = trend.sort_values("held_on", kind="stable")
     rounds = list(dict.fromkeys(ordered["round"].astype(str)))
     domain_ids = list(dict.fromkeys(ordered["domain"].astype(str)))
     titles = dict(zip(ordered["domain"].astype(str), ordered["title"].astype(str), strict=True))
-    names = _unique_labels([titles[d] for d in domain_ids])
-    x = [chart_text(r) for r in rounds]  # round labels are typed by people: the axis shows them escaped
-    figure = go.Figure()
-    for index, (domain, name) in enumerate(zip(domain_ids, names, strict=True)):
-        rows = ordered.loc[ordered["domain"].astype(str) == domain]
-        current = {str(r): _number(v) for r, v in zip(rows["round"], rows["current"], strict=True)}
-        colour, _, marker = _style(index)
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=[current.get(r) for r in rounds],
-                name=name if len(domain_ids) > 1 else f"{name}: now",
-                mode="lines+markers",
-                line={"color": colour, "dash": "solid", "width": 2},
-                marker={"symbol": marker, "size": 9, "color": colour},
-                connectgaps=False,
-                cliponaxis=False,
-            )
-        )
-        if len(domain_ids) == 1:
-            target = {str(r): _number(v) for r, v in zip(rows["round"], rows["target"], strict=True)}
+    x = [wrapped(r, ROUND_WIDTH) for r in rounds]  # typed by people: escaped, and whole
+    panel_titles = [wrapped(titles[d], PANEL_TITLE_WIDTH) for d in domain_ids]
+    columns = min(PANEL_COLUMNS, len(domain_ids))
+    rows = -(-len(domain_ids) // columns)
+    title_px = max(line_count(t) for t in panel_titles) * LINE_PX + 8
+    ticks_px = max(line_count(r) for r in x) * LINE_PX + 10
+    gap_px = ticks_px + title_px + 10
+    plot_px = rows * PANEL_PX + (rows - 1) * gap_px
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_yaxes=True,
+        subplot_titles=panel_titles,
+        vertical_spacing=gap_px / plot_px if rows > 1 else 0.0,
+        horizontal_spacing=0.05,
+    )
+    figure.update_annotations(font={"size": LABEL_FONT + 1, "color": NHS_TEXT}, yanchor="bottom")
+    levels = len(scale_labels)
+    changes = [c for c in dict.fromkeys(version_changes or []) if c in rounds]
+    for index, domain in enumerate(domain_ids):
+        row, column = index // columns + 1, index % columns + 1
+        part = ordered.loc[ordered["domain"].astype(str) == domain]
+        for key, label, colour, dash, symbol in TREND_SERIES:
+            values = {str(r): _number(v) for r, v in zip(part["round"], part[key], strict=True)}
             figure.add_trace(
                 go.Scatter(
                     x=x,
-                    y=[target.get(r) for r in rounds],
-                    name=f"{name}: target",
+                    y=[values.get(r) for r in rounds],
+                    name=label,
+                    legendgroup=label,
+                    showlegend=index == 0,
                     mode="lines+markers",
-                    line={"color": NHS_WARM_YELLOW, "dash": "dash", "width": 2},
-                    marker={"symbol": "diamond-open", "size": 9, "color": NHS_DARK_GREY},
+                    line={"color": colour, "dash": dash, "width": 2},
+                    marker={"symbol": symbol, "size": 7, "color": colour},
                     connectgaps=False,
                     cliponaxis=False,
-                )
+                    hovertext=[panel_titles[index].replace("<br>", " ")] * len(x),
+                    hoverinfo="text+x+y+name",
+                ),
+                row=row,
+                col=column,
             )
-    shapes, annotations = [], []
-    for change in dict.fromkeys(version_changes or []):
-        if change not in rounds:
-            continue
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": chart_text(change),
-                "x1": chart_text(change),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": NHS_DARK_GREY, "dash": "dot", "width": 1.5},
-            }
+        last_row = index + columns >= len(domain_ids)  # no panel under this one
+        # Axis titles once: "Round" under the lowest panel of each column, "Level" on the left.
+        figure.update_xaxes(
+            _category_axis("Round" if last_row else "", x) | {"tickfont": {"size": 10}}, row=row, col=column
         )
-        annotations.append(
-            {
-                "xref": "x",
-                "yref": "paper",
-                "x": chart_text(change),
-                "y": 1,
-                "yanchor": "bottom",
-                "text": "question bank changed",
-                "showarrow": False,
-                "font": {"size": 10},
-            }
+        figure.update_yaxes(
+            _scale_axis("Level" if column == 1 else "", scale_labels, range=[0.7, levels + 0.3]),
+            tickfont={"size": 10},
+            row=row,
+            col=column,
         )
-    return _layout(
-        figure,
-        title=title,
-        shapes=shapes,
-        annotations=annotations,
-        xaxis=_category_axis("Round", x),
-        yaxis=_scale_axis("Level", scale_labels),
-    )
+        for change in changes:
+            figure.add_shape(
+                type="line",
+                xref=_axis_ref(index, "x"),
+                yref=f"{_axis_ref(index, 'y')} domain",
+                x0=wrapped(change, ROUND_WIDTH),
+                x1=wrapped(change, ROUND_WIDTH),
+                y0=0,
+                y1=1,
+                line={"color": NHS_DARK_GREY, "dash": "dot", "width": 1.5},
+            )
+    if changes:
+        # The dotted line's meaning, in the legend beside the others.
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                name="Question bank changed",
+                mode="lines",
+                line={"color": NHS_DARK_GREY, "dash": "dot", "width": 1.5},
+                showlegend=True,
+            )
+        )
+    # The first row's names sit above its panels, under the title.
+    return _layout(figure, title=title, plot_px=plot_px, below_px=ticks_px + 24, top_px=TOP_PX + title_px)
 
 
 # --- cohorts -------------------------------------------------------------------------------------------
@@ -818,7 +1039,8 @@ def trend_lines(
 def cohort_heatmap(
     domains: pd.DataFrame, median: pd.DataFrame, *, scale_labels: Sequence[str], title: str
 ) -> go.Figure:
-    """Partnerships (rows) by domains (columns), latest round, with the cohort median as the last row.
+    """Partnerships (rows) by domains (columns, numbered with the key under the chart), latest
+    round, with the cohort median as the last row.
 
     ``domains``: name, domain, title, current; ``median``: domain, title, current. A withheld
     figure is an empty cell labelled "withheld", never a colour that reads as a level.
@@ -839,8 +1061,9 @@ def cohort_heatmap(
     z = [[_number(v) for v in row] for row in grid.to_numpy()] + [[_number(v) for v in cohort_row.to_numpy()]]
     if _nothing_in(*(v for row in z for v in row)):
         return nothing_to_show(title)
-    rows = [*(chart_text(n) for n in names), "Cohort median"]
-    columns = [_short_text(titles.get(d, d), 18) for d in order]
+    rows = [*_category_labels(names), "Cohort median"]
+    columns = spoke_labels(len(order))
+    full = [chart_text(titles.get(d, d)) for d in order]
     text = [["withheld" if v is None else f"{v:.1f}" for v in row] for row in z]
     figure = go.Figure(
         go.Heatmap(
@@ -858,33 +1081,38 @@ def cohort_heatmap(
                 "ticktext": [chart_text(label) for label in scale_labels],
             },
             hoverongaps=False,
+            customdata=[full for _ in rows],
+            hovertemplate="%{y}<br>%{customdata}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(height=max(320, 90 + 26 * len(rows)))
     return _layout(
         figure,
         title=title,
-        xaxis=_category_axis("Domain", columns),
+        plot_px=_rows_px(rows, at_least=160),
+        key=domain_key([titles.get(d, d) for d in order]),
+        xaxis=_category_axis("Domain (numbered as in the key)", columns),
         yaxis=_category_axis("Partnership", rows, top_down=True),
     )
 
 
 def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], title: str) -> go.Figure:
-    """Per domain, every shown partnership's current level as a point over a box: the spread
-    across the cohort, not only its average. Withheld partnerships are absent."""
+    """Per domain (a row each, named in full), every shown partnership's current level as a point
+    over a box: the spread across the cohort, not only its average. Withheld partnerships are absent."""
     shown = domains.dropna(subset=["current"])
     if shown.empty:
         return nothing_to_show(title)
     order = list(dict.fromkeys(domains["title"].astype(str)))
+    labels = _category_labels(order)
     figure = go.Figure()
-    for domain_title in order:
+    for domain_title, label in zip(order, labels, strict=True):
         values = shown.loc[shown["title"].astype(str) == domain_title]
         figure.add_trace(
             go.Box(
-                y=values["current"].astype(float).tolist(),
-                x=[_short_text(domain_title, 18)] * len(values),
+                x=values["current"].astype(float).tolist(),
+                y=[label] * len(values),
                 text=[chart_text(name) for name in values["name"].astype(str)],
-                name=_short_text(domain_title, 18),
+                name=label,
+                orientation="h",
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
@@ -892,35 +1120,49 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
                 line={"color": NHS_DARK_GREY},
                 fillcolor="rgba(0,94,184,0.08)",
                 showlegend=False,
-                hovertemplate="%{text}: %{y:.2f}<extra></extra>",
+                hovertemplate="%{text}: %{x:.2f}<extra></extra>",
             )
         )
     return _layout(
         figure,
         title=title,
-        xaxis=_category_axis("Domain", [_short_text(t, 18) for t in order]),
-        yaxis=_scale_axis("Current level", scale_labels),
+        plot_px=_rows_px(labels),
+        showlegend=False,
+        xaxis=_scale_axis("Current level", scale_labels),
+        yaxis=_category_axis("Domain", labels, top_down=True),
     )
+
+
+SMALL_RADAR_PX = 200
+PARTNERSHIP_TITLE_WIDTH = 28
 
 
 def cohort_small_multiples(
     domains: pd.DataFrame, *, scale_labels: Sequence[str], title: str, columns: int = 4
 ) -> go.Figure:
-    """One small radar per partnership on the same scale (current solid, target dashed)."""
+    """One small radar per partnership on the same scale (current solid, target dashed), its
+    spokes numbered as on the team's radar, with the key under them."""
     from plotly.subplots import make_subplots
 
     names = list(dict.fromkeys(domains["name"].astype(str)))
+    domain_titles = list(dict.fromkeys(domains["title"].astype(str)))
     rows = max(1, -(-len(names) // columns))
+    panel_titles = [wrapped(n, PARTNERSHIP_TITLE_WIDTH) for n in names]
+    title_px = max((line_count(t) for t in panel_titles), default=1) * LINE_PX + 30
+    plot_px = rows * SMALL_RADAR_PX + (rows - 1) * title_px
     figure = make_subplots(
         rows=rows,
         cols=columns,
         specs=[[{"type": "polar"}] * columns for _ in range(rows)],
-        subplot_titles=[_short_text(n, 28) for n in names],
-        vertical_spacing=0.08 / max(1, rows / 3),
+        subplot_titles=panel_titles,
+        vertical_spacing=title_px / plot_px if rows > 1 else 0.0,
     )
+    figure.update_annotations(font={"size": LABEL_FONT + 2, "color": NHS_TEXT}, yshift=14)
     for index, name in enumerate(names):
         part = domains.loc[domains["name"].astype(str) == name]
-        theta = [_short_text(t, 10) for t in part["title"].astype(str)]
+        order = [domain_titles.index(t) for t in part["title"].astype(str)]
+        theta = [str(position + 1) for position in order]
+        hover = [chart_text(t) for t in part["title"].astype(str)]
         for column, (colour, dash, label) in (
             ("current", (NHS_BLUE, "solid", "Now")),
             ("target", (NHS_WARM_YELLOW, "dash", "Target")),
@@ -936,14 +1178,29 @@ def cohort_small_multiples(
                     legendgroup=label,
                     showlegend=index == 0,
                     connectgaps=False,
+                    hovertext=[*hover, hover[0]] if hover else [],
+                    hoverinfo="text+r+name",
                 ),
                 row=index // columns + 1,
                 col=index % columns + 1,
             )
     polar = {
-        "radialaxis": {"range": [1, len(scale_labels)], "showticklabels": False},
-        "angularaxis": {"showticklabels": False},
+        "radialaxis": {
+            "range": [1, len(scale_labels)],
+            "showticklabels": False,
+            "showline": False,
+            "ticks": "",
+        },
+        "angularaxis": {
+            "type": "category",
+            "categoryarray": spoke_labels(len(domain_titles)),
+            "direction": "clockwise",
+            "rotation": 90,
+            "tickfont": {"size": 9, "color": NHS_DARK_GREY},
+        },
     }
     figure.update_polars(**polar)
-    figure.update_layout(height=260 * rows + 80)
-    return _layout(figure, title=title)
+    # The first row's names sit above its radars, under the title.
+    return _layout(
+        figure, title=title, plot_px=plot_px, key=domain_key(domain_titles), below_px=20, top_px=40 + title_px
+    )

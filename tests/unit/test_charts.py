@@ -1,4 +1,4 @@
-"""The radar is built from the figures given: gaps stay gaps, and labels fit small screens."""
+"""The charts are built from the figures given: gaps stay gaps, and every name is drawn whole."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from assessment.charts import (
     level_counts,
     perception_gaps,
     sector_lens,
-    short_label,
     spectrum_dumbbells,
     trend_lines,
+    wrapped,
 )
 
 SCALE = ["Emerging", "Developing", "Maturing", "Thriving"]
@@ -37,7 +37,9 @@ def test_the_radar_draws_one_closed_trace_per_series_on_the_bank_scale() -> None
         title="Team",
     )
     now, target = figure.data
-    assert list(now.r) == [1.5, 2.0, 3.0, 1.5] and now.theta[0] == now.theta[-1] == "Shared purpose"
+    assert list(now.r) == [1.5, 2.0, 3.0, 1.5] and list(now.theta) == ["1", "2", "3", "1"]
+    (key,) = figure.layout.annotations  # the numbered spokes' key, beside the circle
+    assert key.text.split("<br>") == ["1  Shared purpose", "2  Mind the gaps", "3  Trust"]
     assert list(target.r) == [3, 3, 4, 3]
     assert figure.layout.polar.radialaxis.range == (1, 4)
     assert list(figure.layout.polar.radialaxis.ticktext) == SCALE
@@ -50,12 +52,14 @@ def test_a_withheld_domain_is_a_gap_not_a_zero() -> None:
     assert not any(isinstance(v, float) and math.isclose(v, 0) for v in figure.data[0].r if v is not None)
 
 
-def test_long_domain_names_are_shortened_for_the_axis() -> None:
-    assert (
-        short_label("Keeping the focus on patient care, recovery and inequalities")
-        == "Keeping the focus on pa…"
+def test_long_domain_names_are_wrapped_at_spaces_never_cut() -> None:
+    assert wrapped("Keeping the focus on patient care, recovery and inequalities", 30) == (
+        "Keeping the focus on patient<br>care, recovery and<br>inequalities"
     )
-    assert short_label("Mind the gaps") == "Mind the gaps"
+    assert wrapped("Mind the gaps", 30) == "Mind the gaps"
+    assert wrapped("Accountability: where the buck stops & more", 16) == (
+        "Accountability:<br>where the buck<br>stops &amp; more"
+    )
 
 
 # --- the builders for the team picture, the sector lens and trends ------------------------------------
@@ -94,7 +98,8 @@ def test_the_spread_radar_draws_current_and_target_with_a_gap_for_a_domain_witho
     now, target = _trace(figure, "Team now"), _trace(figure, "Team target")
     assert _numbers(now.r) == [2.0, None, 3.5, 2.0]
     assert _numbers(target.r) == [3.0, None, 4.0, 3.0]
-    assert list(now.theta) == ["Shared purpose", "Mind the gaps", "Trust", "Shared purpose"]
+    assert list(now.theta) == ["1", "2", "3", "1"]  # numbered spokes; the key names them
+    assert list(now.hovertext) == ["Shared purpose", "Mind the gaps", "Trust", "Shared purpose"]
     assert now.line.dash != target.line.dash and now.marker.symbol != target.marker.symbol
 
 
@@ -118,7 +123,7 @@ def test_the_consensus_is_a_marker_only_series_keyed_by_domain_id() -> None:
     agreed = _trace(figure, "Agreed in the room")
     assert agreed.mode == "markers"
     assert _numbers(agreed.r) == [2.5, None, 3.0]
-    assert list(agreed.theta) == ["Shared purpose", "Mind the gaps", "Trust"]
+    assert list(agreed.theta) == ["1", "2", "3"]
 
 
 def test_gaps_are_ranked_largest_first_at_the_top_without_the_missing_ones() -> None:
@@ -193,7 +198,9 @@ def test_the_sector_lens_draws_one_series_per_sector_and_never_a_withheld_figure
     labels = {"nhs": "NHS", "council": "Local authority", "vcse": "Voluntary sector"}
     figure = sector_lens(_sectors(), sector_labels=labels, scale_labels=SCALE, title="By sector")
     nhs, council = _trace(figure, "NHS"), _trace(figure, "Local authority")
-    assert list(nhs.x) == ["Shared purpose", "Mind the gaps"]
+    assert list(nhs.x) == ["1", "2"]  # numbered as on the radar, the key under the chart
+    (key,) = figure.layout.annotations
+    assert key.text.split("<br>")[1:] == ["1  Shared purpose", "2  Mind the gaps"]
     assert _numbers(nhs.y) == [2.0, 3.0]
     assert _numbers(council.y) == [3.0, None] and council.connectgaps is False
     assert nhs.line.dash != council.line.dash and nhs.marker.symbol != council.marker.symbol
@@ -253,9 +260,21 @@ def test_spectrum_dumbbells_join_now_to_preferred_and_skip_withheld_items() -> N
     assert any("Centrally" in t for t in ends) and any("Locally" in t for t in ends)
 
 
-def test_a_single_spectrum_item_names_its_poles_on_the_axis() -> None:
+def test_each_statement_names_its_own_poles_inside_the_ends_of_its_line() -> None:
+    figure = spectrum_dumbbells(_spectrum(), labels=SPECTRUM_LABELS, title="Spectrum")
+    poles = [(a.y, a.x, a.xanchor, a.text, a.textangle) for a in figure.layout.annotations]
+    assert poles == [
+        ("Decisions are made", 1, "left", "Centrally", None),
+        ("Decisions are made", 5, "right", "Locally", None),
+        ("Data is shared", 1, "left", "Rarely", None),
+        ("Data is shared", 5, "right", "By default", None),
+    ]
+    assert figure.layout.xaxis.range == (1, 5)  # x=1 and x=5 are the plot's own edges
+
+
+def test_a_single_spectrum_item_names_its_poles_too() -> None:
     figure = spectrum_dumbbells(_spectrum().iloc[[0]], labels=SPECTRUM_LABELS, title="Spectrum")
-    assert list(figure.layout.xaxis.ticktext) == ["1 (Centrally)", "2", "3", "4", "5 (Locally)"]
+    assert [a.text for a in figure.layout.annotations] == ["Centrally", "Locally"]
 
 
 def _accountability() -> pd.DataFrame:
@@ -324,16 +343,29 @@ def _trend() -> pd.DataFrame:
     )
 
 
-def test_trend_lines_follow_the_rounds_in_date_order_one_solid_line_per_domain() -> None:
+def _panel(figure: go.Figure, axis: str, name: str) -> Any:
+    (found,) = [t for t in figure.data if t.xaxis == axis and t.name == name]
+    return found
+
+
+def test_trend_lines_draw_one_small_panel_per_domain_with_the_rounds_in_date_order() -> None:
     figure = trend_lines(_trend(), scale_labels=SCALE, title="Over time")
-    purpose, trust = _trace(figure, "Shared purpose"), _trace(figure, "Trust")
-    assert list(purpose.x) == ["Autumn 2024", "Spring 2025", "Autumn 2025"]
+    titles = [a.text for a in figure.layout.annotations]
+    assert titles == ["Shared purpose", "Trust"]  # each panel named above it
+    purpose, trust = _panel(figure, "x", "Now"), _panel(figure, "x2", "Now")
+    assert list(purpose.x) == ["Autumn<br>2024", "Spring<br>2025", "Autumn<br>2025"]  # whole, wrapped
     assert _numbers(purpose.y) == [2.0, 2.5, None]
     assert _numbers(trust.y) == [3.0, None, 3.5] and trust.connectgaps is False
-    assert purpose.line.dash == trust.line.dash == "solid"
-    assert purpose.marker.symbol != trust.marker.symbol
-    assert len(figure.data) == 2  # targets only when one domain is shown
+    assert _numbers(_panel(figure, "x2", "Target").y) == [4.0, None, 4.0]
     assert list(figure.layout.yaxis.ticktext) == SCALE
+    assert figure.layout.yaxis2.matches == "y"  # one scale for every panel
+
+
+def test_in_every_panel_now_and_target_differ_in_line_and_marker_not_only_colour() -> None:
+    figure = trend_lines(_trend(), scale_labels=SCALE, title="Over time")
+    styles = {(t.name, t.line.dash, t.marker.symbol) for t in figure.data}
+    assert styles == {("Now", "solid", "circle"), ("Target", "dash", "diamond-open")}
+    assert [t.name for t in figure.data if t.showlegend] == ["Now", "Target"]  # each named once
 
 
 def test_a_single_domain_trend_adds_its_target_dashed() -> None:
@@ -344,12 +376,14 @@ def test_a_single_domain_trend_adds_its_target_dashed() -> None:
     assert now.line.dash == "solid" and target.line.dash == "dash"
 
 
-def test_a_question_bank_change_is_marked_with_a_dotted_line_at_its_round() -> None:
+def test_a_question_bank_change_is_marked_with_a_dotted_line_at_its_round_in_every_panel() -> None:
     figure = trend_lines(_trend(), scale_labels=SCALE, title="Over time", version_changes=["Spring 2025"])
-    (line,) = figure.layout.shapes
-    assert line.x0 == line.x1 == "Spring 2025" and line.line.dash == "dot"
-    (note,) = figure.layout.annotations
-    assert note.text == "question bank changed" and note.x == "Spring 2025"
+    assert [(s.xref, s.x0, s.x1, s.line.dash) for s in figure.layout.shapes] == [
+        ("x", "Spring<br>2025", "Spring<br>2025", "dot"),
+        ("x2", "Spring<br>2025", "Spring<br>2025", "dot"),
+    ]
+    note = _trace(figure, "Question bank changed")  # the dotted line explained in the legend
+    assert note.line.dash == "dot" and note.showlegend
     assert not trend_lines(_trend(), scale_labels=SCALE, title="t").layout.shapes
 
 
@@ -378,7 +412,7 @@ def test_every_builder_exports_with_a_title_and_named_axes() -> None:
             assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
 
 
-def test_long_names_are_shortened_and_kept_distinct_on_the_axes() -> None:
+def test_long_names_are_wrapped_whole_and_kept_distinct_on_the_axes() -> None:
     rows = pd.DataFrame(
         {
             "title": [
@@ -389,7 +423,13 @@ def test_long_names_are_shortened_and_kept_distinct_on_the_axes() -> None:
         }
     )
     (bars,) = gaps_ranked(rows, label_column="title", title="Gaps").data
-    assert list(bars.y) == ["Keeping the focus on pa…", "Keeping the focus on pa… (2)"]
+    assert [label.replace("<br>", " ") for label in bars.y] == [
+        "Keeping the focus on patient care and prevention",
+        "Keeping the focus on patient care, recovery and inequalities",
+    ]
+    assert all("<br>" in label for label in bars.y)  # wrapped, to sit beside the bars
+    same = gaps_ranked(rows.assign(title="Shared purpose"), label_column="title", title="Gaps")
+    assert list(same.data[0].y) == ["Shared purpose", "Shared purpose (2)"]
 
 
 def test_builders_draw_an_empty_chart_rather_than_fail_when_nothing_can_be_shown() -> None:
@@ -456,7 +496,8 @@ def test_the_cohort_distribution_plots_each_shown_partnership_once_per_domain() 
 
     figure = cohort_distribution(_cohort_frame(), scale_labels=SCALE, title="Spread")
     purpose = next(t for t in figure.data if t.name == "Shared purpose")
-    assert sorted(purpose.y) == [1.5, 2.0]  # Tiny is withheld: absent, not zero
+    assert sorted(purpose.x) == [1.5, 2.0]  # Tiny is withheld: absent, not zero
+    assert set(purpose.y) == {"Shared purpose"}  # a row per domain, named in full
     assert list(purpose.text) == ["North", "South"]
 
 
@@ -465,5 +506,7 @@ def test_small_multiples_draw_one_radar_per_partnership_on_one_scale() -> None:
 
     figure = cohort_small_multiples(_cohort_frame(), scale_labels=SCALE, title="Each partnership", columns=2)
     assert len(figure.data) == 6  # now and target for three partnerships
-    assert [a.text for a in figure.layout.annotations] == ["North", "South", "Tiny"]
+    *titles, key = [a.text for a in figure.layout.annotations]
+    assert titles == ["North", "South", "Tiny"]
+    assert key.split("<br>")[1:] == ["1  Shared purpose", "2  Mind the gaps"]
     assert figure.layout.polar.radialaxis.range == (1, 4) and figure.layout.polar3.radialaxis.range == (1, 4)
