@@ -29,6 +29,18 @@ from ui.text import plain_table
 
 TABS = ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
 NO_TOOLBAR = {"displayModeBar": False}
+# The table under the radar: every column shows on a 1280-pixel screen without scrolling sideways,
+# long names and notes wrapping in their cells (st.dataframe wraps rows taller than 4rem).
+WRAPPING_ROW_PX = 66
+TEAM_COLUMNS = {
+    "Domain": st.column_config.TextColumn(width=250),
+    "Now": st.column_config.TextColumn(width=60),
+    "Target": st.column_config.TextColumn(width=60),
+    "Gap": st.column_config.TextColumn(width=55),
+    "Agreed": st.column_config.TextColumn(width=65),
+    "Since last round": st.column_config.TextColumn(width=200),
+    "Rests on": st.column_config.TextColumn(width=115),
+}
 
 
 def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
@@ -75,8 +87,7 @@ def _figures(rows: list[dict[str, object]]) -> pd.DataFrame:
 def _team_picture(model: ResultsModel, actor: Actor | None) -> None:
     workshop = model.scored.workshop
     st.markdown(md(model.readings.biggest_gap))
-    chart, table = st.columns([3, 2])
-    chart.plotly_chart(
+    st.plotly_chart(
         domain_radar_with_spread(
             model.charts.radar,
             scale_labels=list(model.scale),
@@ -85,7 +96,7 @@ def _team_picture(model: ResultsModel, actor: Actor | None) -> None:
         ),
         config=NO_TOOLBAR,
     )
-    table.dataframe(
+    st.dataframe(
         _figures(
             [
                 {
@@ -102,6 +113,9 @@ def _team_picture(model: ResultsModel, actor: Actor | None) -> None:
             ]
         ),
         hide_index=True,
+        column_config=TEAM_COLUMNS,
+        row_height=WRAPPING_ROW_PX,
+        height="content",
     )
     st.subheader("Gaps, largest first")
     st.plotly_chart(
