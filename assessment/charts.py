@@ -839,6 +839,7 @@ def spectrum_dumbbells(
         "yshift": -10,
         "showarrow": False,
         "font": {"size": LABEL_FONT, "color": NHS_DARK_GREY},
+        "bgcolor": "rgba(255, 255, 255, 0.85)",  # no grid line through the words
     }
     annotations = [
         annotation
