@@ -39,6 +39,7 @@ __all__ = [
     "consensus_key",
     "create_action",
     "current_consensus",
+    "delete_action",
     "list_actions",
     "record_consensus",
     "update_action",
@@ -229,6 +230,10 @@ def create_action(
 
     The domain (and item) must be in the bank of the workshop that agreed it, or, without a
     workshop, in the bank of the partnership's latest workshop.
+
+    Asking again for an action the plan already holds, word for word and not changed since, returns
+    that action's id and writes nothing: a double click, or two reruns of one click, add one
+    action. The partnership's plan is locked first, so two such requests at once cannot both add.
     """
     if not partnership_exists(session=session, partnership_id=partnership_id):
         raise NotFound("no such partnership")
@@ -251,6 +256,21 @@ def create_action(
         )
     if item_id is not None and item_id not in {i.id for i in bank.domain(domain_id).items}:
         raise Invalid(f"there is no item '{item_id}' in the domain '{domain_id}'")
+    rows.lock_partnership_plan(session=session, partnership_id=partnership_id)
+    already = rows.unchanged_action_id(
+        session=session,
+        partnership_id=partnership_id,
+        workshop_id=workshop_id,
+        domain_id=domain_id,
+        item_id=item_id,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        status=status,
+        notes=notes,
+    )
+    if already is not None:
+        return already
     action_id = rows.add_action(
         session=session,
         partnership_id=partnership_id,
@@ -326,6 +346,43 @@ def update_action(*, session: Session, action_id: int, actor: str, **changes: An
         target=f"action:{action.id}",
         detail={"action": action.id, "partnership": action.partnership_id, "changes": changed},
     )
+
+
+NOT_IN_PLAN = "that action does not exist or is not this partnership's"
+
+
+def delete_action(*, session: Session, partnership_id: int, action_id: int, actor: str) -> ActionRecord:
+    """Take an action out of the partnership's plan; returns what it was.
+
+    The audit entry ``action.deleted`` keeps every field it had, so nothing said is lost. An action
+    that is not there, or is another partnership's, is refused in the same words.
+    """
+    actor = _check_actor(actor)
+    action = rows.action_record(session=session, action_id=action_id)
+    if action is None or action.partnership_id != partnership_id:
+        raise NotFound(NOT_IN_PLAN)
+    if not rows.remove_action(session=session, action_id=action_id):
+        raise NotFound(NOT_IN_PLAN)  # deleted by another request since it was read
+    audit(
+        session=session,
+        actor=actor,
+        action="action.deleted",
+        target=f"action:{action.id}",
+        detail={
+            "action": action.id,
+            "partnership": action.partnership_id,
+            "workshop": action.workshop_id,
+            "round": action.round_label,
+            "domain": action.domain_id,
+            "item": action.item_id,
+            "title": action.title,
+            "owner": action.owner,
+            "due_on": _json_value(action.due_on),
+            "status": action.status,
+            "notes": action.notes,
+        },
+    )
+    return action
 
 
 def list_actions(*, session: Session, partnership_id: int) -> list[ActionRecord]:

@@ -1,7 +1,7 @@
 """Consensus records and the action plan: the queries ``assessment.outcomes`` decides with.
 
-Consensus rows are only ever added (the newest is the current one); actions are added and their
-fields changed. The rules (levels, text limits, who may, what is audited) live in
+Consensus rows are only ever added (the newest is the current one); actions are added, their
+fields changed and deleted. The rules (levels, text limits, who may, what is audited) live in
 ``assessment.outcomes``; this module reads and writes rows in the caller's transaction.
 """
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import Action, Consensus, Workshop
+from assessment.db.tables import Action, Consensus, Partnership, Workshop
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,50 @@ def add_action(
     return action.id
 
 
+def lock_partnership_plan(*, session: Session, partnership_id: int) -> None:
+    """Hold the partnership's action plan for this transaction: another that asks waits until it ends.
+
+    A no-op UPDATE of the partnership's row: on PostgreSQL it locks the row until commit; on
+    SQLite it takes the database's write lock (waiting with the busy timeout). What is read after
+    it is what the write is checked against, so two requests that each look for an action before
+    adding it cannot both miss the other's.
+    """
+    session.execute(update(Partnership).where(Partnership.id == partnership_id).values(id=Partnership.id))
+
+
+def unchanged_action_id(
+    *,
+    session: Session,
+    partnership_id: int,
+    workshop_id: int | None,
+    domain_id: str,
+    item_id: str | None,
+    title: str,
+    owner: str,
+    due_on: date | None,
+    status: str,
+    notes: str,
+) -> int | None:
+    """The oldest action with exactly these fields that nobody has changed since it was added."""
+    return session.scalar(
+        select(Action.id)
+        .where(
+            Action.partnership_id == partnership_id,
+            Action.workshop_id.is_(None) if workshop_id is None else Action.workshop_id == workshop_id,
+            Action.domain_id == domain_id,
+            Action.item_id.is_(None) if item_id is None else Action.item_id == item_id,
+            Action.title == title,
+            Action.owner == owner,
+            Action.due_on.is_(None) if due_on is None else Action.due_on == due_on,
+            Action.status == status,
+            Action.notes == notes,
+            Action.updated_at == Action.created_at,
+        )
+        .order_by(Action.id)
+        .limit(1)
+    )
+
+
 def _action_records(session: Session, *where: ColumnElement[bool]) -> list[ActionRecord]:
     rows = session.execute(
         select(Action, Workshop.round_label)
@@ -210,6 +254,12 @@ def action_records(*, session: Session, partnership_id: int) -> list[ActionRecor
 def change_action(*, session: Session, action_id: int, values: dict[str, Any], at: datetime) -> None:
     """Write new values for some of an action's fields, and when they changed."""
     session.execute(update(Action).where(Action.id == action_id).values(**values, updated_at=at))
+
+
+def remove_action(*, session: Session, action_id: int) -> bool:
+    """Delete one action; False when there was none to delete."""
+    deleted = session.execute(delete(Action).where(Action.id == action_id))
+    return bool(getattr(deleted, "rowcount", 0))
 
 
 def action_dates(*, session: Session, partnership_id: int) -> list[tuple[str, date | None, datetime]]:

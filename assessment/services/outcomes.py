@@ -97,9 +97,21 @@ def edit_actions(
         ours = {a.id for a in outcomes.list_actions(session=session, partnership_id=workshop.partnership_id)}
         for action_id, fields in changes.items():
             if action_id not in ours:
-                raise NotFound("that action does not exist or is not this partnership's")
+                raise NotFound(outcomes.NOT_IN_PLAN)
             outcomes.update_action(session=session, action_id=action_id, actor=actor.audit_name, **fields)
     return len(changes)
+
+
+def delete_action(*, engine: Engine, actor: Actor, workshop_id: int, action_id: int) -> ActionRecord:
+    """Delete one action of the workshop's partnership, audited with what it said; what it was."""
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return outcomes.delete_action(
+            session=session,
+            partnership_id=workshop.partnership_id,
+            action_id=action_id,
+            actor=actor.audit_name,
+        )
 
 
 def list_actions(*, engine: Engine, actor: Actor, workshop_id: int) -> list[ActionRecord]:
@@ -122,6 +134,7 @@ __all__ = [
     "actions_since",
     "add_action",
     "consensus_history",
+    "delete_action",
     "edit_actions",
     "list_actions",
     "record_consensus",

@@ -377,18 +377,19 @@ def test_actions_since_counts_per_domain_the_actions_agreed_in_earlier_rounds(
             held_on=date(2026, 9, 1),
             round_label="R2",
         )
-        for domain_id, round_id in (
-            ("trust-momentum", workshop_id),
-            ("trust-momentum", workshop_id),
-            ("accountability", workshop_id),
-            ("accountability", second_round.id),
+        # Two different actions for one domain in one round (the same one twice would be one).
+        for domain_id, round_id, title in (
+            ("trust-momentum", workshop_id, "Joint away day"),
+            ("trust-momentum", workshop_id, "Quarterly visible wins note"),
+            ("accountability", workshop_id, "Map who decides"),
+            ("accountability", second_round.id, "Map who decides"),
         ):
             create_action(
                 session=session,
                 partnership_id=partnership,
                 workshop_id=round_id,
                 domain_id=domain_id,
-                title=f"Action on {domain_id}",
+                title=title,
                 actor=FACILITATOR,
             )
     with transaction(engine) as session:
