@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -70,12 +71,15 @@ def test_concurrent_adds_of_the_same_new_action_store_it_once(engine: Engine, wo
         domains = workshop_info(session=session, workshop_id=workshop_id).domains
     # A race is won or lost by timing: one for every domain gives it many chances to show.
     for domain in domains:
-        ids = at_once(
-            4,
-            lambda domain=domain: add_action(
-                engine=engine, actor=OPERATOR, workshop_id=workshop_id, domain_id=domain, title=GAP_TITLE
-            ),
+        add = partial(
+            add_action,
+            engine=engine,
+            actor=OPERATOR,
+            workshop_id=workshop_id,
+            domain_id=domain,
+            title=GAP_TITLE,
         )
+        ids = at_once(4, add)
         assert len(set(ids)) == 1, domain
     assert action_count(engine) == len(domains)
     assert len(audited(engine, "action.created")) == len(domains)
