@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from assessment.errors import Refused
+from assessment.errors import Invalid, NotFound, Refused
 from assessment.outcomes import ACTION_STATUSES, ActionRecord
 from assessment.presenting import ResultsModel, level_words, nearest_half_level
 from assessment.services import Actor
-from assessment.services.outcomes import add_action, edit_actions, list_actions, record_consensus
+from assessment.services.outcomes import (
+    add_action,
+    delete_action,
+    edit_actions,
+    list_actions,
+    record_consensus,
+)
 from ui.db import engine
-from ui.errors import show_refusal
+from ui.errors import refusal_text, show_refusal
 from ui.text import escape_markdown as md
-from ui.text import plain_table
+from ui.text import plain_table, plain_text
 
 STATUS_LABELS = {status: status.replace("-", " ").capitalize() for status in ACTION_STATUSES}
+STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 EDITED = (("Title", "title"), ("Owner", "owner"), ("Notes", "notes"))
+# Session keys, each followed by the partnership's id: which editor was drawn with which actions
+# (plain ids), the editor's generation (a new one starts empty of edits), a message to show once.
+DRAWN = "results_actions_drawn_"
+VERSION = "results_actions_version_"
+SAID = "results_actions_said_"
 
 
 def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
@@ -81,7 +94,10 @@ def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
 
 
 def add_action_button(*, workshop_id: int, domain_id: str, title: str, actor: Actor) -> None:
-    """One click from the gaps list: an action for this domain, to be filled in below."""
+    """One click from the gaps list: an action for this domain, to be filled in below.
+
+    Pressed twice (a double click's two reruns), it still adds one: the service returns the
+    action already added while nobody has changed it."""
     if st.button(f"Add an action for {title}", key=f"results_action_{domain_id}", icon=":material/add_task:"):
         try:
             add_action(
@@ -97,16 +113,31 @@ def add_action_button(*, workshop_id: int, domain_id: str, title: str, actor: Ac
             st.toast(f"Action added for {title}: give it an owner and a date under Consensus and actions.")
 
 
-def _changes(before: dict[Any, Any], after: dict[Any, Any]) -> dict[str, Any]:
-    """What the facilitator changed in one row of the action plan, as fields of the action."""
-    changes = {field: after[column] for column, field in EDITED if after[column] != before[column]}
-    if after["Status"] != before["Status"]:
-        changes["status"] = {label: status for status, label in STATUS_LABELS.items()}[after["Status"]]
-    due = after["Due"]
-    due = due if isinstance(due, date) or due is None or pd.isna(due) else pd.Timestamp(due).date()
-    if due != before["Due"] and not (pd.isna(due) and pd.isna(before["Due"])):
-        changes["due_on"] = None if pd.isna(due) else due
-    return changes
+def _text(value: Any) -> Any:
+    """A cleared text cell comes back empty (None, or NaN in a frame): stored as no text."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _due(value: Any) -> date | None:
+    """A date cell as the browser sends it (ISO text, a timestamp) or as the frame holds it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"'{value}' is not a date; choose the due date from the calendar") from exc
+
+
+def _fields(edits: dict[str, Any]) -> dict[str, Any]:
+    """One row's edited cells, by column label, as the action's fields."""
+    fields = {field: _text(edits[column]) for column, field in EDITED if column in edits}
+    if "Status" in edits:
+        fields["status"] = STATUS_BY_LABEL.get(edits["Status"], edits["Status"])
+    if "Due" in edits:
+        fields["due_on"] = _due(edits["Due"])
+    return fields
 
 
 def _plan(actions: list[ActionRecord], titles: dict[str, str]) -> pd.DataFrame:
@@ -124,18 +155,149 @@ def _plan(actions: list[ActionRecord], titles: dict[str, str]) -> pd.DataFrame:
     )
 
 
+def _save_edits(workshop_id: int, partnership_id: int, *, actor: Actor) -> tuple[bool, str]:
+    """Save what was changed in the plan as the page last drew it, before it is drawn again.
+
+    The editor's state holds the cells changed since it was drawn, by row; the page keeps which
+    action each row was. Returns (saved, what to say); nothing to say when nothing was changed.
+    """
+    drawn = st.session_state.get(f"{DRAWN}{partnership_id}")
+    if not isinstance(drawn, dict):
+        return True, ""
+    state = st.session_state.get(str(drawn["key"]))
+    edited = state.get("edited_rows", {}) if isinstance(state, dict) else {}
+    ids = list(drawn["ids"])
+    try:
+        changes = {ids[int(row)]: _fields(cells) for row, cells in edited.items() if int(row) < len(ids)}
+        changes = {action_id: fields for action_id, fields in changes.items() if fields}
+        if not changes:
+            return True, ""
+        saved = edit_actions(engine=engine(), actor=actor, workshop_id=workshop_id, changes=changes)
+    except Refused as exc:
+        reason = str(exc).strip().rstrip(".")
+        return False, (
+            f"Not saved: {md(reason)}. Your change is still in the table below: correct it and it is "
+            "saved as you do, or discard it."
+        )
+    return (
+        True,
+        f"Saved: {saved} action{'s' if saved != 1 else ''} changed. The audit log keeps the earlier values.",
+    )
+
+
+def _new_editor(partnership_id: int) -> None:
+    """Draw the plan in a fresh editor next, with no edits of its own, from what is stored."""
+    st.session_state[f"{VERSION}{partnership_id}"] = (
+        int(st.session_state.get(f"{VERSION}{partnership_id}", 0)) + 1
+    )
+
+
+def _discard(partnership_id: int) -> None:
+    """The discard button's callback: forget the unsaved edits, before they are tried again."""
+    st.session_state.pop(f"{DRAWN}{partnership_id}", None)
+    _new_editor(partnership_id)
+
+
+def _delete(workshop_id: int, partnership_id: int, action_id: int, title: str, actor: Actor) -> None:
+    """The delete button's callback: runs before the page is drawn, so the plan drawn is the new one."""
+    said = f"{SAID}{partnership_id}"
+    try:
+        delete_action(engine=engine(), actor=actor, workshop_id=workshop_id, action_id=action_id)
+    except Refused as exc:
+        try:
+            remaining = {a.id for a in list_actions(engine=engine(), actor=actor, workshop_id=workshop_id)}
+        except Refused:
+            remaining = {action_id}  # the plan cannot be read either: say why the delete failed
+        if isinstance(exc, NotFound) and action_id not in remaining:
+            # A second click on the same button arrives after the first one has deleted it.
+            text = f"The action “{md(title)}” was already deleted."
+            st.session_state[said] = {"kind": "info", "text": text}
+        else:
+            st.session_state[said] = {"kind": "error", "text": refusal_text("delete the action", exc)}
+    else:
+        st.session_state[said] = {
+            "kind": "success",
+            "text": f"Deleted the action “{md(title)}”. The audit log keeps what it said.",
+        }
+    st.session_state.pop(f"results_delete_choice_{partnership_id}", None)
+    # The rows below it move up: the editor starts again from what is stored. An edit sent with
+    # this click is still saved first, to the action it was made on.
+    _new_editor(partnership_id)
+
+
+def _delete_control(
+    workshop_id: int,
+    partnership_id: int,
+    actions: list[ActionRecord],
+    titles: dict[str, str],
+    *,
+    actor: Actor,
+) -> None:
+    by_id = {a.id: a for a in actions}
+    with st.expander("Delete an action", icon=":material/delete:"):
+        chosen = st.selectbox(
+            "Action to delete",
+            list(by_id),
+            format_func=lambda a: plain_text(
+                f"{by_id[a].title} · {titles.get(by_id[a].domain_id, by_id[a].domain_id)}"
+                + (f" · {by_id[a].round_label}" if by_id[a].round_label else "")
+            ),
+            key=f"results_delete_choice_{partnership_id}",
+        )
+        title = by_id[chosen].title
+        sure = st.checkbox(
+            f"Yes, delete “{md(title)}” from the plan",
+            key=f"results_delete_sure_{chosen}",
+            help="Deleting cannot be undone on this page; the audit log keeps what the action said.",
+        )
+        st.button(
+            "Delete this action",
+            key=f"results_delete_{chosen}",
+            disabled=not sure,
+            icon=":material/delete:",
+            on_click=_delete,
+            kwargs={
+                "workshop_id": workshop_id,
+                "partnership_id": partnership_id,
+                "action_id": chosen,
+                "title": title,
+                "actor": actor,
+            },
+        )
+
+
 def actions_section(model: ResultsModel, *, actor: Actor) -> None:
+    """The partnership's action plan: each edit saved as it is made, and a delete that asks first.
+
+    An edit is saved on the rerun the edit itself starts, before the plan is drawn again, so no
+    later button has to be pressed and leaving the page loses nothing. A refused edit stays in the
+    table, marked "Not saved", until it is corrected or discarded.
+    """
     workshop = model.scored.workshop
+    partnership = workshop.partnership_id
     titles = {d.id: d.title for d in model.scored.bank.domains}
+    saved, message = _save_edits(workshop.id, partnership, actor=actor)
     # Read now, not with the model: an action added from the gaps list above shows at once.
     actions = list_actions(engine=engine(), actor=actor, workshop_id=workshop.id)
     st.markdown(f"**Action plan for {md(workshop.partnership)}**, every round")
+    said = st.session_state.pop(f"{SAID}{partnership}", None)
+    if isinstance(said, dict):
+        {"success": st.success, "info": st.info}.get(str(said["kind"]), st.error)(str(said["text"]))
+    drawn = st.session_state.get(f"{DRAWN}{partnership}")
+    ids = [a.id for a in actions]
+    if (saved and message) or not isinstance(drawn, dict) or list(drawn["ids"]) != ids:
+        # Saved, or the rows changed: the editor starts again from what is stored, so an edit
+        # already saved is never sent twice and no edit lands on the row that moved into its place.
+        _new_editor(partnership)
     if not actions:
+        st.session_state.pop(f"{DRAWN}{partnership}", None)
         st.info("No actions yet: add one from the gaps on the Team picture tab.")
         return
-    original = _plan(actions, titles)
-    edited = st.data_editor(
-        original,
+    st.caption("Each change is saved as you make it; the audit log keeps every earlier value.")
+    key = f"results_actions_{partnership}_{int(st.session_state.get(f'{VERSION}{partnership}', 0))}"
+    st.session_state[f"{DRAWN}{partnership}"] = {"key": key, "ids": ids}
+    st.data_editor(
+        _plan(actions, titles),
         hide_index=True,
         disabled=["id", "Domain", "Round"],
         column_config={
@@ -148,17 +310,16 @@ def actions_section(model: ResultsModel, *, actor: Actor) -> None:
             "Owner": st.column_config.TextColumn("Owner", max_chars=200),
             "Notes": st.column_config.TextColumn("Notes", max_chars=2000),
         },
-        key=f"results_actions_{workshop.partnership_id}",
+        key=key,
     )
-    if st.button("Save changes to actions", type="primary", key="results_save_actions"):
-        changes = {
-            int(before["id"]): fields
-            for before, after in zip(original.to_dict("records"), edited.to_dict("records"), strict=True)
-            if (fields := _changes(before, after))
-        }
-        try:
-            saved = edit_actions(engine=engine(), actor=actor, workshop_id=workshop.id, changes=changes)
-        except Refused as exc:
-            show_refusal("save the changes to actions", exc, then="Nothing was saved.")
-        else:
-            st.success(f"Saved changes to {saved} action(s).")
+    if not saved:
+        st.error(message)
+        st.button(
+            "Discard the unsaved change",
+            key=f"results_discard_{partnership}",
+            on_click=_discard,
+            args=(partnership,),
+        )
+    elif message:
+        st.success(message)
+    _delete_control(workshop.id, partnership, actions, titles, actor=actor)
