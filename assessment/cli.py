@@ -116,8 +116,20 @@ def _cohort_rename(args: argparse.Namespace) -> int:
 def _cohort_archive(args: argparse.Namespace) -> int:
     engine = _engine(args)
     found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
-    cohort_services.archive(engine=engine, actor=OPERATOR, cohort_id=found)
-    print(f"cohort '{args.name}' archived: hidden from the pages, nothing deleted")
+    if cohort_services.archive(engine=engine, actor=OPERATOR, cohort_id=found):
+        print(f"cohort '{args.name}' archived: hidden from the pages, nothing deleted")
+    else:
+        print(f"cohort '{args.name}' was already archived: nothing changed")
+    return EXIT_OK
+
+
+def _cohort_unarchive(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
+    if cohort_services.unarchive(engine=engine, actor=OPERATOR, cohort_id=found):
+        print(f"cohort '{args.name}' unarchived: shown on the pages again")
+    else:
+        print(f"cohort '{args.name}' was not archived: nothing changed")
     return EXIT_OK
 
 
@@ -502,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cohort_create.add_argument("name", help="the cohort's name")
     cohort_create.set_defaults(handler=_cohort_create)
-    # Renaming and archiving are the operator's for every cohort; for a team-wide cohort, which
+    # Renaming and (un)archiving are the operator's for every cohort; for a team-wide cohort, which
     # belongs to every facilitator, only here, never from a facilitator's page.
     cohort_rename = cohort_commands.add_parser(
         "rename",
@@ -521,6 +533,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cohort_archive.add_argument("name", help="the cohort's name")
     cohort_archive.set_defaults(handler=_cohort_archive)
+    cohort_unarchive = cohort_commands.add_parser(
+        "unarchive",
+        parents=[db],
+        help="unarchive a cohort",
+        description="Show an archived cohort on the pages again, team-wide ones included.",
+    )
+    cohort_unarchive.add_argument("name", help="the cohort's name")
+    cohort_unarchive.set_defaults(handler=_cohort_unarchive)
     cohort_show = cohort_commands.add_parser(
         "show",
         parents=[db],

@@ -4,8 +4,8 @@ A facilitator sees the cohorts they own, those shared with them, and team-wide c
 made from the command line or as sample data). Every change is recorded in the audit log;
 nothing is deleted silently: deleting a partnership that has workshops needs its name typed.
 A team-wide cohort belongs to everyone: any facilitator may add partnerships to it and correct
-their names, but only the operator may rename, share or archive it, or archive, delete or move
-its partnerships into a private cohort.
+their names, but only the operator may rename, share, archive or unarchive it, or archive, delete
+or move its partnerships into a private cohort.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from assessment.db.workshops import partnership_workshop_ids
 from assessment.errors import Forbidden, Invalid, NotFound
 
 
-def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, Any]]:
-    """The cohorts this facilitator may open, with their partnership counts and whether they own it."""
+def visible_cohorts(*, session: Session, facilitator_id: int, archived: bool = False) -> list[dict[str, Any]]:
+    """The cohorts this facilitator may open, with their partnership counts and whether they own it;
+    with ``archived``, the archived ones instead (still theirs to bring back)."""
     return [
         {
             "id": c.id,
@@ -32,7 +33,7 @@ def visible_cohorts(*, session: Session, facilitator_id: int) -> list[dict[str, 
             "owned": c.owner_id == facilitator_id,
             "team": c.owner_id is None,
         }
-        for c in rows.visible_cohort_rows(session=session, facilitator_id=facilitator_id)
+        for c in rows.visible_cohort_rows(session=session, facilitator_id=facilitator_id, archived=archived)
     ]
 
 
@@ -145,15 +146,27 @@ def share_cohort(*, session: Session, facilitator_id: int, cohort_id: int, email
         )
 
 
-def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> None:
+def archive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> bool:
+    """Hide the cohort from the pages; False when it already was archived (nothing written)."""
     cohort = _owned(session, facilitator_id, cohort_id)
     _not_team_wide(cohort, "archive it, with `cohort archive` on the command line")
-    _archive_cohort(session, cohort, actor=_actor(facilitator_id))
+    return _set_archived(session, cohort, True, actor=_actor(facilitator_id))
 
 
-def _archive_cohort(session: Session, cohort: CohortRow, *, actor: str) -> None:
-    rows.change_cohort(session=session, cohort_id=cohort.id, values={"archived": True})
-    audit(session=session, actor=actor, action="cohort.archived", target=cohort.name)
+def unarchive_cohort(*, session: Session, facilitator_id: int, cohort_id: int) -> bool:
+    """Show the archived cohort on the pages again; False when it was not archived."""
+    cohort = _owned(session, facilitator_id, cohort_id)
+    _not_team_wide(cohort, "unarchive it, with `cohort unarchive` on the command line")
+    return _set_archived(session, cohort, False, actor=_actor(facilitator_id))
+
+
+def _set_archived(session: Session, cohort: CohortRow, archived: bool, *, actor: str) -> bool:
+    # Audited only when it changed: a second click on the button writes nothing at all.
+    if not rows.set_cohort_archived(session=session, cohort_id=cohort.id, archived=archived):
+        return False
+    action = "cohort.archived" if archived else "cohort.unarchived"
+    audit(session=session, actor=actor, action=action, target=cohort.name)
+    return True
 
 
 def add_partnership(
@@ -271,8 +284,12 @@ def operator_rename_cohort(*, session: Session, cohort_id: int, name: str, actor
     _rename_cohort(session, _cohort(session, cohort_id), name, actor=actor)
 
 
-def operator_archive_cohort(*, session: Session, cohort_id: int, actor: str) -> None:
-    _archive_cohort(session, _cohort(session, cohort_id), actor=actor)
+def operator_archive_cohort(*, session: Session, cohort_id: int, actor: str) -> bool:
+    return _set_archived(session, _cohort(session, cohort_id), True, actor=actor)
+
+
+def operator_unarchive_cohort(*, session: Session, cohort_id: int, actor: str) -> bool:
+    return _set_archived(session, _cohort(session, cohort_id), False, actor=actor)
 
 
 def operator_move_partnership(*, session: Session, partnership_id: int, cohort_id: int, actor: str) -> None:

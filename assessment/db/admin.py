@@ -55,12 +55,15 @@ def _visible(facilitator_id: int) -> ColumnElement[bool]:
     return or_(Cohort.owner_id.is_(None), Cohort.owner_id == facilitator_id, Cohort.id.in_(shared))
 
 
-def visible_cohort_rows(*, session: Session, facilitator_id: int) -> list[VisibleCohort]:
-    """The cohorts, not archived, that the facilitator owns, has been shared or are team-wide; by name."""
+def visible_cohort_rows(
+    *, session: Session, facilitator_id: int, archived: bool = False
+) -> list[VisibleCohort]:
+    """The cohorts, not archived (or only the archived ones), that the facilitator owns, has been
+    shared or are team-wide; by name."""
     rows = session.execute(
         select(Cohort.id, Cohort.name, Cohort.owner_id, func.count(Partnership.id))
         .outerjoin(Partnership, (Partnership.cohort_id == Cohort.id) & Partnership.archived.is_(False))
-        .where(Cohort.archived.is_(False), _visible(facilitator_id))
+        .where(Cohort.archived.is_(archived), _visible(facilitator_id))
         .group_by(Cohort.id, Cohort.name, Cohort.owner_id)
         .order_by(Cohort.name)
     ).all()
@@ -96,6 +99,18 @@ def cohort_name_taken(*, session: Session, name: str, other_than: int | None = N
 def change_cohort(*, session: Session, cohort_id: int, values: dict[str, Any]) -> None:
     """Write new values for the cohort's name or archived flag."""
     session.execute(update(Cohort).where(Cohort.id == cohort_id).values(**values))
+
+
+def set_cohort_archived(*, session: Session, cohort_id: int, archived: bool) -> bool:
+    """Archive or unarchive the cohort; False when it already was (nothing written).
+
+    One conditional UPDATE: of two requests at once, only one finds the cohort to change."""
+    changed = session.execute(
+        update(Cohort)
+        .where(Cohort.id == cohort_id, Cohort.archived.is_not(archived))
+        .values(archived=archived)
+    )
+    return bool(getattr(changed, "rowcount", 0))
 
 
 def share_cohort_with(*, session: Session, cohort_id: int, facilitator_id: int) -> bool:

@@ -198,15 +198,40 @@ def share(*, engine: Engine, actor: Actor, cohort_id: int, email: str) -> None:
         )
 
 
-def archive(*, engine: Engine, actor: Actor, cohort_id: int) -> None:
-    """Hide the cohort from the pages; nothing is deleted."""
+def archive(*, engine: Engine, actor: Actor, cohort_id: int) -> bool:
+    """Hide the cohort from the pages; nothing is deleted. False when it already was archived."""
     with transaction(engine) as session:
         if actor.facilitator_id is not None:
-            cohort_admin.archive_cohort(
+            return cohort_admin.archive_cohort(
                 session=session, facilitator_id=actor.facilitator_id, cohort_id=cohort_id
             )
-        else:
-            cohort_admin.operator_archive_cohort(session=session, cohort_id=cohort_id, actor=actor.audit_name)
+        return cohort_admin.operator_archive_cohort(
+            session=session, cohort_id=cohort_id, actor=actor.audit_name
+        )
+
+
+def unarchive(*, engine: Engine, actor: Actor, cohort_id: int) -> bool:
+    """Show an archived cohort on the pages again. False when it was not archived.
+
+    The same rule as archiving: a facilitator their own cohorts, the operator any, team-wide ones
+    included."""
+    with transaction(engine) as session:
+        if actor.facilitator_id is not None:
+            return cohort_admin.unarchive_cohort(
+                session=session, facilitator_id=actor.facilitator_id, cohort_id=cohort_id
+            )
+        return cohort_admin.operator_unarchive_cohort(
+            session=session, cohort_id=cohort_id, actor=actor.audit_name
+        )
+
+
+def archived_cohorts(*, engine: Engine, actor: Actor) -> list[CohortSummary]:
+    """The archived cohorts a facilitator may bring back or ask the operator to: their own and
+    team-wide ones, by name (a cohort shared with them is its owner's to unarchive)."""
+    facilitator = _facilitator(actor, "list the archived cohorts")
+    with transaction(engine) as session:
+        rows = cohort_admin.visible_cohorts(session=session, facilitator_id=facilitator, archived=True)
+    return [CohortSummary(**row) for row in rows if row["owned"] or row["team"]]
 
 
 def add_partnership(
@@ -277,6 +302,7 @@ __all__ = [
     "add_partnership",
     "archive",
     "archive_partnership",
+    "archived_cohorts",
     "cohort_partnerships",
     "compare",
     "create",
@@ -288,5 +314,6 @@ __all__ = [
     "rename_partnership",
     "share",
     "trend",
+    "unarchive",
     "visible_cohorts",
 ]
