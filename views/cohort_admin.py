@@ -33,6 +33,42 @@ def attempt(change: Callable[..., Any], success: str, **kwargs: Any) -> None:
         st.success(success)
 
 
+def _say(kind: str, text: str) -> None:
+    """Keep a message for the run a callback starts; shown once, under the title."""
+    st.session_state["admin_said"] = {"kind": kind, "text": text}
+
+
+def _ask_to_archive(cohort: int) -> None:
+    st.session_state["admin_archive_asked"] = cohort
+
+
+def _cancel_archive() -> None:
+    st.session_state.pop("admin_archive_asked", None)
+
+
+def _archive(cohort: int, name: str) -> None:
+    """The confirmation's callback: archive, then keep the cohort chosen, shown as archived."""
+    _cancel_archive()
+    try:
+        service.archive(engine=engine(), actor=actor, cohort_id=cohort)
+    except Refused as exc:
+        _say("error", f"Not changed: {md(str(exc))}.")
+    else:
+        st.session_state["admin_show_archived"] = True
+        st.session_state["admin_cohort"] = cohort
+        _say("success", f"Archived {md(name)}: it is hidden from the other pages, and nothing was deleted.")
+
+
+def _unarchive(cohort: int, name: str) -> None:
+    try:
+        service.unarchive(engine=engine(), actor=actor, cohort_id=cohort)
+    except Refused as exc:
+        _say("error", f"Not changed: {md(str(exc))}.")
+    else:
+        st.session_state["admin_cohort"] = cohort
+        _say("success", f"{md(name)} is back on the pages, as it was before it was archived.")
+
+
 st.title("Cohorts and partnerships")
 with st.form("admin_new_cohort", clear_on_submit=True):
     name = st.text_input(
@@ -44,20 +80,60 @@ with st.form("admin_new_cohort", clear_on_submit=True):
     if st.form_submit_button("Create cohort") and name.strip():
         attempt(service.create, f"Cohort {md(name.strip())} created.", name=name)
 
-cohorts = [c for c in service.visible_cohorts(engine=engine(), actor=actor) if c.owned or c.team]
-if not cohorts:
-    st.info("You have no cohorts of your own yet: create one above.")
-    st.stop()
-by_id = {c.id: c for c in cohorts}
-cohort_id = st.selectbox(
-    "Cohort to manage",
-    list(by_id),
-    format_func=lambda c: plain_text(by_id[c].name) + (" (team-wide)" if by_id[c].team else ""),
-    key="admin_cohort",
+
+said = st.session_state.pop("admin_said", None)
+if isinstance(said, dict):
+    {"success": st.success}.get(str(said["kind"]), st.error)(str(said["text"]))
+
+show_archived = st.checkbox(
+    "Show archived cohorts",
+    key="admin_show_archived",
+    help="Archived cohorts are hidden from every other page; here you can bring one back.",
 )
+cohorts = [c for c in service.visible_cohorts(engine=engine(), actor=actor) if c.owned or c.team]
+archived = service.archived_cohorts(engine=engine(), actor=actor) if show_archived else []
+if not cohorts and not archived:
+    st.info(
+        "You have no cohorts of your own yet: create one above."
+        + ("" if show_archived else " Archived cohorts are listed when you tick Show archived cohorts.")
+    )
+    st.stop()
+by_id = {c.id: c for c in [*cohorts, *archived]}
+archived_ids = {c.id for c in archived}
+
+
+def _cohort_label(cohort: int) -> str:
+    tags = (["team-wide"] if by_id[cohort].team else []) + (["archived"] if cohort in archived_ids else [])
+    return plain_text(by_id[cohort].name) + (f" ({', '.join(tags)})" if tags else "")
+
+
+cohort_id = st.selectbox("Cohort to manage", list(by_id), format_func=_cohort_label, key="admin_cohort")
 cohort_name = by_id[cohort_id].name
 
 team_wide = by_id[cohort_id].team
+if cohort_id in archived_ids:
+    # Nothing in an archived cohort is changed from here: only the way back is offered.
+    kept = by_id[cohort_id].partnerships
+    st.warning(
+        f"{md(cohort_name)} is archived: it is hidden from every other page, and nothing in it can be "
+        f"changed until it is back. Nothing was deleted: its {kept} "
+        f"partnership{'' if kept == 1 else 's'} and their workshops are kept."
+    )
+    if team_wide:
+        st.info(
+            "It is a team-wide cohort, shared by every facilitator: only the operator can unarchive it, "
+            "with `cohort unarchive` and its name on the command line."
+        )
+    else:
+        st.button(
+            "Unarchive this cohort",
+            type="primary",
+            key="admin_unarchive_cohort",
+            icon=":material/unarchive:",
+            on_click=_unarchive,
+            args=(cohort_id, cohort_name),
+        )
+    st.stop()
 if team_wide:
     # The service refuses these too; the page does not offer what it would refuse.
     st.info(
@@ -79,8 +155,26 @@ else:
             attempt(service.share, f"Shared with {md(email.strip())}.", cohort_id=cohort_id, email=email)
     with archive:
         st.caption("Archiving hides the cohort; nothing is deleted.")
-        if st.button("Archive this cohort", key="admin_archive_cohort"):
-            attempt(service.archive, "Cohort archived.", cohort_id=cohort_id)
+        if st.session_state.get("admin_archive_asked") == cohort_id:
+            st.warning(
+                f"Archive {md(cohort_name)}? It leaves every other page until it is brought back: tick "
+                "Show archived cohorts here to find it."
+            )
+            st.button(
+                f"Yes, archive {md(cohort_name)}",
+                type="primary",
+                key="admin_archive_yes",
+                on_click=_archive,
+                args=(cohort_id, cohort_name),
+            )
+            st.button("Cancel", key="admin_archive_cancel", on_click=_cancel_archive)
+        else:
+            st.button(
+                "Archive this cohort",
+                key="admin_archive_cohort",
+                on_click=_ask_to_archive,
+                args=(cohort_id,),
+            )
 
 st.subheader(f"Partnerships in {md(cohort_name)}")
 partnerships = service.cohort_partnerships(engine=engine(), actor=actor, cohort_id=cohort_id)
