@@ -185,6 +185,19 @@ def _save_edits(workshop_id: int, partnership_id: int, *, actor: Actor) -> tuple
     )
 
 
+def _save_now(workshop_id: int, partnership_id: int, actor: Actor) -> None:
+    """The plan's on_change callback: save the edit before anything else in the run that the edit
+    starts, even one that leaves for another page (the page's own code would then never run).
+
+    Saved, the editor starts again from what is stored and the page says so; refused, the edit is
+    left where it is, and the page tries it again and says why it is not saved."""
+    saved, message = _save_edits(workshop_id, partnership_id, actor=actor)
+    if saved and message:
+        st.session_state.pop(f"{DRAWN}{partnership_id}", None)
+        st.session_state[f"{SAID}{partnership_id}"] = {"kind": "success", "text": message}
+        _new_editor(partnership_id)
+
+
 def _new_editor(partnership_id: int) -> None:
     """Draw the plan in a fresh editor next, with no edits of its own, from what is stored."""
     st.session_state[f"{VERSION}{partnership_id}"] = (
@@ -269,9 +282,11 @@ def _delete_control(
 def actions_section(model: ResultsModel, *, actor: Actor) -> None:
     """The partnership's action plan: each edit saved as it is made, and a delete that asks first.
 
-    An edit is saved on the rerun the edit itself starts, before the plan is drawn again, so no
-    later button has to be pressed and leaving the page loses nothing. A refused edit stays in the
-    table, marked "Not saved", until it is corrected or discarded.
+    An edit is saved by the editor's callback, which runs first in the rerun the edit itself starts,
+    whichever page that rerun is for: no later button has to be pressed, and leaving the page at
+    once loses nothing. Whatever the callback left unsaved (a refused edit) is tried again here
+    before the plan is drawn, and stays in the table, marked "Not saved", until it is corrected or
+    discarded.
     """
     workshop = model.scored.workshop
     partnership = workshop.partnership_id
@@ -311,6 +326,8 @@ def actions_section(model: ResultsModel, *, actor: Actor) -> None:
             "Notes": st.column_config.TextColumn("Notes", max_chars=2000),
         },
         key=key,
+        on_change=_save_now,
+        args=(workshop.id, partnership, actor),
     )
     if not saved:
         st.error(message)
