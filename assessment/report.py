@@ -46,7 +46,7 @@ from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.presenting import group_reading, lens_empty_sentence, present
+from assessment.presenting import NO_CHANGE, NO_FIGURE, group_reading, lens_empty_sentence, present
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
 
@@ -227,6 +227,18 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             "caution": previous.caution,
             "rows": [
                 {"title": r.title, "current": r.current, "current_change": r.change} for r in previous.rows
+            ],
+            # Grouped as a board reads a change: what rose, what fell, what held. A paragraph
+            # per group keeps the whole list on the board page with every name in full.
+            "moves": [
+                (heading, [r for r in previous.rows if kept(r.change)])
+                for heading, kept in (
+                    ("Up", lambda change: change.startswith("▲")),
+                    ("Down", lambda change: change.startswith("▼")),
+                    ("No change", lambda change: change == NO_CHANGE),
+                    ("No figure in one of the two rounds", lambda change: change == NO_FIGURE),
+                )
+                if any(kept(r.change) for r in previous.rows)
             ],
         }
     )
