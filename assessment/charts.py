@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from assessment.limits import without_bidi_controls
+from assessment.readings import two_places
 
 NHS_BLUE = "#005EB8"
 NHS_DARK_BLUE = "#003087"
@@ -569,7 +570,7 @@ def _ranked_bars(
             y=shown,
             orientation="h",
             name=name,
-            text=[f"{v:.1f}" for v in values],
+            text=[two_places(v) for v in values],  # the precision of every figure
             textposition="auto",
             marker={"color": NHS_BLUE, "line": {"color": NHS_DARK_BLUE, "width": 1}},
             hovertext=[chart_text(h) for h in hover],

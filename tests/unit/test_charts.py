@@ -132,7 +132,7 @@ def test_gaps_are_ranked_largest_first_at_the_top_without_the_missing_ones() -> 
     (bars,) = figure.data
     assert list(bars.y) == ["Large", "Middle", "Small"]
     assert _numbers(bars.x) == [1.75, 1.0, 0.3]
-    assert list(bars.text) == ["1.8", "1.0", "0.3"]
+    assert list(bars.text) == ["1.75", "1.00", "0.30"]  # two places, as the table beside it
     assert figure.layout.yaxis.autorange == "reversed"
     assert figure.layout.xaxis.title.text == "Gap (levels)"
 

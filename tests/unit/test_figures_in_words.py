@@ -118,3 +118,11 @@ def test_the_change_line_names_every_domain_in_full_and_counts_each_rounds_team(
     assert previous.respondents_now == demo_model.respondents
     assert previous.respondents_then > 0
     assert f"Since {previous.label}" in demo_model.opening
+
+
+def test_the_gap_bars_print_each_gap_as_the_table_does() -> None:
+    from assessment.charts import gaps_ranked
+
+    domains = pd.DataFrame({"title": ["Mind the gaps", "Shared purpose"], "gap": [1.6667, 0.5]})
+    figure = gaps_ranked(domains, label_column="title", title="Gap per domain")
+    assert sorted(figure.data[0].text) == ["0.50", "1.67"]
