@@ -217,12 +217,16 @@ def _sector_lens(model: ResultsModel) -> None:
             ),
             config=NO_TOOLBAR,
         )
+    # A table that wraps rather than a grid that scrolls: seven sectors and the domain's name do
+    # not fit the page's column side by side, and a scrolled-off column reads as a cut label.
     grid = pd.DataFrame(
-        [list(row.cells) for row in lens.rows],
-        index=pd.Index([row.title for row in lens.rows], name="Domain"),
-        columns=pd.Index([s.label for s in lens.sectors], name=column_name),
+        [[row.title, *row.cells] for row in lens.rows],
+        columns=["Domain", *(f"{s.label} ({s.n})" for s in lens.sectors)],
     )
-    st.dataframe(grid, width="stretch")
+    st.caption(
+        f"Current level per domain by {column_name.lower()}; the number of people answering in brackets."
+    )
+    st.table(plain_table(grid).rename(columns=md), hide_index=True)
     if lens.perception_gaps:
         titles = {d.id: d.title for d in bank.domains}
         st.plotly_chart(

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from assessment.framework import QuestionBank
+from assessment.framework import QuestionBank, citation
 from tests.app.conftest import open_as_facilitator
 from tests.banks import small_bank_data
 from tests.conftest import PROJECT_ROOT
@@ -70,7 +70,7 @@ def test_choosing_a_domain_shows_its_items_with_every_level_descriptor(shipped_b
         assert level.label in text
     assert first.type == "maturity" and all(d in text for d in first.levels.values())  # type: ignore[union-attr]
     captions = "\n".join(c.value for c in at.caption).replace("\\", "")
-    assert f"Source: {first.source}" in captions
+    assert f"Source: {citation(first.source)}" in captions
 
 
 def test_a_spectrum_item_shows_both_poles(shipped_bank: QuestionBank) -> None:
