@@ -145,7 +145,7 @@ def _partnership_move(args: argparse.Namespace) -> int:
 
 
 def _cohort_show(args: argparse.Namespace) -> int:
-    from assessment.cohorts import cohort_document
+    from assessment.cohorts import cohort_document, earlier_rounds
 
     engine = _engine(args)
     found = cohort_services.find_cohort(engine=engine, actor=OPERATOR, name=args.name)
@@ -156,7 +156,7 @@ def _cohort_show(args: argparse.Namespace) -> int:
     partnerships = comparison.partnerships
     print(
         f"{comparison.cohort}: {int((~partnerships['withheld']).sum())} of {len(partnerships)} "
-        f"partnerships compared on their latest round"
+        f"partnerships compared, each domain on the latest round that asked it"
     )
     if partnerships.empty:
         print("no partnerships yet: add one with `partnership create`")
@@ -169,6 +169,8 @@ def _cohort_show(args: argparse.Namespace) -> int:
             f"  {row.name!s:<40} {row.kind!s:<22} {row.round or 'no round'!s:<16} "
             f"{row.respondents:>4} respondents  {figure}"
         )
+    for earlier in earlier_rounds(comparison):
+        print(f"  from an earlier round: {earlier.words()}")
     return EXIT_OK
 
 

@@ -396,7 +396,9 @@ def test_cohort_show_prints_a_table_saying_what_is_withheld(
     code, out, err = run(capsys, "cohort", "show", COHORT, "--db", url(engine))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == f"{COHORT}: 3 of 4 partnerships compared on their latest round"
+    assert (
+        lines[0] == f"{COHORT}: 3 of 4 partnerships compared, each domain on the latest round that asked it"
+    )
     # Overall current = the mean of the domain figures shown: Eastvale (3 + 2) / 2.
     assert "Eastvale ICS" in lines[1] and "R2" in lines[1] and lines[1].endswith("2.50")
     assert "Westmere PC" in lines[4] and "2 respondents" in lines[4] and lines[4].endswith("withheld")

@@ -274,3 +274,16 @@ def test_a_summarys_round_by_round_table_says_not_asked_where_a_round_did_not_as
         "Build trust momentum": ("2.00", "not asked"),
         "Mind the gaps": ("1.00", "not asked"),
     }
+
+
+def test_cohort_show_on_the_command_line_names_the_earlier_round_a_figure_comes_from(
+    engine: Engine, cohort: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.storage.cli_helpers import run, url
+
+    code, out, err = run(capsys, "cohort", "show", COHORT, "--db", url(engine))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].endswith("partnerships compared, each domain on the latest round that asked it")
+    earlier = [line for line in lines if line.strip().startswith("from an earlier round:")]
+    assert any("Eastvale ICS" in line and "Round 1" in line for line in earlier), out
