@@ -4,6 +4,7 @@ layout (where the last line or picture of each page ends), with the charts drawn
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,16 @@ def summary_html(tmp_path_factory: pytest.TempPathFactory) -> str:
     return report._environment.get_template("summary.html.j2").render(**context)
 
 
-def test_no_page_but_the_last_is_left_two_thirds_empty(summary_html: str) -> None:
+def test_no_page_but_the_last_is_left_two_thirds_empty(summary_html: str, artifacts_dir: Path) -> None:
     fills = page_fill(summary_html)
     assert len(fills) >= 3
+    # Every page as a picture, for a person to look at after the run.
+    pages = artifacts_dir / "pdf-summary"
+    pages.mkdir(exist_ok=True)
+    for old in pages.glob("page-*.png"):
+        old.unlink()
+    pdf = pages / "summary.pdf"
+    pdf.write_bytes(report.render_pdf(summary_html, title="sample summary"))
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pages / "page")], check=True)
+    assert len(list(pages.glob("page-*.png"))) == len(fills)
     assert [f"page {n}: {fill:.0%}" for n, fill in enumerate(fills[:-1], 1) if fill < LEAST_FILL] == []
