@@ -46,7 +46,7 @@ from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.presenting import NO_CHANGE, NO_FIGURE, group_reading, lens_empty_sentence, present
+from assessment.presenting import NO_CHANGE, ChangeRow, group_reading, lens_empty_sentence, present
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
 
@@ -155,6 +155,28 @@ def _scale(bank: QuestionBank) -> list[str]:
 # --- the workshop summary -----------------------------------------------------------------------------
 
 
+def _move_of(change: str) -> str:
+    if change.startswith("▲"):
+        return "Up"
+    if change.startswith("▼"):
+        return "Down"
+    return "No change" if change == NO_CHANGE else "No figure in one of the two rounds"
+
+
+def _moves(rows: Sequence[ChangeRow]) -> list[tuple[str, list[ChangeRow]]]:
+    """The change since the previous round grouped as a board reads it: what rose, what fell,
+    what held. A paragraph per group keeps the whole list on the board page, every name in full."""
+    groups: dict[str, list[ChangeRow]] = {
+        "Up": [],
+        "Down": [],
+        "No change": [],
+        "No figure in one of the two rounds": [],
+    }
+    for row in rows:
+        groups[_move_of(row.change)].append(row)
+    return [(heading, found) for heading, found in groups.items() if found]
+
+
 def _members(bank: QuestionBank, group_id: str) -> list[str]:
     names = {s.id: s.label for s in bank.sectors}
     group = next(g for g in bank.sector_groups if g.id == group_id)
@@ -228,18 +250,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             "rows": [
                 {"title": r.title, "current": r.current, "current_change": r.change} for r in previous.rows
             ],
-            # Grouped as a board reads a change: what rose, what fell, what held. A paragraph
-            # per group keeps the whole list on the board page with every name in full.
-            "moves": [
-                (heading, [r for r in previous.rows if kept(r.change)])
-                for heading, kept in (
-                    ("Up", lambda change: change.startswith("▲")),
-                    ("Down", lambda change: change.startswith("▼")),
-                    ("No change", lambda change: change == NO_CHANGE),
-                    ("No figure in one of the two rounds", lambda change: change == NO_FIGURE),
-                )
-                if any(kept(r.change) for r in previous.rows)
-            ],
+            "moves": _moves(previous.rows),
         }
     )
     context["domains"] = [

@@ -4,6 +4,7 @@ layout (where the last line or picture of each page ends), with the charts drawn
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def test_no_page_but_the_last_is_left_two_thirds_empty(summary_html: str, artifa
         old.unlink()
     pdf = pages / "summary.pdf"
     pdf.write_bytes(report.render_pdf(summary_html, title="sample summary"))
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pages / "page")], check=True)
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm missing: `make test` installs poppler-utils"
+    subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf), str(pages / "page")], check=True)
     assert len(list(pages.glob("page-*.png"))) == len(fills)
     assert [f"page {n}: {fill:.0%}" for n, fill in enumerate(fills[:-1], 1) if fill < LEAST_FILL] == []
