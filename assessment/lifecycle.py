@@ -35,21 +35,46 @@ class TransitionRefused(Invalid, ValueError):
 
 
 # (status, revealed) -> the steps allowed from there and where each leads. Every state is listed.
+# One way through a workshop: open, close, reveal (and hide again if need be). A draft has no
+# answers to reveal; an open workshop is closed before its results are revealed, so the room never
+# sees a live result that answers still being given would change; and a revealed workshop does not
+# open again, or people could change their answers after seeing everyone else's.
 TRANSITIONS: dict[State, dict[Step, State]] = {
-    State("draft", False): {"open": State("open", False), "reveal": State("draft", True)},
-    State("draft", True): {"open": State("open", True), "hide": State("draft", False)},
-    State("open", False): {"close": State("closed", False), "reveal": State("open", True)},
-    State("open", True): {"close": State("closed", True), "hide": State("open", False)},
+    State("draft", False): {"open": State("open", False)},
+    State("open", False): {"close": State("closed", False)},
     State("closed", False): {"open": State("open", False), "reveal": State("closed", True)},
-    State("closed", True): {"open": State("open", True), "hide": State("closed", False)},
+    State("closed", True): {"hide": State("closed", False)},
+    # Only reachable by data from before these rules: each can still be tidied up.
+    State("draft", True): {"hide": State("draft", False)},
+    State("open", True): {"close": State("closed", True), "hide": State("open", False)},
 }
 
-_WHY_NOT: dict[Step, str] = {
-    "open": "it is open for answers already",
-    "close": "only a workshop that is open for answers can be closed",
-    "reveal": "its results are revealed already",
-    "hide": "its results are not revealed",
+# The one step a facilitator is invited to take next from each state (None: nothing more to do).
+NEXT_STEP: dict[State, Step | None] = {
+    State("draft", False): "open",
+    State("open", False): "close",
+    State("closed", False): "reveal",
+    State("closed", True): None,
+    State("draft", True): "hide",
+    State("open", True): "close",
 }
+
+
+def _why_not(state: State, step: Step) -> str:
+    if step == "open":
+        if state.revealed:
+            return "its results have been revealed, and answers cannot change once the team has seen them"
+        return "it is open for answers already"
+    if step == "close":
+        return "only a workshop that is open for answers can be closed"
+    if step == "reveal":
+        if state.revealed:
+            return "its results are revealed already"
+        if state.status == "draft":
+            return "nobody has answered a workshop that has not opened"
+        return "close answering first, so the results do not change while the room reads them"
+    return "its results are not revealed"
+
 
 # Step names as the audit log has always recorded them.
 AUDIT_ACTIONS: dict[Step, str] = {
@@ -78,8 +103,13 @@ def next_state(state: State, step: Step) -> State:
         raise TransitionRefused(f"'{step}' is not a step; expected one of {', '.join(STEPS)}")
     following = TRANSITIONS.get(state, {}).get(step)
     if following is None:
-        raise TransitionRefused(f"cannot {step} this workshop: {_WHY_NOT[step]}")
+        raise TransitionRefused(f"cannot {step} this workshop: {_why_not(state, step)}")
     return following
+
+
+def next_step(state: State) -> Step | None:
+    """The step to invite next (the one primary button), or None once the results are out."""
+    return NEXT_STEP.get(state)
 
 
 def takes_answers(state: State) -> bool:
@@ -98,6 +128,7 @@ __all__ = [
     "TransitionRefused",
     "allowed_steps",
     "next_state",
+    "next_step",
     "state_of",
     "takes_answers",
 ]

@@ -123,6 +123,9 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
         # The facilitator signs in again (the restart ended every session) and reveals.
         sign_in(facilitator, server)
         facilitator.get_by_role("link", name="Workshops").click()
+        # answering closes before the reveal, so the room never reads a result still changing
+        facilitator.get_by_role("button", name="Close answering").click()
+        expect(facilitator.get_by_text("closed for answers")).to_be_visible()
         facilitator.get_by_role("button", name="Reveal results").click()
         expect(facilitator.get_by_text("results revealed")).to_be_visible()
         for page in (phone, laptop, third):

@@ -118,6 +118,9 @@ def test_participants_on_one_server_and_the_facilitator_on_another_share_one_wor
     facilitator.screenshot(path=artifacts_dir / "scale-out-facilitator-on-b.png", full_page=True)
 
     # B reveals; each participant's page on A shows the team picture by itself.
+    # answering closes before the reveal, so the room never reads a result still changing
+    facilitator.get_by_role("button", name="Close answering").click()
+    expect(facilitator.get_by_text("closed for answers")).to_be_visible()
     facilitator.get_by_role("button", name="Reveal results").click()
     expect(facilitator.get_by_text("results revealed")).to_be_visible()
     for page, _ in participants:

@@ -82,7 +82,7 @@ def test_every_step_of_a_workshop_is_audited_with_its_actor(
     engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     owner, _, workshop_id = _private_workshop(engine)
-    steps: tuple[Step, ...] = ("open", "reveal", "close", "hide")
+    steps: tuple[Step, ...] = ("open", "close", "reveal", "hide")
     for step in steps:
         take_step(engine=engine, actor=Actor.facilitator(owner), workshop_id=workshop_id, step=step)
     with transaction(engine) as session:
@@ -98,8 +98,8 @@ def test_every_step_of_a_workshop_is_audited_with_its_actor(
     mine = f"facilitator:{owner}"
     assert [tuple(r) for r in rows] == [
         (mine, "workshop.open"),
-        (mine, "workshop.reveal"),
         (mine, "workshop.closed"),
+        (mine, "workshop.reveal"),
         (mine, "workshop.hide"),
         ("cli", "workshop.reveal"),
         ("cli", "workshop.hide"),

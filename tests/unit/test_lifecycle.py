@@ -14,6 +14,7 @@ from assessment.lifecycle import (
     TransitionRefused,
     allowed_steps,
     next_state,
+    next_step,
     state_of,
     takes_answers,
 )
@@ -44,6 +45,9 @@ def test_a_draft_is_opened_closed_revealed_and_hidden_in_that_order() -> None:
         (State("open", False), "open", "open for answers already"),
         (State("closed", True), "reveal", "revealed already"),
         (State("closed", False), "hide", "not revealed"),
+        (State("draft", False), "reveal", "nobody has answered"),
+        (State("open", False), "reveal", "close answering first"),
+        (State("closed", True), "open", "answers cannot change once the team has seen them"),
     ],
 )
 def test_a_step_the_table_refuses_says_why_in_words(state: State, step: str, words: str) -> None:
@@ -77,3 +81,22 @@ def test_a_stored_status_the_lifecycle_does_not_know_is_refused_in_words() -> No
     assert state_of("closed", True) == State("closed", True)
     with pytest.raises(TransitionRefused, match="'archived' is not a workshop status"):
         state_of("archived", False)
+
+
+def test_each_state_invites_one_next_step_that_the_table_allows() -> None:
+    for state in STATES:
+        step = next_step(state)
+        assert step is None or step in allowed_steps(state), state
+    assert [next_step(State(s, False)) for s in ("draft", "open", "closed")] == ["open", "close", "reveal"]
+    assert next_step(State("closed", True)) is None
+
+
+@given(st.lists(st.sampled_from(STEPS), max_size=30))
+def test_no_sequence_of_steps_reveals_results_while_answers_can_still_change(steps: list[str]) -> None:
+    state = State("draft", False)
+    for step in steps:
+        if step in allowed_steps(state):
+            state = next_state(state, step)  # type: ignore[arg-type]
+        assert not (state.revealed and takes_answers(state)), "a live result while answers are taken"
+        if state.revealed:
+            assert "open" not in allowed_steps(state)
