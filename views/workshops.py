@@ -4,7 +4,7 @@ from typing import Literal
 import streamlit as st
 
 from assessment.errors import Refused
-from assessment.lifecycle import Step, allowed_steps, state_of
+from assessment.lifecycle import Step, allowed_steps, next_step, state_of
 from assessment.services import Actor
 from assessment.services import workshops as service
 from ui.auth import require_facilitator
@@ -16,6 +16,8 @@ from ui.text import escape_markdown as md
 from ui.text import plain_text
 from ui.workshop_room import show_join_panel, show_live_progress
 
+CREATED_KEY = "workshops_created"
+
 actor = Actor.facilitator(require_facilitator())  # checked on every run, not only in the menu
 
 st.title("Workshops")
@@ -23,7 +25,16 @@ st.title("Workshops")
 workshops = service.visible_workshops(engine=engine(), actor=actor)
 partnerships = {p.id: p for p in service.visible_partnerships(engine=engine(), actor=actor)}
 
-with st.expander("Create a workshop", expanded=not workshops, icon=":material/add:"):
+# Just created: say so with the code, and fold the form (a new label is a new expander, drawn
+# folded) so it does not invite a second, duplicate workshop.
+made = st.session_state.pop(CREATED_KEY, None)
+if isinstance(made, str):
+    st.success(
+        f"Workshop created with the join code {md(made)}. Open it for answers when the room is ready.",
+        icon=":material/check_circle:",
+    )
+create_label = "Create another workshop" if isinstance(made, str) else "Create a workshop"
+with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
     if not partnerships:
         nothing_set_up(
             "There are no partnerships yet. Create a cohort and a partnership on the Cohorts and "
@@ -38,9 +49,16 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
                 format_func=lambda p: plain_text(f"{partnerships[p].name} ({partnerships[p].cohort})"),
                 key="workshops_partnership",
             )
-            title = st.text_input("Title", max_chars=200, placeholder="e.g. Leadership team, spring round")
+            title = st.text_input(
+                "Title",
+                max_chars=200,
+                placeholder="e.g. Leadership team, spring round",
+                key="workshops_title",
+            )
             held_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY")
-            round_label = st.text_input("Round label (optional)", max_chars=80, placeholder="e.g. Round 2")
+            round_label = st.text_input(
+                "Round label (optional)", max_chars=80, placeholder="e.g. Round 2", key="workshops_round"
+            )
             domains = st.multiselect(
                 "Domains to include",
                 [d.id for d in bank.domains],
@@ -66,7 +84,10 @@ with st.expander("Create a workshop", expanded=not workshops, icon=":material/ad
                 show_refusal("create the workshop", exc)
             else:
                 st.session_state[WORKSHOP_KEY] = created.join_code
-                st.rerun()
+                st.session_state[CREATED_KEY] = created.join_code
+                for typed in ("workshops_title", "workshops_round"):  # emptied only once it is made
+                    st.session_state.pop(typed, None)
+                st.rerun()  # the form folds away: the new workshop is below, chosen
 
 if not workshops:
     st.stop()
@@ -82,16 +103,20 @@ st.markdown(
 # sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
 # workshop, so a click never lands on another workshop the picker falls back to. A button the
 # lifecycle would refuse is greyed out; the service refuses it anyway.
-allowed = allowed_steps(state_of(workshop.status, workshop.revealed))
-BUTTONS: tuple[tuple[Step, str], ...] = (
-    ("open", "Open for answers"),
-    ("close", "Close answering"),
-    ("reveal", "Reveal results"),
-    ("hide", "Hide results"),
-)
-for column, (step, label) in zip(st.columns(len(BUTTONS)), BUTTONS, strict=True):
-    kind: Literal["primary", "secondary"] = "primary" if step == "reveal" else "secondary"
-    if column.button(label, disabled=step not in allowed, type=kind, key=f"workshops_{step}_{workshop.id}"):
+here = state_of(workshop.status, workshop.revealed)
+allowed, invited = allowed_steps(here), next_step(here)
+LABELS: dict[Step, str] = {
+    "open": "Open for answers",
+    "close": "Close answering",
+    "reveal": "Reveal results",
+    "hide": "Hide results",
+}
+# Only the steps the lifecycle allows from here, the next one first and the only primary button:
+# a button that is not the next step never looks like it.
+offered = sorted(allowed, key=lambda step: step != invited)
+for column, step in zip(st.columns(max(len(offered), 1)), offered, strict=False):
+    kind: Literal["primary", "secondary"] = "primary" if step == invited else "secondary"
+    if column.button(LABELS[step], type=kind, key=f"workshops_{step}_{workshop.id}"):
         try:
             service.take_step(engine=engine(), actor=actor, workshop_id=workshop.id, step=step)
         except Refused as exc:
@@ -99,5 +124,11 @@ for column, (step, label) in zip(st.columns(len(BUTTONS)), BUTTONS, strict=True)
         else:
             st.rerun()  # draw the new state
 
-show_join_panel(workshop.join_code)
+# The join code and QR only while answers are taken: a code on the screen invites people to join.
+if workshop.status == "open":
+    show_join_panel(workshop.join_code)
+elif workshop.status == "draft":
+    st.info("Open the workshop for answers to show the room its join code and QR code.")
+else:
+    st.info("Answering is closed, so the join code is no longer shown.")
 show_live_progress(actor=actor, workshop_id=workshop.id)

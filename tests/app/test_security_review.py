@@ -174,7 +174,7 @@ def test_a_workshop_button_pressed_after_the_account_is_deleted_changes_nothing(
 ) -> None:
     """A page drawn while signed in keeps its buttons on screen; pressing one after the sign-in
     has gone (the account deleted) must not reach the database."""
-    workshop = make_workshop(app_db, status="draft", title="Kestrel round")
+    workshop = make_workshop(app_db, status="closed", title="Kestrel round")
     at = open_as_facilitator(facilitator, "views/workshops.py", workshop_code=workshop.join_code)
     reveal = next(b for b in at.button if b.label == "Reveal results")
     with transaction(app_db) as session:

@@ -59,7 +59,9 @@ def test_a_forged_facilitator_id_in_the_session_is_refused(app_db: Engine) -> No
     assert not at.title
 
 
-def test_a_facilitator_creates_a_workshop_for_a_partnership(app_db: Engine, facilitator: int) -> None:
+def test_a_facilitator_creates_a_workshop_for_a_partnership_and_is_told_its_code(
+    app_db: Engine, facilitator: int
+) -> None:
     make_workshop(app_db, name="Seed partnership", status="draft")
     at = workshops_page(facilitator)
     title = next(t for t in at.text_input if t.label == "Title")
@@ -67,8 +69,23 @@ def test_a_facilitator_creates_a_workshop_for_a_partnership(app_db: Engine, faci
     next(b for b in at.button if b.label == "Create workshop").click().run()
     assert not at.exception, at.exception
     with transaction(app_db) as session:
-        titles = [w["title"] for w in list_workshops(session=session)]
-    assert "Autumn leadership session" in titles
+        made = [w for w in list_workshops(session=session) if w["title"] == "Autumn leadership session"]
+    assert len(made) == 1
+    # Said with its code, the new workshop chosen, and the form emptied and folded under a new name,
+    # so nothing invites pressing Create again.
+    assert any(made[0]["join_code"] in s.value for s in at.success)
+    assert at.session_state["workshop_code"] == made[0]["join_code"]
+    assert next(t for t in at.text_input if t.label == "Title").value == ""
+    assert [e.label for e in at.expander] == ["Create another workshop"]
+
+
+def test_a_refused_create_keeps_what_was_typed(app_db: Engine, facilitator: int) -> None:
+    make_workshop(app_db, name="Seed partnership", status="draft")
+    at = workshops_page(facilitator)
+    next(t for t in at.text_input if t.label == "Round label (optional)").input("Round 4")
+    next(b for b in at.button if b.label == "Create workshop").click().run()
+    assert "Give the workshop a title" in at.error[0].value
+    assert next(t for t in at.text_input if t.label == "Round label (optional)").value == "Round 4"
 
 
 def test_creating_without_a_title_says_what_is_missing(app_db: Engine, facilitator: int) -> None:
@@ -78,20 +95,30 @@ def test_creating_without_a_title_says_what_is_missing(app_db: Engine, facilitat
     assert "Give the workshop a title" in at.error[0].value
 
 
-def test_opening_and_revealing_change_the_workshop_and_are_audited(app_db: Engine, facilitator: int) -> None:
+def test_opening_closing_and_revealing_change_the_workshop_and_are_audited(
+    app_db: Engine, facilitator: int
+) -> None:
     workshop = make_workshop(app_db, status="draft")
     at = workshops_page(facilitator)
+    # A draft shows no code and no QR: a code on the screen invites people to join
+    assert not any(workshop.join_code in m.value for m in at.markdown)
+    assert not (at.get("imgs") or at.get("image"))
+    next(b for b in at.button if b.label == "Open for answers").click().run()
     assert any(workshop.join_code in m.value for m in at.markdown)  # the code, large, for the projector
     assert at.get("imgs") or at.get("image")  # the QR code
-    next(b for b in at.button if b.label == "Open for answers").click().run()
+    next(b for b in at.button if b.label == "Close answering").click().run()
+    assert not (at.get("imgs") or at.get("image"))
     next(b for b in at.button if b.label == "Reveal results").click().run()
     with transaction(app_db) as session:
         info = workshop_info(session=session, workshop_id=workshop.id)
         actions = session.scalars(
             select(AuditEntry.action).where(AuditEntry.actor == f"facilitator:{facilitator}")
         ).all()
-    assert (info.status, info.revealed) == ("open", True)
-    assert actions == ["workshop.open", "workshop.reveal"]
+    assert (info.status, info.revealed) == ("closed", True)
+    assert actions == ["workshop.open", "workshop.closed", "workshop.reveal"]
+    # Revealed: nothing more to invite, and never "Open for answers" again
+    assert [b.label for b in at.button if b.proto.type == "primary"] == ["Create workshop"]
+    assert "Open for answers" not in [b.label for b in at.button]
 
 
 def test_live_progress_counts_participants_by_sector(app_db: Engine, facilitator: int) -> None:
@@ -106,14 +133,20 @@ def test_live_progress_counts_participants_by_sector(app_db: Engine, facilitator
     assert dict(zip(by_sector["Sector"], by_sector["Joined"], strict=True)) == {"VCSE": 2, "NHS trust": 1}
 
 
-def test_the_lifecycle_buttons_offer_only_the_steps_the_lifecycle_allows(
+def test_the_lifecycle_buttons_offer_only_the_steps_the_lifecycle_allows_the_next_one_primary(
     app_db: Engine, facilitator: int
 ) -> None:
     make_workshop(app_db, status="draft")
     at = workshops_page(facilitator)
     steps = ("Open for answers", "Close answering", "Reveal results", "Hide results")
-    enabled = [b.label for b in at.button if b.label in steps and not b.disabled]
-    assert enabled == ["Open for answers", "Reveal results"]
+
+    def offered() -> list[tuple[str, str]]:
+        return [(b.label, b.proto.type) for b in at.button if b.label in steps]
+
+    assert offered() == [("Open for answers", "primary")]
     next(b for b in at.button if b.label == "Open for answers").click().run()
-    enabled = [b.label for b in at.button if b.label in steps and not b.disabled]
-    assert enabled == ["Close answering", "Reveal results"]
+    assert offered() == [("Close answering", "primary")]
+    next(b for b in at.button if b.label == "Close answering").click().run()
+    assert offered() == [("Reveal results", "primary"), ("Open for answers", "secondary")]
+    next(b for b in at.button if b.label == "Reveal results").click().run()
+    assert offered() == [("Hide results", "secondary")]
