@@ -4,11 +4,13 @@ layout (where the last line or picture of each page ends), with the charts drawn
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
@@ -21,6 +23,7 @@ from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
 
 LEAST_FILL = 1 / 3
+RAW = re.compile(r"(?<![\w-])(None|NaN|nan|NaT|<NA>)(?![\w-])")
 
 
 def page_fill(html: str) -> list[float]:
@@ -75,4 +78,8 @@ def test_no_page_but_the_last_is_left_two_thirds_empty(summary_html: str, artifa
     assert pdftoppm, "pdftoppm missing: `make test` installs poppler-utils"
     subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf), str(pages / "page")], check=True)
     assert len(list(pages.glob("page-*.png"))) == len(fills)
+    # and no raw value or cut word anywhere in it
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert RAW.findall(text) == []
+    assert [line for line in text.splitlines() if line.rstrip().endswith(("…", "..."))] == []
     assert [f"page {n}: {fill:.0%}" for n, fill in enumerate(fills[:-1], 1) if fill < LEAST_FILL] == []
