@@ -1,10 +1,16 @@
-"""Facilitator accounts and sign-in: argon2 password hashes and a per-account rate limit.
+"""Facilitator accounts, sign-in and signed-in sessions: argon2 password hashes, a per-account rate
+limit, and sessions kept in the database.
 
 Everything here is storage and rules, never Streamlit. The rate limit lives in the audit log,
 not in process memory, because the app runs as several replicas behind a load balancer: a
 guesser moved to another replica must meet the same wait.
 
 Passwords are never stored, logged or put in an error message; only argon2 hashes are kept.
+
+A signed-in browser holds a random session token in a cookie; the database keeps only the token's
+SHA-256 (the token has 256 random bits, so a fast hash is enough: nothing can be guessed from it),
+so a copy of the database signs nobody in. A session ends when it expires, when its browser signs
+out, and for every browser at once when the account's password changes or the account is removed.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -26,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from assessment.db import accounts, audit, transaction, utcnow
 from assessment.db.audit import audit_entry
-from assessment.errors import Forbidden, Invalid
+from assessment.errors import Forbidden, Invalid, NotFound
 
 MIN_PASSWORD_LENGTH = 10
 # argon2 copes with long input, but nobody types more than this and it bounds the work per attempt.
@@ -38,6 +45,8 @@ FREE_FAILURES = 5
 MAX_WAIT_SECONDS = 15 * 60
 
 CREATED = "facilitator.created"
+PASSWORD_CHANGED = "facilitator.password_changed"
+REMOVED = "facilitator.removed"
 SIGN_IN_OK = "sign_in.ok"
 SIGN_IN_FAILED = "sign_in.failed"
 # An attempt refused during a wait: logged apart from failures so that a person retrying too soon
@@ -48,6 +57,17 @@ SIGN_IN_ACTOR = "sign-in"
 # The same words for an unknown email and a wrong password, so the form cannot be used to find
 # out which emails have accounts.
 NO_MATCH_MESSAGE = "That email and password do not match an account. Check both and try again."
+
+# A session lasts a working day: sign in before the workshop, and the projector's tab and the
+# facilitator's laptop stay signed in through it, across refreshes and restarts. Then it ends,
+# whatever happens to the browser.
+SESSION_LIFETIME = timedelta(hours=12)
+# The cookie that carries the session token (HttpOnly: no script on any page can read it).
+SESSION_COOKIE = "ics_session"
+SESSION_TOKEN_BYTES = 32
+# A token is secrets.token_urlsafe(32): 43 characters of A-Z a-z 0-9 - _. Anything else is not
+# one, and is refused before it reaches the database.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 # Plausible, not RFC 5322: something@domain.tld, no spaces, nothing empty between the dots.
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
@@ -178,6 +198,64 @@ def create_first_facilitator(*, session: Session, email: str, password: str) -> 
     return facilitator_id
 
 
+def _account_id(session: Session, email: str) -> int:
+    account_id = accounts.facilitator_id_by_email(session=session, email=email)
+    if account_id is None:
+        raise NotFound(f"there is no facilitator account for {email}")
+    return account_id
+
+
+def change_password(
+    *, session: Session, email: str, password: str, actor: str, now: datetime | None = None
+) -> None:
+    """Give the account a new password and end every session it has: a browser signed in with
+    the old password (perhaps someone else's) must sign in again."""
+    email = normalise_email(email)
+    account_id = _account_id(session, email)
+    password_hash = _hash_password(password=password, email=email)
+    accounts.set_password_hash(session=session, facilitator_id=account_id, password_hash=password_hash)
+    ended = accounts.revoke_sessions(session=session, facilitator_id=account_id, at=_as_utc(now or utcnow()))
+    audit(
+        session=session,
+        actor=actor,
+        action=PASSWORD_CHANGED,
+        target=email,
+        detail={"facilitator_id": account_id, "sessions_ended": ended},
+    )
+
+
+def remove_facilitator(*, session: Session, email: str, actor: str, give_cohorts_to: str | None = None) -> None:
+    """Delete the account and its sessions. Cohorts it owns need a new owner, ``give_cohorts_to``:
+    they hold other people's workshops, so they are never deleted with it, nor made team-wide."""
+    email = normalise_email(email)
+    account_id = _account_id(session, email)
+    heir_id = None
+    if give_cohorts_to is not None:
+        heir = normalise_email(give_cohorts_to)
+        heir_id = _account_id(session, heir)
+        if heir_id == account_id:
+            raise Invalid(f"the cohorts of {email} must go to another account, not to {email} itself")
+    owned = accounts.owned_cohort_names(session=session, facilitator_id=account_id)
+    if owned and heir_id is None:
+        names = ", ".join(f"'{name}'" for name in owned)
+        plural = len(owned) > 1
+        raise Invalid(
+            f"{email} owns the cohort{'s' if plural else ''} {names}: name the account to take "
+            f"{'them' if plural else 'it'} over with --give-cohorts-to EMAIL; nothing was removed"
+        )
+    moved = 0
+    if heir_id is not None:
+        moved = accounts.give_cohorts(session=session, from_id=account_id, to_id=heir_id)
+    accounts.remove_facilitator(session=session, facilitator_id=account_id)
+    audit(
+        session=session,
+        actor=actor,
+        action=REMOVED,
+        target=email,
+        detail={"facilitator_id": account_id, "cohorts_given": moved, "given_to": heir_id},
+    )
+
+
 def facilitator_count(*, session: Session) -> int:
     return accounts.facilitator_count(session=session)
 
@@ -198,6 +276,59 @@ def list_facilitators(*, session: Session) -> list[dict[str, Any]]:
         {"id": a.id, "email": a.email, "created_at": _as_utc(a.created_at).isoformat()}
         for a in accounts.accounts(session=session)
     ]
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def session_token_hash(token: str) -> str:
+    """What the database keeps of a session token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(*, session: Session, facilitator_id: int, now: datetime | None = None) -> tuple[str, datetime]:
+    """A new session for the account: (the token for the cookie, when it expires).
+
+    The account's sessions that have already ended are deleted here, so the table holds about
+    as many rows as there are signed-in browsers.
+    """
+    now = _as_utc(now or utcnow())
+    accounts.forget_sessions_ended_before(session=session, facilitator_id=facilitator_id, before=now)
+    token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
+    expires_at = now + SESSION_LIFETIME
+    accounts.add_session(
+        session=session,
+        facilitator_id=facilitator_id,
+        token_hash=session_token_hash(token),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return token, expires_at
+
+
+def _plausible_token(token: object) -> bool:
+    return isinstance(token, str) and _TOKEN_SHAPE.fullmatch(token) is not None
+
+
+def session_account(*, session: Session, token: str, now: datetime | None = None) -> tuple[int, str] | None:
+    """(id, email) of the account a live session token belongs to; None for anything else: no
+    such token, expired, signed out, or its account removed."""
+    if not _plausible_token(token):
+        return None
+    found = accounts.session_by_hash(session=session, token_hash=session_token_hash(token))
+    if found is None or found.revoked_at is not None:
+        return None
+    if _as_utc(found.expires_at) <= _as_utc(now or utcnow()):
+        return None
+    return found.facilitator_id, found.email
+
+
+def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:
+    """Sign one browser out: its token opens nothing from now on. Unknown tokens are ignored."""
+    if _plausible_token(token):
+        accounts.revoke_session(
+            session=session, token_hash=session_token_hash(token), at=_as_utc(now or utcnow())
+        )
 
 
 # --- signing in ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Facilitator accounts and the sign-in bookkeeping kept in the audit log: the queries
-``assessment.auth`` decides with. Hashing, the rate limit's rules and the words live there.
+"""Facilitator accounts, their signed-in sessions and the sign-in bookkeeping kept in the audit
+log: the queries ``assessment.auth`` decides with. Hashing, the rate limit's rules, the sessions'
+lifetime and the words live there.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import AuditEntry, Facilitator
+from assessment.db.tables import AuditEntry, Cohort, CohortShare, Facilitator, FacilitatorSession
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,97 @@ def credentials(*, session: Session, email: str) -> Credentials | None:
 def set_password_hash(*, session: Session, facilitator_id: int, password_hash: str) -> None:
     session.execute(
         update(Facilitator).where(Facilitator.id == facilitator_id).values(password_hash=password_hash)
+    )
+
+
+def remove_facilitator(*, session: Session, facilitator_id: int) -> None:
+    """Delete the account with its sessions and the shares made to it (its cohorts must have
+    another owner first: the foreign key refuses otherwise)."""
+    session.execute(delete(FacilitatorSession).where(FacilitatorSession.facilitator_id == facilitator_id))
+    session.execute(delete(CohortShare).where(CohortShare.facilitator_id == facilitator_id))
+    session.execute(delete(Facilitator).where(Facilitator.id == facilitator_id))
+
+
+def owned_cohort_names(*, session: Session, facilitator_id: int) -> list[str]:
+    """The names of the cohorts this account owns, archived ones included, alphabetically."""
+    return list(session.scalars(select(Cohort.name).where(Cohort.owner_id == facilitator_id).order_by(Cohort.name)))
+
+
+def give_cohorts(*, session: Session, from_id: int, to_id: int) -> int:
+    """Make ``to_id`` the owner of every cohort ``from_id`` owns; how many moved. A share of one of
+    them with the new owner goes: an owner needs none."""
+    moved = select(Cohort.id).where(Cohort.owner_id == from_id).scalar_subquery()
+    session.execute(
+        delete(CohortShare).where(CohortShare.facilitator_id == to_id, CohortShare.cohort_id.in_(moved))
+    )
+    result = session.execute(update(Cohort).where(Cohort.owner_id == from_id).values(owner_id=to_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    facilitator_id: int
+    email: str
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+def add_session(
+    *, session: Session, facilitator_id: int, token_hash: str, created_at: datetime, expires_at: datetime
+) -> None:
+    session.add(
+        FacilitatorSession(
+            facilitator_id=facilitator_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
+        )
+    )
+    session.flush()
+
+
+def session_by_hash(*, session: Session, token_hash: str) -> SessionRow | None:
+    """The session with this token hash and its account's email; None when there is none (or its
+    account is gone)."""
+    row = session.execute(
+        select(
+            FacilitatorSession.facilitator_id,
+            Facilitator.email,
+            FacilitatorSession.expires_at,
+            FacilitatorSession.revoked_at,
+        )
+        .join(Facilitator, Facilitator.id == FacilitatorSession.facilitator_id)
+        .where(FacilitatorSession.token_hash == token_hash)
+    ).one_or_none()
+    return None if row is None else SessionRow(int(row[0]), str(row[1]), row[2], row[3])
+
+
+def revoke_session(*, session: Session, token_hash: str, at: datetime) -> None:
+    session.execute(
+        update(FacilitatorSession)
+        .where(FacilitatorSession.token_hash == token_hash, FacilitatorSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+def revoke_sessions(*, session: Session, facilitator_id: int, at: datetime) -> int:
+    """End every session of the account not ended already (expired ones too: another replica's
+    clock may still think them live); how many that was."""
+    result = session.execute(
+        update(FacilitatorSession)
+        .where(FacilitatorSession.facilitator_id == facilitator_id, FacilitatorSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def forget_sessions_ended_before(*, session: Session, facilitator_id: int, before: datetime) -> None:
+    """Delete the account's sessions that expired, or were ended, before ``before``."""
+    session.execute(
+        delete(FacilitatorSession).where(
+            FacilitatorSession.facilitator_id == facilitator_id,
+            or_(FacilitatorSession.expires_at < before, FacilitatorSession.revoked_at < before),
+        )
     )
 
 

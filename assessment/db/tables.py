@@ -51,6 +51,22 @@ class Facilitator(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FacilitatorSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row only its SHA-256 hash.
+
+    Ended by expiry, by signing out (revoked_at), by a password change (every row of the account
+    revoked) or by removing the account (its rows deleted).
+    """
+
+    __tablename__ = "facilitator_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Cohort(Base):
     __tablename__ = "cohorts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
