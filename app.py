@@ -12,4 +12,6 @@ st.set_page_config(page_title="ICS Readiness", page_icon=":material/diversity_3:
 # without this frame (seen in a browser test: the legacy menu appeared and app.py never ran).
 # The pages themselves are listed in ui/navigation.py, where the security tests enumerate them.
 # Facilitator pages appear in the menu only once signed in; each page also checks on every run.
+# Who is signed in comes from the session cookie set by the sign-in form beside the app (served
+# with it by server.py, which `make run` starts): see ui/auth.py.
 st.navigation(menu(signed_in=current_facilitator() is not None)).run()

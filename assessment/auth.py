@@ -45,7 +45,7 @@ FREE_FAILURES = 5
 MAX_WAIT_SECONDS = 15 * 60
 
 CREATED = "facilitator.created"
-PASSWORD_CHANGED = "facilitator.password_changed"
+PASSWORD_CHANGED = "facilitator.password_changed"  # noqa: S105 (an audit action, not a password)
 REMOVED = "facilitator.removed"
 SIGN_IN_OK = "sign_in.ok"
 SIGN_IN_FAILED = "sign_in.failed"
@@ -224,7 +224,9 @@ def change_password(
     )
 
 
-def remove_facilitator(*, session: Session, email: str, actor: str, give_cohorts_to: str | None = None) -> None:
+def remove_facilitator(
+    *, session: Session, email: str, actor: str, give_cohorts_to: str | None = None
+) -> None:
     """Delete the account and its sessions. Cohorts it owns need a new owner, ``give_cohorts_to``:
     they hold other people's workshops, so they are never deleted with it, nor made team-wide."""
     email = normalise_email(email)
@@ -286,7 +288,9 @@ def session_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(*, session: Session, facilitator_id: int, now: datetime | None = None) -> tuple[str, datetime]:
+def start_session(
+    *, session: Session, facilitator_id: int, now: datetime | None = None
+) -> tuple[str, datetime]:
     """A new session for the account: (the token for the cookie, when it expires).
 
     The account's sessions that have already ended are deleted here, so the table holds about

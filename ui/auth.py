@@ -1,34 +1,37 @@
-"""Who is signed in: the facilitator's id in session_state, checked against the database.
+"""Who is signed in: the session cookie this browser sent, looked up in the database on every run.
 
-session_state holds only primitives here: the facilitator's id, and this session's count of
-failed sign-ins with the monotonic time of the latest one. The database keeps its own count per
-email (assessment.auth); the one here also slows a session that tries many different emails.
+A facilitator signs in on the server's own form (``assessment/web_session.py``, served beside the
+app by ``server.py``), which sets the HttpOnly cookie ``ics_session`` and comes back to the page
+that asked. Streamlit only reads that cookie (``st.context.cookies``); nothing in session_state
+says who is signed in, so a refresh, a second tab, a restart or another replica all see the same
+answer, and a session ended anywhere (sign-out, a password change, the account removed) is ended
+here on the next run.
 """
 
 from __future__ import annotations
 
-import logging
-import time
+import html
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
-from streamlit.errors import StreamlitAPIException
 
-from assessment.auth import SignInRefused, retry_delay_seconds, wait_message
+from assessment.auth import SESSION_COOKIE
 from assessment.errors import Refused
 from assessment.services import facilitators
+from assessment.web_session import CHECK_FIELD, SIGN_OUT_PATH, sign_in_href, sign_out_check
 from ui.db import engine
 from ui.text import escape_markdown
 
-SESSION_KEY = "facilitator_id"
-FAILURES_KEY = "sign_in_failures"
-LAST_FAILURE_KEY = "sign_in_last_failure"
 SIGN_IN_PAGE = "views/sign_in.py"
-UNAVAILABLE_MESSAGE = (
-    "Sign-in cannot reach its records just now (the server is busy). Wait a few seconds, then try again."
+REFUSAL = "Sign in to continue."
+# Where the sign-in from the menu's own page leads: the facilitator's first stop.
+AFTER_SIGN_IN = "/workshops"
+# A link or button drawn as the app's primary button (white on NHS blue, AA contrast), opening in
+# this tab: st.link_button would open a new one.
+_BUTTON_STYLE = (
+    "display:inline-block;padding:0.45rem 1rem;border:0;border-radius:0.5rem;background:#005EB8;"
+    "color:#FFFFFF;font:inherit;font-weight:600;text-decoration:none;cursor:pointer"
 )
-
-logger = logging.getLogger(__name__)
 
 
 def plain_message(error: Refused) -> str:
@@ -37,19 +40,23 @@ def plain_message(error: Refused) -> str:
     return escape_markdown(message[:1].upper() + message[1:] + ("" if message.endswith(".") else "."))
 
 
-def signed_in() -> tuple[int, str] | None:
-    """(id, email) of the signed-in facilitator, re-checked in the database on every call.
+def presented_token() -> str | None:
+    """The session token this browser sent when the page was opened, if any.
 
-    An account deleted (or a database swapped) since sign-in signs the session out at once.
+    The app's tests replace this function (AppTest cannot send cookies); nothing a browser sends
+    reaches it except the cookie.
     """
-    value = st.session_state.get(SESSION_KEY)
-    if not isinstance(value, int) or isinstance(value, bool):
+    return st.context.cookies.get(SESSION_COOKIE) or None
+
+
+def signed_in() -> tuple[int, str] | None:
+    """(id, email) of the signed-in facilitator, checked in the database on every call: a session
+    that has expired or been ended, or whose account is gone, signs nobody in."""
+    token = presented_token()
+    if token is None:
         return None
-    email = facilitators.facilitator_email(engine=engine(), facilitator_id=value)
-    if email is None:
-        del st.session_state[SESSION_KEY]
-        return None
-    return value, email
+    found = facilitators.session_facilitator(engine=engine(), token=token)
+    return None if found is None else (found.facilitator_id, found.email)
 
 
 def current_facilitator() -> int | None:
@@ -57,64 +64,61 @@ def current_facilitator() -> int | None:
     return None if found is None else found[0]
 
 
+def current_path() -> str:
+    """This page's address on the site, with its query, for coming back to it after sign-in."""
+    url = st.context.url
+    if not url:
+        return "/"
+    path = urlsplit(url).path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def sign_in_link(next_path: str, label: str = "Sign in") -> None:
+    """A button-like link to the sign-in form, which comes back to ``next_path`` afterwards."""
+    href = html.escape(sign_in_href(next_path), quote=True)
+    st.markdown(
+        f'<a href="{href}" target="_self" style="{_BUTTON_STYLE}">{html.escape(label)}</a>',
+        unsafe_allow_html=True,  # our own address and words, escaped
+    )
+
+
+def sign_out_form() -> None:
+    """The Sign out button: a form posted to the server's sign-out route, which ends this browser's
+    session and clears its cookie. Its check is derived from the session token, so a page on
+    another site cannot sign anyone out."""
+    token = presented_token()
+    if token is None:
+        return
+    st.html(
+        f'<form method="post" action="{SIGN_OUT_PATH}">'
+        f'<input type="hidden" name="{CHECK_FIELD}" value="{sign_out_check(token)}">'
+        f'<button type="submit" style="{_BUTTON_STYLE}">Sign out</button></form>'
+    )
+
+
 def require_facilitator() -> int:
-    """The signed-in facilitator's id; otherwise says how to sign in and stops the page here."""
+    """The signed-in facilitator's id; otherwise says "Sign in to continue", with a way to sign in
+    that comes back to this page, and stops the page here."""
     facilitator_id = current_facilitator()
     if facilitator_id is not None:
         return facilitator_id
-    st.warning("Facilitator pages need you to sign in.")
-    try:
-        st.page_link(SIGN_IN_PAGE, label="Sign in", icon=":material/lock:")
-    except StreamlitAPIException:
-        # The sign-in page is not in this app's navigation (a test harness or a bare script):
-        # still say where to go rather than fail.
-        st.markdown("Open **Sign in** from the menu.")
+    st.warning(REFUSAL)
+    sign_in_link(current_path())
     st.stop()
-
-
-def sign_out() -> None:
-    # Everything goes: ids, widget values, counters. Nothing from this visit outlives it.
-    st.session_state.clear()
-
-
-def session_wait_seconds() -> float:
-    """How long this browser session must wait before another sign-in attempt (0: none)."""
-    failures = int(st.session_state.get(FAILURES_KEY, 0))
-    last = st.session_state.get(LAST_FAILURE_KEY)
-    delay = retry_delay_seconds(failures)
-    if delay <= 0 or not isinstance(last, float):
-        return 0.0
-    # Monotonic time: a session lives in one server process (sticky sessions), and it cannot be
-    # fooled by the wall clock moving.
-    return max(delay - (time.monotonic() - last), 0.0)
-
-
-def attempt_sign_in(*, email: str, password: str) -> str | None:
-    """Try to sign in; None on success (the id is then in session_state), else what to tell the user."""
-    wait = session_wait_seconds()
-    if wait > 0:
-        return wait_message(wait)
-    try:
-        facilitator_id = facilitators.sign_in(engine=engine(), email=email, password=password)
-    except SQLAlchemyError:
-        # The database is busy past its timeouts or away: a sentence, never a traceback. Not
-        # counted against this session (its password may not even have been checked).
-        logger.warning("sign-in could not reach the database", exc_info=True)
-        return UNAVAILABLE_MESSAGE
-    except SignInRefused as refused:
-        if not refused.throttled:
-            st.session_state[FAILURES_KEY] = int(st.session_state.get(FAILURES_KEY, 0)) + 1
-            st.session_state[LAST_FAILURE_KEY] = time.monotonic()
-        return refused.message
-    st.session_state[SESSION_KEY] = facilitator_id
-    st.session_state.pop(FAILURES_KEY, None)
-    st.session_state.pop(LAST_FAILURE_KEY, None)
-    return None
 
 
 def first_run_setup(key: str = "home_first_run") -> None:
     """On a brand-new installation, the form for the first facilitator account and a way to
-    explore with sample data. Once any account exists it draws nothing at all."""
+    explore with sample data. Once any account exists it draws nothing at all, but for the way
+    to sign in with the account this session has just made."""
+    created_key = f"{key}_created"
+    created = st.session_state.get(created_key)
+    if isinstance(created, str):
+        # The sign-in itself is the server's form: only it can set the session cookie.
+        st.success(f"The account for {escape_markdown(created)} is ready. Sign in with it to start.")
+        sign_in_link(AFTER_SIGN_IN)
+        return
     if not facilitators.needs_first_facilitator(engine=engine()):
         return
     with st.container(border=True):
@@ -143,7 +147,9 @@ def first_run_setup(key: str = "home_first_run") -> None:
             except Refused as exc:
                 st.session_state[problem_key] = plain_message(exc)
             else:
-                st.session_state[SESSION_KEY] = facilitator_id
+                st.session_state[created_key] = facilitators.facilitator_email(
+                    engine=engine(), facilitator_id=facilitator_id
+                )
 
         with st.form(f"{key}_account", clear_on_submit=True):
             st.text_input("Email", max_chars=200, autocomplete="email", key=f"{key}_email")
@@ -161,7 +167,7 @@ def first_run_setup(key: str = "home_first_run") -> None:
                 autocomplete="new-password",
                 key=f"{key}_confirm",
             )
-            st.form_submit_button("Create the account and sign in", type="primary", on_click=create)
+            st.form_submit_button("Create the account", type="primary", on_click=create)
         problem = st.session_state.pop(problem_key, None)
         if problem:
             st.error(problem)

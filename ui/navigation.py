@@ -6,7 +6,7 @@ every facilitator page refuses a visitor who has not signed in) or not reachable
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -69,6 +69,17 @@ def menu(*, signed_in: bool) -> list[st.Page]:
     placed directly in the menu's <ul> (ul > div > header, li), which breaks the list for screen
     readers (axe-core's "list" and "listitem" rules, both serious). Without sections nothing is
     lost for participants: the facilitator pages are listed only to a signed-in facilitator.
+
+    Signed out, the facilitator pages are still there, hidden from the menu: their addresses
+    (a refresh, a bookmark, the projector's second tab) open the page, which says "Sign in to
+    continue" and shows nothing else (each checks on every run), instead of "Page not found".
     """
-    facilitators = FACILITATOR_PAGES if signed_in else SIGNED_OUT_PAGES
-    return [p.page() for p in (*PARTICIPANT_PAGES, *facilitators)]
+    return [p.page() for p in menu_entries(signed_in=signed_in)]
+
+
+def menu_entries(*, signed_in: bool) -> list[NavPage]:
+    """The pages ``menu`` offers, as data."""
+    if signed_in:
+        return [*PARTICIPANT_PAGES, *FACILITATOR_PAGES]
+    hidden = [replace(p, hidden=True, default=False) for p in FACILITATOR_PAGES if p.facilitator_only]
+    return [*PARTICIPANT_PAGES, *SIGNED_OUT_PAGES, *hidden]

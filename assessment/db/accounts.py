@@ -94,7 +94,9 @@ def remove_facilitator(*, session: Session, facilitator_id: int) -> None:
 
 def owned_cohort_names(*, session: Session, facilitator_id: int) -> list[str]:
     """The names of the cohorts this account owns, archived ones included, alphabetically."""
-    return list(session.scalars(select(Cohort.name).where(Cohort.owner_id == facilitator_id).order_by(Cohort.name)))
+    return list(
+        session.scalars(select(Cohort.name).where(Cohort.owner_id == facilitator_id).order_by(Cohort.name))
+    )
 
 
 def give_cohorts(*, session: Session, from_id: int, to_id: int) -> int:

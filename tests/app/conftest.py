@@ -22,6 +22,43 @@ from assessment.db import (
 from assessment.migrate import upgrade_database
 from tests.conftest import PROJECT_ROOT
 
+# AppTest cannot send cookies (st.context.cookies is always empty under it). So in these tests
+# the browser's session cookie is a session_state value the test sets, read by a stand-in for
+# ui.auth.presented_token; the token in it is a real one, checked in the database like any other.
+# The app itself never reads this key: only the cookie.
+TEST_COOKIE_KEY = "test_session_cookie"
+
+
+def cookies_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+
+    import ui.auth
+
+    def presented_token() -> str | None:
+        value = st.session_state.get(TEST_COOKIE_KEY)
+        return value if isinstance(value, str) and value else None
+
+    monkeypatch.setattr(ui.auth, "presented_token", presented_token)
+
+
+@pytest.fixture(autouse=True)
+def _cookies_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    cookies_from_session_state(monkeypatch)
+
+
+def session_cookie(facilitator_id: int, engine: Engine | None = None) -> str:
+    """A real session token for the facilitator, as the sign-in form would set in the cookie."""
+    from assessment.services.facilitators import start_session
+
+    engine = engine or make_engine()  # the app's own database (DATABASE_URL)
+    return start_session(engine=engine, facilitator_id=facilitator_id).token
+
+
+def sign_in_as(at: AppTest, facilitator_id: int, engine: Engine | None = None) -> AppTest:
+    """The AppTest's browser holds a signed-in session of the facilitator from now on."""
+    at.session_state[TEST_COOKIE_KEY] = session_cookie(facilitator_id, engine)
+    return at
+
 
 @pytest.fixture
 def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
@@ -76,7 +113,7 @@ def open_workshop(app_db: Engine) -> OpenWorkshop:
 
 @pytest.fixture
 def facilitator(app_db: Engine) -> int:
-    """A facilitator account in the app's database; its id is what a signed-in session holds."""
+    """A facilitator account in the app's database (sign a test in with ``sign_in_as``)."""
     from assessment.auth import create_facilitator
 
     with transaction(app_db) as session:
@@ -102,7 +139,7 @@ def open_as_facilitator(facilitator_id: int, page: str, **state: object) -> AppT
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.session_state["facilitator_id"] = facilitator_id
+    sign_in_as(at, facilitator_id)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

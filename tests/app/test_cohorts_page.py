@@ -137,7 +137,7 @@ def test_a_partnership_under_the_threshold_is_withheld_and_two_left_show_no_quar
 def test_the_cohort_page_is_refused_without_sign_in(app_db: Engine) -> None:
     at = AppTest.from_file(str(PROJECT_ROOT / "views" / "cohorts.py"), default_timeout=30)
     at.run()
-    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    assert at.warning[0].value == "Sign in to continue."
     assert not at.title
 
 

@@ -1,8 +1,9 @@
-"""One visitor cannot stall or lock out anyone else, through the pages (AppTest).
+"""One visitor cannot stall or lock out anyone else, through the pages (AppTest). (Sign-in, which
+says in words when the database is overwhelmed, is the server's own form: its tests are in
+tests/unit/test_sign_in_routes.py.)
 
-Sign-in says in words when the database is overwhelmed; checking a bank file is for signed-in
-facilitators and its work is bounded; wrong join codes are slowed without ever holding back a
-right one; and joining never shows a raw exception.
+Checking a bank file is for signed-in facilitators and its work is bounded; wrong join codes are
+slowed without ever holding back a right one; and joining never shows a raw exception.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from streamlit.testing.v1 import AppTest
 
 import ui.participant
@@ -23,7 +23,6 @@ from assessment.framework import MAX_BANK_BYTES, MAX_BANK_NODES
 from tests.app.conftest import make_workshop, open_as_facilitator
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
-from ui.auth import UNAVAILABLE_MESSAGE
 from ui.participant import JOIN_FAILED, SHARED_FREE_TRIES, SHARED_HOLD_SECONDS
 
 pytestmark = pytest.mark.app
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.app
 APP = str(PROJECT_ROOT / "app.py")
 JOIN = "views/join.py"
 BANK_PAGE = "views/question_bank.py"
-SIGN_IN_PAGE = str(PROJECT_ROOT / "views" / "sign_in.py")
 # A correct code may take this long to answer however many wrong codes came before it: the page's
 # own work, never a hold.
 PROMPT_JOIN_SECONDS = 2.0
@@ -39,38 +37,6 @@ PROMPT_JOIN_SECONDS = 2.0
 
 def no_traceback(at: AppTest) -> None:
     assert not at.exception, at.exception
-
-
-# --- sign-in -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        PoolTimeout("QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"),
-        OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked")),
-    ],
-    ids=["pool exhausted", "database locked"],
-)
-def test_a_sign_in_the_database_cannot_take_says_so_in_words_and_signs_nobody_in(
-    app_db: Engine, monkeypatch: pytest.MonkeyPatch, error: Exception
-) -> None:
-    def overwhelmed(**_: object) -> int:
-        raise error
-
-    monkeypatch.setattr("assessment.services.facilitators.sign_in", overwhelmed)  # the door the page calls
-    at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=30)
-    at.run()
-    at.text_input(key="signin_email").input("jo.bloggs@riverside.nhs.uk")
-    at.text_input(key="signin_password").input("correct horse battery")
-    at.button[0].click()
-    at.run()
-    no_traceback(at)
-    assert at.error[0].value == UNAVAILABLE_MESSAGE
-    assert "QueuePool" not in at.error[0].value and "locked" not in at.error[0].value
-    assert "facilitator_id" not in at.session_state
-    # Not the person's failure: their own count, which slows their next try, is untouched.
-    assert "sign_in_failures" not in at.session_state
 
 
 # --- checking a bank file ------------------------------------------------------------------------

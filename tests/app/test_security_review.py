@@ -14,11 +14,13 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, select
+from starlette.applications import Starlette
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Dataframe
 
@@ -37,27 +39,29 @@ from assessment.db import (
     transaction,
     workshop_info,
 )
-from assessment.db.tables import Facilitator
+from assessment.db.tables import Facilitator, FacilitatorSession
 from assessment.framework import MaturityItem
 from assessment.io import export_workshop
 from assessment.report import workshop_summary_pdf
 from assessment.results import score_stored_workshop, scores_document
 from assessment.scoring import figures
-from tests.app.conftest import make_workshop, open_as_facilitator
+from assessment.web_session import CHECK_FIELD, SIGN_IN_PATH
+from assessment.web_session import routes as sign_in_routes
+from tests.app.conftest import TEST_COOKIE_KEY, make_workshop, open_as_facilitator, sign_in_as
 from tests.app.conftest import open_page as page
-from tests.app.test_sign_in import sign_in_page, submit
+from tests.asgi_browser import Browser, Reply
 from tests.conftest import PROJECT_ROOT
 from tests.corpus import snapshot
 from tests.storage.cli_helpers import run as run_cli
 from tests.storage.cli_helpers import url
 from tests.storage.conftest import SHIPPED_BANK_TEXT
 from tests.storage.test_report import flat_text
-from ui.navigation import FACILITATOR_PAGES, PARTICIPANT_PAGES, SIGNED_OUT_PAGES, all_pages
+from ui.navigation import FACILITATOR_PAGES, PARTICIPANT_PAGES, SIGNED_OUT_PAGES, all_pages, menu_entries
 
 pytestmark = pytest.mark.app
 
 APP = str(PROJECT_ROOT / "app.py")
-REFUSAL = "Facilitator pages need you to sign in."
+REFUSAL = "Sign in to continue."
 # The pages anyone may open: a participant's, the question bank and the way in for facilitators.
 PARTICIPANT_VIEWS = {"views/home.py", "views/join.py", "views/answer.py", "views/question_bank.py"}
 SIGN_IN_VIEW = "views/sign_in.py"
@@ -113,7 +117,8 @@ FORGED_SIGN_INS: list[object] = [None, "1", True, 999_999]
 def test_a_visitor_who_has_not_signed_in_is_refused_every_facilitator_page(
     script: str, seeded: list[str], facilitator: int
 ) -> None:
-    for forged in FORGED_SIGN_INS:
+    # A real account's id in the session signs nobody in either: only a live session cookie does.
+    for forged in [*FORGED_SIGN_INS, facilitator]:
         # Opened as a bare script, without app.py's menu, as a page URL hit directly would be.
         at = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=60)
         if forged is not None:
@@ -130,8 +135,7 @@ def test_a_visitor_who_has_not_signed_in_is_refused_every_facilitator_page(
         shown = rendered(at)
         assert not [name for name in seeded if name in shown], (script, forged)
     # The same page, signed in, shows the seeded data: the checks above would have seen it.
-    at = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=60)
-    at.session_state["facilitator_id"] = facilitator
+    at = sign_in_as(AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=60), facilitator)
     at.run()
     assert not at.exception, at.exception
     assert not at.warning or at.warning[0].value != REFUSAL
@@ -139,18 +143,24 @@ def test_a_visitor_who_has_not_signed_in_is_refused_every_facilitator_page(
 
 
 @pytest.mark.parametrize("forged", FORGED_SIGN_INS)
-def test_through_the_app_no_facilitator_page_is_reachable_without_sign_in(
+def test_through_the_app_every_facilitator_page_only_asks_for_sign_in_without_it(
     forged: object, seeded: list[str]
 ) -> None:
+    # A facilitator page's address opens it signed out too (a refresh, a projector's second tab),
+    # so that it can say "Sign in to continue" rather than "Page not found"; and that is all.
     at = AppTest.from_file(APP, default_timeout=60)
     if forged is not None:
         at.session_state["facilitator_id"] = forged
     at.run()
     assert not at.exception, at.exception
     for script in FACILITATOR_ONLY:
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(script)
-    assert not [name for name in seeded if name in rendered(at)]
+        at.switch_page(script).run()
+        assert not at.exception, at.exception
+        assert [w.value for w in at.warning] == [REFUSAL], (script, forged)
+        assert not at.title and not at.button and not at.get("download_button"), script
+        assert not [name for name in seeded if name in rendered(at)], (script, forged)
+    # Hidden from the menu all the same: only the way in is offered.
+    assert not [p.title for p in menu_entries(signed_in=False) if p.facilitator_only and not p.hidden]
 
 
 @pytest.mark.parametrize("script", FACILITATOR_ONLY)
@@ -163,10 +173,9 @@ def test_a_facilitator_page_left_open_after_the_account_is_deleted_shows_nothing
         session.execute(delete(Facilitator).where(Facilitator.id == facilitator))
     at.run()
     assert not at.exception, at.exception
-    assert "facilitator_id" not in at.session_state  # signed out on the next run
     assert not [name for name in seeded if name in rendered(at)], script
-    # The menu no longer holds the page, so the app falls back to its home page.
-    assert [t.value for t in at.title] == ["ICS Readiness"] and not at.get("download_button")
+    # Signed out on the next run: the page now only asks for sign-in.
+    assert [w.value for w in at.warning] == [REFUSAL] and not at.title and not at.get("download_button")
 
 
 def test_a_workshop_button_pressed_after_the_account_is_deleted_changes_nothing(
@@ -392,22 +401,55 @@ def scan_for(secrets: list[str], places: dict[str, str]) -> list[tuple[str, str]
     return [(where, secret) for where, text in places.items() for secret in secrets if secret in text]
 
 
-def sign_in_three_times() -> tuple[AppTest, AppTest, AppTest]:
-    """The first account made on the home page's set-up form; then, on the sign-in page, a wrong
-    password and the right one, each in a session of its own."""
+@dataclass
+class ThreeSignIns:
+    home: AppTest  # the first account, made on the home page's set-up form
+    wrong: Reply  # the sign-in form, posted with a wrong password
+    right: Reply  # and with the right one
+    account: AppTest  # the Account page, in the browser the right one signed in
+
+
+def sign_in_three_times(engine: Engine) -> ThreeSignIns:
+    """The first account made on the home page's set-up form; then, on the sign-in form, a wrong
+    password and the right one, each in a browser of its own; then the Account page, signed in."""
     home = AppTest.from_file(APP, default_timeout=60)
     home.run()
     home.text_input(key="home_first_run_email").input("owner@riverside.nhs.uk")
     home.text_input(key="home_first_run_password").input(FIRST_PASSWORD)
     home.text_input(key="home_first_run_confirm").input(FIRST_PASSWORD)
-    next(b for b in home.button if b.label == "Create the account and sign in").click().run()
+    next(b for b in home.button if b.label == "Create the account").click().run()
     assert not home.exception, home.exception
-    assert isinstance(home.session_state["facilitator_id"], int)
-    wrong = submit(sign_in_page(), "owner@riverside.nhs.uk", WRONG_PASSWORD)
-    assert wrong.error and "facilitator_id" not in wrong.session_state
-    right = submit(sign_in_page(), "owner@riverside.nhs.uk", FIRST_PASSWORD)
-    assert isinstance(right.session_state["facilitator_id"], int)
-    return home, wrong, right
+    assert home.success, "the account was not made"
+    server = Starlette(routes=sign_in_routes(engine=lambda: engine))
+
+    def post(password: str) -> tuple[Browser, Reply]:
+        browser = Browser(server)
+        form = browser.get(SIGN_IN_PATH)
+        check = re.search(rf'name="{CHECK_FIELD}" value="([^"]+)"', form.text)
+        assert check is not None
+        fields = {
+            CHECK_FIELD: check.group(1),
+            "next": "/",
+            "email": "owner@riverside.nhs.uk",
+            "password": password,
+        }
+        return browser, browser.post(SIGN_IN_PATH, fields)
+
+    _, wrong = post(WRONG_PASSWORD)
+    assert wrong.status == 400 and browser_token(wrong) is None
+    browser, right = post(FIRST_PASSWORD)
+    assert right.status == 303
+    token = browser.cookie("ics_session")
+    assert token is not None
+    account = AppTest.from_file(str(PROJECT_ROOT / SIGN_IN_VIEW), default_timeout=60)
+    account.session_state[TEST_COOKIE_KEY] = token
+    account.run()
+    assert account.title[0].value == "Account"
+    return ThreeSignIns(home, wrong, right, account)
+
+
+def browser_token(reply: Reply) -> str | None:
+    return reply.set_cookies.get("ics_session")
 
 
 def test_a_password_typed_into_the_app_is_stored_only_as_an_argon2_hash_and_never_logged_or_printed(
@@ -415,7 +457,7 @@ def test_a_password_typed_into_the_app_is_stored_only_as_an_argon2_hash_and_neve
 ) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")  # every statement and its parameters
-    sessions = dict(zip(("home", "wrong", "right"), sign_in_three_times(), strict=True))
+    three = sign_in_three_times(app_db)
     with transaction(app_db) as session:
         (stored,) = session.scalars(select(Facilitator.password_hash)).all()
     assert stored.startswith("$argon2id$v=19$m="), stored[:20]
@@ -426,7 +468,12 @@ def test_a_password_typed_into_the_app_is_stored_only_as_an_argon2_hash_and_neve
         "logs": caplog.text,
         "stdout": captured.out,
         "stderr": captured.err,
-        **{f"{name} page": rendered(at) for name, at in sessions.items()},
+        "home page": rendered(three.home),
+        "account page": rendered(three.account),
+        **{
+            f"{name} reply": f"{reply.headers}\n{reply.text}"
+            for name, reply in (("wrong", three.wrong), ("right", three.right))
+        },
     }
     assert not scan_for([FIRST_PASSWORD, WRONG_PASSWORD], places)
     # The scan finds what is there: the hash is in the database (and in the SQL log).
@@ -434,18 +481,21 @@ def test_a_password_typed_into_the_app_is_stored_only_as_an_argon2_hash_and_neve
 
 
 def test_a_password_is_not_kept_in_the_session_once_its_form_is_submitted(app_db: Engine) -> None:
-    """The forms are cleared on submit in the browser, but the server keeps the value it was sent
-    in session_state for as long as that widget stays on the page."""
-    sessions = dict(zip(("home", "wrong", "right"), sign_in_three_times(), strict=True))
+    """The set-up form is cleared on submit in the browser, but the server keeps the value it was
+    sent in session_state for as long as that widget stays on the page. (The sign-in form is the
+    server's own, with no session state at all.)"""
+    three = sign_in_three_times(app_db)
+    sessions = {"home": three.home, "account": three.account}
     # On a fresh installation, the set-up form refused: the two passwords typed differ.
     with transaction(app_db) as session:
+        session.execute(delete(FacilitatorSession))
         session.execute(delete(Facilitator))
     mismatch = AppTest.from_file(APP, default_timeout=60)
     mismatch.run()
     mismatch.text_input(key="home_first_run_email").input("owner@riverside.nhs.uk")
     mismatch.text_input(key="home_first_run_password").input(FIRST_PASSWORD)
     mismatch.text_input(key="home_first_run_confirm").input(WRONG_PASSWORD)
-    next(b for b in mismatch.button if b.label == "Create the account and sign in").click().run()
+    next(b for b in mismatch.button if b.label == "Create the account").click().run()
     assert "The two passwords differ" in mismatch.error[0].value
     sessions["refused set-up"] = mismatch
     kept = {name: {key: value_of(at, key) for key in at.session_state} for name, at in sessions.items()}

@@ -1,16 +1,24 @@
-"""Signing in and out, the guard on facilitator pages and the first-run set-up, through AppTest."""
+"""The sign-in page, the guard on facilitator pages and the first-run set-up, through AppTest.
+
+The sign-in form and sign-out themselves are HTTP routes (tests/unit/test_sign_in_routes.py);
+here a browser's session cookie is stood in for as tests/app/conftest.py explains."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
-from assessment.auth import NO_MATCH_MESSAGE, create_facilitator, facilitator_count
+from assessment.auth import create_facilitator, facilitator_count
 from assessment.db import transaction
+from assessment.db.tables import Facilitator
+from assessment.services.facilitators import end_session
+from assessment.web_session import SIGN_IN_PATH, SIGN_OUT_PATH, sign_out_check
+from tests.app.conftest import TEST_COOKIE_KEY, sign_in_as
 from tests.conftest import PROJECT_ROOT
 from tests.storage.counts import table_counts
 
@@ -32,14 +40,10 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
-def sign_in_page() -> AppTest:
-    return run(AppTest.from_file(SIGN_IN_PAGE, default_timeout=30))
-
-
-def submit(at: AppTest, email: str, password: str) -> AppTest:
-    at.text_input(key="signin_email").input(email)
-    at.text_input(key="signin_password").input(password)
-    at.button[0].click()
+def sign_in_page(facilitator_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=30)
+    if facilitator_id is not None:
+        sign_in_as(at, facilitator_id)
     return run(at)
 
 
@@ -47,60 +51,59 @@ def unescaped(text: str) -> str:
     return text.replace("\\", "")
 
 
-def test_signing_in_with_the_right_password_remembers_the_facilitator(app_db: Engine) -> None:
-    facilitator_id = add_facilitator(app_db)
+def links(at: AppTest) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" target="_self"', "\n".join(m.value for m in at.markdown))
+
+
+def test_signed_out_the_page_leads_to_the_servers_form_which_comes_back_to_the_workshops(
+    app_db: Engine,
+) -> None:
+    add_facilitator(app_db)
     at = sign_in_page()
-    assert at.text_input(key="signin_password").proto.type == TextInputProto.PASSWORD
-    submit(at, "  Jo.Bloggs@Riverside.nhs.uk ", PASSWORD)
-    assert at.session_state["facilitator_id"] == facilitator_id
-    assert not at.error
+    assert at.title[0].value == "Facilitator sign-in"
+    # The form is the server's: only an HTTP response can set the session cookie.
+    assert links(at) == [f"{SIGN_IN_PATH}?next=/workshops"]
+    assert not at.text_input and not at.button
+
+
+def test_with_a_live_session_the_page_shows_the_account_and_a_sign_out_form_for_this_browser(
+    app_db: Engine,
+) -> None:
+    at = sign_in_page(add_facilitator(app_db))
+    assert at.title[0].value == "Account"
     assert f"You are signed in as {EMAIL}" in unescaped(at.success[0].value)
+    (form,) = at.get("html")
+    body = form.proto.body
+    token = at.session_state[TEST_COOKIE_KEY]
+    assert f'action="{SIGN_OUT_PATH}"' in body and 'method="post"' in body
+    assert f'value="{sign_out_check(token)}"' in body
+    assert token not in body  # the check is derived from the token; the token never leaves the cookie
 
 
-def test_a_wrong_password_shows_a_plain_error_and_signs_nobody_in(app_db: Engine) -> None:
-    add_facilitator(app_db)
-    at = submit(sign_in_page(), EMAIL, "not the password")
-    assert at.error[0].value == NO_MATCH_MESSAGE
-    assert "facilitator_id" not in at.session_state
-
-
-def test_an_unknown_email_gets_the_same_error_as_a_wrong_password(app_db: Engine) -> None:
-    add_facilitator(app_db)
-    at = submit(sign_in_page(), "nobody@nowhere.nhs.uk", PASSWORD)
-    assert at.error[0].value == NO_MATCH_MESSAGE
-    assert "facilitator_id" not in at.session_state
-
-
-def test_signing_out_forgets_the_facilitator(app_db: Engine) -> None:
-    add_facilitator(app_db)
-    at = submit(sign_in_page(), EMAIL, PASSWORD)
-    at.button(key="signin_out").click()
+def test_a_session_ended_elsewhere_is_signed_out_on_the_next_run(app_db: Engine) -> None:
+    at = sign_in_page(add_facilitator(app_db))
+    assert at.title[0].value == "Account"
+    end_session(engine=app_db, token=at.session_state[TEST_COOKIE_KEY])
     run(at)
-    assert "facilitator_id" not in at.session_state
-    assert at.text_input(key="signin_email").value == ""
-
-
-def test_after_five_failures_in_one_session_the_form_waits_before_checking_again(app_db: Engine) -> None:
-    facilitator_id = add_facilitator(app_db)
-    at = sign_in_page()
-    # Different unknown emails each time: the database's per-email limit never bites, this one does.
-    for n in range(5):
-        submit(at, f"guess{n}@nowhere.nhs.uk", PASSWORD)
-    submit(at, EMAIL, PASSWORD)
-    assert "facilitator_id" not in at.session_state
-    assert at.error[0].value.startswith("Too many failed sign-ins")
-    assert "Wait 1 second, then try again." in at.error[0].value
-    at.session_state["sign_in_last_failure"] = at.session_state["sign_in_last_failure"] - 1.0
-    submit(at, EMAIL, PASSWORD)
-    assert at.session_state["facilitator_id"] == facilitator_id
+    assert at.title[0].value == "Facilitator sign-in"
 
 
 def test_a_deleted_account_is_signed_out_on_the_next_run(app_db: Engine) -> None:
-    at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=30)
-    at.session_state["facilitator_id"] = 999
+    facilitator_id = add_facilitator(app_db)
+    at = sign_in_page(facilitator_id)
+    with transaction(app_db) as session:
+        session.execute(delete(Facilitator).where(Facilitator.id == facilitator_id))
     run(at)
-    assert "facilitator_id" not in at.session_state
-    assert at.text_input(key="signin_email")
+    assert at.title[0].value == "Facilitator sign-in"
+    assert links(at)
+
+
+def test_an_id_in_the_session_without_a_live_session_cookie_signs_nobody_in(app_db: Engine) -> None:
+    at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=30)
+    at.session_state["facilitator_id"] = add_facilitator(app_db)
+    at.session_state[TEST_COOKIE_KEY] = "made-up-token-that-nobody-was-ever-given"
+    run(at)
+    assert at.title[0].value == "Facilitator sign-in"
 
 
 def guarded_page() -> None:
@@ -113,14 +116,18 @@ def guarded_page() -> None:
 
 
 def test_a_facilitator_page_asks_for_sign_in_and_shows_nothing_else(app_db: Engine) -> None:
-    at = run(AppTest.from_function(guarded_page, default_timeout=30))
-    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    at = AppTest.from_function(guarded_page, default_timeout=30)
+    at.context["url"] = "http://ics.example/results"
+    run(at)
+    assert at.warning[0].value == "Sign in to continue."
     assert all("secret" not in m.value for m in at.markdown)
+    # The way in comes back to this very page.
+    assert links(at) == [f"{SIGN_IN_PATH}?next=/results"]
 
 
 def test_a_facilitator_page_shows_its_content_once_signed_in(app_db: Engine) -> None:
     at = AppTest.from_function(guarded_page, default_timeout=30)
-    at.session_state["facilitator_id"] = add_facilitator(app_db)
+    sign_in_as(at, add_facilitator(app_db))
     run(at)
     assert not at.warning
     assert [m.value for m in at.markdown] == ["secret"]
@@ -140,19 +147,24 @@ def fill_first_run(at: AppTest, email: str, password: str, confirm: str) -> AppT
     at.text_input(key="home_first_run_email").input(email)
     at.text_input(key="home_first_run_password").input(password)
     at.text_input(key="home_first_run_confirm").input(confirm)
-    next(b for b in at.button if b.label == "Create the account and sign in").click()
+    next(b for b in at.button if b.label == "Create the account").click()
     return run(at)
 
 
-def test_with_no_facilitator_the_first_run_form_creates_one_signs_in_and_disappears(app_db: Engine) -> None:
+def test_with_no_facilitator_the_first_run_form_creates_one_and_leads_to_signing_in_with_it(
+    app_db: Engine,
+) -> None:
     at = first_run()
     assert at.subheader[0].value == "Set up this app"
     assert at.text_input(key="home_first_run_password").proto.type == TextInputProto.PASSWORD
     fill_first_run(at, EMAIL, PASSWORD, PASSWORD)
     with transaction(app_db) as session:
         assert facilitator_count(session=session) == 1
-    assert isinstance(at.session_state["facilitator_id"], int)
-    assert not at.text_input and not at.button and not at.subheader and not at.markdown
+    # Signing in is the server form's (it sets the cookie): the page says so and links to it.
+    assert f"The account for {EMAIL} is ready" in unescaped(at.success[0].value)
+    assert links(at) == [f"{SIGN_IN_PATH}?next=/workshops"]
+    assert "facilitator_id" not in at.session_state
+    assert not at.text_input and not at.button and not at.subheader
 
 
 @pytest.mark.parametrize(

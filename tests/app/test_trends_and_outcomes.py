@@ -97,7 +97,7 @@ def test_a_single_round_says_plainly_that_there_is_no_trend_yet(app_db: Engine, 
 def test_the_trends_page_is_refused_without_sign_in(app_db: Engine) -> None:
     at = AppTest.from_file(str(PROJECT_ROOT / "views" / "trends.py"), default_timeout=30)
     at.run()
-    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    assert at.warning[0].value == "Sign in to continue."
     assert not at.title
 
 

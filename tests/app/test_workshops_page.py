@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.db import add_participant, list_workshops, transaction, workshop_info
 from assessment.db.tables import AuditEntry
-from tests.app.conftest import make_workshop
+from tests.app.conftest import make_workshop, sign_in_as
 from tests.conftest import PROJECT_ROOT
+from ui.navigation import menu_entries
 
 pytestmark = pytest.mark.app
 
@@ -19,7 +20,7 @@ APP = str(PROJECT_ROOT / "app.py")
 def workshops_page(facilitator_id: int | None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     if facilitator_id is not None:
-        at.session_state["facilitator_id"] = facilitator_id
+        sign_in_as(at, facilitator_id)
     at.run()
     at.switch_page("views/workshops.py")
     at.run()
@@ -27,11 +28,12 @@ def workshops_page(facilitator_id: int | None) -> AppTest:
     return at
 
 
-def run_script_directly(facilitator_id: int | None) -> AppTest:
-    """The page script on its own, as if reached without the frame: its own guard must hold."""
+def run_script_directly(forged_id: int | None) -> AppTest:
+    """The page script on its own, as if reached without the frame: its own guard must hold, even
+    with a facilitator's id put in the session (an id there signs nobody in)."""
     at = AppTest.from_file(str(PROJECT_ROOT / "views" / "workshops.py"), default_timeout=30)
-    if facilitator_id is not None:
-        at.session_state["facilitator_id"] = facilitator_id
+    if forged_id is not None:
+        at.session_state["facilitator_id"] = forged_id
     at.run()
     assert not at.exception, at.exception
     return at
@@ -40,22 +42,28 @@ def run_script_directly(facilitator_id: int | None) -> AppTest:
 def test_the_menu_offers_no_facilitator_page_to_anyone_not_signed_in(app_db: Engine) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("views/workshops.py")
+    # The page's address still opens it (a refresh, a second tab), but it only asks for sign-in.
+    assert "Workshops" not in [p.title for p in menu_entries(signed_in=False) if not p.hidden]
+    at.switch_page("views/workshops.py").run()
+    assert [w.value for w in at.warning] == ["Sign in to continue."]
+    assert not at.title
 
 
 def test_the_page_itself_refuses_anyone_not_signed_in(app_db: Engine) -> None:
     make_workshop(app_db)
     at = run_script_directly(None)
-    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    assert at.warning[0].value == "Sign in to continue."
     assert not at.title
     assert not any(b.label == "Reveal results" for b in at.button)
 
 
-def test_a_forged_facilitator_id_in_the_session_is_refused(app_db: Engine) -> None:
+@pytest.mark.parametrize("forged", ["no such account", "a real account"])
+def test_a_facilitator_id_put_in_the_session_is_refused(
+    app_db: Engine, facilitator: int, forged: str
+) -> None:
     make_workshop(app_db)
-    at = run_script_directly(999)
-    assert at.warning[0].value == "Facilitator pages need you to sign in."
+    at = run_script_directly(999 if forged == "no such account" else facilitator)
+    assert at.warning[0].value == "Sign in to continue."
     assert not at.title
 
 

@@ -16,6 +16,7 @@ from assessment.errors import Invalid, NotFound, Refused
 from assessment.services import Actor
 from assessment.services import cohorts as cohort_services
 from assessment.services import workshops as workshop_services
+from tests.app.conftest import cookies_from_session_state, sign_in_as
 from tests.conftest import PROJECT_ROOT
 from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import SHIPPED_BANK_TEXT
@@ -27,8 +28,10 @@ NUL = "\x00"
 
 
 def counts(engine: Engine) -> dict[str, int]:
+    """Rows per table, leaving out signed-in sessions: signing in to the page writes one, and that
+    is not the refused action."""
     with transaction(engine) as session:
-        return table_counts(session=session)
+        return {k: v for k, v in table_counts(session=session).items() if k != "facilitator_sessions"}
 
 
 @pytest.fixture
@@ -55,8 +58,9 @@ def create_on_the_page(
 ) -> str:
     """Fill in the Workshops page's form as the facilitator would; the page's error, in words."""
     monkeypatch.setenv("DATABASE_URL", url(engine))
+    cookies_from_session_state(monkeypatch)
     at = AppTest.from_file(str(PROJECT_ROOT / "views" / "workshops.py"), default_timeout=60)
-    at.session_state["facilitator_id"] = facilitator
+    sign_in_as(at, facilitator, engine)
     at.run()
     next(t for t in at.text_input if t.label == "Title").input(title)
     next(t for t in at.text_input if t.label == "Round label (optional)").input(round_label)

@@ -1,0 +1,434 @@
+"""The facilitator's way in and out: a sign-in form and a sign-out, as plain HTTP routes served
+beside the Streamlit app by the same server (``st.App`` in ``server.py``).
+
+Why routes of our own: a sign-in must outlive a refresh, a second tab, a restart and a move to
+another replica, so it lives in the database and the browser holds only a random token, in a
+cookie that no script can read (HttpOnly). Streamlit reads cookies (``st.context.cookies``) but
+cannot set one; only an HTTP response can. So the form is served here, server-rendered: its POST
+checks the password through the same service as ever (rate limit included), starts a session
+and answers with the cookie and a redirect (303) to the page that asked for the sign-in.
+
+- The session cookie ``ics_session``: HttpOnly, SameSite=Lax, Path=/, Max-Age the session's
+  lifetime, and Secure when the request came over HTTPS (directly, or through a proxy that says
+  so in X-Forwarded-Proto). Never a token in an address.
+- Both forms are POSTs with a check against forged submissions from other sites: the sign-in
+  form's check is a random value also set in a cookie of its own (double submit), which a page
+  on another site can neither read nor send; the sign-out form's is derived from the session
+  token itself, which only this server sees.
+- ``next`` is only ever a path on this site: anything else goes to the home page.
+
+This module never imports Streamlit or the pages: it reaches accounts through
+``assessment.services.facilitators`` like every other door.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from functools import cache
+from urllib.parse import parse_qs, quote, urlsplit
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from assessment.auth import (
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    SESSION_COOKIE,
+    SignInRefused,
+    retry_delay_seconds,
+    wait_message,
+)
+from assessment.db.engine import database_url, make_engine
+from assessment.limits import without_bidi_controls
+from assessment.migrate import upgrade_database
+from assessment.services import facilitators
+
+SIGN_IN_PATH = "/account/sign-in"
+SIGN_OUT_PATH = "/account/sign-out"
+# The sign-in form's check travels in this cookie and in a hidden field; they must match.
+FORM_CHECK_COOKIE = "ics_form_check"
+CHECK_FIELD = "check"
+HOME = "/"
+# Longer than any address of this app; a longer `next` is not one of ours.
+MAX_NEXT_LENGTH = 2000
+# Email, password, check and next, with room to spare: a larger form is not this one.
+MAX_FORM_BYTES = 16 * 1024
+
+UNAVAILABLE_MESSAGE = (
+    "Sign-in cannot reach its records just now (the server is busy). Wait a few seconds, then try again."
+)
+EXPIRED_FORM_MESSAGE = (
+    "This sign-in form could not be checked: it has expired, or your browser did not keep its "
+    "cookie. The form has been loaded again: sign in once more."
+)
+SIGN_OUT_UNCHECKED_MESSAGE = (
+    "Signing out could not be confirmed from this page. Go back to the app, reload the page, "
+    "then press Sign out again."
+)
+SIGNED_OUT_NOTICE = "You have signed out in this browser."
+WRONG_FORM_MESSAGE = "The form was not sent as this page sends it. Open the page again and use its form."
+
+# What the browser may do with these pages: show them, post their forms here, nothing else.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+EngineSource = Callable[[], Engine]
+
+
+# --- addresses -------------------------------------------------------------------------------------
+
+
+def safe_next(value: str | None) -> str:
+    """``value`` when it is a path on this site (``/results?workshop=3``), else the home page.
+
+    Refused: other sites (``https://…``, ``//host``, ``/\\host``, which browsers read as a host),
+    schemes such as ``javascript:``, relative paths, control characters and overlong values.
+    """
+    if not value or len(value) > MAX_NEXT_LENGTH or not value.isprintable() or "\\" in value:
+        return HOME
+    if not value.startswith("/") or value.startswith("//"):
+        return HOME
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return HOME
+    return value
+
+
+def sign_in_href(next_path: str | None = None) -> str:
+    """The address of the sign-in form that comes back to ``next_path`` afterwards."""
+    target = safe_next(next_path)
+    return SIGN_IN_PATH if target == HOME else f"{SIGN_IN_PATH}?next={quote(target, safe='/')}"
+
+
+def sign_out_check(token: str) -> str:
+    """The sign-out form's check for the browser holding ``token``: derived from the token, so
+    only a page this server drew for that browser can carry it, and it reveals nothing of it."""
+    return hmac.new(token.encode(), b"ics-readiness sign-out", hashlib.sha256).hexdigest()
+
+
+def _is_https(request: Request) -> bool:
+    # uvicorn already applies X-Forwarded-Proto from a trusted proxy to the scheme; a proxy it
+    # does not trust may still say so here. Believing it only ever makes the cookie stricter.
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+# --- a browser that keeps failing ------------------------------------------------------------------
+
+
+class BrowserFailures:
+    """Failed sign-ins per browser (its form-check cookie), in this process.
+
+    The database counts failures per email (``assessment.auth``); this count also slows one
+    browser trying many different emails. It is bounded: the oldest entries go first.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._seen: OrderedDict[str, tuple[int, float]] = OrderedDict()
+
+    def wait_seconds(self, browser: str) -> float:
+        failures, last = self._seen.get(browser, (0, 0.0))
+        delay = retry_delay_seconds(failures)
+        return 0.0 if delay <= 0 else max(delay - (time.monotonic() - last), 0.0)
+
+    def failed(self, browser: str) -> None:
+        failures, _ = self._seen.pop(browser, (0, 0.0))
+        self._seen[browser] = (failures + 1, time.monotonic())
+        while len(self._seen) > self._limit:
+            self._seen.popitem(last=False)
+
+    def succeeded(self, browser: str) -> None:
+        self._seen.pop(browser, None)
+
+
+# --- the pages -------------------------------------------------------------------------------------
+
+_STYLE = """
+body{margin:0;font-family:"Source Sans Pro",-apple-system,"Segoe UI",Arial,sans-serif;color:#0B0C0C;
+background:#FFFFFF;line-height:1.5}
+main{max-width:32rem;margin:3rem auto;padding:0 1.25rem}
+a{color:#005EB8}
+.app{font-weight:600;margin:0 0 1.5rem}
+h1{font-size:2rem;margin:0 0 1rem}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input[type=text],input[type=password]{box-sizing:border-box;width:100%;font-size:1rem;padding:.5rem .75rem;
+border:1px solid #4C6272;border-radius:.5rem}
+input:focus,button:focus,a:focus{outline:3px solid #FFB81C;outline-offset:2px}
+button{margin-top:1.5rem;font-size:1rem;font-weight:600;padding:.6rem 1.25rem;border:0;border-radius:.5rem;
+background:#005EB8;color:#FFFFFF;cursor:pointer}
+.notice{padding:.75rem 1rem;border-radius:.5rem;background:#E8F1FA}
+.error{padding:.75rem 1rem;border-radius:.5rem;background:#FBE9E9;color:#8A1F11;font-weight:600}
+"""
+
+
+def _page(
+    title: str, body: str, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    document = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} · ICS Readiness</title><style>{_STYLE}</style></head>"
+        f'<body><main><p class="app"><a href="{HOME}">ICS Readiness</a></p>{body}</main></body></html>'
+    )
+    return HTMLResponse(document, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})})
+
+
+def _sign_in_page(
+    *,
+    check: str,
+    next_path: str,
+    email: str = "",
+    problem: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    def attr(value: str) -> str:
+        return html.escape(value, quote=True)
+
+    parts = ["<h1>Facilitator sign-in</h1>"]
+    if notice:
+        parts.append(f'<p class="notice" role="status">{html.escape(notice)}</p>')
+    parts.append(
+        "<p>Facilitators sign in to run workshops and see their results. Taking part in a workshop "
+        "needs no account: use the code on the screen instead.</p>"
+    )
+    if problem:
+        parts.append(f'<p class="error" role="alert">{html.escape(problem)}</p>')
+    parts.append(
+        f'<form method="post" action="{SIGN_IN_PATH}">'
+        f'<input type="hidden" name="{CHECK_FIELD}" value="{attr(check)}">'
+        f'<input type="hidden" name="next" value="{attr(next_path)}">'
+        '<label for="email">Email</label>'
+        f'<input id="email" name="email" type="text" inputmode="email" autocomplete="username" '
+        f'autocapitalize="none" spellcheck="false" maxlength="{MAX_EMAIL_LENGTH}" required '
+        f'value="{attr(without_bidi_controls(email))}"{"" if email else " autofocus"}>'
+        '<label for="password">Password</label>'
+        f'<input id="password" name="password" type="password" autocomplete="current-password" '
+        f'maxlength="{MAX_PASSWORD_LENGTH}" required{" autofocus" if email else ""}>'
+        '<button type="submit">Sign in</button></form>'
+        f'<p><a href="{HOME}">Back to the app</a> (participants need no account)</p>'
+    )
+    return _page("Facilitator sign-in", "".join(parts), status=status, headers=headers)
+
+
+# --- reading a posted form -------------------------------------------------------------------------
+
+
+class _BadForm(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted fields, first value of each; refuses anything but a small HTML form."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != (
+        "application/x-www-form-urlencoded"
+    ):
+        raise _BadForm(415)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise _BadForm(413)
+    try:
+        fields = parse_qs(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=10, strict_parsing=False
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise _BadForm(400) from None
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _bad_form(status: int) -> HTMLResponse:
+    return _page(
+        "Facilitator sign-in", f'<p class="error" role="alert">{WRONG_FORM_MESSAGE}</p>', status=status
+    )
+
+
+# --- the routes ------------------------------------------------------------------------------------
+
+
+class SignInRoutes:
+    """The sign-in form (GET shows it, POST signs in) and the sign-out (POST)."""
+
+    def __init__(self, engine: EngineSource) -> None:
+        self._engine = engine
+        self.failures = BrowserFailures()
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(SIGN_IN_PATH, self.show_sign_in, methods=["GET"]),
+            Route(SIGN_IN_PATH, self.sign_in, methods=["POST"]),
+            Route(SIGN_OUT_PATH, self.sign_out, methods=["POST"]),
+        ]
+
+    # The form check: a browser keeps one while it keeps its cookies, so two tabs of the form work.
+    def _form_check(self, request: Request) -> tuple[str, bool]:
+        existing = request.cookies.get(FORM_CHECK_COOKIE, "")
+        if 20 <= len(existing) <= 100 and existing.isalnum():
+            return existing, False
+        return secrets.token_hex(32), True
+
+    def _keep_form_check(self, response: Response, request: Request, check: str) -> None:
+        response.set_cookie(
+            FORM_CHECK_COOKIE,
+            check,
+            path=SIGN_IN_PATH,
+            secure=_is_https(request),
+            httponly=True,
+            samesite="lax",
+        )
+
+    async def show_sign_in(self, request: Request) -> Response:
+        check, new = self._form_check(request)
+        notice = SIGNED_OUT_NOTICE if request.query_params.get("done") == "signed-out" else None
+        next_path = safe_next(request.query_params.get("next"))
+        token = request.cookies.get(SESSION_COOKIE)
+        if token and notice is None:
+            account = await run_in_threadpool(self._who, token)
+            if account is not None:
+                notice = f"You are already signed in as {account}. Sign in below only to change account."
+        response = _sign_in_page(check=check, next_path=next_path, notice=notice)
+        if new:
+            self._keep_form_check(response, request, check)
+        return response
+
+    def _who(self, token: str) -> str | None:
+        try:
+            found = facilitators.session_facilitator(engine=self._engine(), token=token)
+        except SQLAlchemyError:
+            return None
+        return None if found is None else found.email
+
+    async def sign_in(self, request: Request) -> Response:
+        try:
+            form = await _form(request)
+        except _BadForm as bad:
+            return _bad_form(bad.status)
+        cookie_check = request.cookies.get(FORM_CHECK_COOKIE, "")
+        next_path = safe_next(form.get("next"))
+        email = form.get("email", "")[: MAX_EMAIL_LENGTH * 2]
+        if not cookie_check or not hmac.compare_digest(form.get(CHECK_FIELD, ""), cookie_check):
+            # Forged from another site, or the cookie is gone: nothing is checked, and the form
+            # comes back with a fresh check to try again.
+            check, _ = self._form_check(request)
+            response = _sign_in_page(
+                check=check, next_path=next_path, email=email, problem=EXPIRED_FORM_MESSAGE, status=403
+            )
+            self._keep_form_check(response, request, check)
+            return response
+
+        def again(problem: str, status: int, retry_after: float | None = None) -> Response:
+            headers = {} if retry_after is None else {"Retry-After": str(max(1, round(retry_after + 0.5)))}
+            return _sign_in_page(
+                check=cookie_check,
+                next_path=next_path,
+                email=email,
+                problem=problem,
+                status=status,
+                headers=headers,
+            )
+
+        wait = self.failures.wait_seconds(cookie_check)
+        if wait > 0:
+            return again(wait_message(wait), 429, wait)
+        try:
+            facilitator_id = await run_in_threadpool(
+                facilitators.sign_in, engine=self._engine(), email=email, password=form.get("password", "")
+            )
+            new = await run_in_threadpool(
+                facilitators.start_session, engine=self._engine(), facilitator_id=facilitator_id
+            )
+            previous = request.cookies.get(SESSION_COOKIE)
+            if previous:
+                # Signing in again (perhaps as someone else) ends the session this browser had.
+                await run_in_threadpool(facilitators.end_session, engine=self._engine(), token=previous)
+        except SQLAlchemyError:
+            # Busy past its timeouts, or away: words, never a traceback; not this browser's failure.
+            return again(UNAVAILABLE_MESSAGE, 503, 5.0)
+        except SignInRefused as refused:
+            if not refused.throttled:
+                self.failures.failed(cookie_check)
+            # Refused unchecked (a wait, or too busy): 429; a wrong password: 400, with the wait
+            # before the next try, if any, in Retry-After as well as in words.
+            return again(refused.message, 429 if refused.throttled else 400, refused.retry_after_seconds)
+        self.failures.succeeded(cookie_check)
+        signed_in = RedirectResponse(next_path, status_code=303, headers={"Cache-Control": "no-store"})
+        signed_in.set_cookie(
+            SESSION_COOKIE,
+            new.token,
+            max_age=new.max_age_seconds,
+            path="/",
+            secure=_is_https(request),
+            httponly=True,
+            samesite="lax",
+        )
+        return signed_in
+
+    async def sign_out(self, request: Request) -> Response:
+        try:
+            form = await _form(request)
+        except _BadForm as bad:
+            return _bad_form(bad.status)
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if token:
+            if not hmac.compare_digest(form.get(CHECK_FIELD, ""), sign_out_check(token)):
+                return _page(
+                    "Sign out", f'<p class="error" role="alert">{SIGN_OUT_UNCHECKED_MESSAGE}</p>', status=403
+                )
+            try:
+                await run_in_threadpool(facilitators.end_session, engine=self._engine(), token=token)
+            except SQLAlchemyError:
+                return _page(
+                    "Sign out",
+                    f'<p class="error" role="alert">{html.escape(UNAVAILABLE_MESSAGE)}</p>',
+                    status=503,
+                )
+        response = RedirectResponse(
+            f"{SIGN_IN_PATH}?done=signed-out", status_code=303, headers={"Cache-Control": "no-store"}
+        )
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True, samesite="lax"
+        )
+        return response
+
+
+# --- the database, as the server process sees it -----------------------------------------------------
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    upgrade_database(engine)
+    return engine
+
+
+def database_engine() -> Engine:
+    """The engine for the configured database, made and upgraded once per URL in this process."""
+    return _engine_for(database_url())
+
+
+def routes(engine: EngineSource = database_engine) -> list[BaseRoute]:
+    """The sign-in and sign-out routes for ``st.App(..., routes=...)``."""
+    return SignInRoutes(engine).routes()
