@@ -27,16 +27,18 @@ dev-deps: $(VENV)/.dev-installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# server.py is the app (app.py) with the facilitator sign-in routes beside it, on Streamlit's own
+# server (st.App): `streamlit run app.py` alone would have no sign-in form.
 run: deps
 	bash scripts/install-system-deps.sh run
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run server.py --server.port $(PORT)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/ruff format --no-cache --check .
 
 typecheck: dev-deps
-	$(VENV)/bin/mypy assessment ui app.py views/*.py
+	$(VENV)/bin/mypy assessment ui app.py server.py views/*.py
 
 # The storage tier runs on SQLite and on a throwaway PostgreSQL cluster from pg_virtualenv (-t: in a
 # temporary directory, so parallel runs never share a cluster);

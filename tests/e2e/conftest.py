@@ -63,7 +63,8 @@ class AppServer:
 
 
 def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> AppServer:
-    """Start `streamlit run app.py`; pass DATABASE_URL in ``env`` (never the developer's data/)."""
+    """Start `streamlit run server.py` (the app with its sign-in routes, as `make run` does); pass
+    DATABASE_URL in ``env`` (never the developer's data/)."""
     port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     command = [
@@ -71,7 +72,7 @@ def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None
         "-m",
         "streamlit",
         "run",
-        str(PROJECT_ROOT / "app.py"),
+        str(PROJECT_ROOT / "server.py"),
         "--server.port",
         str(port),
         "--server.address",
@@ -142,14 +143,22 @@ def page(browser: Browser) -> Iterator[Page]:
 FACILITATOR_EMAIL, FACILITATOR_PASSWORD = "facilitator@riverside.nhs.uk", "a long workshop passphrase"
 
 
+def fill_sign_in_form(
+    page: Page, email: str = FACILITATOR_EMAIL, password: str = FACILITATOR_PASSWORD
+) -> None:
+    """On the server's sign-in form: type the email and password and press Sign in."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def sign_in(
     page: Page, server: AppServer, email: str = FACILITATOR_EMAIL, password: str = FACILITATOR_PASSWORD
 ) -> None:
-    """Sign a facilitator in through the real form and wait for the facilitator menu."""
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    """Sign a facilitator in through the real form (which sets the session cookie and comes back
+    to the Workshops page) and wait for the facilitator menu."""
+    page.goto(f"{server.url}/account/sign-in?next=/workshops")
+    fill_sign_in_form(page, email, password)
     expect(page.get_by_role("link", name="Workshops")).to_be_visible()
 
 
