@@ -384,14 +384,14 @@ def _scores(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_new_password() -> str:
-    """The new account's password: asked twice at a terminal, else one line of standard input.
+def _read_new_password(prompt: str = "Password for the new account: ", command: str = "add") -> str:
+    """A new password: asked twice at a terminal, else one line of standard input.
 
     Never an argument or an environment variable, where it would linger in shell history and ps.
     """
     if sys.stdin.isatty():
         try:
-            first = getpass.getpass("Password for the new account: ")
+            first = getpass.getpass(prompt)
             second = getpass.getpass("The same password again: ")
         except EOFError:
             raise BadInput("no password given; nothing was added") from None
@@ -402,7 +402,7 @@ def _read_new_password() -> str:
     if not line:
         raise BadInput(
             "no password on standard input; pipe one line, e.g. "
-            "printf 'password\\n' | python -m assessment facilitator add EMAIL"
+            f"printf 'password\\n' | python -m assessment facilitator {command} EMAIL"
         )
     return line.removesuffix("\n").removesuffix("\r")
 
@@ -413,6 +413,28 @@ def _facilitator_add(args: argparse.Namespace) -> int:
         engine=_engine(args), actor=OPERATOR, email=args.email, password=password
     )
     print(f"facilitator {email} added")
+    return EXIT_OK
+
+
+def _facilitator_password(args: argparse.Namespace) -> int:
+    password = _read_new_password("New password: ", "password")
+    email = facilitator_services.change_password(
+        engine=_engine(args), actor=OPERATOR, email=args.email, password=password
+    )
+    print(f"password of {email} changed; every browser signed in with it is signed out")
+    return EXIT_OK
+
+
+def _facilitator_remove(args: argparse.Namespace) -> int:
+    email = facilitator_services.remove_facilitator(
+        engine=_engine(args), actor=OPERATOR, email=args.email, give_cohorts_to=args.give_cohorts_to
+    )
+    heir = (
+        ""
+        if args.give_cohorts_to is None
+        else f"; their cohorts now belong to {args.give_cohorts_to.strip().lower()}"
+    )
+    print(f"facilitator {email} removed{heir}")
     return EXIT_OK
 
 
@@ -498,6 +520,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     facilitator_add.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
     facilitator_add.set_defaults(handler=_facilitator_add)
+    facilitator_password = facilitator_commands.add_parser(
+        "password",
+        parents=[db],
+        help="give an account a new password",
+        description="Give a facilitator account a new password (asked twice at a terminal; from a "
+        "script, one line on standard input). Every browser signed in to the account is signed out.",
+    )
+    facilitator_password.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
+    facilitator_password.set_defaults(handler=_facilitator_password)
+    facilitator_remove = facilitator_commands.add_parser(
+        "remove",
+        parents=[db],
+        help="remove a facilitator account",
+        description="Remove a facilitator account and sign it out of every browser. Cohorts it owns "
+        "go to the account named with --give-cohorts-to (required when it owns any).",
+    )
+    facilitator_remove.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
+    facilitator_remove.add_argument(
+        "--give-cohorts-to", metavar="EMAIL", help="the account that takes over the cohorts it owns"
+    )
+    facilitator_remove.set_defaults(handler=_facilitator_remove)
     facilitator_list = facilitator_commands.add_parser(
         "list",
         parents=[db],
