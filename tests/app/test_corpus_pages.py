@@ -536,7 +536,10 @@ def test_a_workshop_title_or_round_label_with_a_nul_is_refused(both_db: Engine) 
             "The title or round label contains a NUL character, which cannot be stored; retype it."
             in messages(at)
         )
-        assert snapshot(both_db) == before
+        # Opening the page signs in, which writes a session; the refused workshop writes nothing.
+        after = snapshot(both_db)
+        assert before.pop("facilitator_sessions") != after.pop("facilitator_sessions")
+        assert after == before
 
 
 def test_a_title_of_100000_characters_is_cut_to_the_200_the_field_holds(db: Engine, fac: int) -> None:

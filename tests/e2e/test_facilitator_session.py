@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     new_context,
     start_app,
 )
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -53,9 +54,11 @@ def test_a_sign_in_survives_a_refresh_a_second_tab_and_a_restart_and_ends_everyw
         expect(laptop.get_by_text("Sign in to continue")).to_be_visible()
         expect(laptop.get_by_role("link", name="Sign in")).to_be_visible()
         laptop.screenshot(path=str(artifacts_dir / "session-signed-out-page.png"))
+        assert not blocking_violations(laptop)
         laptop.get_by_role("link", name="Sign in").click()
         expect(laptop.get_by_role("heading", name="Facilitator sign-in")).to_be_visible()
         laptop.screenshot(path=str(artifacts_dir / "session-sign-in-form.png"))
+        assert not blocking_violations(laptop)
         fill_sign_in_form(laptop)
         laptop.wait_for_url(f"{server.url}/results")
         expect_team_results_signed_in(laptop)
@@ -79,6 +82,7 @@ def test_a_sign_in_survives_a_refresh_a_second_tab_and_a_restart_and_ends_everyw
         projector.get_by_role("link", name="Account").click()
         expect(projector.get_by_role("button", name="Sign out")).to_be_visible()
         projector.screenshot(path=str(artifacts_dir / "session-account-page.png"))
+        assert not blocking_violations(projector)
         projector.get_by_role("button", name="Sign out").click()
         expect(projector.get_by_text("You have signed out in this browser.")).to_be_visible()
         laptop.reload()

@@ -61,7 +61,7 @@ def test_a_facilitator_uploads_a_broken_bank_and_sees_each_problem(
         expect(page.locator("input[type=file]")).to_have_count(0)
 
         sign_in(page, server)
-        # Through the menu: loading the address afresh would start a new, signed-out session.
+        # Through the menu, as a facilitator would.
         page.get_by_role("link", name="Question bank").first.click()
         page.get_by_role("tab", name="Check a bank file").click()
         page.locator("input[type=file]").set_input_files(broken)
