@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
+import ui.auth
 from assessment.auth import create_facilitator
 from assessment.cohorts import compare_cohort
 from assessment.db import (
@@ -42,6 +43,7 @@ from assessment.db.tables import Participant, Response
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
 from bench.common import machine
+from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,12 +165,15 @@ def main() -> None:
         )
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.session_state["facilitator_id"] = facilitator
+    # Signed in as the tests do it: a real session, its token where AppTest can carry it.
+    ui.auth.presented_token = presented_token_from_session_state
+    at.session_state[TEST_COOKIE_KEY] = session_cookie(facilitator)
     at.session_state["cohorts_cohort"] = cohort
     at.run()
     at.switch_page("views/cohorts.py")
     at.run()
     assert not at.exception, at.exception
+    assert "Sign in to continue." not in [w.value for w in at.warning], "timing the sign-in refusal"
     page_times = []
     for _ in range(runs):
         start = time.perf_counter()

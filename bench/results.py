@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+import ui.auth
 from assessment.answers import Answer
 from assessment.auth import create_facilitator
 from assessment.db import (
@@ -36,6 +37,7 @@ from assessment.db import (
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
 from assessment.migrate import upgrade_database
 from bench.common import machine
+from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +102,7 @@ def time_page(page: str, state: dict[str, object], runs: int) -> list[float]:
     at.switch_page(page)
     at.run()
     assert not at.exception, at.exception
+    assert "Sign in to continue." not in [w.value for w in at.warning], "timing the sign-in refusal"
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -118,10 +121,11 @@ def main() -> None:
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-results-')) / 'bench.db'}"
     facilitator, code, partnership = build(url, rounds=rounds, respondents=respondents)
     os.environ["DATABASE_URL"] = url
-    results = time_page("views/results.py", {"facilitator_id": facilitator, "workshop_code": code}, runs)
-    trends = time_page(
-        "views/trends.py", {"facilitator_id": facilitator, "trends_partnership": partnership}, runs
-    )
+    # Signed in as the tests do it: a real session, its token where AppTest can carry it.
+    ui.auth.presented_token = presented_token_from_session_state
+    signed_in = {TEST_COOKIE_KEY: session_cookie(facilitator)}
+    results = time_page("views/results.py", {**signed_in, "workshop_code": code}, runs)
+    trends = time_page("views/trends.py", {**signed_in, "trends_partnership": partnership}, runs)
     ms = 1000
     print(f"machine: {machine()}, SQLite")
     print(

@@ -29,16 +29,18 @@ from tests.conftest import PROJECT_ROOT
 TEST_COOKIE_KEY = "test_session_cookie"
 
 
-def cookies_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+def presented_token_from_session_state() -> str | None:
+    """The stand-in for ui.auth.presented_token (the benchmarks use it too)."""
     import streamlit as st
 
+    value = st.session_state.get(TEST_COOKIE_KEY)
+    return value if isinstance(value, str) and value else None
+
+
+def cookies_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.auth
 
-    def presented_token() -> str | None:
-        value = st.session_state.get(TEST_COOKIE_KEY)
-        return value if isinstance(value, str) and value else None
-
-    monkeypatch.setattr(ui.auth, "presented_token", presented_token)
+    monkeypatch.setattr(ui.auth, "presented_token", presented_token_from_session_state)
 
 
 @pytest.fixture(autouse=True)
