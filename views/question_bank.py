@@ -1,8 +1,7 @@
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from assessment.framework import MAX_BANK_BYTES, BankValidationError, parse_bank
-from ui.auth import SIGN_IN_PAGE, current_facilitator
+from ui.auth import current_facilitator, current_path, sign_in_link
 from ui.bank import bank_path, default_bank
 from ui.bank_view import errors_table, show_item
 from ui.text import escape_markdown as md
@@ -47,10 +46,7 @@ with check:
     # nobody else needs it. Reading the bank, and downloading it, stays open to everyone.
     if current_facilitator() is None:
         st.info("Checking a bank file is for facilitators: sign in first. Anyone can read the questions.")
-        try:
-            st.page_link(SIGN_IN_PAGE, label="Sign in", icon=":material/lock:")
-        except StreamlitAPIException:
-            st.markdown("Open **Sign in** from the menu.")
+        sign_in_link(current_path())  # back to this page once signed in
         st.stop()
     upload = st.file_uploader(
         f"Bank file (YAML, at most {MAX_BANK_BYTES // 1024 // 1024} MB)",

@@ -135,3 +135,14 @@ def test_the_question_bank_page_cites_each_source_in_words_not_as_a_seed_number(
     assert len(captions) == len(shipped_bank.domain("mind-the-gaps").items)
     assert [c for c in captions if "seed" in c.lower()] == []
     assert any("“" in c for c in captions)  # a title in quotes, as a citation gives it
+
+
+def test_the_question_bank_page_sends_a_signed_out_visitor_to_the_sign_in_form_itself() -> None:
+    at = open_question_bank()
+    said = " ".join(i.value for i in at.info)
+    assert "Checking a bank file is for facilitators" in said
+    links = " ".join(m.value for m in at.markdown)
+    assert (
+        'href="/account/sign-in' in links
+    )  # the form that sets the sign-in, not a page that only points to it
+    assert not at.get("page_link")
