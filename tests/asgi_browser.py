@@ -5,6 +5,7 @@ httpx, which the project does not install)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -80,7 +81,10 @@ class Browser:
             "client": ("127.0.0.1", 50000),
             "server": ("ics.example", 443 if self.scheme == "https" else 80),
         }
-        reply = asyncio.run(self._call(scope, body))
+        # In a thread of its own: under the whole suite, Playwright's sync API keeps an event loop
+        # running in this thread, and asyncio.run refuses to start a second one there.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            reply = worker.submit(asyncio.run, self._call(scope, body)).result()
         self._keep(reply)
         return reply
 
