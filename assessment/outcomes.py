@@ -257,8 +257,7 @@ def create_action(
     if item_id is not None and item_id not in {i.id for i in bank.domain(domain_id).items}:
         raise Invalid(f"there is no item '{item_id}' in the domain '{domain_id}'")
     rows.lock_partnership_plan(session=session, partnership_id=partnership_id)
-    already = rows.unchanged_action_id(
-        session=session,
+    fields = rows.NewAction(
         partnership_id=partnership_id,
         workshop_id=workshop_id,
         domain_id=domain_id,
@@ -269,21 +268,10 @@ def create_action(
         status=status,
         notes=notes,
     )
+    already = rows.unchanged_action_id(session=session, **fields)
     if already is not None:
         return already
-    action_id = rows.add_action(
-        session=session,
-        partnership_id=partnership_id,
-        workshop_id=workshop_id,
-        domain_id=domain_id,
-        item_id=item_id,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        status=status,
-        notes=notes,
-        at=utcnow(),
-    )
+    action_id = rows.add_action(session=session, at=utcnow(), **fields)
     audit(
         session=session,
         actor=actor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
@@ -136,35 +136,25 @@ def latest_workshop_id(*, session: Session, partnership_id: int) -> int | None:
     )
 
 
+class NewAction(TypedDict):
+    """The fields an action is added with, and the ones a repeated request is matched on."""
+
+    partnership_id: int
+    workshop_id: int | None
+    domain_id: str
+    item_id: str | None
+    title: str
+    owner: str
+    due_on: date | None
+    status: str
+    notes: str
+
+
 def add_action(
-    *,
-    session: Session,
-    partnership_id: int,
-    workshop_id: int | None,
-    domain_id: str,
-    item_id: str | None,
-    title: str,
-    owner: str,
-    due_on: date | None,
-    status: str,
-    notes: str,
-    at: datetime,
-    updated_at: datetime | None = None,
+    *, session: Session, at: datetime, updated_at: datetime | None = None, **fields: Unpack[NewAction]
 ) -> int:
     """Store one action agreed ``at`` (last changed ``updated_at``, when not then); returns its id."""
-    action = Action(
-        partnership_id=partnership_id,
-        workshop_id=workshop_id,
-        domain_id=domain_id,
-        item_id=item_id,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        status=status,
-        notes=notes,
-        created_at=at,
-        updated_at=at if updated_at is None else updated_at,
-    )
+    action = Action(**fields, created_at=at, updated_at=at if updated_at is None else updated_at)
     session.add(action)
     session.flush()
     return action.id
@@ -181,36 +171,14 @@ def lock_partnership_plan(*, session: Session, partnership_id: int) -> None:
     session.execute(update(Partnership).where(Partnership.id == partnership_id).values(id=Partnership.id))
 
 
-def unchanged_action_id(
-    *,
-    session: Session,
-    partnership_id: int,
-    workshop_id: int | None,
-    domain_id: str,
-    item_id: str | None,
-    title: str,
-    owner: str,
-    due_on: date | None,
-    status: str,
-    notes: str,
-) -> int | None:
+def unchanged_action_id(*, session: Session, **fields: Unpack[NewAction]) -> int | None:
     """The oldest action with exactly these fields that nobody has changed since it was added."""
+    same = [
+        getattr(Action, name).is_(None) if value is None else getattr(Action, name) == value
+        for name, value in fields.items()
+    ]
     return session.scalar(
-        select(Action.id)
-        .where(
-            Action.partnership_id == partnership_id,
-            Action.workshop_id.is_(None) if workshop_id is None else Action.workshop_id == workshop_id,
-            Action.domain_id == domain_id,
-            Action.item_id.is_(None) if item_id is None else Action.item_id == item_id,
-            Action.title == title,
-            Action.owner == owner,
-            Action.due_on.is_(None) if due_on is None else Action.due_on == due_on,
-            Action.status == status,
-            Action.notes == notes,
-            Action.updated_at == Action.created_at,
-        )
-        .order_by(Action.id)
-        .limit(1)
+        select(Action.id).where(*same, Action.updated_at == Action.created_at).order_by(Action.id).limit(1)
     )
 
 
