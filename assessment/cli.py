@@ -453,6 +453,9 @@ def _facilitator_list(args: argparse.Namespace) -> int:
 # --- the parser ----------------------------------------------------------------------------------
 
 
+Handler = Callable[[argparse.Namespace], int]
+
+
 def build_parser() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument(
@@ -511,36 +514,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="Manage the accounts facilitators sign in with.",
     )
     facilitator_commands = facilitator.add_subparsers(dest="action", metavar="ACTION", required=True)
-    facilitator_add = facilitator_commands.add_parser(
-        "add",
-        parents=[db],
-        help="add a facilitator account",
-        description="Add a facilitator account. The password is asked twice at a terminal; "
-        "from a script, give it as one line on standard input. It needs at least 10 characters.",
+    # Each account command names the account by its email address.
+    accounts: tuple[tuple[str, str, str, Handler], ...] = (
+        (
+            "add",
+            "add a facilitator account",
+            "Add a facilitator account. The password is asked twice at a terminal; "
+            "from a script, give it as one line on standard input. It needs at least 10 characters.",
+            _facilitator_add,
+        ),
+        (
+            "password",
+            "give an account a new password",
+            "Give a facilitator account a new password (asked twice at a terminal; from a "
+            "script, one line on standard input). Every browser signed in to the account is signed out.",
+            _facilitator_password,
+        ),
+        (
+            "remove",
+            "remove a facilitator account",
+            "Remove a facilitator account and sign it out of every browser. Cohorts it owns "
+            "go to the account named with --give-cohorts-to (required when it owns any).",
+            _facilitator_remove,
+        ),
     )
-    facilitator_add.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
-    facilitator_add.set_defaults(handler=_facilitator_add)
-    facilitator_password = facilitator_commands.add_parser(
-        "password",
-        parents=[db],
-        help="give an account a new password",
-        description="Give a facilitator account a new password (asked twice at a terminal; from a "
-        "script, one line on standard input). Every browser signed in to the account is signed out.",
-    )
-    facilitator_password.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
-    facilitator_password.set_defaults(handler=_facilitator_password)
-    facilitator_remove = facilitator_commands.add_parser(
-        "remove",
-        parents=[db],
-        help="remove a facilitator account",
-        description="Remove a facilitator account and sign it out of every browser. Cohorts it owns "
-        "go to the account named with --give-cohorts-to (required when it owns any).",
-    )
-    facilitator_remove.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
-    facilitator_remove.add_argument(
+    account_commands: dict[str, argparse.ArgumentParser] = {}
+    for action, text, description, handler in accounts:
+        command = facilitator_commands.add_parser(action, parents=[db], help=text, description=description)
+        command.add_argument("email", metavar="EMAIL", help="the facilitator's email address")
+        command.set_defaults(handler=handler)
+        account_commands[action] = command
+    account_commands["remove"].add_argument(
         "--give-cohorts-to", metavar="EMAIL", help="the account that takes over the cohorts it owns"
     )
-    facilitator_remove.set_defaults(handler=_facilitator_remove)
     facilitator_list = facilitator_commands.add_parser(
         "list",
         parents=[db],
@@ -554,50 +560,51 @@ def build_parser() -> argparse.ArgumentParser:
         "cohort", help="manage cohorts", description="Manage cohorts of partnerships."
     )
     cohort_commands = cohort.add_subparsers(dest="action", metavar="ACTION", required=True)
-    cohort_create = cohort_commands.add_parser(
-        "create", parents=[db], help="create a cohort", description="Create a cohort."
+    # Each cohort command names the cohort. Renaming and (un)archiving are the operator's for every
+    # cohort; for a team-wide cohort, which belongs to every facilitator, only here, never from a
+    # facilitator's page.
+    cohort_table: tuple[tuple[str, str, str, str, Handler], ...] = (
+        ("create", "the cohort's name", "create a cohort", "Create a cohort.", _cohort_create),
+        (
+            "rename",
+            "the cohort's name now",
+            "rename a cohort",
+            "Rename a cohort, team-wide ones included (the pages let only a cohort's owner).",
+            _cohort_rename,
+        ),
+        (
+            "archive",
+            "the cohort's name",
+            "archive a cohort",
+            "Hide a cohort from the pages, team-wide ones included; nothing is deleted.",
+            _cohort_archive,
+        ),
+        (
+            "unarchive",
+            "the cohort's name",
+            "unarchive a cohort",
+            "Show an archived cohort on the pages again, team-wide ones included.",
+            _cohort_unarchive,
+        ),
+        (
+            "show",
+            "the cohort's name",
+            "compare a cohort's partnerships",
+            "Each partnership's latest round side by side: respondents and the mean current "
+            "level over its domains, anonymity threshold applied.",
+            _cohort_show,
+        ),
     )
-    cohort_create.add_argument("name", help="the cohort's name")
-    cohort_create.set_defaults(handler=_cohort_create)
-    # Renaming and (un)archiving are the operator's for every cohort; for a team-wide cohort, which
-    # belongs to every facilitator, only here, never from a facilitator's page.
-    cohort_rename = cohort_commands.add_parser(
-        "rename",
-        parents=[db],
-        help="rename a cohort",
-        description="Rename a cohort, team-wide ones included (the pages let only a cohort's owner).",
-    )
-    cohort_rename.add_argument("name", help="the cohort's name now")
-    cohort_rename.add_argument("new_name", metavar="NEW_NAME", help="its new name")
-    cohort_rename.set_defaults(handler=_cohort_rename)
-    cohort_archive = cohort_commands.add_parser(
-        "archive",
-        parents=[db],
-        help="archive a cohort",
-        description="Hide a cohort from the pages, team-wide ones included; nothing is deleted.",
-    )
-    cohort_archive.add_argument("name", help="the cohort's name")
-    cohort_archive.set_defaults(handler=_cohort_archive)
-    cohort_unarchive = cohort_commands.add_parser(
-        "unarchive",
-        parents=[db],
-        help="unarchive a cohort",
-        description="Show an archived cohort on the pages again, team-wide ones included.",
-    )
-    cohort_unarchive.add_argument("name", help="the cohort's name")
-    cohort_unarchive.set_defaults(handler=_cohort_unarchive)
-    cohort_show = cohort_commands.add_parser(
-        "show",
-        parents=[db],
-        help="compare a cohort's partnerships",
-        description="Each partnership's latest round side by side: respondents and the mean current "
-        "level over its domains, anonymity threshold applied.",
-    )
-    cohort_show.add_argument("name", help="the cohort's name")
-    cohort_show.add_argument(
+    cohort_parsers: dict[str, argparse.ArgumentParser] = {}
+    for action, name_text, text, description, handler in cohort_table:
+        command = cohort_commands.add_parser(action, parents=[db], help=text, description=description)
+        command.add_argument("name", help=name_text)
+        command.set_defaults(handler=handler)
+        cohort_parsers[action] = command
+    cohort_parsers["rename"].add_argument("new_name", metavar="NEW_NAME", help="its new name")
+    cohort_parsers["show"].add_argument(
         "--json", action="store_true", help="every figure, unrounded, with the cohort median and quartiles"
     )
-    cohort_show.set_defaults(handler=_cohort_show)
 
     partnership = commands.add_parser(
         "partnership", help="manage partnerships", description="Manage the partnerships of a cohort."
