@@ -15,14 +15,19 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from tests.conftest import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from assessment.db import WorkshopInfo
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -258,3 +263,53 @@ def expect_no_traceback(page: Page) -> None:
     """Streamlit draws an uncaught exception as an stException element: there must be none."""
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+# --- the demo's results page, signed in (the results and action plan tests) ---------------------
+
+
+@dataclass
+class ResultsPage:
+    """A facilitator signed in on the Team results page, showing the demo's latest Riverside ICS
+    round, on a server of its own over a demo database of its own."""
+
+    page: Page
+    engine: Engine
+    workshop: WorkshopInfo
+    context: BrowserContext
+    server: AppServer
+
+    def close(self) -> None:
+        """Close the browser and stop the server, so the database holds all it will (again: no-op)."""
+        self.context.close()
+        self.server.stop()
+
+
+@pytest.fixture
+def results_page(browser: Browser, tmp_path: Path, artifacts_dir: Path) -> Iterator[ResultsPage]:
+    from assessment.db import transaction, workshop_info
+    from assessment.services import Actor
+    from assessment.services.results import workshop_results
+
+    demo = demo_database(tmp_path / "demo.db")
+    with transaction(demo.engine) as session:
+        rounds = [workshop_info(session=session, join_code=c) for c in demo.join_codes]
+    latest = max((w for w in rounds if w.partnership == "Riverside ICS"), key=lambda w: w.held_on)
+    # The page's own sentence for this round: "Biggest gap:" alone is also on the round shown
+    # before the choice, whose buttons a too-early click would press while the page redraws.
+    biggest_gap = workshop_results(
+        engine=demo.engine, actor=Actor.operator(), workshop_id=latest.id
+    ).readings.biggest_gap
+    with ExitStack() as cleanup:  # on the way out: the browser closed, then the server stopped
+        server = start_app(artifacts_dir, env={"DATABASE_URL": demo.url})
+        cleanup.callback(server.stop)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        cleanup.callback(context.close)
+        context.set_default_timeout(30_000)
+        opened = ResultsPage(context.new_page(), demo.engine, latest, context, server)
+        sign_in(opened.page, server)
+        opened.page.get_by_role("link", name="Team results").click()
+        opened.page.get_by_role("combobox", name="Workshop").click()
+        opened.page.get_by_role("option", name=latest.join_code).click()
+        expect(opened.page.get_by_text(biggest_gap)).to_be_visible()
+        yield opened

@@ -4,16 +4,12 @@ action for ..." adds one action."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from assessment.db import transaction, workshop_info
+from assessment.db import transaction
 from assessment.outcomes import list_actions
-from assessment.services import Actor
-from assessment.services.results import workshop_results
-from tests.e2e.conftest import demo_database, sign_in, start_app
+from tests.e2e.conftest import ResultsPage
 
 pytestmark = pytest.mark.e2e
 
@@ -21,57 +17,37 @@ ROW_HEIGHT = 35  # the data grid's header and rows, in CSS pixels
 
 
 def test_an_edit_typed_into_the_plan_is_kept_when_the_facilitator_leaves_at_once(
-    browser: Browser, tmp_path: Path, artifacts_dir: Path
+    results_page: ResultsPage,
 ) -> None:
-    demo = demo_database(tmp_path / "plan.db")
-    engine = demo.engine
-    with transaction(engine) as session:
-        rounds = [workshop_info(session=session, join_code=c) for c in demo.join_codes]
-    latest = max((w for w in rounds if w.partnership == "Riverside ICS"), key=lambda w: w.held_on)
-    biggest_gap = workshop_results(
-        engine=engine, actor=Actor.operator(), workshop_id=latest.id
-    ).readings.biggest_gap
+    page, engine, latest = results_page.page, results_page.engine, results_page.workshop
     with transaction(engine) as session:
         before = list_actions(session=session, partnership_id=latest.partnership_id)
-    server = start_app(artifacts_dir, env={"DATABASE_URL": demo.url})
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        sign_in(page, server)
-        page.get_by_role("link", name="Team results").click()
-        page.get_by_role("combobox", name="Workshop").click()
-        page.get_by_role("option", name=latest.join_code).click()
-        expect(page.get_by_text(biggest_gap)).to_be_visible()
+    add = page.get_by_role("button", name="Add an action for").first
+    domain_title = add.inner_text().split("Add an action for ", 1)[1].strip()
+    add.dblclick()
+    expect(page.get_by_text(f"Action added for {domain_title}").first).to_be_visible()
 
-        add = page.get_by_role("button", name="Add an action for").first
-        domain_title = add.inner_text().split("Add an action for ", 1)[1].strip()
-        add.dblclick()
-        expect(page.get_by_text(f"Action added for {domain_title}").first).to_be_visible()
-
-        page.get_by_role("tab", name="Consensus and actions").click()
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)  # redrawn
-        grid = page.locator("[class*='st-key-results_actions_']").get_by_test_id("stDataFrame")
-        expect(grid).to_be_visible()
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        assert box is not None
-        # The first row's first cell, then three to the right: Domain, Round, Title, Owner.
-        page.mouse.click(box["x"] + 30, box["y"] + ROW_HEIGHT + ROW_HEIGHT / 2)
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")  # opens the cell's editor on what it holds
-        cell = page.locator("#portal textarea, #portal input").first
-        expect(cell).to_be_visible()
-        cell.fill("Director of Public Health")
-        cell.press("Enter")
-        # Away before the page has redrawn (it takes a second or more): a person's quickest click.
-        page.wait_for_timeout(200)
-        page.get_by_role("link", name="Trends").click()  # away at once: nothing else pressed
-        expect(page.get_by_role("combobox", name="Partnership")).to_be_visible()
-        context.close()
-    finally:
-        server.stop()
+    page.get_by_role("tab", name="Consensus and actions").click()
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)  # redrawn
+    grid = page.locator("[class*='st-key-results_actions_']").get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # The first row's first cell, then three to the right: Domain, Round, Title, Owner.
+    page.mouse.click(box["x"] + 30, box["y"] + ROW_HEIGHT + ROW_HEIGHT / 2)
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the cell's editor on what it holds
+    cell = page.locator("#portal textarea, #portal input").first
+    expect(cell).to_be_visible()
+    cell.fill("Director of Public Health")
+    cell.press("Enter")
+    # Away before the page has redrawn (it takes a second or more): a person's quickest click.
+    page.wait_for_timeout(200)
+    page.get_by_role("link", name="Trends").click()  # away at once: nothing else pressed
+    expect(page.get_by_role("combobox", name="Partnership")).to_be_visible()
+    results_page.close()  # the browser closed and the server stopped: the database is final
 
     with transaction(engine) as session:
         after = list_actions(session=session, partnership_id=latest.partnership_id)
