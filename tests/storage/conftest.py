@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL
 
 from assessment.answers import Answer
+from assessment.auth import create_facilitator
 from assessment.db import (
     add_participant,
     bank_for_version,
@@ -29,6 +31,7 @@ from assessment.db import (
     store_bank_version,
     transaction,
 )
+from assessment.db.tables import AuditEntry
 from assessment.migrate import upgrade_database
 from tests.conftest import PROJECT_ROOT
 
@@ -153,3 +156,48 @@ def workshop_id(engine: Engine) -> int:
             round_label="R1",
         )
     return workshop.id
+
+
+def audit_entries(engine: Engine, action: str) -> list[AuditEntry]:
+    """The audit log's entries for ``action``, oldest first."""
+    with transaction(engine) as session:
+        return list(
+            session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+        )
+
+
+@dataclass(frozen=True)
+class Facilitators:
+    """Facilitator accounts, and workshops in cohorts they own, in the test's database."""
+
+    engine: Engine
+
+    def account(self, email: str) -> int:
+        """A new facilitator account; its id."""
+        with transaction(self.engine) as session:
+            return create_facilitator(
+                session=session, email=email, password="a sound passphrase for tests", actor="t"
+            )
+
+    def workshop(self, owner: int, *, cohort: str, partnership: str, title: str = "Round one") -> int:
+        """A workshop on the shipped bank, held on 1 March 2026, of a new place partnership in a new
+        cohort that only ``owner`` may see; its id."""
+        with transaction(self.engine) as session:
+            cohort_id = create_cohort(session=session, name=cohort, owner_id=owner)
+            partnership_id = create_partnership(
+                session=session, cohort_id=cohort_id, name=partnership, kind="place"
+            )
+            version = store_bank_version(session=session, yaml_text=SHIPPED_BANK_TEXT)
+            return create_workshop(
+                session=session,
+                partnership_id=partnership_id,
+                bank_version_id=version,
+                title=title,
+                held_on=date(2026, 3, 1),
+            ).id
+
+
+@pytest.fixture
+def facilitators(engine: Engine) -> Facilitators:
+    """Makes facilitator accounts and their private workshops (the permission tests' setup)."""
+    return Facilitators(engine)

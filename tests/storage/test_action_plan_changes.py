@@ -13,13 +13,12 @@ from functools import partial
 import pytest
 from sqlalchemy import Engine, func, select
 
-from assessment.auth import create_facilitator
-from assessment.cohort_admin import create_own_cohort
-from assessment.db import create_partnership, create_workshop, transaction, workshop_info
-from assessment.db.tables import Action, AuditEntry
+from assessment.db import create_workshop, transaction, workshop_info
+from assessment.db.tables import Action
 from assessment.errors import NotFound
 from assessment.services import Actor
 from assessment.services.outcomes import add_action, delete_action, edit_actions, list_actions
+from tests.storage.conftest import Facilitators, audit_entries
 from tests.storage.counts import table_counts
 
 OPERATOR = Actor.operator()
@@ -29,13 +28,6 @@ GAP_TITLE = "Close the gap on Shared purpose"
 def action_count(engine: Engine) -> int:
     with transaction(engine) as session:
         return int(session.scalar(select(func.count()).select_from(Action)) or 0)
-
-
-def audited(engine: Engine, action: str) -> list[AuditEntry]:
-    with transaction(engine) as session:
-        return list(
-            session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
-        )
 
 
 def add_gap_action(engine: Engine, workshop_id: int, actor: Actor = OPERATOR) -> int:
@@ -63,7 +55,7 @@ def test_pressing_add_twice_for_the_same_gap_keeps_one_action_and_one_audit_entr
     second = add_gap_action(engine, workshop_id)
     assert first == second
     assert action_count(engine) == 1
-    assert [e.detail["action"] for e in audited(engine, "action.created")] == [first]
+    assert [e.detail["action"] for e in audit_entries(engine, "action.created")] == [first]
 
 
 def test_concurrent_adds_of_the_same_new_action_store_it_once(engine: Engine, workshop_id: int) -> None:
@@ -82,7 +74,7 @@ def test_concurrent_adds_of_the_same_new_action_store_it_once(engine: Engine, wo
         ids = at_once(4, add)
         assert len(set(ids)) == 1, domain
     assert action_count(engine) == len(domains)
-    assert len(audited(engine, "action.created")) == len(domains)
+    assert len(audit_entries(engine, "action.created")) == len(domains)
 
 
 def test_once_the_first_action_is_filled_in_the_same_button_adds_a_second(
@@ -133,7 +125,7 @@ def test_deleting_an_action_removes_it_and_audits_what_it_said(engine: Engine, w
     )
     delete_action(engine=engine, actor=OPERATOR, workshop_id=workshop_id, action_id=doomed)
     assert [a.id for a in list_actions(engine=engine, actor=OPERATOR, workshop_id=workshop_id)] == [kept]
-    [entry] = audited(engine, "action.deleted")
+    [entry] = audit_entries(engine, "action.deleted")
     assert entry.actor == OPERATOR.audit_name and entry.target == f"action:{doomed}"
     assert entry.detail["title"] == "Joint away day"
     assert entry.detail["owner"] == "ICB chief executive"
@@ -155,34 +147,17 @@ def test_deleting_an_action_already_deleted_is_refused_as_not_found_and_writes_n
 
 
 def test_a_facilitator_deletes_only_actions_of_partnerships_they_may_see(
-    engine: Engine, workshop_id: int
+    engine: Engine, facilitators: Facilitators
 ) -> None:
-    with transaction(engine) as session:
-        alice = create_facilitator(
-            session=session, email="alice@nhs.net", password="alice passphrase", actor="t"
-        )
-        mine = create_own_cohort(session=session, facilitator_id=alice, name="Alice's cohort")
-        place = create_partnership(session=session, cohort_id=mine, name="Westby", kind="ics")
-        info = workshop_info(session=session, workshop_id=workshop_id)
-        own_workshop = create_workshop(
-            session=session,
-            partnership_id=place,
-            bank_version_id=info.bank_version_id,
-            title="Westby round",
-            held_on=date(2026, 3, 1),
-        ).id
+    alice = facilitators.account("alice@nhs.net")
+    own_workshop = facilitators.workshop(
+        alice, cohort="Alice's cohort", partnership="Westby", title="Westby round"
+    )
     # A private cohort of someone else's workshop: Alice cannot reach it, and learns nothing.
-    with transaction(engine) as session:
-        bob = create_facilitator(session=session, email="bob@nhs.net", password="bob's passphrase", actor="t")
-        bobs = create_own_cohort(session=session, facilitator_id=bob, name="Bob's cohort")
-        bob_place = create_partnership(session=session, cohort_id=bobs, name="Eastby", kind="ics")
-        bob_workshop = create_workshop(
-            session=session,
-            partnership_id=bob_place,
-            bank_version_id=info.bank_version_id,
-            title="Eastby round",
-            held_on=date(2026, 3, 1),
-        ).id
+    bob = facilitators.account("bob@nhs.net")
+    bob_workshop = facilitators.workshop(
+        bob, cohort="Bob's cohort", partnership="Eastby", title="Eastby round"
+    )
     bobs_action = add_gap_action(engine, bob_workshop, Actor.facilitator(bob))
     alices_action = add_gap_action(engine, own_workshop, Actor.facilitator(alice))
     with transaction(engine) as session:
@@ -196,5 +171,5 @@ def test_a_facilitator_deletes_only_actions_of_partnerships_they_may_see(
     with transaction(engine) as session:
         assert table_counts(session=session) == before
     delete_action(engine=engine, actor=alice_actor, workshop_id=own_workshop, action_id=alices_action)
-    [entry] = audited(engine, "action.deleted")
+    [entry] = audit_entries(engine, "action.deleted")
     assert entry.actor == f"facilitator:{alice}"

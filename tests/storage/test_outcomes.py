@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from assessment.db import (
     cohort_id,
@@ -14,7 +14,6 @@ from assessment.db import (
     transaction,
     workshop_info,
 )
-from assessment.db.tables import AuditEntry
 from assessment.errors import Refused
 from assessment.outcomes import (
     ActionRecord,
@@ -26,17 +25,11 @@ from assessment.outcomes import (
     record_consensus,
     update_action,
 )
+from tests.storage.conftest import Facilitators, audit_entries
 from tests.storage.counts import table_counts
 
 FACILITATOR = "facilitator@example.org"
 CO_FACILITATOR = "co-facilitator@example.org"
-
-
-def audit_entries(engine: Engine, action: str) -> list[AuditEntry]:
-    with transaction(engine) as session:
-        return list(
-            session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
-        )
 
 
 def partnership_of(engine: Engine, workshop_id: int) -> int:
@@ -435,40 +428,22 @@ def test_an_action_for_a_workshop_of_another_partnership_is_refused(engine: Engi
 # --- the services: who may record, one transaction, the audit under the actor's name ---------------
 
 
-def private_workshop(engine: Engine) -> tuple[int, int, int]:
+def private_workshop(facilitators: Facilitators) -> tuple[int, int, int]:
     """A workshop in a cohort owned by one facilitator; (workshop, owner, stranger)."""
-    from assessment.auth import create_facilitator
-    from assessment.db import create_cohort, store_bank_version
-    from tests.storage.conftest import SHIPPED_BANK_TEXT
-
-    with transaction(engine) as session:
-        owner = create_facilitator(
-            session=session, email="owner@nhs.net", password="a sound passphrase for tests", actor="t"
-        )
-        stranger = create_facilitator(
-            session=session, email="stranger@nhs.net", password="a sound passphrase for tests", actor="t"
-        )
-        cohort = create_cohort(session=session, name="Private cohort", owner_id=owner)
-        partnership = create_partnership(session=session, cohort_id=cohort, name="Hidden place", kind="place")
-        version = store_bank_version(session=session, yaml_text=SHIPPED_BANK_TEXT)
-        workshop = create_workshop(
-            session=session,
-            partnership_id=partnership,
-            bank_version_id=version,
-            title="Round one",
-            held_on=date(2026, 3, 1),
-        )
-    return workshop.id, owner, stranger
+    owner = facilitators.account("owner@nhs.net")
+    stranger = facilitators.account("stranger@nhs.net")
+    workshop = facilitators.workshop(owner, cohort="Private cohort", partnership="Hidden place")
+    return workshop, owner, stranger
 
 
 def test_a_facilitator_cannot_record_consensus_or_actions_in_a_cohort_not_shared_with_them(
-    engine: Engine,
+    engine: Engine, facilitators: Facilitators
 ) -> None:
     from assessment.errors import NotFound
     from assessment.services import Actor
     from assessment.services import outcomes as services
 
-    workshop, _, stranger = private_workshop(engine)
+    workshop, _, stranger = private_workshop(facilitators)
     with transaction(engine) as session:
         before = table_counts(session=session)
     actor = Actor.facilitator(stranger)
@@ -493,12 +468,12 @@ def test_a_facilitator_cannot_record_consensus_or_actions_in_a_cohort_not_shared
 
 
 def test_the_owner_records_consensus_and_edits_actions_through_the_services_audited_under_their_name(
-    engine: Engine,
+    engine: Engine, facilitators: Facilitators
 ) -> None:
     from assessment.services import Actor
     from assessment.services import outcomes as services
 
-    workshop, owner, _ = private_workshop(engine)
+    workshop, owner, _ = private_workshop(facilitators)
     actor = Actor.facilitator(owner)
     services.record_consensus(
         engine=engine,
@@ -531,13 +506,13 @@ def test_the_owner_records_consensus_and_edits_actions_through_the_services_audi
 
 
 def test_an_action_of_another_partnership_cannot_be_edited_through_this_workshop(
-    engine: Engine, workshop_id: int
+    engine: Engine, workshop_id: int, facilitators: Facilitators
 ) -> None:
     from assessment.errors import NotFound
     from assessment.services import Actor
     from assessment.services import outcomes as services
 
-    other, owner, _ = private_workshop(engine)
+    other, owner, _ = private_workshop(facilitators)
     actor = Actor.facilitator(owner)
     theirs = services.add_action(
         engine=engine,
@@ -556,13 +531,13 @@ def test_an_action_of_another_partnership_cannot_be_edited_through_this_workshop
 
 
 def test_results_and_the_pdf_refuse_a_participant_before_the_reveal_and_a_stranger_always(
-    engine: Engine,
+    engine: Engine, facilitators: Facilitators
 ) -> None:
     from assessment.errors import NotFound
     from assessment.services import Actor
     from assessment.services import results as services
 
-    workshop, owner, stranger = private_workshop(engine)
+    workshop, owner, stranger = private_workshop(facilitators)
     with pytest.raises(NotFound):
         services.workshop_results(engine=engine, actor=Actor.facilitator(stranger), workshop_id=workshop)
     with pytest.raises(NotFound):
