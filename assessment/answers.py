@@ -6,12 +6,20 @@ once), so both refuse exactly the same things with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment.errors import Invalid
-from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
+from assessment.framework import (
+    SPECTRUM_POSITIONS,
+    AccountabilityItem,
+    Domain,
+    Item,
+    QuestionBank,
+    SpectrumItem,
+)
 
 MAX_COMMENT_CHARS = 2000
 # How much of a value a message repeats: enough to recognise it, never megabytes of a bad cell.
@@ -208,3 +216,87 @@ def merge_change(
 
 def _level(value: int | str | bool | None) -> int | None:
     return None if value is None else int(value)
+
+
+# --- how much of an answer is given, in numbers and in words ---------------------------------------
+#
+# An item counts as answered only when its answer is whole: a level question once it has both
+# levels (or "don't know"), an accountability grid once every function has a tier. A grid half
+# filled in is saved as it goes, and says how far it has got ("6 of 7").
+
+CONFIDENCE_WORDS = {1: "Low", 2: "Medium", 3: "High"}
+
+
+def parts_given(item: Item, answer: Answer | None) -> tuple[int, int]:
+    """How much of ``item``'s answer is given, of how much: for an accountability grid the
+    functions with a tier, of all its functions; for a level question 1 of 1 once whole."""
+    if isinstance(item, AccountabilityItem):
+        functions = {f.id for f in item.functions}
+        given = functions & set((answer.tiers if answer is not None else None) or {})
+        return len(given), len(functions)
+    if answer is None:
+        return 0, 1
+    whole = answer.dont_know or (answer.current is not None and answer.target is not None)
+    return (1 if whole else 0), 1
+
+
+def is_complete(item: Item, answer: Answer | None) -> bool:
+    """Whether ``answer`` answers the whole of ``item``."""
+    given, total = parts_given(item, answer)
+    return given == total
+
+
+def domain_progress(domain: Domain, answers: Mapping[str, Answer]) -> tuple[int, int]:
+    """How many of the domain's questions are answered whole, of how many."""
+    items = domain.items
+    return sum(1 for i in items if is_complete(i, answers.get(i.id))), len(items)
+
+
+def answer_in_words(bank: QuestionBank, item: Item, answer: Answer | None) -> list[str]:
+    """What the participant said about ``item``, as lines a person reads: level names, not only
+    numbers; for a grid, each function's tier (and how many are still to choose)."""
+    if answer is None:
+        return ["No answer yet"]
+    if isinstance(item, AccountabilityItem):
+        tiers = {t.id: t.label for t in item.tiers}
+        chosen = answer.tiers or {}
+        lines = [
+            f"{f.label}: {tiers.get(chosen[f.id], chosen[f.id])}" for f in item.functions if f.id in chosen
+        ]
+        given, total = parts_given(item, answer)
+        if given < total:
+            lines.append(f"{given} of {total} answered: {total - given} still to choose")
+        return lines
+    if answer.dont_know:
+        lines = ["I don't know"]
+    elif isinstance(item, SpectrumItem):
+        lines = [
+            f"Now: {_position(item, answer.current)}",
+            f"Should be: {_position(item, answer.target)}",
+        ]
+    else:
+        lines = [
+            f"Now: {_level_words(bank, answer.current)}",
+            f"In a year: {_level_words(bank, answer.target)}",
+        ]
+    if answer.confidence is not None:
+        lines.append(f"How sure: {CONFIDENCE_WORDS.get(answer.confidence, str(answer.confidence))}")
+    if answer.comment:
+        lines.append(f"Comment: {answer.comment}")
+    return lines
+
+
+def _level_words(bank: QuestionBank, value: int | None) -> str:
+    if value is None:
+        return "not chosen yet"
+    return f"{value}. {bank.level_label(value)}"
+
+
+def _position(item: SpectrumItem, value: int | None) -> str:
+    if value is None:
+        return "not chosen yet"
+    if value == 1:
+        return f"1 of {SPECTRUM_POSITIONS}, {item.poles[0]}"
+    if value == SPECTRUM_POSITIONS:
+        return f"{value} of {SPECTRUM_POSITIONS}, {item.poles[1]}"
+    return f"{value} of {SPECTRUM_POSITIONS}"
