@@ -1,5 +1,6 @@
 """Participant glue: the session's own count of wrong join codes, the hold itself, and the address
-the shared count is kept under; and the answer page's progress list and own profile. The rules
+the shared count is kept under; and the answer page's progress (in the sidebar and on the page), its
+review of every answer given, and the participant's own profile. The rules
 (what a code looks like, how long a wrong one is held, the count every session and replica shares)
 are the service's: assessment.services.participants.
 """
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from assessment.answers import Answer, answer_in_words, domain_progress, parts_given
 from assessment.charts import domain_radar
 from assessment.services.participants import (
     JOIN_FAILED,
@@ -23,6 +25,7 @@ from assessment.services.participants import (
     looks_like_code,
     normalise_code,
 )
+from ui.text import escape_markdown as md
 
 logger = logging.getLogger(__name__)
 FAILURES_KEY = "join_failures"
@@ -62,14 +65,27 @@ def client_address() -> str:
 # --- the answer page ---------------------------------------------------------------------------------
 
 
+def questions_answered(me: ParticipantSession) -> tuple[int, int]:
+    """How many of the workshop's questions are answered whole, of how many."""
+    counts = [domain_progress(me.bank.domain(d), _answers(me)) for d in me.domains]
+    return sum(done for done, _ in counts), sum(total for _, total in counts)
+
+
+def _answers(me: ParticipantSession) -> dict[str, Answer]:
+    return {item_id: stored.answer for item_id, stored in me.stored.items()}
+
+
 def progress_sidebar(me: ParticipantSession, *, go_to: Callable[[int], None]) -> None:
-    """A button per domain, saying how many of its questions have an answer, then the review."""
+    """A button per domain, saying how many of its questions are answered whole, then the review.
+    (On a phone the sidebar is folded away: the page shows the progress itself, progress_line.)"""
+    answers = _answers(me)
     with st.sidebar:
         st.markdown("**Your progress**")
         for number, domain_id in enumerate(me.domains, start=1):
-            done, total = me.answered(domain_id)
+            domain = me.bank.domain(domain_id)
+            done, total = domain_progress(domain, answers)
             mark = ":material/check_circle:" if done == total else ":material/radio_button_unchecked:"
-            label = f"{mark} {number}. {me.bank.domain(domain_id).title} ({done}/{total})"
+            label = f"{mark} {number}. {md(domain.title)} ({done} of {total} answered)"
             st.button(label, key=f"answer_goto_{number}", on_click=go_to, args=(number,), type="tertiary")
         st.button(
             ":material/fact_check: Review and submit",
@@ -78,6 +94,42 @@ def progress_sidebar(me: ParticipantSession, *, go_to: Callable[[int], None]) ->
             args=(len(me.domains) + 1,),
             type="tertiary",
         )
+
+
+def progress_line(me: ParticipantSession, *, step: int, steps: int) -> None:
+    """Where the participant is, on the page itself: the step and the questions answered so far."""
+    done, total = questions_answered(me)
+    st.progress(
+        (step - 1) / max(steps - 1, 1),
+        text=f"Step {step} of {steps} · {done} of {total} questions answered",
+    )
+
+
+def review(me: ParticipantSession, *, go_to: Callable[[int, str], None]) -> None:
+    """Every question of the workshop with the answer given, in words, per domain; each with a
+    button that goes back to it."""
+    answers = _answers(me)
+    for number, domain_id in enumerate(me.domains, start=1):
+        domain = me.bank.domain(domain_id)
+        done, total = domain_progress(domain, answers)
+        st.subheader(f"{number}. {md(domain.title)}")
+        st.caption(f"{done} of {total} questions answered")
+        for position, item in enumerate(domain.items, start=1):
+            answer = answers.get(item.id)
+            given, parts = parts_given(item, answer)
+            whole = given == parts
+            with st.container(border=True, key=f"answer_review-{item.id}"):
+                mark = ":material/check_circle:" if whole else ":material/radio_button_unchecked:"
+                st.markdown(f"{mark} **{number}.{position}** {md(item.text)}")
+                st.markdown("  \n".join(md(line) for line in answer_in_words(me.bank, item, answer)))
+                verb = "Change" if answer is not None else "Answer"
+                st.button(
+                    f"{verb} question {number}.{position}",
+                    key=f"answer_jump-{item.id}",
+                    on_click=go_to,
+                    args=(number, item.id),
+                    icon=":material/edit:",
+                )
 
 
 def own_profile(me: ParticipantSession) -> None:
@@ -111,8 +163,11 @@ __all__ = [
     "looks_like_code",
     "normalise_code",
     "own_profile",
+    "progress_line",
     "progress_sidebar",
+    "questions_answered",
     "record_wrong_code",
+    "review",
     "session_wrong_codes",
 ]
 

@@ -24,6 +24,7 @@ What the screen shows as saved is what the database holds:
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -31,7 +32,14 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from assessment.answers import MAX_COMMENT_CHARS, Answer, AnswerChange
+from assessment.answers import (
+    CONFIDENCE_WORDS,
+    MAX_COMMENT_CHARS,
+    Answer,
+    AnswerChange,
+    is_complete,
+    parts_given,
+)
 from assessment.errors import Refused
 from assessment.framework import (
     SPECTRUM_POSITIONS,
@@ -51,12 +59,17 @@ from assessment.services.participants import (
 from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved_under
 from ui.text import escape_markdown as md
 
-CONFIDENCE = {1: "Low", 2: "Medium", 3: "High"}
+CONFIDENCE = CONFIDENCE_WORDS
 STATUS_KEY = "answer_status"  # item id -> message for an answer that is incomplete or was refused
 CLOSED_KEY = "answering_closed"  # set when the store refused a change because answering has closed
 SYNC_KEY = "answer_sync"  # item id -> {widget key: stored value} to show at the next run
 SYNC_RERUNS_KEY = "answer_sync_reruns"
 SEEN_PARAM = "seen"  # the participant's answer revision this page last drew, kept in its address
+STEP_PARAM = "step"
+DRAWN_STEP_KEY = "answer_drawn_step"  # the step this session last drew, to start a new one at its top
+FOCUS_KEY = "answer_focus"  # the question the review jumps to, scrolled to once its step is drawn
+SCROLLS_KEY = "answer_scrolls"  # how many times the page was scrolled: each script differs, so it runs
+TOP_KEY = "answer_top"  # the page's header: a new step starts with it at the top of the screen
 LEVEL_WIDGETS = ("current", "target")
 
 _stamp_guard = threading.Lock()
@@ -406,6 +419,11 @@ def item_widget(
             st.warning(status, icon=":material/pending:")
         elif answer is not None and not _differing(item, answer) and _complete(item, answer):
             st.caption(":material/check_circle: Saved")
+        elif answer is not None and not _differing(item, answer) and isinstance(item, AccountabilityItem):
+            given, total = parts_given(item, answer)
+            st.caption(
+                f":material/pending: {given} of {total} answered, saved so far: choose the rest to finish"
+            )
         elif missing is not None and any(
             _on_screen(item, p) not in (None, False) for p in _widget_parts(item)
         ):
@@ -418,48 +436,44 @@ def item_widget(
 
 
 def _complete(item: Item, answer: Answer) -> bool:
-    if isinstance(item, AccountabilityItem):
-        return bool(answer.tiers) and len(answer.tiers or {}) == len(item.functions)
-    return answer.dont_know or (answer.current is not None and answer.target is not None)
+    return is_complete(item, answer)
 
 
 def _maturity(
     bank: QuestionBank, item: MaturityItem, saved: Answer | None, callback: Callable[[str], dict[str, Any]]
 ) -> None:
-    columns = st.columns(len(bank.scale))
-    for value, (column, level) in enumerate(zip(columns, bank.scale, strict=True), start=1):
-        with column:
-            st.markdown(f"**{value}. {md(level.label)}**")
-            st.markdown(md(item.levels[level.id]))
+    """Each level a card carrying its descriptor for where we are now (the whole card is the
+    target); the same levels, named, as a grid of cards for where we should be."""
     levels = list(range(1, bank.max_level + 1))
     dont_know = st.checkbox(
         "I don't know", value=bool(saved and saved.dont_know), key=_key(item.id, "dk"), **callback("dk")
     )
 
     def label(value: int) -> str:
-        return f"{value}. {bank.level_label(value)}"
+        return f"{value}. {md(bank.level_label(value))}"
 
-    now, should = st.columns(2)
-    with now:
-        st.radio(
-            "Where are we now?",
-            levels,
-            index=_index(levels, saved.current if saved else None),
-            format_func=label,
-            key=_key(item.id, "current"),
-            disabled=dont_know,
-            **callback("current"),
-        )
-    with should:
-        st.radio(
-            "Where should we be in a year?",
-            levels,
-            index=_index(levels, saved.target if saved else None),
-            format_func=label,
-            key=_key(item.id, "target"),
-            disabled=dont_know,
-            **callback("target"),
-        )
+    st.radio(
+        "Where are we now?",
+        levels,
+        index=_index(levels, saved.current if saved else None),
+        format_func=label,
+        captions=[md(item.levels[level.id]) for level in bank.scale],
+        key=_key(item.id, "current"),
+        disabled=dont_know,
+        width="stretch",
+        **callback("current"),
+    )
+    st.radio(
+        "Where should we be in a year?",
+        levels,
+        index=_index(levels, saved.target if saved else None),
+        format_func=label,
+        horizontal=True,
+        key=_key(item.id, "target"),
+        disabled=dont_know,
+        width="stretch",
+        **callback("target"),
+    )
     _confidence_and_comment(item, saved, callback)
 
 
@@ -482,6 +496,7 @@ def _spectrum(item: SpectrumItem, saved: Answer | None, callback: Callable[[str]
             horizontal=True,
             key=_key(item.id, part),
             disabled=dont_know,
+            width="stretch",
             **callback(part),
         )
     _confidence_and_comment(item, saved, callback)
@@ -518,6 +533,7 @@ def _confidence_and_comment(
             index=_index(options, saved.confidence if saved else None),
             format_func=lambda c: CONFIDENCE[c],
             horizontal=True,
+            width="stretch",
             key=_key(item.id, "confidence"),
             **callback("confidence"),
         )
@@ -530,3 +546,85 @@ def _confidence_and_comment(
             key=_key(item.id, "comment"),
             **callback("comment"),
         )
+
+
+# --- the page around the questions: made for a phone --------------------------------------------------
+
+# The answer page's own look. Every level is a card: the option's label is stretched over the
+# whole card (its caption, the level's descriptor, included), so a tap anywhere on it chooses it,
+# and no card is lower than a finger (44 px). A new step is scrolled to with a margin for the
+# app's header bar.
+PAGE_STYLE = """<style>
+.stMainBlockContainer { padding-top: 3.5rem; }
+.st-key-answer_top h1 { font-size: 1.5rem; padding: 0; line-height: 1.3; }
+.stMainBlockContainer h2 { font-size: 1.4rem; padding: 0.25rem 0 0; line-height: 1.3; }
+[class*="st-key-answer_item-"] { gap: 0.6rem; }
+.st-key-answer_top, [class*="st-key-answer_item-"] { scroll-margin-top: 4rem; }
+[class*="st-key-answer_q_"] [role="radiogroup"] { width: 100%; gap: 0.5rem; }
+[class*="st-key-answer_q_"] [role="radiogroup"] > div {
+  position: relative; box-sizing: border-box; min-height: 44px; margin: 0;
+  display: flex; flex-direction: column; justify-content: center;
+  padding: 0.5rem 0.75rem; border: 1px solid rgba(11, 12, 12, 0.3); border-radius: 0.5rem;
+}
+[class*="st-key-answer_q_"] [role="radiogroup"][aria-orientation="vertical"] > div { width: 100%; }
+[class*="st-key-answer_q_"] [role="radiogroup"][aria-orientation="horizontal"] { flex-wrap: wrap; }
+[class*="st-key-answer_q_"] [role="radiogroup"][aria-orientation="horizontal"] > div {
+  flex: 1 1 0; min-width: 3.5rem; align-items: center;
+}
+[class*="st-key-answer_q_"] [aria-orientation="horizontal"]:has(> div:nth-child(4):last-child) > div {
+  flex-basis: 40%; align-items: flex-start;
+}
+[class*="st-key-answer_q_"] [role="radiogroup"] > div:has(input:checked) {
+  border-color: #005EB8; box-shadow: inset 0 0 0 1px #005EB8; background: rgba(0, 94, 184, 0.06);
+}
+[class*="st-key-answer_q_"] [role="radiogroup"] > div:has(input:focus-visible) {
+  outline: 3px solid #FFB81C; outline-offset: 1px;
+}
+[class*="st-key-answer_q_"] label[data-testid="stRadioOption"] { margin: 0; }
+[class*="st-key-answer_q_"] label[data-testid="stRadioOption"]::after {
+  content: ""; position: absolute; inset: 0; border-radius: 0.5rem;
+}
+[class*="st-key-answer_q_"] [data-testid="stRadioCaption"] { padding-left: 1.75rem; }
+[class*="st-key-answer_q_"] [data-testid="stRadioCaption"] p { line-height: 1.4; }
+</style>"""
+
+
+def page_style() -> None:
+    """The answer page's cards and compact header (our own fixed rules, nothing of anyone's)."""
+    st.html(PAGE_STYLE)
+
+
+def show_step(step: int, item_id: str | None = None) -> None:
+    """A button's on_click: go to ``step``; from the review, to the question ``item_id`` on it."""
+    st.query_params[STEP_PARAM] = str(step)
+    if item_id is not None:
+        st.session_state[FOCUS_KEY] = item_id
+    else:
+        st.session_state.pop(FOCUS_KEY, None)
+
+
+def start_at_top(step: int) -> None:
+    """Scroll a step drawn for the first time to its top (or to the question the review jumped to),
+    so a participant who pressed Next at the bottom of one step starts the next at its header.
+    Runs at most once per step shown: a change on the same step leaves the page where it is."""
+    state = st.session_state
+    focus = state.pop(FOCUS_KEY, None)
+    if state.get(DRAWN_STEP_KEY) == step and focus is None:
+        return
+    state[DRAWN_STEP_KEY] = step
+    state[SCROLLS_KEY] = scrolls = int(state.get(SCROLLS_KEY, 0)) + 1
+    top = f".st-key-{TOP_KEY}"
+    target = f".st-key-answer_item-{focus}" if isinstance(focus, str) else top
+    # The selector is the item's own id from the bank (a slug) or our fixed key, quoted for the script.
+    st.html(
+        f"""<script>
+        // scroll {scrolls}
+        (() => {{
+          const found = () =>
+            document.querySelector({json.dumps(target)}) || document.querySelector({json.dumps(top)});
+          const go = () => found()?.scrollIntoView({{block: "start"}});
+          go(); requestAnimationFrame(go); setTimeout(go, 150); setTimeout(go, 400);
+        }})();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )

@@ -1,14 +1,13 @@
-import pandas as pd
 import streamlit as st
 
 from assessment.errors import Forbidden, NotFound, Refused
 from assessment.services.participants import participant_session, results_revealed, submit, team_picture
 from ui.db import engine
 from ui.errors import show_refusal
-from ui.participant import own_profile, progress_sidebar
+from ui.participant import own_profile, progress_line, progress_sidebar, questions_answered, review
 from ui.results_view import show_model
 from ui.text import escape_markdown as md
-from ui.walkthrough import answering_closed, draw_items
+from ui.walkthrough import TOP_KEY, answering_closed, draw_items, page_style, show_step, start_at_top
 
 # The resume token in the address is the participant's only key: it names one participant of
 # one workshop, so nothing in the URL can reach another workshop's data.
@@ -27,33 +26,37 @@ except NotFound:
 bank, domains = me.bank, list(me.domains)
 steps = [*domains, "review"]
 editing = me.answering and (not me.submitted or st.query_params.get("view") == "edit")
+SUBMIT_NOTE = (
+    "Your answers count in the team's figures once you submit. You can still change them afterwards "
+    "while the workshop is open."
+)
 
+try:
+    step = min(max(int(st.query_params.get("step", "1")), 1), len(steps))
+except ValueError:
+    step = 1
 
-def go_to(step: int) -> None:
-    st.query_params["step"] = str(step)
-
-
-st.title(md(me.title))
-st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
+page_style()
+with st.container(key=TOP_KEY):
+    st.title(md(me.title))
+    st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
+    if editing:
+        progress_line(me, step=step, steps=len(steps))
 
 if editing:
-    try:
-        step = min(max(int(st.query_params.get("step", "1")), 1), len(steps))
-    except ValueError:
-        step = 1
-    progress_sidebar(me, go_to=go_to)
-    st.progress((step - 1) / (len(steps) - 1), text=f"Step {step} of {len(steps)}")
+    progress_sidebar(me, go_to=show_step)
 
     if steps[step - 1] == "review":
         st.header("Review and submit")
-        missing = me.unanswered()
-        if missing:
+        done, total = questions_answered(me)
+        if done < total:
             st.warning(
-                f"{len(missing)} question(s) have no answer yet. You can go back to them, or submit as it is."
+                f"{total - done} of {total} questions have no whole answer yet. You can go back to them "
+                "below, or submit as it is."
             )
-            st.table(pd.DataFrame(missing, columns=["Domain", "Question"]).map(md), hide_index=True)
         else:
-            st.success("Every question has an answer.")
+            st.success(f"Every question has an answer: {total} of {total}.")
+        st.info(SUBMIT_NOTE, icon=":material/info:")
         if st.button("Submit my answers", type="primary", key="answer_submit"):
             try:
                 submit(engine=engine(), token=token)
@@ -62,6 +65,8 @@ if editing:
                 st.stop()
             st.query_params.pop("view", None)
             st.rerun()
+        st.subheader("Your answers")
+        review(me, go_to=show_step)
     else:
         domain = bank.domain(steps[step - 1])
         st.header(f"{step}. {md(domain.title)}")
@@ -75,23 +80,15 @@ if editing:
             participant_id=me.participant_id,
             step=step,
         )
-    back, _, forward = st.columns([1, 2, 1])
-    back.button(
-        "← Back", key="answer_back", disabled=step == 1, on_click=go_to, args=(step - 1,), width="stretch"
-    )
-    forward.button(
-        "Next →",
-        key="answer_next",
-        disabled=step == len(steps),
-        on_click=go_to,
-        args=(step + 1,),
-        type="primary",
-        width="stretch",
-    )
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="answer_nav"):
+        st.button("← Back", key="answer_back", disabled=step == 1, on_click=show_step, args=(step - 1,))
+        if step < len(steps):
+            st.button("Next →", key="answer_next", on_click=show_step, args=(step + 1,), type="primary")
     st.caption(
         "Every answer is saved as you give it. To come back later, on this or another device, keep this "
         "page's address: it is your personal resume link."
     )
+    start_at_top(step)
     st.stop()
 
 # --- after submitting (or once answering has closed) -------------------------------------------------
