@@ -558,6 +558,7 @@ PAGE_STYLE = """<style>
 .stMainBlockContainer { padding-top: 3.5rem; }
 .st-key-answer_top h1 { font-size: 1.5rem; padding: 0; line-height: 1.3; }
 .stMainBlockContainer h2 { font-size: 1.4rem; padding: 0.25rem 0 0; line-height: 1.3; }
+.stMainBlockContainer h3 { font-size: 1.2rem; padding: 0.25rem 0 0; line-height: 1.3; }
 [class*="st-key-answer_item-"] { gap: 0.6rem; }
 .st-key-answer_top, [class*="st-key-answer_item-"] { scroll-margin-top: 4rem; }
 [class*="st-key-answer_q_"] [role="radiogroup"] { width: 100%; gap: 0.5rem; }
@@ -582,7 +583,7 @@ PAGE_STYLE = """<style>
 }
 [class*="st-key-answer_q_"] label[data-testid="stRadioOption"] { margin: 0; }
 [class*="st-key-answer_q_"] label[data-testid="stRadioOption"]::after {
-  content: ""; position: absolute; inset: 0; border-radius: 0.5rem;
+  content: ""; position: absolute; inset: 0; z-index: 1; border-radius: 0.5rem;
 }
 [class*="st-key-answer_q_"] [data-testid="stRadioCaption"] { padding-left: 1.75rem; }
 [class*="st-key-answer_q_"] [data-testid="stRadioCaption"] p { line-height: 1.4; }

@@ -51,8 +51,8 @@ if editing:
         done, total = questions_answered(me)
         if done < total:
             st.warning(
-                f"{total - done} of {total} questions have no whole answer yet. You can go back to them "
-                "below, or submit as it is."
+                f"{total - done} of {total} questions are not answered yet. You can go back to them from "
+                "the list below, or submit as it is."
             )
         else:
             st.success(f"Every question has an answer: {total} of {total}.")

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from assessment.db import add_participant, make_engine, transaction
-from assessment.framework import MaturityItem, load_bank
+from assessment.answers import Answer
+from assessment.db import add_participant, make_engine, participant_by_token, save_answer, transaction
+from assessment.framework import AccountabilityItem, MaturityItem, load_bank
 from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
 from tests.conftest import PROJECT_ROOT
@@ -38,6 +39,7 @@ class Site:
     server: AppServer
     tokens: list[str]
     shots: Path
+    url: str
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +52,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) -> Itera
     with transaction(engine) as session:
         tokens = [
             add_participant(session=session, workshop_id=workshop.id, sector="vcse").resume_token
-            for _ in range(3)
+            for _ in range(4)
         ]
     engine.dispose()
     shots = artifacts_dir / "phone"
     shots.mkdir(exist_ok=True)
     server = start_app(artifacts_dir, env={"DATABASE_URL": f"sqlite:///{database}"})
     try:
-        yield Site(server, tokens, shots)
+        yield Site(server, tokens, shots, f"sqlite:///{database}")
     finally:
         server.stop()
 
@@ -122,11 +124,11 @@ def test_a_maturity_question_takes_at_most_one_and_a_half_phone_screens_and_two_
     first = item(phone, questions[0].id)
     for question, label in ((NOW, "2. Developing"), (TARGET, "3. Maturing")):
         card = level(first, question, label)
-        # The whole card is the target: tap its bottom right-hand corner, away from the circle and
-        # the level's name (on the descriptor, for where we are now).
+        # The whole card is the target: tap it below its middle, away from the circle and the
+        # level's name (on the descriptor's words, for where we are now).
         size = card.bounding_box()
         assert size is not None
-        card.tap(position={"x": size["width"] - 8, "y": size["height"] - 8})
+        card.tap(position={"x": size["width"] / 2, "y": size["height"] * 0.7})
         taps += 1
         if question == NOW:
             expect(first.get_by_text("Choose where we should be to save this answer.")).to_be_visible()
@@ -186,4 +188,72 @@ def test_next_starts_the_next_step_at_its_top(phone: Page, site: Site) -> None:
     expect(heading).to_be_in_viewport()
     expect(phone.get_by_text("Step 2 of")).to_be_in_viewport()
     phone.screenshot(path=site.shots / "step-2-after-next.png")
+    expect_no_traceback(phone)
+
+
+def test_the_review_shows_every_answer_in_words_and_leads_back_to_it(phone: Page, site: Site) -> None:
+    token = site.tokens[3]
+    grid_domain, grid = next(
+        (d, i) for d, i in BANK.iter_items() if isinstance(i, AccountabilityItem) and len(i.functions) > 2
+    )
+    number = [d.id for d in BANK.domains].index(grid_domain.id) + 1
+    engine = make_engine(site.url)
+    with transaction(engine) as session:
+        person = participant_by_token(session=session, token=token)
+        assert person is not None
+        # A grid with all but one of its situations given: saved as it goes, not yet answered.
+        given = {f.id: grid.tiers[0].id for f in grid.functions[:-1]}
+        save_answer(
+            session=session, participant_id=person.id, answer=Answer(item_id=grid.id, tiers=given), bank=BANK
+        )
+    engine.dispose()
+
+    open_answers(phone, site, token)
+    first = FIRST.items[0]
+    box = item(phone, first.id)
+    level(box, NOW, "2. Developing").tap()
+    level(box, TARGET, "4. Thriving").tap()
+    expect(box.get_by_text(SAVED)).to_be_visible(timeout=15_000)
+    phone.goto(f"{site.server.url}/answer?token={token}&step={number}")
+    expect(
+        item(phone, grid.id).get_by_text(f"{len(given)} of {len(grid.functions)} answered")
+    ).to_be_visible()
+
+    steps = len(BANK.domains) + 1
+    phone.goto(f"{site.server.url}/answer?token={token}&step={steps}")
+    expect(phone.get_by_role("heading", name="Review and submit")).to_be_visible()
+    expect(phone.get_by_text(f"Step {steps} of {steps}")).to_be_in_viewport()
+    expect(phone.get_by_text("Your answers count in the team's figures once you submit.")).to_be_visible()
+    answered = phone.locator(f".st-key-answer_review-{first.id}")
+    expect(answered).to_contain_text("Now: 2. Developing")
+    expect(answered).to_contain_text("In a year: 4. Thriving")
+    half = phone.locator(f".st-key-answer_review-{grid.id}")
+    expect(half).to_contain_text(f"{grid.functions[0].label}: {grid.tiers[0].label}")
+    expect(half).to_contain_text(f"{len(given)} of {len(grid.functions)} answered: 1 still to choose")
+    unanswered = phone.locator(f".st-key-answer_review-{FIRST.items[1].id}")
+    expect(unanswered).to_contain_text("No answer yet")
+    # Every question of the workshop is listed, each with its way back.
+    expect(phone.locator('[class*="st-key-answer_review-"]')).to_have_count(
+        sum(len(d.items) for d in BANK.domains)
+    )
+    expect(phone.get_by_text("None", exact=True)).to_have_count(0)
+    phone.screenshot(path=site.shots / "review-top.png")
+    half.scroll_into_view_if_needed()
+    phone.screenshot(path=site.shots / "review-half-grid.png")
+
+    # Jump from the review to the grid: its step, with the question itself on the screen.
+    half.get_by_role("button", name=f"Change question {number}.").tap()
+    heading = phone.get_by_role("heading", name=f"{number}. {grid_domain.title}")
+    expect(heading).to_be_visible()
+    expect(item(phone, grid.id)).to_be_in_viewport()
+    expect(item(phone, grid.id).get_by_role("combobox")).to_have_count(len(grid.functions))
+    phone.screenshot(path=site.shots / "jumped-to-grid.png")
+
+    # And back to the review, then to the first question, which was answered on step 1.
+    phone.goto(f"{site.server.url}/answer?token={token}&step={steps}")
+    answered = phone.locator(f".st-key-answer_review-{first.id}")
+    answered.get_by_role("button", name="Change question 1.1").tap()
+    expect(phone.get_by_role("heading", name=f"1. {FIRST.title}")).to_be_visible()
+    expect(item(phone, first.id)).to_be_in_viewport()
+    expect(level(item(phone, first.id), NOW, "2. Developing").get_by_role("radio")).to_be_checked()
     expect_no_traceback(phone)
