@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.db import participant_answers, participant_submitted, transaction, workshop_answers
+from assessment.framework import AccountabilityItem, load_bank
 from tests.app.conftest import OpenWorkshop, make_workshop
 from tests.app.conftest import open_page as page
 from tests.conftest import PROJECT_ROOT
@@ -143,13 +145,59 @@ def test_accountability_choices_are_saved_per_function(app_db: Engine) -> None:
     assert saved["accountability-where-buck-stops"].tiers == {"trust-quality-failure": "ics-nhs-body"}
 
 
+def test_a_grid_with_one_situation_left_counts_as_six_of_seven_not_as_answered(app_db: Engine) -> None:
+    workshop = make_workshop(app_db, domains=["accountability"], name="Grid test")
+    token = join(app_db, workshop.join_code)
+    at = page(ANSWER, token=token, step="1")
+    bank = load_bank(PROJECT_ROOT / "questions.yaml")
+    item = bank.item("accountability-where-buck-stops")
+    assert isinstance(item, AccountabilityItem) and len(item.functions) == 7
+    total = len(bank.domain("accountability").items)
+    for function in item.functions[:-1]:
+        at.selectbox(key=f"answer_q_{item.id}_fn_{function.id}").set_value("place-partnership").run()
+    assert "6 of 7 answered, saved so far" in texts(at)
+    assert "Saved" not in [c.value.split(": ")[-1] for c in at.caption]
+    assert f"0 of {total} questions answered" in at.get("progress")[0].proto.text
+    assert any(f"(0 of {total} answered)" in b.label for b in at.sidebar.button)
+    at.selectbox(key=f"answer_q_{item.id}_fn_{item.functions[-1].id}").set_value("unclear").run()
+    assert "Saved" in [c.value.split(": ")[-1] for c in at.caption]
+    assert f"1 of {total} questions answered" in at.get("progress")[0].proto.text
+    assert any(f"(1 of {total} answered)" in b.label for b in at.sidebar.button)
+
+
+def test_the_review_shows_every_answer_given_in_words_and_leads_back_to_its_step(
+    app_db: Engine, open_workshop: OpenWorkshop
+) -> None:
+    token = join(app_db, open_workshop.join_code)
+    at = page(ANSWER, token=token, step="1")
+    at.radio(key="answer_q_shared-purpose-stated_current").set_value(2).run()
+    at.radio(key="answer_q_shared-purpose-stated_target").set_value(4).run()
+    at.radio(key="answer_q_shared-purpose-stated_confidence").set_value(3).run()
+    at.checkbox(key="answer_q_shared-purpose-why-before-how_dk").check().run()
+    review = page(ANSWER, token=token, step="99")
+    said = texts(review)
+    assert "Now: 2. Developing  \nIn a year: 4. Thriving  \nHow sure: High" in said
+    assert "I don't know" in said
+    assert (
+        "Your answers count in the team's figures once you submit. You can still change them afterwards "
+        "while the workshop is open."
+    ) in said
+    assert not re.search(r"\b(None|nan)\b", said)
+    review.button(key="answer_jump-shared-purpose-why-before-how").click().run()
+    assert review.query_params["step"] == "1"
+    assert "1. Shared purpose" in next(h.value for h in review.header).replace("\\", "")
+    assert review.checkbox(key="answer_q_shared-purpose-why-before-how_dk").value is True
+
+
 def test_the_review_lists_unanswered_questions_and_submitting_marks_the_participant(
     app_db: Engine, open_workshop: OpenWorkshop
 ) -> None:
     token = join(app_db, open_workshop.join_code)
     at = page(ANSWER, token=token, step="99")  # clamped to the last step: the review
     assert "Review and submit" in [h.value for h in at.header]
-    assert "have no answer yet" in texts(at)
+    total = sum(len(d.items) for d in load_bank(PROJECT_ROOT / "questions.yaml").domains)
+    assert f"{total} of {total} questions are not answered yet" in texts(at)
+    assert texts(at).count("No answer yet") == total
     next(b for b in at.button if b.label == "Submit my answers").click().run()
     assert "Thank you: your answers are in." in texts(at)
     with transaction(app_db) as session:
