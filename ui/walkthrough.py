@@ -582,6 +582,7 @@ PAGE_STYLE = """<style>
   outline: 3px solid #FFB81C; outline-offset: 1px;
 }
 [class*="st-key-answer_q_"] label[data-testid="stRadioOption"] { margin: 0; }
+[class*="st-key-answer_q_"] label[data-testid="stRadioOption"] > * { position: relative; z-index: 2; }
 [class*="st-key-answer_q_"] label[data-testid="stRadioOption"]::after {
   content: ""; position: absolute; inset: 0; z-index: 1; border-radius: 0.5rem;
 }

@@ -55,7 +55,7 @@ if editing:
                 "the list below, or submit as it is."
             )
         else:
-            st.success(f"Every question has an answer: {total} of {total}.")
+            st.success("Every question has an answer.")
         st.info(SUBMIT_NOTE, icon=":material/info:")
         if st.button("Submit my answers", type="primary", key="answer_submit"):
             try:
