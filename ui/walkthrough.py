@@ -417,7 +417,7 @@ def item_widget(
         missing = _missing_level(item, answer)
         if status:
             st.warning(status, icon=":material/pending:")
-        elif answer is not None and not _differing(item, answer) and _complete(item, answer):
+        elif answer is not None and not _differing(item, answer) and is_complete(item, answer):
             st.caption(":material/check_circle: Saved")
         elif answer is not None and not _differing(item, answer) and isinstance(item, AccountabilityItem):
             given, total = parts_given(item, answer)
@@ -433,10 +433,6 @@ def item_widget(
     if wrote and stored is not None:
         return max(stored.revisions.values(), default=None)
     return None
-
-
-def _complete(item: Item, answer: Answer) -> bool:
-    return is_complete(item, answer)
 
 
 def _maturity(

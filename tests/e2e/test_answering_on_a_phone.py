@@ -182,6 +182,7 @@ def test_next_starts_the_next_step_at_its_top(phone: Page, site: Site) -> None:
     forward = phone.get_by_role("button", name="Next →")
     forward.scroll_into_view_if_needed()
     assert scroll_top(phone) > SCREEN, "the Next button is below the first screen"
+    phone.screenshot(path=site.shots / "step-1-bottom.png")
     forward.tap()
     heading = phone.get_by_role("heading", name=f"2. {SECOND.title}")
     expect(heading).to_be_visible()
