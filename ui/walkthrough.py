@@ -20,6 +20,10 @@ What the screen shows as saved is what the database holds:
 - An answer the database did not take is kept in the session, as plain values, and retried
   (ui.db): the item says "Not saved, retrying…" until it is in. A change to a workshop that is no
   longer open is refused by the service, and the page says so in words.
+
+The page around the questions is made for a phone (page_style, start_at_top): each level a card
+that is chosen by a tap anywhere on it, and a step drawn for the first time scrolled to its top.
+Neither touches what is saved or shown as saved.
 """
 
 from __future__ import annotations
