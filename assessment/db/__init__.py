@@ -10,6 +10,7 @@ per user action. Results leave as frozen dataclasses or plain values, never rows
 - ``answers``: participants, their answers and the live progress;
 - ``frames``: the bulk readers scoring, export, trends and cohorts start from;
 - ``audit``: the audit log;
+- ``presenter``: the slide each workshop has on show, and its join slide's counts;
 - one module of queries for each domain module that needs its own (``access``, ``consensus``,
   ``admin``, ``imports``, ``aggregates``, ``demo``).
 """
@@ -47,6 +48,14 @@ from assessment.db.engine import (
     write_refused,
 )
 from assessment.db.frames import ResponseRow, response_rows, scoring_frames, workshop_answers
+from assessment.db.presenter import (
+    SectorJoined,
+    ShownSlide,
+    figures_stamp,
+    joined_by_sector,
+    shown_slide,
+    store_shown_slide,
+)
 from assessment.db.tables import (
     ACTION_STATUSES,
     JOIN_CODE_ALPHABET,
@@ -94,6 +103,8 @@ __all__ = [
     "ParticipantInfo",
     "Progress",
     "ResponseRow",
+    "SectorJoined",
+    "ShownSlide",
     "StoredAnswer",
     "WorkshopInfo",
     "WorkshopPerson",
@@ -111,6 +122,8 @@ __all__ = [
     "create_workshop",
     "database_url",
     "dumps",
+    "figures_stamp",
+    "joined_by_sector",
     "latest_entry_times",
     "list_partnerships",
     "list_workshops",
@@ -129,7 +142,9 @@ __all__ = [
     "save_answer_change",
     "scoring_frames",
     "set_workshop_state",
+    "shown_slide",
     "store_bank_version",
+    "store_shown_slide",
     "submit_participant",
     "transaction",
     "utcnow",
