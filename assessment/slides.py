@@ -158,15 +158,20 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class Headline:
+    label: str  # "Now", "Target", "Gap"
+    figure: str  # "1.85", or "withheld"
+    words: str  # "between Emerging and Developing", "levels to go", or "withheld"
+
+
+@dataclass(frozen=True)
 class OverallSlide:
     key: str
     title: str
     workshop: str
     respondents: int
     withheld_sentence: str  # "" unless every team figure is withheld
-    current: str  # "1.85 — between Emerging and Developing", or "withheld"
-    target: str
-    gap: str  # "1.15 levels to go", or "withheld"
+    headline: tuple[Headline, ...]  # now, target, gap
     reading: str
     domains: tuple[DomainRow, ...]
 
@@ -177,7 +182,7 @@ class DomainSlide:
     title: str
     domain: DomainRow
     questions: tuple[Distribution, ...]
-    threshold: int
+    scale: tuple[str, ...]  # the level names, lowest first
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ class DisagreeSlide:
     title: str
     reading: str
     questions: tuple[Distribution, ...]  # the split questions, widest spread first
+    scale: tuple[str, ...]
     sentences: tuple[str, ...]  # one per split question shown
     perception: str  # where sectors (or groups) see a domain most differently, or why not
 
@@ -356,9 +362,10 @@ def result_slides(model: ResultsModel) -> tuple[Slide, ...]:
                     workshop=f"{workshop.partnership} · {workshop.title}",
                     respondents=model.respondents,
                     withheld_sentence=model.withheld_sentence if model.withheld else "",
-                    current=model.overall_words["current"],
-                    target=model.overall_words["target"],
-                    gap=model.overall_words["gap"],
+                    headline=tuple(
+                        Headline(label, model.overall[key].text, model.overall_levels[key])
+                        for label, key in (("Now", "current"), ("Target", "target"), ("Gap", "gap"))
+                    ),
                     reading=model.readings.overall,
                     domains=model.domains,
                 )
@@ -371,7 +378,7 @@ def result_slides(model: ResultsModel) -> tuple[Slide, ...]:
                     title=entry.title,
                     domain=rows[domain_id],
                     questions=tuple(spread[i] for i in maturity[domain_id]),
-                    threshold=model.threshold,
+                    scale=model.scale,
                 )
             )
         elif entry.key == DISAGREE:
@@ -382,6 +389,7 @@ def result_slides(model: ResultsModel) -> tuple[Slide, ...]:
                     title=DISAGREE_TITLE,
                     reading=model.withheld_sentence if model.withheld else model.readings.disagreement,
                     questions=tuple(spread[q.id] for q in model.split_questions),
+                    scale=model.scale,
                     sentences=tuple(
                         f"{q.far} of answers are more than {rule.distance:g} level from the median of "
                         f"{q.median.text}."
@@ -415,6 +423,7 @@ __all__ = [
     "DisagreeSlide",
     "Distribution",
     "DomainSlide",
+    "Headline",
     "JoinSlide",
     "LevelCount",
     "OverallSlide",

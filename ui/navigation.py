@@ -43,6 +43,22 @@ SIGNED_OUT_PAGES = (NavPage("views/sign_in.py", "Facilitator sign-in", ":materia
 FACILITATOR_PAGES = (
     NavPage("views/workshops.py", "Workshops", ":material/groups:", "workshops", facilitator_only=True),
     NavPage("views/results.py", "Team results", ":material/insights:", "results", facilitator_only=True),
+    NavPage(
+        "views/run_the_room.py",
+        "Run the room",
+        ":material/co_present:",
+        "run_the_room",
+        facilitator_only=True,
+    ),
+    # The projector's tab, opened from Run the room: not in the menu, which it hides anyway.
+    NavPage(
+        "views/present.py",
+        "Projector",
+        ":material/present_to_all:",
+        "present",
+        facilitator_only=True,
+        hidden=True,
+    ),
     NavPage("views/trends.py", "Trends", ":material/trending_up:", "trends", facilitator_only=True),
     NavPage("views/cohorts.py", "Compare a cohort", ":material/compare:", "cohorts", facilitator_only=True),
     NavPage(
