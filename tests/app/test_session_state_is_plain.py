@@ -26,6 +26,8 @@ FACILITATOR_PAGES = [
     "views/cohorts.py",
     "views/cohort_admin.py",
     "views/sign_in.py",
+    "views/run_the_room.py",
+    "views/present.py",
 ]
 
 

@@ -91,6 +91,8 @@ PAGE_PREFIXES = (
     "signin_",
     "bank_",
     "home_",
+    "room_",
+    "present_",
 )
 
 
