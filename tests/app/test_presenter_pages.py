@@ -100,7 +100,9 @@ def test_after_the_reveal_run_the_room_steps_and_the_projector_shows_the_slide_i
     assert "Withheld: fewer than 3 people rated this question" in shown
 
 
-def test_the_projectors_own_next_button_steps_the_slide_for_everyone(app_db: Engine, facilitator: int) -> None:
+def test_the_projectors_own_next_button_steps_the_slide_for_everyone(
+    app_db: Engine, facilitator: int
+) -> None:
     workshop = make_workshop(app_db, title="Kestrel round", domains=["shared-purpose"])
     answered(app_db, workshop, 4, reveal=True)
     projector = open_as_facilitator(facilitator, PRESENT, workshop_code=workshop.join_code)

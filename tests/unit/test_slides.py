@@ -207,7 +207,9 @@ def test_a_question_shows_its_distribution_exactly_when_scoring_shows_it_whateve
 ) -> None:
     bank = a_room.bank.model_copy(update={"anonymity_threshold": threshold})
     scored = scored_of(bank, a_room.answers)
-    withheld = dict(zip(scored.scores.items["item_id"].astype(str), scored.scores.items["withheld"], strict=True))
+    withheld = dict(
+        zip(scored.scores.items["item_id"].astype(str), scored.scores.items["withheld"], strict=True)
+    )
     found = distributions(scored)
     assert set(found) == set(withheld)
     for item_id, question in found.items():
