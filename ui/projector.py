@@ -56,10 +56,11 @@ CSS = f"""
 .slide th {{ text-align: left; font-size: 1.15rem; color: {GREY}; font-weight: 700;
   border-bottom: 3px solid {INK}; padding: 0.15rem 0.5rem; }}
 .slide td {{ padding: 0.2rem 0.5rem; vertical-align: middle; border-bottom: 1px solid {PALE}; }}
-.slide td.q {{ font-size: 1.25rem; line-height: 1.2; width: 34%; }}
-.slide td.which {{ font-size: 1.1rem; font-weight: 700; width: 5.5rem; white-space: nowrap; }}
+.slide td.q {{ font-size: 1.2rem; line-height: 1.2; width: 38%; }}
+.slide td.level {{ white-space: nowrap; line-height: 1.25; }}
 .slide td.num, .slide th.num {{ text-align: right; white-space: nowrap; font-weight: 700; }}
-.slide .bar {{ display: inline-block; height: 1.05rem; vertical-align: middle; margin-right: 0.35rem;
+.slide td.median {{ font-size: 1.15rem; line-height: 1.25; }}
+.slide .bar {{ display: inline-block; height: 0.95rem; vertical-align: middle; margin-right: 0.3rem;
   border-radius: 2px; }}
 .slide .now {{ background: {BLUE}; }}
 .slide .target {{ background: {GREEN}; }}
@@ -68,8 +69,8 @@ CSS = f"""
 .slide .flag {{ display: inline-block; background: {YELLOW}; color: {INK}; font-weight: 700;
   font-size: 1.05rem; padding: 0 0.4rem; border-radius: 4px; margin-left: 0.3rem; }}
 .slide tr.unclear td {{ background: #FFF3D6; }}
-.slide .big {{ display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem; margin: 0.4rem 0 0.8rem 0; }}
-.slide .big div {{ border-left: 8px solid {BLUE}; padding: 0.2rem 0.8rem; }}
+.slide .overall {{ display: grid; grid-template-columns: 36% 1fr; gap: 2rem; }}
+.slide .big > div {{ border-left: 8px solid {BLUE}; padding: 0.1rem 0.8rem; margin-bottom: 0.7rem; }}
 .slide .big .label {{ font-size: 1.3rem; color: {GREY}; font-weight: 700; }}
 .slide .big .value {{ font-size: 2.5rem; font-weight: 700; color: {DARK_BLUE}; line-height: 1.1; }}
 .slide .big .words {{ font-size: 1.3rem; }}
@@ -79,15 +80,26 @@ CSS = f"""
 .slide .track {{ position: relative; height: 2.2rem; margin: 0.2rem 0; background: linear-gradient(
   {INK}, {INK}) center / 100% 3px no-repeat; }}
 .slide .tick {{ position: absolute; top: 0.6rem; width: 3px; height: 1rem; background: {INK}; }}
-.slide .mark {{ position: absolute; top: 0.25rem; width: 1.7rem; height: 1.7rem; margin-left: -0.85rem;
+.slide .mark {{ position: absolute; top: 0.15rem; width: 1.9rem; height: 1.9rem; margin-left: -0.95rem;
   border-radius: 50%; border: 3px solid #FFFFFF; }}
-.slide .mark.pref {{ border-radius: 3px; transform: rotate(45deg); }}
+.slide .mark.pref {{ top: 0.5rem; width: 1.2rem; height: 1.2rem; margin-left: -0.6rem; border-radius: 2px;
+  border: none; transform: rotate(45deg); }}
+.slide .note {{ display: block; font-size: 1.05rem; color: {GREY}; }}
 .slide .poles {{ display: flex; justify-content: space-between; font-size: 1.1rem; color: {GREY};
   gap: 2rem; }}
 .slide .poles span:last-child {{ text-align: right; }}
 .slide .spectrum {{ margin-bottom: 0.55rem; }}
 .slide .key {{ font-size: 1.1rem; color: {GREY}; margin: 0.3rem 0; }}
 .slide .key .bar {{ width: 1.4rem; }}
+.slide .joinrow {{ display: grid; grid-template-columns: 30% 1fr; gap: 2rem; align-items: start; }}
+/* The join panel's own parts (link, words, caption), large enough for the back of the room. */
+[data-testid="stMain"] [data-testid="stCode"] code {{ font-size: 1.35rem !important; }}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p {{ font-size: 1.3rem; }}
+[data-testid="stMain"] [data-testid="stImageCaption"] {{ font-size: 1.1rem; color: {INK}; }}
+/* Previous and Next for the keyboard: a corner of the screen, out of the slide's way. */
+.st-key-present_nav {{ position: fixed; bottom: 0.3rem; right: 1rem; width: auto !important; z-index: 10;
+  background: #FFFFFF; }}
+.st-key-present_nav p {{ font-size: 0.9rem !important; }}
 </style>
 """
 
@@ -103,7 +115,7 @@ def hide_the_frame() -> None:
 
 
 def _bar(kind: str, count: int, most: int) -> str:
-    width = 0.0 if most <= 0 else 9.0 * count / most  # rem: the widest bar of a question is 9rem
+    width = 0.0 if most <= 0 else 5.0 * count / most  # rem: the widest bar of a question is 5rem
     bar = f'<span class="bar {kind}" style="width:{width:.2f}rem"></span>' if count else ""
     return f'{bar}<span class="count">{count}</span>'
 
@@ -112,37 +124,40 @@ def _median(label: str, value_text: str) -> str:
     return f"{text(label)} {text(value_text)}"
 
 
-def distribution_rows(question: Distribution, scale_size: int) -> str:
-    """Two table rows for a question (now, target), or one that says it is withheld."""
+def distribution_rows(question: Distribution, scale_size: int, note: str = "") -> str:
+    """A table row for a question: in each level's cell how many chose it now (above) and as the
+    target (below); or a row that says the question is withheld."""
     flag = '<span class="flag">Split</span>' if question.split else ""
     if question.withheld:
         return (
             f'<tr><td class="q">{text(question.text)}</td>'
-            f'<td class="withheld" colspan="{scale_size + 2}">{text(question.words)}</td></tr>'
+            f'<td class="withheld" colspan="{scale_size + 1}">{text(question.words)}</td></tr>'
         )
     most = max([c.count for c in (*question.now, *question.target)] or [0])
-    rows = []
-    for which, counts, median, kind in (
-        ("Now", question.now, question.median_now, "now"),
-        ("Target", question.target, question.median_target, "target"),
-    ):
-        first = f'<td class="q" rowspan="2">{text(question.text)} {flag}</td>' if which == "Now" else ""
-        cells = "".join(f"<td>{_bar(kind, c.count, most)}</td>" for c in counts)
-        rows.append(
-            f'<tr>{first}<td class="which">{which}</td>{cells}<td class="num">{text(median.text)}</td></tr>'
-        )
-    return "".join(rows)
+    cells = "".join(
+        f'<td class="level">{_bar("now", now.count, most)}<br>{_bar("target", target.count, most)}</td>'
+        for now, target in zip(question.now, question.target, strict=True)
+    )
+    median = (
+        f'<td class="num median">{text(question.median_now.text)}<br>{text(question.median_target.text)}</td>'
+    )
+    said = f'<span class="note">{text(note)}</span>' if note else ""
+    return f'<tr><td class="q">{text(question.text)} {flag}{said}</td>{cells}{median}</tr>'
 
 
-def distribution_table(questions: tuple[Distribution, ...], scale: tuple[str, ...]) -> str:
+def distribution_table(
+    questions: tuple[Distribution, ...], scale: tuple[str, ...], notes: tuple[str, ...] = ()
+) -> str:
+    """The questions' distributions as one table; ``notes`` (one per question) go under each."""
     head = "".join(f"<th>{text(label)}</th>" for label in scale)
-    body = "".join(distribution_rows(q, len(scale)) for q in questions)
+    said = (*notes, *[""] * (len(questions) - len(notes)))
+    body = "".join(distribution_rows(q, len(scale), n) for q, n in zip(questions, said, strict=False))
     return (
-        "<table><thead><tr><th>Question</th><th></th>"
+        "<table><thead><tr><th>Question</th>"
         f'{head}<th class="num">Median</th></tr></thead><tbody>{body}</tbody></table>'
-        '<p class="key"><span class="bar now"></span>Now, where we are '
-        '&nbsp; <span class="bar target"></span>Target, where we want to be &nbsp; '
-        "The number is how many people chose that level.</p>"
+        '<p class="key">In each level: <span class="bar now"></span>upper, now (where we are); '
+        '<span class="bar target"></span>lower, target (where we want to be). The number is how many '
+        "people chose that level; the median shows now above target.</p>"
     )
 
 
@@ -171,11 +186,11 @@ def join_html(slide: JoinSlide) -> str:
         else '<p class="lead">Nobody has joined yet.</p>'
     )
     return (
-        f'<div class="slide"><p class="lead">{text(slide.status_words)}</p>'
+        f'<div class="slide"><p class="lead">{text(slide.status_words)}</p><div class="joinrow">'
         f'<div class="counts"><div><div class="value">{slide.joined}</div>'
         '<div class="label">joined</div></div>'
         f'<div><div class="value">{slide.submitted}</div><div class="label">submitted</div></div></div>'
-        f"{table}</div>"
+        f"{table}</div></div>"
     )
 
 
@@ -198,9 +213,11 @@ def overall_html(slide: OverallSlide) -> str:
     return (
         f'<div class="slide"><h1>{text(slide.title)}</h1>'
         f'<p class="sub">{text(slide.workshop)} · {slide.respondents} people answered</p>'
-        f'<div class="big">{big}</div><p class="lead">{text(slide.reading)}</p>'
-        '<table style="font-size:1.15rem"><thead><tr><th>Domain</th><th class="num">Now</th>'
-        f'<th class="num">Target</th><th class="num">Gap</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        f'<div class="overall"><div><div class="big">{big}</div>'
+        f'<p style="font-size:1.3rem">{text(slide.reading)}</p></div>'
+        '<table style="font-size:1.2rem"><thead><tr><th>Domain</th><th class="num">Now</th>'
+        f'<th class="num">Target</th><th class="num">Gap</th></tr></thead><tbody>{rows}</tbody></table>'
+        "</div></div>"
     )
 
 
@@ -216,12 +233,7 @@ def disagree_html(slide: DisagreeSlide) -> str:
     more = len(slide.questions) - len(shown)
     parts = [f'<div class="slide"><h1>{text(slide.title)}</h1><p class="lead">{text(slide.reading)}</p>']
     if shown:
-        parts.append(distribution_table(shown, slide.scale))
-        parts.append(
-            '<p class="key">'
-            + " ".join(f"{i}. {text(s)}" for i, s in enumerate(slide.sentences[: len(shown)], start=1))
-            + "</p>"
-        )
+        parts.append(distribution_table(shown, slide.scale, slide.sentences[: len(shown)]))
     if more:
         parts.append(
             f'<p class="key">{more} more question{"s split" if more > 1 else " splits"} the team: '

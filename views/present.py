@@ -41,11 +41,13 @@ except Refused as exc:
     st.stop()
 
 slot = st.container()
-previous, _, following = st.columns([1, 4, 1])
+# In a corner, out of the slide's way (ui/projector.py places it): the arrow keys press these.
+nav = st.container(key="present_nav", horizontal=True, vertical_alignment="center")
+where = nav.empty()
 step = 0
-if previous.button("Previous slide", key=f"present_previous_{workshop.id}", shortcut="Left"):
+if nav.button("Previous slide", key=f"present_previous_{workshop.id}", shortcut="Left"):
     step = -1
-if following.button("Next slide", key=f"present_next_{workshop.id}", shortcut="Right"):
+if nav.button("Next slide", key=f"present_next_{workshop.id}", shortcut="Right"):
     step = 1
 try:
     if step:
@@ -64,7 +66,7 @@ with slot:
         if slide.join_code:
             show_join_panel(slide.join_code)
     st.html(slide_html(slide))
-    st.caption(f"{shown.deck.where}. The arrow keys move the slides; so does Run the room.")
+where.caption(f"{shown.deck.where}")
 
 
 @st.fragment(run_every=POLL_SECONDS)
