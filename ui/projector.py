@@ -95,7 +95,8 @@ CSS = f"""
 /* The join panel's own parts (link, words, caption), large enough for the back of the room. */
 [data-testid="stMain"] [data-testid="stCode"] code {{ font-size: 1.35rem !important; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p {{ font-size: 1.3rem; }}
-[data-testid="stMain"] [data-testid="stImageCaption"] {{ font-size: 1.1rem; color: {INK}; }}
+[data-testid="stImageCaption"], [data-testid="stImageCaption"] * {{ font-size: 1.2rem !important;
+  color: {INK} !important; opacity: 1 !important; }}
 /* Previous and Next for the keyboard: a corner of the screen, out of the slide's way. */
 .st-key-present_nav {{ position: fixed; bottom: 0.3rem; right: 1rem; width: auto !important; z-index: 10;
   background: #FFFFFF; }}
