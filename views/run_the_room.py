@@ -96,7 +96,7 @@ def controls(workshop_id: int) -> None:
     for index, entry in enumerate(deck.entries):
         here = index == deck.at
         st.button(
-            f"{index + 1}. {md(entry.title)}" + (" (on show)" if here else ""),
+            md(entry.title) + (" (on show)" if here else ""),
             key=f"room_slide_{workshop_id}_{index}",
             type="tertiary",
             disabled=here,
