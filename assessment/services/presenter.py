@@ -138,7 +138,11 @@ def move_slide(*, engine: Engine, actor: Actor, workshop_id: int, step: int) -> 
 
 
 def _stamp(workshop: WorkshopInfo, entry: SlideEntry, figures: tuple[object, ...]) -> str:
-    return "|".join(map(str, (entry.key, workshop.status, workshop.revealed, *figures)))
+    """The join slide changes with who joined and submitted only (``figures_stamp`` starts with
+    those counts), not with every answer saved while the room answers; a result slide with
+    anything its figures are made from."""
+    shown = figures[:2] if entry.key == slides.JOIN else figures
+    return "|".join(map(str, (entry.key, workshop.status, workshop.revealed, *shown)))
 
 
 def projector_stamp(*, engine: Engine, actor: Actor, workshop_id: int) -> str:

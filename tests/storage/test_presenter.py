@@ -9,16 +9,23 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
+from assessment.answers import Answer
 from assessment.auth import create_facilitator
 from assessment.cohort_admin import create_own_cohort
 from assessment.db import (
+    add_participant,
+    bank_for_version,
     create_partnership,
     create_workshop,
     make_engine,
+    save_answer,
     set_workshop_state,
     shown_slide,
     store_bank_version,
+    submit_participant,
     transaction,
+    workshop_info,
+    workshop_people,
 )
 from assessment.db.admin import delete_partnership_rows
 from assessment.errors import Invalid, NotFound
@@ -168,3 +175,43 @@ def test_deleting_a_partnership_takes_its_workshops_slides_with_it(engine: Engin
     with transaction(engine) as session:
         delete_partnership_rows(session=session, partnership_id=partnership, workshop_ids=[workshop])
     assert stored(engine, workshop) is None
+
+
+def test_while_the_room_answers_the_projector_redraws_for_a_join_or_a_submission_not_every_answer(
+    engine: Engine,
+) -> None:
+    with transaction(engine) as session:
+        cohort = create_own_cohort(session=session, facilitator_id=_facilitator(engine), name="Mine")
+        partnership = create_partnership(session=session, cohort_id=cohort, name="Riverside", kind="ics")
+    workshop = add_round(
+        engine,
+        partnership=partnership,
+        label="R1",
+        held_on=date(2026, 3, 1),
+        answers={"shared-purpose-stated": [(1, 2)]},
+    )
+
+    def stamp() -> str:
+        return presenter.projector_stamp(engine=engine, actor=OPERATOR, workshop_id=workshop)
+
+    before = stamp()
+    with transaction(engine) as session:
+        bank = bank_for_version(
+            session=session,
+            bank_version_id=workshop_info(session=session, workshop_id=workshop).bank_version_id,
+        )
+        (person,) = [p.id for p in workshop_people(session=session, workshop_id=workshop)]
+        save_answer(
+            session=session,
+            participant_id=person,
+            bank=bank,
+            answer=Answer(item_id="shared-purpose-why-before-how", current=2, target=3),
+        )
+    assert stamp() == before
+    with transaction(engine) as session:
+        add_participant(session=session, workshop_id=workshop, sector="vcse")
+    joined = stamp()
+    assert joined != before
+    with transaction(engine) as session:
+        submit_participant(session=session, participant_id=person)
+    assert stamp() != joined
