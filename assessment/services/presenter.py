@@ -11,10 +11,11 @@ Slide changes are not written to the audit log: a workshop steps through dozens 
 change nothing anyone relies on later. The row itself says who showed the slide on show and when.
 
 Speed: a slide change must take under 200 ms on the server. Scoring a workshop and building its
-presentation model takes longer than that, so the built slides are kept in this process, keyed
+presentation model takes about that long, so the built slides are kept in this process, keyed
 by the workshop and a stamp of everything its figures are made from (``figures_stamp``, read from
 the database on every call): a kept deck is used only while the stamp is unchanged, on whichever
-replica, so it can never show stale figures.
+replica, so it can never show stale figures. They are built while the join slide is on show once
+answering has closed (the figures can no longer change), so the reveal itself is quick too.
 """
 
 from __future__ import annotations
@@ -198,6 +199,11 @@ def projected(*, engine: Engine, actor: Actor, workshop_id: int) -> Projected:
                 joined_by_sector(session=session, workshop_id=workshop_id),
                 key=lambda c: (order.get(c.sector, len(order)), c.sector),
             )
+            if workshop.status == "closed":
+                # Answering is closed, so the figures are what the reveal will show: build the
+                # slides now (kept, never shown before the reveal), and the reveal's first slide
+                # change is as quick as any other.
+                _result_slides(session, workshop, figures)
             slide = slides.join_slide(
                 workshop=current.workshop,
                 join_code=workshop.join_code,

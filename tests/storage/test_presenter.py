@@ -215,3 +215,40 @@ def test_while_the_room_answers_the_projector_redraws_for_a_join_or_a_submission
     with transaction(engine) as session:
         submit_participant(session=session, participant_id=person)
     assert stamp() != joined
+
+
+def test_slides_built_while_answering_was_closed_are_built_again_when_it_reopens_and_answers_change(
+    engine: Engine,
+) -> None:
+    with transaction(engine) as session:
+        cohort = create_own_cohort(session=session, facilitator_id=_facilitator(engine), name="Mine")
+        partnership = create_partnership(session=session, cohort_id=cohort, name="Riverside", kind="ics")
+    workshop = add_round(
+        engine,
+        partnership=partnership,
+        label="R1",
+        held_on=date(2026, 3, 1),
+        answers={"shared-purpose-stated": [(1, 3), (1, 3), (1, 3)]},
+        domains=["shared-purpose"],
+    )
+    with transaction(engine) as session:
+        set_workshop_state(session=session, workshop_id=workshop, actor="t", status="closed")
+    presenter.projected(engine=engine, actor=OPERATOR, workshop_id=workshop)  # builds the slides, kept
+    with transaction(engine) as session:
+        set_workshop_state(session=session, workshop_id=workshop, actor="t", status="open")
+        bank = bank_for_version(
+            session=session,
+            bank_version_id=workshop_info(session=session, workshop_id=workshop).bank_version_id,
+        )
+        first = workshop_people(session=session, workshop_id=workshop)[0].id
+        save_answer(
+            session=session,
+            participant_id=first,
+            bank=bank,
+            answer=Answer(item_id="shared-purpose-stated", current=4, target=4),
+        )
+    reveal(engine, workshop)
+    presenter.move_slide(engine=engine, actor=OPERATOR, workshop_id=workshop, step=1)
+    shown = presenter.projected(engine=engine, actor=OPERATOR, workshop_id=workshop)
+    assert isinstance(shown.slide, DomainSlide)
+    assert [c.count for c in shown.slide.questions[0].now] == [2, 0, 0, 1]
