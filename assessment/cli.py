@@ -364,7 +364,7 @@ def _scores(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(
         f"{document['workshop']['partnership']} / {document['workshop']['title']}: "
-        f"{document['respondents']} respondents"
+        f"{document['respondents']} respondents (submitted, of {document['joined']} who joined)"
     )
     if document["withheld"]:
         print(f"fewer than {document['anonymity_threshold']} respondents: every figure is withheld")

@@ -34,6 +34,7 @@ from assessment.db import (
     bank_for_version,
     response_rows,
     save_answer,
+    submit_participant,
     transaction,
     workshop_info,
 )
@@ -964,4 +965,7 @@ def _write(
             ).id
     for label, answer in plan.answers:
         save_answer(session=session, participant_id=ids[label], answer=answer, bank=bank, domains=domains)
+    # A paper form handed in is a submitted one: only submitted answers count in the figures.
+    for participant_id in ids.values():
+        submit_participant(session=session, participant_id=participant_id)
     return ImportSummary(participants=len(ids), answers=len(plan.answers))

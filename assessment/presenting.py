@@ -262,7 +262,9 @@ class Charts:
 class ResultsModel:
     scored: ScoredWorkshop
     threshold: int
-    respondents: int
+    respondents: int  # the people who submitted: only their answers count
+    joined: int  # everyone who joined, submitted or not
+    counting: str  # who the figures come from, in words ("7 respondents: 7 submitted of 9 who joined")
     withheld: bool  # fewer than the threshold answered: every team figure is withheld
     withheld_sentence: str
     method_note: str
@@ -324,15 +326,37 @@ def group_reading(groups: Lens) -> str:
     return f"Sector groups see {title} most differently: {gap.text} levels apart."
 
 
+# Who counts (assessment.db.frames.counted says why): stated on the results page, in the PDF's
+# method note, and to the participant beside the Submit button.
+COUNTING_RULE = (
+    "Only the answers of people who pressed Submit count: answers left unfinished, or left behind "
+    "by someone who joined a second time, are never counted as a person."
+)
+
+
 def withheld_sentence(threshold: int) -> str:
-    return f"Fewer than {threshold} people answered: every team figure is withheld."
+    return f"Fewer than {threshold} people submitted their answers: every team figure is withheld."
+
+
+def counting_sentence(respondents: int, joined: int) -> str:
+    """Who the figures come from: "7 respondents (7 submitted of 9 who joined)"."""
+    people = f"{respondents} respondent{'' if respondents == 1 else 's'}"
+    if joined <= respondents:
+        return f"{people}: everyone who joined submitted."
+    waiting = joined - respondents
+    return (
+        f"{people} ({respondents} submitted of {joined} who joined). "
+        f"{waiting} {'person has' if waiting == 1 else 'people have'} not submitted, so "
+        "their answers do not count."
+    )
 
 
 def method_note(threshold: int, overall_domains: int) -> str:
     return (
-        f"Any figure made from fewer than {threshold} people's answers is withheld and shown as "
-        f"“{WITHHELD}”; a withheld figure never feeds a shown one, so each domain is the mean of its "
-        f"shown questions and the overall figure the mean of the {overall_domains} domains shown."
+        f"{COUNTING_RULE} Any figure made from fewer than {threshold} people's answers is withheld "
+        f"and shown as “{WITHHELD}”; a withheld figure never feeds a shown one, so each domain is the "
+        f"mean of its shown questions and the overall figure the mean of the {overall_domains} "
+        "domains shown."
     )
 
 
@@ -455,7 +479,7 @@ def opening_paragraph(
     """The PDF's first paragraph, in words made only from shown figures: where we are, the biggest
     gaps, where we disagree most, and what changed since the previous round."""
     parts = [
-        f"{respondents} people answered. Together they put the partnership at "
+        f"{respondents} people submitted their answers. Together they put the partnership at "
         f"{overall_words['current']}, and want to reach {overall_words['target']}."
     ]
     gaps = [r for r in ranked if r.gap.value is not None and r.gap.value > 0][:2]
@@ -688,10 +712,13 @@ def present(
         for key in overall
     }
     previous = _previous_round(trend, workshop.id) if not trend.empty else None
+    joined = scores.respondents if scored.joined is None else max(scored.joined, scores.respondents)
     return ResultsModel(
         scored=scored,
         threshold=scores.threshold,
         respondents=scores.respondents,
+        joined=joined,
+        counting=counting_sentence(scores.respondents, joined),
         withheld=scores.withheld,
         withheld_sentence=withheld_sentence(scores.threshold),
         method_note=method_note(scores.threshold, scores.overall_domains),

@@ -46,7 +46,14 @@ from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.outcomes import ActionRecord, ConsensusRecord, current_consensus, list_actions
-from assessment.presenting import NO_CHANGE, ChangeRow, group_reading, lens_empty_sentence, present
+from assessment.presenting import (
+    COUNTING_RULE,
+    NO_CHANGE,
+    ChangeRow,
+    group_reading,
+    lens_empty_sentence,
+    present,
+)
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
 
@@ -203,6 +210,9 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "held_on": long_date(workshop.held_on),
         "made_on": long_date(report.made_on),
         "respondents": model.respondents,
+        "joined": model.joined,
+        "counting": model.counting,
+        "counting_rule": COUNTING_RULE,
         "sectors": [{"sector": label, "n": n} for label, n in model.sectors],
         "threshold": model.threshold,
         "withheld": model.withheld,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.db import WorkshopInfo, bank_for_version, workshop_answers, workshop_info
+from assessment.db import WorkshopInfo, bank_for_version, participant_count, workshop_answers, workshop_info
 from assessment.framework import QuestionBank
 from assessment.scoring import WorkshopScores, score_workshop
 
@@ -26,6 +26,8 @@ class ScoredWorkshop:
     # the answers the scores came from, kept so a page never loads them a second time
     answers: pd.DataFrame
     tier_answers: pd.DataFrame
+    # everyone who joined, submitted or not; None where the scores were not read from a workshop
+    joined: int | None = None
 
 
 def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorkshop:
@@ -33,7 +35,8 @@ def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorksh
     bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
     answers, tier_answers = workshop_answers(session=session, workshop_id=workshop_id)
     scores = score_workshop(answers, bank, tier_answers=tier_answers, domains=list(workshop.domains))
-    return ScoredWorkshop(workshop, bank, scores, answers, tier_answers)
+    joined = participant_count(session=session, workshop_id=workshop_id)
+    return ScoredWorkshop(workshop, bank, scores, answers, tier_answers, joined)
 
 
 def number(value: Any) -> float | None:
@@ -217,6 +220,8 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         },
         "anonymity_threshold": s.threshold,
         "respondents": s.respondents,
+        # everyone who joined; only the respondents (those who submitted) are counted in a figure
+        "joined": s.respondents if scored.joined is None else scored.joined,
         "withheld": s.withheld,
         "items": items,
         "domains": domains,

@@ -94,6 +94,7 @@ def build(url: str, *, partnerships: int, rounds: int, respondents: int) -> tupl
                             "sector": sectors[person % len(sectors)],
                             "role": "",
                             "joined_at": now,
+                            "submitted_at": now,  # only submitted answers count in the figures
                         }
                         for person in range(respondents)
                     ],

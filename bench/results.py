@@ -32,6 +32,7 @@ from assessment.db import (
     make_engine,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
@@ -90,6 +91,7 @@ def build(url: str, *, rounds: int, respondents: int) -> tuple[int, str, int]:
                             item_id=item.id, current=now, target=min(top, now + int(rng.integers(0, 2)))
                         )
                     save_answer(session=session, participant_id=who.id, answer=answer, bank=bank)
+                submit_participant(session=session, participant_id=who.id)  # only these count
     engine.dispose()
     return facilitator, code, partnership
 

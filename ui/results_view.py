@@ -20,7 +20,7 @@ from assessment.charts import (
     spectrum_dumbbells,
 )
 from assessment.framework import QuestionBank
-from assessment.presenting import ResultsModel, group_reading, lens_empty_sentence
+from assessment.presenting import COUNTING_RULE, ResultsModel, group_reading, lens_empty_sentence
 from assessment.services import Actor
 from ui.outcomes import actions_section, add_action_button, consensus_section
 from ui.report_buttons import summary_download
@@ -48,6 +48,7 @@ def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
     st.markdown(md(model.readings.overall))
     cols = st.columns(4)
     cols[0].metric("Respondents", model.respondents)
+    cols[0].caption(f"submitted, of {model.joined} who joined")
     for column, (label, key) in zip(
         cols[1:], (("Now", "current"), ("Target", "target"), ("Gap", "gap")), strict=True
     ):
@@ -57,9 +58,11 @@ def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
         pd.DataFrame(model.sectors, columns=["Sector", "Respondents"]).astype({"Respondents": "int64"}),
         hide_index=True,
     )
+    st.caption(md(model.counting))
     summary_download(workshop, actor=actor)
     if model.withheld:
         st.warning(model.withheld_sentence)
+        st.caption(COUNTING_RULE)
         return
     st.caption(model.method_note)
     # Only a facilitator records consensus and actions; participants see the agreed levels read-only.

@@ -14,7 +14,7 @@ from ui.errors import show_refusal
 from ui.pickers import WORKSHOP_KEY, nothing_set_up, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
-from ui.workshop_room import show_join_panel, show_live_progress
+from ui.workshop_room import REMOVED_KEY, show_join_panel, show_live_progress, show_not_submitted
 
 CREATED_KEY = "workshops_created"
 
@@ -132,3 +132,7 @@ elif workshop.status == "draft":
 else:
     st.info("Answering is closed, so the join code is no longer shown.")
 show_live_progress(actor=actor, workshop_id=workshop.id)
+removed = st.session_state.pop(REMOVED_KEY, None)
+if isinstance(removed, str):
+    st.success(f"Removed {md(removed)} and their answers.", icon=":material/check_circle:")
+show_not_submitted(actor=actor, workshop_id=workshop.id, revealed=workshop.revealed)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -366,6 +367,16 @@ def workshop_progress(
     )
 
 
+def participant_count(*, session: Session, workshop_id: int) -> int:
+    """Everyone who has joined the workshop, submitted or not."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+        )
+        or 0
+    )
+
+
 @dataclass(frozen=True)
 class WorkshopPerson:
     id: int
@@ -381,3 +392,69 @@ def workshop_people(*, session: Session, workshop_id: int) -> list[WorkshopPerso
         )
     )
     return [WorkshopPerson(pid, label, sector) for pid, label, sector in rows]
+
+
+@dataclass(frozen=True)
+class WaitingPerson:
+    """Someone who joined and has not submitted: how far they got, never what they answered."""
+
+    id: int
+    label: str
+    sector: str
+    answered: int  # questions with an answer
+    joined_at: datetime
+    last_answer_at: datetime | None
+
+
+def unsubmitted_people(*, session: Session, workshop_id: int) -> list[WaitingPerson]:
+    """Everyone of the workshop who has not submitted, fewest answers first, then by label."""
+    answered = (
+        select(
+            Response.participant_id,
+            func.count().label("answered"),
+            func.max(Response.updated_at).label("last_answer_at"),
+        )
+        .group_by(Response.participant_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Participant.id,
+            Participant.label,
+            Participant.sector,
+            func.coalesce(answered.c.answered, 0),
+            Participant.joined_at,
+            answered.c.last_answer_at,
+        )
+        .outerjoin(answered, answered.c.participant_id == Participant.id)
+        .where(Participant.workshop_id == workshop_id, Participant.submitted_at.is_(None))
+    ).all()
+    people = [WaitingPerson(*row) for row in rows]
+    return sorted(people, key=lambda p: (p.answered, len(p.label), p.label))
+
+
+def remove_unsubmitted_participant(
+    *, session: Session, workshop_id: int, participant_id: int
+) -> WaitingPerson:
+    """Delete a participant who has not submitted, with their answers; returns who it was.
+
+    The workshop's row is locked first, and the delete itself requires "not submitted", so a
+    person who presses Submit at the same moment is either removed before submitting (their page
+    then says the link is no longer valid) or kept: never a submitted person removed.
+    """
+    lock_row(session, Workshop, workshop_id)
+    waiting = {p.id: p for p in unsubmitted_people(session=session, workshop_id=workshop_id)}
+    person = waiting.get(participant_id)
+    if person is None:
+        raise NotFound("that participant is not one of this workshop's people who have not submitted")
+    # The participant first, on the condition; their answers go with them (ON DELETE CASCADE).
+    removed = session.execute(
+        delete(Participant).where(
+            Participant.id == participant_id,
+            Participant.workshop_id == workshop_id,
+            Participant.submitted_at.is_(None),
+        )
+    )
+    if removed.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound("that participant has just submitted, so they stay")
+    return person

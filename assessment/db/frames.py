@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from assessment.db.tables import Participant, Response
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,10 @@ class ResponseRow:
     tiers: dict[str, str] | None
 
 
-def response_rows(*, session: Session, workshop_id: int) -> list[ResponseRow]:
-    rows = session.execute(
+def response_rows(*, session: Session, workshop_id: int, submitted_only: bool = False) -> list[ResponseRow]:
+    """Every stored answer of the workshop with who gave it; with ``submitted_only``, only the
+    answers that count in its figures (``counted``)."""
+    query = (
         select(
             Participant.id,
             Participant.label,
@@ -52,7 +56,8 @@ def response_rows(*, session: Session, workshop_id: int) -> list[ResponseRow]:
         .join(Response, Response.participant_id == Participant.id)
         .where(Participant.workshop_id == workshop_id)
         .order_by(Participant.id, Response.item_id)
-    ).all()
+    )
+    rows = session.execute(counted(query) if submitted_only else query).all()
     return [
         ResponseRow(
             pid, label, sector, role, name, item, current, target, bool(dont_know), confidence, comment, tiers
@@ -63,8 +68,21 @@ def response_rows(*, session: Session, workshop_id: int) -> list[ResponseRow]:
     ]
 
 
+def counted(query: _Query) -> _Query:
+    """Only the answers of participants who submitted: the answers every figure is made from.
+
+    Why: a person who joins again (another device, a cleared browser) leaves their first
+    participant behind, half answered. If unsubmitted answers counted, that abandoned half would be
+    scored as another person, and two real people with one abandoned tab would meet a threshold of
+    three: each could then read the other's answers from the figures. Only a press of "Submit"
+    makes a participant a respondent, as completed responses are in a survey. The rule is stated
+    on the results page and in the method note (assessment.presenting.COUNTING_RULE).
+    """
+    return query.where(Participant.submitted_at.is_not(None))
+
+
 def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The workshop's answers in scoring's shape: (answers, tier_answers)."""
+    """The workshop's counted answers (``counted``) in scoring's shape: (answers, tier_answers)."""
     rows = [
         (
             r.participant,
@@ -80,7 +98,7 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
             r.comment,
             r.tiers,
         )
-        for r in response_rows(session=session, workshop_id=workshop_id)
+        for r in response_rows(session=session, workshop_id=workshop_id, submitted_only=True)
     ]
     level_rows, tier_rows = [], []
     for (
@@ -122,7 +140,8 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
 
 
 def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Only the columns scoring reads, for several workshops at once (trends, cohorts):
+    """Only the columns scoring reads, of the counted answers (``counted``), for several
+    workshops at once (trends, cohorts):
     (answers, tier_answers), each with a ``workshop`` column.
 
     The level answers, by far the most rows, are fetched through the DB-API cursor of the
@@ -132,7 +151,7 @@ def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd
     """
     ids = list(workshop_ids)
     level_columns = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
-    levels_query = (
+    levels_query = counted(
         select(
             Participant.workshop_id,
             Participant.id,
@@ -163,11 +182,12 @@ def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd
     answers = pd.DataFrame.from_records(rows, columns=level_columns).astype(
         {"current": "float64", "target": "float64", "dont_know": "bool"}
     )
-    tier_rows = session.execute(
+    tiers_query = (
         select(Participant.workshop_id, Participant.id, Participant.sector, Response.item_id, Response.tiers)
         .join(Response, Response.participant_id == Participant.id)
         .where(Participant.workshop_id.in_(ids), Response.current.is_(None), Response.dont_know.is_(False))
-    ).all()
+    )
+    tier_rows = session.execute(counted(tiers_query)).all()
     tiers = [
         (workshop, participant, sector, item, function, tier)
         for workshop, participant, sector, item, chosen in tier_rows

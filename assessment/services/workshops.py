@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -22,9 +22,11 @@ from assessment.db import (
     bank_for_version,
     list_partnerships,
     list_workshops,
+    remove_unsubmitted_participant,
     set_workshop_state,
     store_bank_version,
     transaction,
+    unsubmitted_people,
     workshop_info,
     workshop_progress,
 )
@@ -35,6 +37,10 @@ from assessment.services import Actor, workshop_for
 
 NO_TITLE = "Give the workshop a title: it is empty"
 NO_DOMAINS = "Choose at least one domain for the workshop"
+REMOVE_AFTER_REVEAL = (
+    "The results have been revealed, so nobody can be removed now: hide the results first if the room "
+    "must change"
+)
 NUL_IN_TITLE = "The title or round label contains a NUL character, which cannot be stored; retype it"
 
 
@@ -173,6 +179,67 @@ def progress(*, engine: Engine, actor: Actor, workshop_id: int) -> ProgressView:
     )
 
 
+@dataclass(frozen=True)
+class WaitingView:
+    """Someone who joined and has not submitted, as the facilitator's screen lists them."""
+
+    id: int
+    label: str
+    sector: str  # the sector's label
+    answered: str  # "3 of 40 questions"
+    joined_at: datetime
+    last_answer_at: datetime | None
+
+
+def not_submitted(*, engine: Engine, actor: Actor, workshop_id: int) -> list[WaitingView]:
+    """Who joined and has not submitted (their answers do not count), fewest answers first.
+
+    How far each got, never what they answered: the facilitator can tell an abandoned join (a
+    second device, a tab left behind) from someone still answering.
+    """
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        people = unsubmitted_people(session=session, workshop_id=workshop.id)
+    questions = sum(len(bank.domain(d).items) for d in workshop.domains)
+    sectors = {s.id: s.label for s in bank.sectors}
+    return [
+        WaitingView(
+            id=p.id,
+            label=p.label,
+            sector=sectors.get(p.sector, p.sector),
+            answered=f"{p.answered} of {questions} question{'' if questions == 1 else 's'}",
+            joined_at=p.joined_at,
+            last_answer_at=p.last_answer_at,
+        )
+        for p in people
+    ]
+
+
+def remove_participant(*, engine: Engine, actor: Actor, workshop_id: int, participant_id: int) -> str:
+    """Remove someone who joined and has not submitted, with their answers, before the reveal.
+
+    For a join left behind (the same person on a second device, a tab nobody came back to), so
+    the joined count is the room. Only before the reveal, only someone who has not submitted,
+    and audited with who it was (label and sector, never an answer). Returns the label.
+    """
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        if workshop.revealed:
+            raise Invalid(REMOVE_AFTER_REVEAL)
+        person = remove_unsubmitted_participant(
+            session=session, workshop_id=workshop.id, participant_id=participant_id
+        )
+        audit(
+            session=session,
+            actor=actor.audit_name,
+            action="participant.removed",
+            target=workshop.join_code,
+            detail={"label": person.label, "sector": person.sector, "answered": person.answered},
+        )
+    return person.label
+
+
 def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> State:
     """Move the workshop one step through its lifecycle (``assessment.lifecycle``) and audit it.
 
@@ -199,10 +266,13 @@ def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> 
 __all__ = [
     "PartnershipSummary",
     "ProgressView",
+    "WaitingView",
     "WorkshopSummary",
     "create_workshop",
     "find_workshop",
+    "not_submitted",
     "progress",
+    "remove_participant",
     "take_step",
     "visible_partnerships",
     "visible_workshops",

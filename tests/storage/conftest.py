@@ -29,6 +29,7 @@ from assessment.db import (
     make_engine,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.db.tables import AuditEntry
@@ -137,6 +138,7 @@ def add_round(
                     bank=bank,
                     domains=list(workshop.domains),
                 )
+            submit_participant(session=session, participant_id=person.id)
     return workshop.id
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import Engine, select
 
 from assessment.answers import Answer
 from assessment.cli import build_parser
-from assessment.db import add_participant, bank_for_version, save_answer, transaction, workshop_info
+from assessment.db import (
+    add_participant,
+    bank_for_version,
+    save_answer,
+    submit_participant,
+    transaction,
+    workshop_info,
+)
 from assessment.db.tables import AuditEntry
 from tests.storage.cli_helpers import run, url
 from tests.storage.counts import table_counts
@@ -128,6 +135,7 @@ def test_scores_json_matches_a_hand_checked_workshop(
                 bank=bank,
                 answer=Answer(item_id="shared-purpose-stated", current=current, target=target),
             )
+            submit_participant(session=session, participant_id=person.id)
     code, out, err = run(capsys, "scores", "--workshop", info.join_code, "--json", "--db", url(engine))
     assert code == 0, err
     doc = json.loads(out)
@@ -177,6 +185,7 @@ def test_scores_prints_withheld_in_words_when_every_answer_is_dont_know_or_uncle
                 Answer(item_id=tiers.id, tiers={f.id: "unclear" for f in tiers.functions}),
             ):
                 save_answer(session=session, participant_id=person.id, bank=bank, answer=answer)
+            submit_participant(session=session, participant_id=person.id)
     code, out, err = run(capsys, "scores", "--workshop", info.join_code, "--db", url(engine))
     assert code == 0, err
     assert "overall: withheld" in out and "Traceback" not in err

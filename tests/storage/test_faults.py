@@ -35,6 +35,7 @@ from assessment.db import (
     participant_answers,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
     workshop_info,
     write_refused,
@@ -367,6 +368,7 @@ def test_a_bank_edited_between_rounds_leaves_the_old_round_its_questions_and_giv
             for item_id in (REWORDED_ITEM, DROPPED_ITEM):
                 answer = Answer(item_id=item_id, current=2, target=3)
                 save_answer(session=session, participant_id=person, answer=answer, bank=old_bank)
+            submit_participant(session=session, participant_id=person)
         people.append(person)
     before = score_stored_workshop_items(engine, first)
 

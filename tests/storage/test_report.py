@@ -35,6 +35,7 @@ from assessment.db import (
     make_engine,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank, parse_bank
@@ -68,6 +69,7 @@ def _answer_all(session: Any, bank: QuestionBank, workshop: Any, person: int, le
                 continue  # who holds accountability is not a level
             answer = Answer(item_id=item.id, current=level[0], target=level[1])
             save_answer(session=session, participant_id=person, answer=answer, bank=bank, domains=DOMAINS)
+    submit_participant(session=session, participant_id=person)
 
 
 def build(engine: Engine) -> Built:
@@ -113,6 +115,7 @@ def build(engine: Engine) -> Built:
                     save_answer(
                         session=session, participant_id=lone.id, answer=answer, bank=bank, domains=DOMAINS
                     )
+        submit_participant(session=session, participant_id=lone.id)
         commenter = add_participant(session=session, workshop_id=second.id, sector="nhs-trust")
         item_ids = [i.id for i in bank.domain("shared-purpose").items]
         save_answer(
@@ -129,6 +132,7 @@ def build(engine: Engine) -> Built:
             bank=bank,
             domains=DOMAINS,
         )
+        submit_participant(session=session, participant_id=commenter.id)
         record_consensus(
             session=session,
             workshop_id=second.id,

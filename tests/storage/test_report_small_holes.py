@@ -27,6 +27,7 @@ from assessment.db import (
     create_workshop,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.framework import AccountabilityItem, MaturityItem, SpectrumItem
@@ -74,6 +75,7 @@ def workshop(engine: Engine, *, title: str, answers: str = "levels", people: int
                     save_answer(
                         session=session, participant_id=person.id, answer=answer, bank=bank, domains=domains
                     )
+            submit_participant(session=session, participant_id=person.id)
     return created.id
 
 

@@ -11,6 +11,7 @@ from assessment.db import (
     add_participant,
     bank_for_version,
     save_answer,
+    submit_participant,
     transaction,
     workshop_answers,
     workshop_info,
@@ -44,6 +45,8 @@ def test_saving_the_same_answer_twice_keeps_one_row_with_the_last_value(
         with transaction(engine) as session:
             answer = Answer(item_id="shared-purpose-stated", current=current, target=4)
             save_answer(session=session, participant_id=person.id, answer=answer, bank=bank)
+    with transaction(engine) as session:
+        submit_participant(session=session, participant_id=person.id)
     with transaction(engine) as session:
         answers, _ = workshop_answers(session=session, workshop_id=workshop_id)
         assert response_count(session=session, workshop_id=workshop_id) == 1
@@ -79,6 +82,7 @@ def test_accountability_answers_come_back_one_row_per_function(engine: Engine, w
         save_answer(
             session=session, participant_id=person.id, answer=Answer(item_id=item.id, tiers=tiers), bank=bank
         )
+        submit_participant(session=session, participant_id=person.id)
     with transaction(engine) as session:
         answers, tier_answers = workshop_answers(session=session, workshop_id=workshop_id)
     assert answers.empty

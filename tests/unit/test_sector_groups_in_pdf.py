@@ -12,6 +12,7 @@ from assessment.db import (
     bank_for_version,
     make_engine,
     save_answer,
+    submit_participant,
     transaction,
     workshop_info,
 )
@@ -35,6 +36,7 @@ def test_a_board_too_small_for_sectors_gets_the_reason_and_its_groups_in_the_pdf
                     bank=bank,
                     answer=Answer(item_id="shared-purpose-stated", current=1 + n, target=4),
                 )
+                submit_participant(session=session, participant_id=person.id)
         gathered = report.gather_workshop_report(session=session, workshop_id=workshop.id)
     context = report.summary_context(gathered, None)
     html = report._environment.get_template("summary.html.j2").render(**context)
