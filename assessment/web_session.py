@@ -124,7 +124,7 @@ def sign_out_check(token: str) -> str:
     return hmac.new(token.encode(), b"ics-readiness sign-out", hashlib.sha256).hexdigest()
 
 
-def _is_https(request: Request) -> bool:
+def is_https(request: Request) -> bool:
     # uvicorn already applies X-Forwarded-Proto from a trusted proxy to the scheme; a proxy it
     # does not trust may still say so here. Believing it only ever makes the cookie stricter.
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
@@ -295,7 +295,7 @@ class SignInRoutes:
             FORM_CHECK_COOKIE,
             check,
             path=SIGN_IN_PATH,
-            secure=_is_https(request),
+            secure=is_https(request),
             httponly=True,
             samesite="lax",
         )
@@ -380,7 +380,7 @@ class SignInRoutes:
             new.token,
             max_age=new.max_age_seconds,
             path="/",
-            secure=_is_https(request),
+            secure=is_https(request),
             httponly=True,
             samesite="lax",
         )
@@ -409,7 +409,7 @@ class SignInRoutes:
             f"{SIGN_IN_PATH}?done=signed-out", status_code=303, headers={"Cache-Control": "no-store"}
         )
         response.delete_cookie(
-            SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True, samesite="lax"
+            SESSION_COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax"
         )
         return response
 

@@ -2,9 +2,10 @@ import logging
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.delta_generator import DeltaGenerator
 
 from assessment.errors import Refused
-from assessment.services.participants import WrongCode, join_workshop, workshop_to_join
+from assessment.services.participants import WrongCode, join_workshop, remembered, workshop_to_join
 from ui.db import engine
 from ui.errors import show_refusal
 from ui.participant import (
@@ -16,6 +17,7 @@ from ui.participant import (
     session_wrong_codes,
     wait_until_open,
 )
+from ui.resume import remembered_token
 from ui.text import escape_markdown as md
 
 logger = logging.getLogger(__name__)
@@ -60,8 +62,22 @@ if workshop.status == "draft":
     wait_until_open(
         lambda: workshop_to_join(engine=engine(), join_code=code, address=client_address()).status == "draft"
     )
+# This device joined before: carry on as that participant, rather than becoming a second one whose
+# half-finished answers would sit beside the first (only submitted answers count, but the room's
+# joined count and the facilitator's list should be the room).
+try:
+    earlier = remembered(
+        engine=engine(), token=remembered_token(workshop.join_code), join_code=workshop.join_code
+    )
+except SQLAlchemyError:
+    logger.warning("the join page could not look up the participant this device joined as", exc_info=True)
+    earlier = None
 if workshop.status == "closed":
-    st.warning("This workshop is closed for answers. If you joined earlier, use your personal resume link.")
+    st.warning("This workshop is closed for answers.")
+    if earlier is None:
+        st.caption("If you joined earlier, use your personal resume link.")
+    elif st.button("See your answers", type="primary", key="join_continue"):
+        st.switch_page("views/answer.py", query_params={"token": earlier.token})
     st.stop()
 
 st.subheader(md(f"{workshop.partnership}: {workshop.title}"))
@@ -69,8 +85,15 @@ st.markdown(
     "Your answers are private. The team sees only combined figures, and nothing from fewer than "
     f"{workshop.anonymity_threshold} people."
 )
+if earlier is not None:
+    st.info(md(earlier.words()), icon=":material/history:")
+    if st.button("Continue where you left off", type="primary", key="join_continue", width="stretch"):
+        st.switch_page("views/answer.py", query_params={"token": earlier.token, "step": "1"})
+    form_place: DeltaGenerator = st.expander("Someone else on this device? Join as a new participant")
+else:
+    form_place = st.container()
 sectors = dict(workshop.sectors)
-with st.form("join_form"):
+with form_place, st.form("join_form"):
     sector = st.selectbox(
         "Which part of the system do you work in?",
         list(sectors),
@@ -86,7 +109,7 @@ with st.form("join_form"):
         key="join_role",
     )
     name = st.text_input("Your name", max_chars=200, key="join_name") if not workshop.anonymous else None
-    start = st.form_submit_button("Start", type="primary")
+    start = st.form_submit_button("Start", type="primary" if earlier is None else "secondary")
 
 if start:
     if sector is None:

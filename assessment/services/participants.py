@@ -390,6 +390,68 @@ def submit(*, engine: Engine, token: str) -> None:
             )
 
 
+# --- a device that has joined before -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The participant this device joined a workshop as, as the join page offers to continue."""
+
+    token: str
+    join_code: str
+    label: str
+    sector: str  # the sector's label
+    answered: int  # questions with an answer
+    questions: int
+    submitted: bool
+
+    def words(self) -> str:
+        """ "You joined as P03 (NHS trust) and answered 12 of 40 questions." """
+        done = (
+            "and submitted your answers"
+            if self.submitted
+            else f"and answered {self.answered} of {self.questions} questions"
+        )
+        return f"This device joined as {self.label} ({self.sector}) {done}."
+
+
+def token_workshop(*, engine: Engine, token: str) -> str | None:
+    """The join code of the workshop the resume token belongs to, or None for a token that names
+    nobody."""
+    try:
+        with transaction(engine) as session:
+            return _whose(session=session, token=token)[1].join_code
+    except NotFound:
+        return None
+
+
+def remembered(*, engine: Engine, token: str | None, join_code: str) -> Remembered | None:
+    """Who this device joined the workshop as, from the resume token it kept; None when it kept
+    none, or one that no longer names a participant of that workshop (removed, another workshop)."""
+    if not token:
+        return None
+    try:
+        with transaction(engine) as session:
+            participant, workshop = _whose(session=session, token=token)
+            if workshop.join_code != join_code:
+                return None
+            bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+            stored = participant_stored_answers(session=session, participant_id=participant.id)
+            submitted = participant_submitted(session=session, participant_id=participant.id)
+    except NotFound:
+        return None
+    sectors = {s.id: s.label for s in bank.sectors}
+    return Remembered(
+        token=token,
+        join_code=join_code,
+        label=participant.label,
+        sector=sectors.get(participant.sector, participant.sector),
+        answered=len(stored),
+        questions=sum(len(bank.domain(d).items) for d in workshop.domains),
+        submitted=submitted,
+    )
+
+
 # --- the team picture ------------------------------------------------------------------------------
 
 
@@ -430,6 +492,7 @@ __all__ = [
     "JoinableWorkshop",
     "OwnDomain",
     "ParticipantSession",
+    "Remembered",
     "StoredAnswer",
     "WrongCode",
     "change_stamp",
@@ -437,10 +500,12 @@ __all__ = [
     "looks_like_code",
     "normalise_code",
     "participant_session",
+    "remembered",
     "results_revealed",
     "save_answer",
     "submit",
     "team_picture",
+    "token_workshop",
     "workshop_to_join",
     "wrong_code_hold_seconds",
 ]
