@@ -10,6 +10,8 @@ import streamlit as st
 
 from assessment.web_device import REMEMBER_PATH, cookie_name
 
+REMEMBERED_KEY = "answer_remembered"  # the token this session already asked the browser to keep
+
 
 def remembered_token(join_code: str) -> str | None:
     """The resume token this browser kept for the workshop, as it sent it when the page opened.

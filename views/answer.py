@@ -6,6 +6,7 @@ from ui.db import engine
 from ui.errors import show_refusal
 from ui.participant import own_profile, progress_line, progress_sidebar, questions_answered, review
 from ui.results_view import show_model
+from ui.resume import REMEMBERED_KEY, remember_this_device
 from ui.text import escape_markdown as md
 from ui.walkthrough import TOP_KEY, answering_closed, draw_items, page_style, show_step, start_at_top
 
@@ -17,8 +18,8 @@ try:
 except NotFound:
     st.title("Your answers")
     st.error(
-        "This link is not valid. Check that you copied the whole link, or join again with the code on "
-        "the screen."
+        "This link is not valid: it was not copied whole, or the facilitator removed this participant "
+        "(someone who joined twice, say). Join again with the code on the screen."
     )
     st.page_link("views/join.py", label="Join with a code")
     st.stop()
@@ -37,6 +38,10 @@ except ValueError:
     step = 1
 
 page_style()
+# Once per session: the device keeps this resume link, so joining again offers to continue.
+if st.session_state.get(REMEMBERED_KEY) != token:
+    remember_this_device(token)
+    st.session_state[REMEMBERED_KEY] = token
 with st.container(key=TOP_KEY):
     st.title(md(me.title))
     st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
