@@ -18,7 +18,8 @@ def remembered_token(join_code: str) -> str | None:
 
     The app's tests replace this function (AppTest cannot send cookies).
     """
-    return st.context.cookies.get(cookie_name(join_code)) or None
+    value = st.context.cookies.get(cookie_name(join_code))
+    return value if isinstance(value, str) and value else None
 
 
 def remember_this_device(token: str) -> None:

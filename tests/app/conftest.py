@@ -37,10 +37,25 @@ def presented_token_from_session_state() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# The same for the participant's device: the resume token it kept for a workshop, by join code.
+TEST_DEVICE_KEY = "test_device_cookies"
+
+
+def remembered_token_from_session_state(join_code: str) -> str | None:
+    """The stand-in for ui.resume.remembered_token."""
+    import streamlit as st
+
+    kept = st.session_state.get(TEST_DEVICE_KEY)
+    value = kept.get(join_code) if isinstance(kept, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def cookies_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.auth
+    import ui.resume
 
     monkeypatch.setattr(ui.auth, "presented_token", presented_token_from_session_state)
+    monkeypatch.setattr(ui.resume, "remembered_token", remembered_token_from_session_state)
 
 
 @pytest.fixture(autouse=True)

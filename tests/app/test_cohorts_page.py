@@ -19,6 +19,7 @@ from assessment.db import (
     create_workshop,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.demo import load_demo
@@ -61,6 +62,7 @@ def synthetic_cohort(
             )
             for _ in range(respondents):
                 who = add_participant(session=session, workshop_id=workshop.id, sector="nhs-trust")
+                submit_participant(session=session, participant_id=who.id)  # only submitted answers count
                 for item in items:
                     now = int(rng.integers(1, 5))
                     save_answer(
@@ -121,6 +123,7 @@ def test_a_partnership_under_the_threshold_is_withheld_and_two_left_show_no_quar
         )
         for _ in range(2):
             who = add_participant(session=session, workshop_id=workshop.id, sector="vcse")
+            submit_participant(session=session, participant_id=who.id)  # only submitted answers count
             save_answer(
                 session=session,
                 participant_id=who.id,

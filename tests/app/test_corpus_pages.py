@@ -32,6 +32,7 @@ from assessment.db import (
     bank_for_version,
     participant_answers,
     save_answer,
+    submit_participant,
     transaction,
     workshop_info,
 )
@@ -211,7 +212,9 @@ def new_facilitator(engine: Engine) -> int:
         )
 
 
-def respondents(engine: Engine, workshop: OpenWorkshop, count: int, **participant: object) -> list[str]:
+def respondents(
+    engine: Engine, workshop: OpenWorkshop, count: int, *, submitted: bool = True, **participant: object
+) -> list[str]:
     """``count`` participants who answered ITEM; returns their resume tokens."""
     tokens = []
     with transaction(engine) as session:
@@ -219,6 +222,8 @@ def respondents(engine: Engine, workshop: OpenWorkshop, count: int, **participan
         bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
         for _ in range(count):
             person = add_participant(session=session, workshop_id=workshop.id, sector="vcse", **participant)  # type: ignore[arg-type]
+            if submitted:  # only submitted answers count
+                submit_participant(session=session, participant_id=person.id)
             save_answer(
                 session=session,
                 participant_id=person.id,
@@ -374,7 +379,7 @@ def test_a_tampered_step_in_the_address_lands_on_a_real_step(
 @pytest.mark.parametrize("view", ["edit", "results", hostile("html_script"), "x" * 10_000])
 def test_a_tampered_view_cannot_reopen_a_closed_workshop_for_editing(view: str, db: Engine) -> None:
     workshop = make_workshop(db, status="closed", name=unique("Closed place"))
-    (token,) = respondents(db, workshop, 1)
+    (token,) = respondents(db, workshop, 1, submitted=False)
     before = snapshot(db)
     at = page(ANSWER, token=token, view=view, step="1")
     assert "Answering has closed for this workshop." in messages(at)
@@ -444,6 +449,7 @@ def test_comments_and_names_are_shown_to_the_facilitator_as_text(db: Engine, fac
         person = add_participant(
             session=session, workshop_id=workshop.id, sector="vcse", display_name=text, role=text
         )
+        submit_participant(session=session, participant_id=person.id)  # only submitted answers count
         save_answer(
             session=session,
             participant_id=person.id,

@@ -21,6 +21,7 @@ from assessment.db import (
     create_workshop,
     save_answer,
     store_bank_version,
+    submit_participant,
     transaction,
 )
 from assessment.demo import load_demo
@@ -64,6 +65,7 @@ def add_partly_asked_partnership(engine: Engine) -> tuple[int, int, list[str]]:
             )
             for person in range(4):
                 who = add_participant(session=session, workshop_id=workshop.id, sector="nhs-trust")
+                submit_participant(session=session, participant_id=who.id)  # only submitted answers count
                 for domain in asked:
                     save_answer(
                         session=session,

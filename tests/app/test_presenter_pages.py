@@ -39,6 +39,7 @@ def answered(engine: Engine, workshop: OpenWorkshop, people: int, *, reveal: boo
         bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
         for index in range(people):
             person = add_participant(session=session, workshop_id=workshop.id, sector="nhs-trust")
+            submit_participant(session=session, participant_id=person.id)  # only submitted answers count
             answer = Answer(item_id="shared-purpose-stated", current=1 + index % 4, target=3)
             save_answer(session=session, participant_id=person.id, bank=bank, answer=answer)
             submit_participant(session=session, participant_id=person.id)

@@ -7,7 +7,14 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
-from assessment.db import add_participant, bank_for_version, save_answer, transaction, workshop_info
+from assessment.db import (
+    add_participant,
+    bank_for_version,
+    save_answer,
+    submit_participant,
+    transaction,
+    workshop_info,
+)
 from assessment.demo import load_demo
 from tests.app.conftest import make_workshop, open_as_facilitator
 from ui.text import escape_markdown
@@ -51,6 +58,7 @@ def test_a_workshop_with_one_respondent_withholds_everything(app_db: Engine, fac
         info = workshop_info(session=session, workshop_id=workshop.id)
         bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
         person = add_participant(session=session, workshop_id=workshop.id, sector="vcse")
+        submit_participant(session=session, participant_id=person.id)  # only submitted answers count
         save_answer(
             session=session,
             participant_id=person.id,
@@ -75,6 +83,7 @@ def test_comments_are_shown_as_text_without_names_in_an_anonymous_workshop(
             person = add_participant(
                 session=session, workshop_id=workshop.id, sector="vcse", display_name=f"Person {index}"
             )
+            submit_participant(session=session, participant_id=person.id)  # only submitted answers count
             save_answer(
                 session=session,
                 participant_id=person.id,

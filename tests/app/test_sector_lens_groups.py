@@ -9,7 +9,14 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.answers import Answer
-from assessment.db import add_participant, bank_for_version, save_answer, transaction, workshop_info
+from assessment.db import (
+    add_participant,
+    bank_for_version,
+    save_answer,
+    submit_participant,
+    transaction,
+    workshop_info,
+)
 from tests.app.conftest import make_workshop, open_as_facilitator
 
 pytestmark = pytest.mark.app
@@ -23,6 +30,7 @@ def board(engine: Engine, sizes: dict[str, int]) -> str:
         for sector, count in sizes.items():
             for n in range(count):
                 person = add_participant(session=session, workshop_id=workshop.id, sector=sector)
+                submit_participant(session=session, participant_id=person.id)  # only submitted answers count
                 for item in ("shared-purpose-stated", "shared-purpose-why-before-how"):
                     save_answer(
                         session=session,

@@ -36,6 +36,7 @@ from assessment.db import (
     save_answer,
     set_workshop_state,
     store_bank_version,
+    submit_participant,
     transaction,
     workshop_info,
 )
@@ -208,6 +209,7 @@ def revealed_workshop(engine: Engine, *, title: str, name: str, comment: str) ->
         tokens = []
         for index in range(3):
             person = add_participant(session=session, workshop_id=workshop.id, sector="nhs-trust")
+            submit_participant(session=session, participant_id=person.id)  # only submitted answers count
             tokens.append(person.resume_token)
             answer = Answer(
                 item_id="shared-purpose-stated", current=2, target=3, comment=comment if index == 0 else None
@@ -283,6 +285,7 @@ def private_workshop(
         )
         for index in range(3):
             person = add_participant(session=session, workshop_id=workshop.id, sector="local-authority")
+            submit_participant(session=session, participant_id=person.id)  # only submitted answers count
             answer = Answer(
                 item_id="shared-purpose-stated",
                 current=1 + index % 2,
@@ -548,6 +551,7 @@ def small_workshop(engine: Engine) -> tuple[int, str]:
                     sector=sector,
                     display_name=f"Named {sector} person {number}",
                 )
+                submit_participant(session=session, participant_id=person.id)  # only submitted answers count
                 for item_id, level in zip(items, levels, strict=True):
                     save_answer(
                         session=session,

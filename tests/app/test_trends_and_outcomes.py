@@ -105,7 +105,7 @@ def _answer_all(
     engine: Engine, workshop_id: int, people: int, plan: dict[str, tuple[int | None, int | None]]
 ) -> list[str]:
     from assessment.answers import Answer
-    from assessment.db import add_participant, bank_for_version, save_answer
+    from assessment.db import add_participant, bank_for_version, save_answer, submit_participant
 
     tokens = []
     with transaction(engine) as session:
@@ -115,6 +115,7 @@ def _answer_all(
             person = add_participant(
                 session=session, workshop_id=workshop_id, sector=("vcse", "nhs-trust")[index % 2]
             )
+            submit_participant(session=session, participant_id=person.id)  # only submitted answers count
             tokens.append(person.resume_token)
             for item_id, (current, target) in plan.items():
                 answer = (
