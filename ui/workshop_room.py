@@ -49,7 +49,12 @@ def show_join_panel(join_code: str) -> None:
     with qr_column:
         buffer = io.BytesIO()
         segno.make(link, error="m").save(buffer, kind="png", scale=8, border=2)
-        st.image(buffer.getvalue(), caption="Scan to join", width=260)
+        st.image(
+            buffer.getvalue(),
+            caption="Scan to join",
+            width=260,
+            alt=f"QR code that opens the join page with the code {join_code}",
+        )
 
 
 @st.fragment(run_every="3s")

@@ -76,12 +76,7 @@ def test_the_projector_follows_the_facilitators_steps_keeps_its_slide_and_takes_
         projector.wait_for_load_state("networkidle")
         projector.screenshot(path=shots / "00-join.png")
         found["join"] = flaws(projector)
-        # The QR code is drawn by the Workshops page's join panel (ui/workshop_room.py), which gives
-        # it no alternative text; the words beside it say the same (the link and the code). Known, and
-        # reported to that file's owner: every other violation still fails here.
-        checked = {
-            "join": [v for v in blocking_violations(projector) if not v.startswith("image-alt (critical)")]
-        }
+        checked = {"join": blocking_violations(projector)}
 
         control.get_by_role("link", name="Run the room").click()
         expect(control.get_by_role("heading", name="Run the room")).to_be_visible()
