@@ -9,6 +9,7 @@ taken out. The bars stand for counts of people and carry the count beside them, 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from assessment.slides import (
     DomainSlide,
     JoinSlide,
     OverallSlide,
+    SectorCount,
     Slide,
     SpectrumSlide,
 )
@@ -92,6 +94,8 @@ CSS = f"""
 .slide .key {{ font-size: 1.1rem; color: {GREY}; margin: 0.3rem 0; }}
 .slide .key .bar {{ width: 1.4rem; }}
 .slide .joinrow {{ display: grid; grid-template-columns: 30% 1fr; gap: 2rem; align-items: start; }}
+.slide .joinrow td, .slide .joinrow th {{ padding-top: 0.1rem; padding-bottom: 0.1rem; }}
+.slide .twotables {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }}
 /* The join panel's own parts (link, words, caption), large enough for the back of the room. */
 [data-testid="stMain"] [data-testid="stCode"] code {{ font-size: 1.35rem !important; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p {{ font-size: 1.3rem; }}
@@ -175,17 +179,32 @@ def _domain_figures(row: DomainRow) -> str:
     )
 
 
-def join_html(slide: JoinSlide) -> str:
-    sectors = "".join(
+SECTORS_IN_ONE_TABLE = 3
+
+
+def _sector_table(sectors: Sequence[SectorCount]) -> str:
+    rows = "".join(
         f'<tr><td>{text(s.label)}</td><td class="num">{s.joined}</td><td class="num">{s.submitted}</td></tr>'
-        for s in slide.sectors
+        for s in sectors
     )
-    table = (
+    return (
         '<table><thead><tr><th>Sector</th><th class="num">Joined</th><th class="num">Submitted</th></tr>'
-        f"</thead><tbody>{sectors}</tbody></table>"
-        if sectors
-        else '<p class="lead">Nobody has joined yet.</p>'
+        f"</thead><tbody>{rows}</tbody></table>"
     )
+
+
+def join_html(slide: JoinSlide) -> str:
+    # Below the join panel there is room for about four rows: more sectors than three sit in two
+    # tables side by side, so a room of every sector still fits 1280x720 above the slide buttons.
+    sectors = list(slide.sectors)
+    half = (len(sectors) + 1) // 2
+    if not sectors:
+        table = '<p class="lead">Nobody has joined yet.</p>'
+    elif len(sectors) <= SECTORS_IN_ONE_TABLE:
+        table = _sector_table(sectors)
+    else:
+        table = f'<div class="twotables">{_sector_table(sectors[:half])}{_sector_table(sectors[half:])}</div>'
+
     return (
         f'<div class="slide"><p class="lead">{text(slide.status_words)}</p><div class="joinrow">'
         f'<div class="counts"><div><div class="value">{slide.joined}</div>'
@@ -199,7 +218,7 @@ def overall_html(slide: OverallSlide) -> str:
     if slide.withheld_sentence:
         return (
             f'<div class="slide"><h1>{text(slide.title)}</h1><p class="sub">{text(slide.workshop)}</p>'
-            f'<p class="lead">{slide.respondents} people answered. {text(slide.withheld_sentence)}</p></div>'
+            f'<p class="lead">{slide.respondents} people submitted. {text(slide.withheld_sentence)}</p></div>'
         )
     big = "".join(
         f'<div><div class="label">{text(h.label)}</div><div class="value">{text(h.figure)}</div>'
@@ -213,7 +232,7 @@ def overall_html(slide: OverallSlide) -> str:
     )
     return (
         f'<div class="slide"><h1>{text(slide.title)}</h1>'
-        f'<p class="sub">{text(slide.workshop)} · {slide.respondents} people answered</p>'
+        f'<p class="sub">{text(slide.workshop)} · {slide.respondents} people submitted</p>'
         f'<div class="overall"><div><div class="big">{big}</div>'
         f'<p style="font-size:1.3rem">{text(slide.reading)}</p></div>'
         '<table style="font-size:1.2rem"><thead><tr><th>Domain</th><th class="num">Now</th>'
