@@ -1,11 +1,16 @@
-"""A whole workshop in real browsers: a facilitator and three participants, a reload, and a crash.
+"""A whole room in real browsers: a facilitator's laptop, the projector's tab, four participants
+(one on a phone, who scans the code again), reloads, and a crash.
 
-One test, because the story is one: the server is killed with SIGKILL in the middle and restarted
-on the same port and database, and nobody may lose an answer that was acknowledged.
+One test, because the story is one: the facilitator's and the projector's tabs are reloaded
+mid-workshop, the server is killed with SIGKILL and restarted on the same port and database, the
+room is revealed on the projector and the facilitator records a consensus. Nobody may lose an
+answer that was acknowledged, no one becomes two participants, and the facilitator never signs in
+again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +28,9 @@ from assessment.db import (
     transaction,
     workshop_answers,
 )
+from assessment.db.answers import workshop_people
 from assessment.migrate import upgrade_database
+from assessment.outcomes import current_consensus
 from tests.e2e.conftest import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,
@@ -38,6 +45,7 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1280, "height": 720}
 FIRST_ITEMS = ["shared-purpose-stated", "shared-purpose-why-before-how"]
 
 
@@ -61,7 +69,22 @@ def expect_checked(page: Page, item_id: str, question: str, option: str) -> None
     expect(group.get_by_role("radio", name=option)).to_be_checked()
 
 
-def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_and_a_crash(
+def kept_resume_link(page: Page, code: str) -> dict[str, object]:
+    """The cookie in which the participant's browser keeps its resume link, once the answer page
+    has asked for it (an image request, so it may land a moment after the page draws)."""
+    for _ in range(100):
+        found = [c for c in page.context.cookies() if c["name"] == f"ics_resume_{code}"]
+        if found:
+            return dict(found[0])
+        page.wait_for_timeout(100)
+    raise AssertionError("the answer page never had the browser keep its resume link")
+
+
+def still_signed_in(page: Page) -> None:
+    expect(page.get_by_text("Sign in to continue")).to_have_count(0)
+
+
+def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_with_a_consensus(
     browser: Browser, database: tuple[str, Engine], artifacts_dir: Path
 ) -> None:
     url, engine = database
@@ -77,20 +100,46 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
         )
         expect(joined).to_have_text("0")
 
-        # Three participants join in their own browsers; one on a phone.
+        # The projector: a second tab of the facilitator's browser, signed in by the same cookie.
+        projector = facilitator.context.new_page()
+        projector.set_viewport_size(PROJECTOR)
+        projector.goto(f"{server.url}/present?code={code}")
+        expect(projector.get_by_role("heading", name="Join the workshop")).to_be_visible()
+
+        # Four participants join in their own browsers; one on a phone.
         phone, phone_token = join_as_participant(browser, server, code, "VCSE", viewport=PHONE)
         phone.screenshot(path=artifacts_dir / "walkthrough-phone.png")
         laptop, laptop_token = join_as_participant(browser, server, code, "NHS trust")
         third, third_token = join_as_participant(browser, server, code, "Local authority")
-        expect(joined).to_have_text("3", timeout=15_000)  # live, without reloading the facilitator's page
+        fourth, fourth_token = join_as_participant(browser, server, code, "Healthwatch")
+        expect(joined).to_have_text("4", timeout=15_000)  # live, without reloading the facilitator's page
         facilitator.screenshot(path=artifacts_dir / "facilitator-live.png", full_page=True)
+
+        # The phone scans the code again: it is offered its own answers, not a second participant.
+        cookie = kept_resume_link(phone, code)
+        assert cookie["value"] == phone_token and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        phone.goto(f"{server.url}/join?code={code}")
+        phone.get_by_role("button", name="Continue where you left off").click()
+        phone.wait_for_url(f"**/answer?token={phone_token}*")
+        expect(phone.get_by_role("heading", name="1. Shared purpose")).to_be_visible()
 
         for page, levels in (
             (phone, ("2. Developing", "4. Thriving")),
             (laptop, ("1. Emerging", "3. Maturing")),
             (third, ("2. Developing", "3. Maturing")),
+            (fourth, ("3. Maturing", "4. Thriving")),
         ):
             answer_item(page, FIRST_ITEMS[0], *levels)
+
+        # The facilitator's and the projector's tabs are reloaded mid-workshop: still signed in,
+        # the projector still on the join slide, and still 4 people (the second scan made no one).
+        facilitator.reload()
+        expect(facilitator.get_by_role("heading", name="Workshops")).to_be_visible()
+        still_signed_in(facilitator)
+        expect(joined).to_have_text("4", timeout=15_000)
+        projector.reload()
+        expect(projector.get_by_role("heading", name="Join the workshop")).to_be_visible()
+        projector.screenshot(path=artifacts_dir / "projector-join.png")
 
         # A reload mid-way keeps every earlier answer.
         laptop.reload()
@@ -105,7 +154,12 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
         phone.goto(f"{server.url}/answer?token={phone_token}&step=1")
         expect_checked(phone, FIRST_ITEMS[0], "Where are we now?", "2. Developing")
         expect_checked(phone, FIRST_ITEMS[0], "Where should we be in a year?", "4. Thriving")
-        for page, token in ((phone, phone_token), (laptop, laptop_token), (third, third_token)):
+        for page, token in (
+            (phone, phone_token),
+            (laptop, laptop_token),
+            (third, third_token),
+            (fourth, fourth_token),
+        ):
             page.goto(f"{server.url}/answer?token={token}&step=99")
             page.get_by_role("button", name="Submit my answers").click()
             expect(page.get_by_text("Thank you: your answers are in.")).to_be_visible()
@@ -113,11 +167,13 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
 
         with transaction(engine) as session:
             answers, _ = workshop_answers(session=session, workshop_id=int(_workshop_id(engine, code)))
-            for token in (phone_token, laptop_token, third_token):
+            for token in (phone_token, laptop_token, third_token, fourth_token):
                 person = participant_by_token(session=session, token=token)
                 assert person is not None and participant_submitted(session=session, participant_id=person.id)
-        assert len(answers) == 4  # three on the first item, one more on the second: none lost, none doubled
-        assert sorted(answers.loc[answers["item_id"] == FIRST_ITEMS[0], "current"]) == [1.0, 2.0, 2.0]
+            joined_people = len(workshop_people(session=session, workshop_id=int(_workshop_id(engine, code))))
+        assert joined_people == 4  # the phone's second scan made no second participant
+        assert len(answers) == 5  # four on the first item, one more on the second: none lost, none doubled
+        assert sorted(answers.loc[answers["item_id"] == FIRST_ITEMS[0], "current"]) == [1.0, 2.0, 2.0, 3.0]
 
         # The facilitator's sign-in outlived the restart (it is kept in the database): a reload
         # is all it takes before revealing.
@@ -128,9 +184,39 @@ def test_a_facilitator_and_three_participants_run_a_workshop_through_a_reload_an
         expect(facilitator.get_by_text("closed for answers")).to_be_visible()
         facilitator.get_by_role("button", name="Reveal results").click()
         expect(facilitator.get_by_text("results revealed")).to_be_visible()
-        for page in (phone, laptop, third):
+        for page in (phone, laptop, third, fourth):
             expect(page.get_by_role("heading", name="The team picture")).to_be_visible(timeout=20_000)
         phone.screenshot(path=artifacts_dir / "team-picture-phone.png", full_page=True)
+
+        # The projector, reloaded after the restart, follows the facilitator's own device.
+        projector.reload()
+        expect(projector.get_by_role("heading", name="The overall picture")).to_be_visible(timeout=20_000)
+        projector.screenshot(path=artifacts_dir / "projector-overall.png")
+        facilitator.get_by_role("link", name="Run the room").click()
+        facilitator.get_by_role("combobox", name="Workshop").click()
+        facilitator.get_by_role("option", name=re.compile(code)).click()
+        expect(facilitator.get_by_text("On the projector: The overall picture")).to_be_visible()
+        facilitator.get_by_role("button", name="Next slide").click()
+        expect(projector.get_by_role("heading", name="The overall picture")).to_have_count(0, timeout=10_000)
+        projector.screenshot(path=artifacts_dir / "projector-next.png")
+        still_signed_in(facilitator)
+
+        # The room agrees a level, and the facilitator records it.
+        facilitator.get_by_role("link", name="Team results").click()
+        facilitator.get_by_role("combobox", name="Workshop").click()
+        facilitator.get_by_role("option", name=re.compile(code)).click()
+        facilitator.get_by_role("tab", name="Consensus and actions").click()
+        facilitator.get_by_role("combobox", name="Domain").click()
+        facilitator.get_by_role("option", name="Shared purpose", exact=True).click()
+        facilitator.get_by_label("Why (the rationale)").fill("We agree the purpose is written, not yet lived")
+        facilitator.get_by_role("button", name="Record consensus").click()
+        expect(
+            facilitator.get_by_text("We agree the purpose is written, not yet lived").first
+        ).to_be_visible()
+        still_signed_in(facilitator)
+        with transaction(engine) as session:
+            agreed = current_consensus(session=session, workshop_id=int(_workshop_id(engine, code)))
+        assert "shared-purpose" in agreed
     finally:
         server.stop()
 
