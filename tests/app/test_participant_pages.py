@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.db import participant_answers, participant_submitted, transaction, workshop_answers
+from assessment.db import participant_answers, participant_submitted, response_rows, transaction
 from assessment.framework import AccountabilityItem, load_bank
 from tests.app.conftest import OpenWorkshop, make_workshop
 from tests.app.conftest import open_page as page
@@ -110,10 +110,9 @@ def test_an_answer_is_saved_the_moment_both_levels_are_chosen(
     assert not at.exception
     assert "Saved" in texts(at)
     with transaction(app_db) as session:
-        answers, _ = workshop_answers(session=session, workshop_id=open_workshop.id)
-    assert answers[["item_id", "current", "target"]].to_numpy().tolist() == [
-        ["shared-purpose-stated", 2.0, 4.0]
-    ]
+        # every stored answer, counted or not: this participant has not submitted
+        stored = response_rows(session=session, workshop_id=open_workshop.id)
+    assert [(r.item_id, r.current, r.target) for r in stored] == [("shared-purpose-stated", 2, 4)]
 
 
 def test_a_reload_shows_every_saved_answer_again(app_db: Engine, open_workshop: OpenWorkshop) -> None:
@@ -138,9 +137,7 @@ def test_accountability_choices_are_saved_per_function(app_db: Engine) -> None:
     box = at.selectbox(key="answer_q_accountability-where-buck-stops_fn_trust-quality-failure")
     box.set_value("ics-nhs-body").run()
     with transaction(app_db) as session:
-        (participant_id,) = {
-            int(p) for p in workshop_answers(session=session, workshop_id=workshop.id)[1]["participant"]
-        }
+        (participant_id,) = {r.participant for r in response_rows(session=session, workshop_id=workshop.id)}
         saved = participant_answers(session=session, participant_id=participant_id)
     assert saved["accountability-where-buck-stops"].tiers == {"trust-quality-failure": "ics-nhs-body"}
 
