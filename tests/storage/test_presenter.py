@@ -209,11 +209,11 @@ def test_while_the_room_answers_the_projector_redraws_for_a_join_or_a_submission
         )
     assert stamp() == before
     with transaction(engine) as session:
-        add_participant(session=session, workshop_id=workshop, sector="vcse")
+        newcomer = add_participant(session=session, workshop_id=workshop, sector="vcse").id
     joined = stamp()
     assert joined != before
-    with transaction(engine) as session:
-        submit_participant(session=session, participant_id=person)
+    with transaction(engine) as session:  # add_round's people have submitted already; the newcomer now does
+        submit_participant(session=session, participant_id=newcomer)
     assert stamp() != joined
 
 
