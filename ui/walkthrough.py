@@ -588,6 +588,8 @@ PAGE_STYLE = """<style>
 }
 [class*="st-key-answer_q_"] [data-testid="stRadioCaption"] { padding-left: 1.75rem; }
 [class*="st-key-answer_q_"] [data-testid="stRadioCaption"] p { line-height: 1.4; }
+/* An accountability situation's drop-down is a tap target like a card: at least 44 px high. */
+[class*="st-key-answer_q_"] .react-aria-ComboBox [role="group"] { min-height: 44px; }
 </style>"""
 
 

@@ -176,6 +176,16 @@ def test_every_level_card_is_at_least_44_pixels_high_and_carries_its_descriptor(
     box.screenshot(path=site.shots / "level-cards.png")
 
 
+def test_every_accountability_drop_down_is_at_least_44_pixels_high(phone: Page, site: Site) -> None:
+    grid_domain, grid = next((d, i) for d, i in BANK.iter_items() if isinstance(i, AccountabilityItem))
+    open_answers(phone, site, site.tokens[0], step=[d.id for d in BANK.domains].index(grid_domain.id) + 1)
+    boxes = phone.locator(f'[class*="st-key-answer_q_{grid.id}_fn_"] .react-aria-ComboBox [role="group"]')
+    expect(boxes).to_have_count(len(grid.functions))
+    for index in range(len(grid.functions)):
+        size = boxes.nth(index).bounding_box()
+        assert size is not None and size["height"] >= MIN_TARGET_PX, (index, size)
+
+
 def test_next_starts_the_next_step_at_its_top(phone: Page, site: Site) -> None:
     open_answers(phone, site, site.tokens[2])
     phone.screenshot(path=site.shots / "step-1-top.png")
