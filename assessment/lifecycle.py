@@ -8,6 +8,12 @@ rooms do when the last few are still typing; answers are taken only while a work
 The table is the rule for every door: the workshops page and the command line both go through
 ``assessment.services.workshops.take_step``, which asks ``next_state``; a page only greys out
 the buttons the table refuses.
+
+After the reveal the facilitator may run one re-rate round (``assessment.rerate``, the Delphi
+step done in the room): opened on chosen questions, then finished. Where a workshop stands in it is
+the third part of its state, ``rerate``: "none" before, "open" while participants re-rate,
+"finished" after. Results stay revealed while the re-rate runs (each participant sees the team's
+distribution beside their first answer), and answering never opens again once a re-rate has run.
 """
 
 from __future__ import annotations
@@ -18,16 +24,19 @@ from typing import Literal
 from assessment.errors import Invalid
 
 Status = Literal["draft", "open", "closed"]
-Step = Literal["open", "close", "reveal", "hide"]
+Step = Literal["open", "close", "reveal", "hide", "rerate", "finish"]
+Rerate = Literal["none", "open", "finished"]
 
 STATUSES: tuple[Status, ...] = ("draft", "open", "closed")
-STEPS: tuple[Step, ...] = ("open", "close", "reveal", "hide")
+STEPS: tuple[Step, ...] = ("open", "close", "reveal", "hide", "rerate", "finish")
+RERATE_STAGES: tuple[Rerate, ...] = ("none", "open", "finished")
 
 
 @dataclass(frozen=True)
 class State:
     status: Status
     revealed: bool
+    rerate: Rerate = "none"
 
 
 class TransitionRefused(Invalid, ValueError):
@@ -43,7 +52,12 @@ TRANSITIONS: dict[State, dict[Step, State]] = {
     State("draft", False): {"open": State("open", False)},
     State("open", False): {"close": State("closed", False)},
     State("closed", False): {"open": State("open", False), "reveal": State("closed", True)},
-    State("closed", True): {"hide": State("closed", False)},
+    State("closed", True): {"hide": State("closed", False), "rerate": State("closed", True, "open")},
+    # The re-rate round: opened after the reveal, finished, and the results hidden or shown again
+    # after it; answering never reopens, or first answers could change after the re-rate.
+    State("closed", True, "open"): {"finish": State("closed", True, "finished")},
+    State("closed", True, "finished"): {"hide": State("closed", False, "finished")},
+    State("closed", False, "finished"): {"reveal": State("closed", True, "finished")},
     # Only reachable by data from before these rules: each can still be tidied up.
     State("draft", True): {"hide": State("draft", False)},
     State("open", True): {"close": State("closed", True), "hide": State("open", False)},
@@ -54,14 +68,27 @@ NEXT_STEP: dict[State, Step | None] = {
     State("draft", False): "open",
     State("open", False): "close",
     State("closed", False): "reveal",
-    State("closed", True): None,
+    State("closed", True): "rerate",
+    State("closed", True, "open"): "finish",
+    State("closed", True, "finished"): None,
+    State("closed", False, "finished"): "reveal",
     State("draft", True): "hide",
     State("open", True): "close",
 }
 
 
 def _why_not(state: State, step: Step) -> str:
+    if step == "rerate":
+        if state.rerate != "none":
+            return "it has had its re-rate round already"
+        return "a re-rate follows the reveal: close answering and reveal the results first"
+    if step == "finish":
+        return "no re-rate is running"
+    if state.rerate == "open":
+        return "a re-rate is running: finish it first"
     if step == "open":
+        if state.rerate == "finished":
+            return "its re-rate has run, and first answers cannot change after it"
         if state.revealed:
             return "its results have been revealed, and answers cannot change once the team has seen them"
         return "it is open for answers already"
@@ -82,14 +109,17 @@ AUDIT_ACTIONS: dict[Step, str] = {
     "close": "workshop.closed",
     "reveal": "workshop.reveal",
     "hide": "workshop.hide",
+    "rerate": "rerate.open",
+    "finish": "rerate.finish",
 }
 
 
-def state_of(status: str, revealed: bool) -> State:
-    """A stored workshop's state: its status column checked against the lifecycle's statuses."""
+def state_of(status: str, revealed: bool, rerate: Rerate = "none") -> State:
+    """A stored workshop's state: its status column checked against the lifecycle's statuses,
+    with where it stands in its re-rate round (``assessment.db.rerate_stage``)."""
     for known in STATUSES:
         if status == known:
-            return State(known, revealed)
+            return State(known, revealed, rerate)
     raise TransitionRefused(f"'{status}' is not a workshop status; expected one of {', '.join(STATUSES)}")
 
 
@@ -117,11 +147,18 @@ def takes_answers(state: State) -> bool:
     return state.status == "open"
 
 
+def takes_rerate_answers(state: State) -> bool:
+    """Re-rate answers are taken only while a re-rate round is open."""
+    return state.rerate == "open"
+
+
 __all__ = [
     "AUDIT_ACTIONS",
+    "RERATE_STAGES",
     "STATUSES",
     "STEPS",
     "TRANSITIONS",
+    "Rerate",
     "State",
     "Status",
     "Step",
@@ -131,4 +168,5 @@ __all__ = [
     "next_step",
     "state_of",
     "takes_answers",
+    "takes_rerate_answers",
 ]

@@ -13,8 +13,18 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.db import WorkshopInfo, bank_for_version, participant_count, workshop_answers, workshop_info
+from assessment.db import (
+    RerateInfo,
+    WorkshopInfo,
+    bank_for_version,
+    participant_count,
+    rerate_answers,
+    rerate_round,
+    workshop_answers,
+    workshop_info,
+)
 from assessment.framework import QuestionBank
+from assessment.rerate import METHOD, Convergence, RoundFigures, Tally, convergence
 from assessment.scoring import WorkshopScores, score_workshop
 
 
@@ -28,6 +38,9 @@ class ScoredWorkshop:
     tier_answers: pd.DataFrame
     # everyone who joined, submitted or not; None where the scores were not read from a workshop
     joined: int | None = None
+    # the re-rate round, when one was opened, and its first-versus-re-rate figures
+    rerate_round: RerateInfo | None = None
+    rerate: Convergence | None = None
 
 
 def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorkshop:
@@ -36,7 +49,20 @@ def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorksh
     answers, tier_answers = workshop_answers(session=session, workshop_id=workshop_id)
     scores = score_workshop(answers, bank, tier_answers=tier_answers, domains=list(workshop.domains))
     joined = participant_count(session=session, workshop_id=workshop_id)
-    return ScoredWorkshop(workshop, bank, scores, answers, tier_answers, joined)
+    found = rerate_round(session=session, workshop_id=workshop_id)
+    converged = (
+        None
+        if found is None
+        else convergence(
+            answers,
+            rerate_answers(session=session, workshop_id=workshop_id),
+            bank,
+            item_ids=found.item_ids,
+            domains=list(workshop.domains),
+            tier_answers=tier_answers,
+        )
+    )
+    return ScoredWorkshop(workshop, bank, scores, answers, tier_answers, joined, found, converged)
 
 
 def number(value: Any) -> float | None:
@@ -142,6 +168,72 @@ def _lens_document(counts: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, 
     return lens
 
 
+def _round_document(figures: RoundFigures) -> dict[str, Any]:
+    return {
+        "n": figures.n,
+        "current": figures.median,
+        "target": figures.target,
+        "q1": figures.q1,
+        "q3": figures.q3,
+        "iqr": figures.iqr,
+        "within_one": figures.within_one,
+        "split": figures.split,
+        "withheld": figures.withheld,
+    }
+
+
+def _tally_document(tally: Tally) -> dict[str, Any]:
+    return {
+        "questions": tally.questions,
+        "converged": tally.converged,
+        "diverged": tally.diverged,
+        "unchanged": tally.unchanged,
+        "outcome": tally.outcome,
+    }
+
+
+def rerate_document(scored: ScoredWorkshop) -> dict[str, Any] | None:
+    """The re-rate round's two rounds side by side, or None when the workshop had none: each
+    round's figures withheld as the results withhold them (null with "withheld": true)."""
+    found, result = scored.rerate_round, scored.rerate
+    if found is None or result is None:
+        return None
+    return {
+        "open": found.closed_at is None,
+        "opened_at": found.opened_at.isoformat(),
+        "finished_at": None if found.closed_at is None else found.closed_at.isoformat(),
+        "respondents": result.respondents,
+        "rerated": result.rerated,
+        "withheld": result.withheld,
+        "rule": METHOD,
+        "questions": [
+            {
+                "id": q.item_id,
+                "domain": q.domain,
+                "first": _round_document(q.first),
+                "rerate": _round_document(q.rerate),
+                "outcome": q.outcome,
+            }
+            for q in result.questions
+        ],
+        "domains": [
+            {
+                "id": d.domain,
+                "title": d.title,
+                "first_current": d.first_current,
+                "rerate_current": d.rerate_current,
+                **_tally_document(d.tally),
+            }
+            for d in result.domains
+        ],
+        "overall": {
+            "first_current": result.first_overall,
+            "rerate_current": result.rerate_overall,
+            **_tally_document(result.overall),
+        },
+    }
+
+
 def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
     """Every figure of the workshop, unrounded, withheld ones as null with "withheld": true."""
     w, s = scored.workshop, scored.scores
@@ -241,4 +333,6 @@ def scores_document(scored: ScoredWorkshop) -> dict[str, Any]:
         ],
         "spectrum": spectrum,
         "accountability": [{"id": item_id, "functions": fns} for item_id, fns in accountability.items()],
+        # the re-rate round's first rating and re-rate side by side; null when none was opened
+        "rerate": rerate_document(scored),
     }

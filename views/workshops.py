@@ -4,8 +4,9 @@ from typing import Literal
 import streamlit as st
 
 from assessment.errors import Refused
-from assessment.lifecycle import Step, allowed_steps, next_step, state_of
+from assessment.lifecycle import Step, allowed_steps, next_step
 from assessment.services import Actor
+from assessment.services import rerate as rerate_service
 from assessment.services import workshops as service
 from ui.auth import require_facilitator
 from ui.bank import default_bank, default_bank_yaml
@@ -103,26 +104,89 @@ st.markdown(
 # sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
 # workshop, so a click never lands on another workshop the picker falls back to. A button the
 # lifecycle would refuse is greyed out; the service refuses it anyway.
-here = state_of(workshop.status, workshop.revealed)
+here = rerate_service.workshop_state(engine=engine(), actor=actor, workshop_id=workshop.id)
 allowed, invited = allowed_steps(here), next_step(here)
 LABELS: dict[Step, str] = {
     "open": "Open for answers",
     "close": "Close answering",
     "reveal": "Reveal results",
     "hide": "Hide results",
+    "rerate": "Open the re-rate",
+    "finish": "Finish the re-rate",
 }
 # Only the steps the lifecycle allows from here, the next one first and the only primary button:
-# a button that is not the next step never looks like it.
-offered = sorted(allowed, key=lambda step: step != invited)
+# a button that is not the next step never looks like it. Opening a re-rate needs its questions
+# chosen first, so it is drawn below with its choices.
+offered = sorted((s for s in allowed if s != "rerate"), key=lambda step: step != invited)
 for column, step in zip(st.columns(max(len(offered), 1)), offered, strict=False):
     kind: Literal["primary", "secondary"] = "primary" if step == invited else "secondary"
     if column.button(LABELS[step], type=kind, key=f"workshops_{step}_{workshop.id}"):
         try:
-            service.take_step(engine=engine(), actor=actor, workshop_id=workshop.id, step=step)
+            if step == "finish":
+                rerate_service.finish_rerate(engine=engine(), actor=actor, workshop_id=workshop.id)
+            else:
+                service.take_step(engine=engine(), actor=actor, workshop_id=workshop.id, step=step)
         except Refused as exc:
-            show_refusal(f"{step} the workshop", exc)
+            show_refusal(f"{LABELS[step].lower()}", exc)
         else:
             st.rerun()  # draw the new state
+
+if "rerate" in allowed:
+    # The Delphi step done in the room: each participant sees their first answer beside the
+    # team's distribution and keeps or changes it. Only questions whose figures are shown.
+    with st.container(border=True):
+        st.markdown("**Re-rate round**")
+        st.caption(
+            "Choose the domains, or single questions, the room should rate again. Each participant sees "
+            "their own first answer beside the team's anonymous distribution and keeps or changes it. "
+            "First answers are kept; the results show both rounds side by side."
+        )
+        choices = rerate_service.rerate_choices(engine=engine(), actor=actor, workshop_id=workshop.id)
+        if not choices:
+            st.info(
+                "No question has figures shown yet (each needs enough people rating it), so there is "
+                "nothing to re-rate."
+            )
+        else:
+            titles = {c.domain: c.domain_title for c in choices}
+            texts = {c.item_id: c.text + (" (split)" if c.split else "") for c in choices}
+            chosen_domains = st.multiselect(
+                "Domains to re-rate",
+                list(titles),
+                format_func=lambda d: plain_text(titles[d]),
+                key=f"workshops_rerate_domains_{workshop.id}",
+            )
+            chosen_items = st.multiselect(
+                "Or single questions to re-rate",
+                list(texts),
+                format_func=lambda i: plain_text(texts[i]),
+                key=f"workshops_rerate_items_{workshop.id}",
+            )
+            kind = "primary" if invited == "rerate" else "secondary"
+            if st.button(LABELS["rerate"], type=kind, key=f"workshops_rerate_{workshop.id}"):
+                try:
+                    rerate_service.open_rerate(
+                        engine=engine(),
+                        actor=actor,
+                        workshop_id=workshop.id,
+                        domains=chosen_domains,
+                        item_ids=chosen_items,
+                    )
+                except Refused as exc:
+                    show_refusal("open the re-rate", exc)
+                else:
+                    st.rerun()
+if here.rerate != "none":
+    progress = rerate_service.rerate_progress(engine=engine(), actor=actor, workshop_id=workshop.id)
+    if progress is not None:
+        running = "is open" if here.rerate == "open" else "has finished"
+        plural = "" if progress.questions == 1 else "s"
+        st.info(
+            f"The re-rate of {progress.questions} question{plural} {running}: {progress.rerated} of "
+            f"{progress.respondents} respondents have re-rated. The Re-rate tab of the results compares "
+            "both rounds.",
+            icon=":material/autorenew:",
+        )
 
 # The join code and QR only while answers are taken: a code on the screen invites people to join.
 if workshop.status == "open":

@@ -11,6 +11,7 @@ per user action. Results leave as frozen dataclasses or plain values, never rows
 - ``frames``: the bulk readers scoring, export, trends and cohorts start from;
 - ``audit``: the audit log;
 - ``presenter``: the slide each workshop has on show, and its join slide's counts;
+- ``rerate``: a workshop's re-rate round and its re-rate answers, kept apart from first answers;
 - one module of queries for each domain module that needs its own (``access``, ``consensus``,
   ``admin``, ``imports``, ``aggregates``, ``demo``).
 """
@@ -60,6 +61,18 @@ from assessment.db.presenter import (
     shown_slide,
     store_shown_slide,
 )
+from assessment.db.rerate import (
+    REASON_LENGTH,
+    RerateInfo,
+    StoredRerate,
+    finish_rerate_round,
+    open_rerate_round,
+    participant_rerates,
+    rerate_answers,
+    rerate_round,
+    rerate_stage,
+    save_rerate_answer,
+)
 from assessment.db.tables import (
     ACTION_STATUSES,
     JOIN_CODE_ALPHABET,
@@ -97,6 +110,7 @@ __all__ = [
     "JOIN_CODE_ALPHABET",
     "JOIN_CODE_LENGTH",
     "PARTNERSHIP_KINDS",
+    "REASON_LENGTH",
     "RESUME_TOKEN_BYTES",
     "WAL_SWITCH_SECONDS",
     "WORKSHOP_STATUSES",
@@ -106,10 +120,12 @@ __all__ = [
     "NotFound",
     "ParticipantInfo",
     "Progress",
+    "RerateInfo",
     "ResponseRow",
     "SectorJoined",
     "ShownSlide",
     "StoredAnswer",
+    "StoredRerate",
     "WaitingPerson",
     "WorkshopInfo",
     "WorkshopPerson",
@@ -128,15 +144,18 @@ __all__ = [
     "database_url",
     "dumps",
     "figures_stamp",
+    "finish_rerate_round",
     "joined_by_sector",
     "latest_entry_times",
     "list_partnerships",
     "list_workshops",
     "make_engine",
     "new_join_code",
+    "open_rerate_round",
     "participant_answers",
     "participant_by_token",
     "participant_count",
+    "participant_rerates",
     "participant_revision",
     "participant_stored_answers",
     "participant_submitted",
@@ -144,9 +163,13 @@ __all__ = [
     "partnership_id",
     "partnership_workshop_ids",
     "remove_unsubmitted_participant",
+    "rerate_answers",
+    "rerate_round",
+    "rerate_stage",
     "response_rows",
     "save_answer",
     "save_answer_change",
+    "save_rerate_answer",
     "scoring_frames",
     "set_workshop_state",
     "shown_slide",

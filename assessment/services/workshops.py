@@ -23,6 +23,7 @@ from assessment.db import (
     list_partnerships,
     list_workshops,
     remove_unsubmitted_participant,
+    rerate_stage,
     set_workshop_state,
     store_bank_version,
     transaction,
@@ -32,7 +33,7 @@ from assessment.db import (
 )
 from assessment.db import create_workshop as store_workshop
 from assessment.errors import Invalid, NotFound
-from assessment.lifecycle import State, Step, TransitionRefused, next_state, state_of
+from assessment.lifecycle import RERATE_STAGES, State, Step, TransitionRefused, next_state, state_of
 from assessment.services import Actor, workshop_for
 
 NO_TITLE = "Give the workshop a title: it is empty"
@@ -40,6 +41,9 @@ NO_DOMAINS = "Choose at least one domain for the workshop"
 REMOVE_AFTER_REVEAL = (
     "The results have been revealed, so nobody can be removed now: hide the results first if the room "
     "must change"
+)
+RERATE_BY_ITS_CONTROLS = (
+    "A re-rate is opened with the questions it asks, chosen on the Workshops page, and finished there"
 )
 NUL_IN_TITLE = "The title or round label contains a NUL character, which cannot be stored; retype it"
 
@@ -244,13 +248,18 @@ def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> 
     """Move the workshop one step through its lifecycle (``assessment.lifecycle``) and audit it.
 
     A facilitator acts only on workshops of cohorts they can see; the operator acts on any. A step
-    the lifecycle refuses is Invalid, saying why, and changes nothing.
+    the lifecycle refuses is Invalid, saying why, and changes nothing. The re-rate's own steps
+    ("rerate", "finish") go through ``assessment.services.rerate``, which chooses its questions.
     """
+    if step in ("rerate", "finish"):
+        raise Invalid(RERATE_BY_ITS_CONTROLS)
     with transaction(engine) as session:
         # the same words whether the workshop is someone else's or missing
         workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        stage = rerate_stage(session=session, workshop_id=workshop.id)
+        rerate = next(s for s in RERATE_STAGES if s == stage)
         try:
-            following = next_state(state_of(workshop.status, workshop.revealed), step)
+            following = next_state(state_of(workshop.status, workshop.revealed, rerate), step)
         except TransitionRefused as exc:
             raise Invalid(str(exc)) from None
         set_workshop_state(

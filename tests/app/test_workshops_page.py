@@ -124,8 +124,10 @@ def test_opening_closing_and_revealing_change_the_workshop_and_are_audited(
         ).all()
     assert (info.status, info.revealed) == ("closed", True)
     assert actions == ["workshop.open", "workshop.closed", "workshop.reveal"]
-    # Revealed: nothing more to invite, and never "Open for answers" again
+    # Revealed: never "Open for answers" again. The re-rate is the step invited next, but nobody
+    # answered, so no question has figures to re-rate and the page says so instead of a button.
     assert [b.label for b in at.button if b.proto.type == "primary"] == ["Create workshop"]
+    assert any("nothing to re-rate" in i.value for i in at.info)
     assert "Open for answers" not in [b.label for b in at.button]
 
 

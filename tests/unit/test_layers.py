@@ -93,6 +93,7 @@ PAGE_PREFIXES = (
     "home_",
     "room_",
     "present_",
+    "rerate_",
 )
 
 

@@ -17,9 +17,15 @@ from assessment.lifecycle import (
     next_step,
     state_of,
     takes_answers,
+    takes_rerate_answers,
 )
 
-STATES = [State(status, revealed) for status in STATUSES for revealed in (False, True)]
+# Every (status, revealed) pair, and the three states of a workshop that has a re-rate round.
+STATES = [State(status, revealed) for status in STATUSES for revealed in (False, True)] + [
+    State("closed", True, "open"),
+    State("closed", True, "finished"),
+    State("closed", False, "finished"),
+]
 
 
 def test_every_state_a_workshop_can_be_in_is_in_the_table() -> None:
@@ -88,7 +94,44 @@ def test_each_state_invites_one_next_step_that_the_table_allows() -> None:
         step = next_step(state)
         assert step is None or step in allowed_steps(state), state
     assert [next_step(State(s, False)) for s in ("draft", "open", "closed")] == ["open", "close", "reveal"]
-    assert next_step(State("closed", True)) is None
+    # the re-rate round is the step after the reveal; nothing more once it has finished
+    assert next_step(State("closed", True)) == "rerate"
+    assert next_step(State("closed", True, "open")) == "finish"
+    assert next_step(State("closed", True, "finished")) is None
+
+
+def test_a_revealed_workshop_runs_one_re_rate_round_and_never_opens_for_answers_again() -> None:
+    state = State("closed", True)
+    for step, expected in (
+        ("rerate", State("closed", True, "open")),
+        ("finish", State("closed", True, "finished")),
+        ("hide", State("closed", False, "finished")),
+        ("reveal", State("closed", True, "finished")),
+    ):
+        state = next_state(state, step)
+        assert state == expected
+    with pytest.raises(TransitionRefused, match="re-rate round already"):
+        next_state(state, "rerate")
+    with pytest.raises(TransitionRefused, match="first answers cannot change after it"):
+        next_state(State("closed", False, "finished"), "open")
+    with pytest.raises(TransitionRefused, match="a re-rate is running: finish it first"):
+        next_state(State("closed", True, "open"), "hide")
+    with pytest.raises(TransitionRefused, match="reveal the results first"):
+        next_state(State("closed", False), "rerate")
+    with pytest.raises(TransitionRefused, match="no re-rate is running"):
+        next_state(State("closed", True), "finish")
+
+
+@given(st.sampled_from(STATES), st.lists(st.sampled_from(STEPS), max_size=30))
+def test_re_rate_answers_are_taken_only_while_a_re_rate_is_open_and_the_results_are_revealed(
+    start: State, steps: list[str]
+) -> None:
+    state = start
+    for step in steps:
+        if step in allowed_steps(state):
+            state = next_state(state, step)  # type: ignore[arg-type]
+        if takes_rerate_answers(state):
+            assert state.revealed and not takes_answers(state)
 
 
 @given(st.lists(st.sampled_from(STEPS), max_size=30))
