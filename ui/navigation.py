@@ -36,6 +36,8 @@ PARTICIPANT_PAGES = (
     NavPage("views/home.py", "Home", ":material/home:", default=True),
     NavPage("views/join.py", "Join a workshop", ":material/login:", "join"),
     NavPage("views/answer.py", "Your answers", ":material/edit_note:", "answer", hidden=True),
+    # The re-rate round, reached from the answer page by the resume link while a re-rate is open.
+    NavPage("views/rerate.py", "Re-rate", ":material/autorenew:", "rerate", hidden=True),
     NavPage("views/question_bank.py", "Question bank", ":material/quiz:", "question_bank"),
 )
 # Before sign-in the facilitator section offers only the way in.

@@ -2,6 +2,7 @@ import streamlit as st
 
 from assessment.errors import Forbidden, NotFound, Refused
 from assessment.services.participants import participant_session, results_revealed, submit, team_picture
+from assessment.services.rerate import rerate_open
 from ui.db import engine
 from ui.errors import show_refusal
 from ui.participant import own_profile, progress_line, progress_sidebar, questions_answered, review
@@ -117,6 +118,18 @@ if me.answering and me.submitted:
     )
 
 own_profile(me)
+
+if me.revealed and me.submitted:
+
+    @st.fragment(run_every="5s")
+    def rerate_link() -> None:
+        # The re-rate round, while the facilitator has one open: a clear way there, found by polling.
+        if rerate_open(engine=engine(), token=token):
+            st.info("Your facilitator has opened a re-rate of some questions.", icon=":material/autorenew:")
+            if st.button("Re-rate the chosen questions", type="primary", key="answer_rerate"):
+                st.switch_page("views/rerate.py", query_params={"token": token})
+
+    rerate_link()
 
 if me.revealed:
     try:
