@@ -25,6 +25,8 @@ from assessment import readings
 from assessment.charts import level_counts
 from assessment.framework import UNCLEAR_TIER, AccountabilityItem, QuestionBank, SpectrumItem
 from assessment.outcomes import ActionRecord, ConsensusRecord
+from assessment.rerate import METHOD as RERATE_METHOD
+from assessment.rerate import Convergence, RoundFigures, convergence_sentence
 from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
 from assessment.trends import NOT_ASKED, gap_narrowing_sentence, version_changes
 
@@ -259,6 +261,51 @@ class Charts:
 
 
 @dataclass(frozen=True)
+class RerateQuestionRow:
+    """One re-rated question, first rating beside re-rate; every figure "withheld" when it is."""
+
+    id: str
+    text: str
+    domain: str  # the domain's title
+    first_median: Figure
+    rerate_median: Figure
+    first_iqr: Figure
+    rerate_iqr: Figure
+    first_within: str  # "60%" of ratings within one level of the median, or "withheld"
+    rerate_within: str
+    first_agreement: str  # "agreement" or "split", or "withheld"
+    rerate_agreement: str
+    outcome: str  # "converged", "diverged", "unchanged" or "withheld"
+
+
+@dataclass(frozen=True)
+class RerateDomainRow:
+    title: str
+    first: Figure  # the domain's figure (the results' own) in the first round
+    rerate: Figure
+    questions: str  # "converged on 2 of 3 questions re-rated (1 diverged)"
+    outcome: str
+
+
+@dataclass(frozen=True)
+class RerateView:
+    """The re-rate round for the screen, the PDF and the CLI: both rounds side by side."""
+
+    running: bool  # the re-rate is still open: its figures may still move
+    status: str  # "The re-rate is open: ..." or "The re-rate has finished."
+    sentence: str  # "The team converged on 5 of 8 questions re-rated, ..."
+    rerated: str  # "4 of 7 respondents re-rated at least one question"
+    withheld: bool
+    first_overall: Figure
+    rerate_overall: Figure
+    overall_outcome: str
+    questions: tuple[RerateQuestionRow, ...]
+    domains: tuple[RerateDomainRow, ...]
+    reasons: tuple[tuple[str, tuple[str, ...]], ...]  # (question text, reasons in alphabetical order)
+    method: str
+
+
+@dataclass(frozen=True)
 class ResultsModel:
     scored: ScoredWorkshop
     threshold: int
@@ -298,6 +345,8 @@ class ResultsModel:
     previous: PreviousRound | None
     trend: TrendTable | None
     charts: Charts
+    # the re-rate round's two rounds side by side; None when no re-rate was opened
+    rerate: RerateView | None = None
 
     @property
     def has_split(self) -> bool:
@@ -361,6 +410,76 @@ def method_note(threshold: int, overall_domains: int) -> str:
 
 
 # --- building it ------------------------------------------------------------------------------------
+
+
+def _share(value: float | None) -> str:
+    return WITHHELD if value is None else f"{value:.0%}"
+
+
+def _agreement(figures: RoundFigures) -> str:
+    if figures.withheld or figures.split is None:
+        return WITHHELD
+    return "split" if figures.split else "agreement"
+
+
+def _tally_words(converged: int, diverged: int, questions: int) -> str:
+    if questions == 0:
+        return f"no question re-rated is shown ({WITHHELD})"
+    plural = "" if questions == 1 else "s"
+    return f"converged on {converged} of {questions} question{plural} re-rated ({diverged} diverged)"
+
+
+def rerate_view(
+    result: Convergence | None, *, running: bool, texts: Mapping[str, str], titles: Mapping[str, str]
+) -> RerateView | None:
+    """The re-rate round in words and figures, or None when there was none."""
+    if result is None:
+        return None
+    plural = "" if result.respondents == 1 else "s"
+    return RerateView(
+        running=running,
+        status=(
+            "The re-rate is open: these figures move as people re-rate."
+            if running
+            else "The re-rate has finished."
+        ),
+        sentence=convergence_sentence(result),
+        rerated=f"{result.rerated} of {result.respondents} respondent{plural} re-rated at least one "
+        "question; everyone else's first answer is carried forward.",
+        withheld=result.withheld,
+        first_overall=figure(result.first_overall),
+        rerate_overall=figure(result.rerate_overall),
+        overall_outcome=result.overall.outcome,
+        questions=tuple(
+            RerateQuestionRow(
+                id=q.item_id,
+                text=texts.get(q.item_id, q.item_id),
+                domain=titles.get(q.domain, q.domain),
+                first_median=figure(q.first.median),
+                rerate_median=figure(q.rerate.median),
+                first_iqr=figure(q.first.iqr),
+                rerate_iqr=figure(q.rerate.iqr),
+                first_within=_share(q.first.within_one),
+                rerate_within=_share(q.rerate.within_one),
+                first_agreement=_agreement(q.first),
+                rerate_agreement=_agreement(q.rerate),
+                outcome=q.outcome,
+            )
+            for q in result.questions
+        ),
+        domains=tuple(
+            RerateDomainRow(
+                title=d.title,
+                first=figure(d.first_current),
+                rerate=figure(d.rerate_current),
+                questions=_tally_words(d.tally.converged, d.tally.diverged, d.tally.questions),
+                outcome=d.tally.outcome,
+            )
+            for d in result.domains
+        ),
+        reasons=tuple((texts.get(item_id, item_id), reasons) for item_id, reasons in result.reasons),
+        method=RERATE_METHOD,
+    )
 
 
 def _most_named(row: Mapping[Hashable, Any], tier_labels: dict[str, str]) -> str:
@@ -779,16 +898,26 @@ def present(
         previous=previous,
         trend=_trend_table(trend) if not trend.empty else None,
         charts=Charts(radar=radar, level_counts=counts, consensus_levels=agreed),
+        rerate=rerate_view(
+            scored.rerate,
+            running=scored.rerate_round is not None and scored.rerate_round.closed_at is None,
+            texts=texts,
+            titles=titles,
+        ),
     )
 
 
 __all__ = [
     "WITHHELD",
     "Figure",
+    "RerateDomainRow",
+    "RerateQuestionRow",
+    "RerateView",
     "ResultsModel",
     "change_text",
     "figure",
     "figure_text",
     "long_date",
     "present",
+    "rerate_view",
 ]

@@ -122,6 +122,10 @@ class Convergence:
     first_overall: float | None
     rerate_overall: float | None
     overall: Tally
+    # the reasons given, per shown re-rated question in the order chosen, each list alphabetical
+    # (never in the order people answered, so no list links one person's reasons); none at all
+    # when withheld
+    reasons: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def second_round(first: pd.DataFrame, rerates: pd.DataFrame, item_ids: Iterable[str]) -> pd.DataFrame:
@@ -283,17 +287,32 @@ def convergence(
 
     present = set(first["participant"]) if len(first) else set()
     rerated = {p for p in rerates["participant"] if p in present} if len(rerates) else set()
+    hidden = withheld or second_withheld
+    reasons: list[tuple[str, tuple[str, ...]]] = []
+    if "reason" in rerates.columns and not hidden:
+        given = rerates.loc[rerates["participant"].isin(present)]
+        for q in questions:
+            if q.outcome == "withheld":
+                continue
+            texts = {
+                str(r).strip()
+                for r in given.loc[given["item_id"] == q.item_id, "reason"]
+                if isinstance(r, str) and r.strip()
+            }
+            if texts:
+                reasons.append((q.item_id, tuple(sorted(texts, key=lambda t: (t.casefold(), t)))))
     return Convergence(
         threshold=bank.anonymity_threshold,
         respondents=int(first_scored.respondents["n"].iloc[0]),
         rerated=len(rerated),
-        withheld=withheld or second_withheld,
+        withheld=hidden,
         item_ids=tuple(q.item_id for q in questions),
         questions=tuple(questions),
         domains=domain_rows,
         first_overall=overall(first_domains, withheld),
         rerate_overall=overall(second_domains, second_withheld),
         overall=tally([q.outcome for q in questions]),
+        reasons=tuple(reasons),
     )
 
 

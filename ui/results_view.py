@@ -20,7 +20,7 @@ from assessment.charts import (
     spectrum_dumbbells,
 )
 from assessment.framework import QuestionBank
-from assessment.presenting import COUNTING_RULE, ResultsModel, group_reading, lens_empty_sentence
+from assessment.presenting import COUNTING_RULE, RerateView, ResultsModel, group_reading, lens_empty_sentence
 from assessment.services import Actor
 from ui.outcomes import actions_section, add_action_button, consensus_section
 from ui.report_buttons import summary_download
@@ -28,6 +28,7 @@ from ui.text import escape_markdown as md
 from ui.text import plain_table
 
 TABS = ["Team picture", "Where we disagree", "Sector lens", "Spectrum and accountability", "Comments"]
+RERATE_TAB = "Re-rate"
 NO_TOOLBAR = {"displayModeBar": False}
 # The table under the radar: every column shows on a 1280-pixel screen without scrolling sideways,
 # long names and notes wrapping in their cells (st.dataframe wraps rows taller than 4rem).
@@ -66,7 +67,9 @@ def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
         return
     st.caption(model.method_note)
     # Only a facilitator records consensus and actions; participants see the agreed levels read-only.
-    tabs = st.tabs([*TABS, "Consensus and actions"] if actor else TABS)
+    # The re-rate round's tab only once a re-rate was opened.
+    names = [*TABS, *([RERATE_TAB] if model.rerate is not None else [])]
+    tabs = st.tabs([*names, "Consensus and actions"] if actor else names)
     with tabs[0]:
         _team_picture(model, actor)
     with tabs[1]:
@@ -77,8 +80,11 @@ def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
         _positions(model)
     with tabs[4]:
         _comments(model)
+    if model.rerate is not None:
+        with tabs[len(TABS)]:
+            _rerate(model.rerate)
     if actor:
-        with tabs[5]:
+        with tabs[-1]:
             consensus_section(model, actor=actor)
             actions_section(model, actor=actor)
 
@@ -296,3 +302,62 @@ def _comments(model: ResultsModel) -> None:
         if not model.scored.workshop.anonymous:
             table.insert(0, "Who", [note.who for note in notes])
         st.table(plain_table(table), hide_index=True)
+
+
+def _rerate(view: RerateView) -> None:
+    """The re-rate round: first rating and re-rate side by side, per question, domain and overall."""
+    (st.info if view.running else st.success)(view.status)
+    st.markdown(md(view.sentence))
+    st.caption(md(view.rerated))
+    if view.withheld:
+        return
+    cols = st.columns(3)
+    cols[0].metric("Overall, first rating", view.first_overall.text)
+    cols[1].metric("Overall, re-rate", view.rerate_overall.text)
+    cols[2].metric("The team", view.overall_outcome)
+    st.markdown("**Per question**")
+    st.dataframe(
+        _figures(
+            [
+                {
+                    "Question": q.text,
+                    "Domain": q.domain,
+                    "Median, first": q.first_median.text,
+                    "Median, re-rate": q.rerate_median.text,
+                    "Spread (IQR), first": q.first_iqr.text,
+                    "Spread (IQR), re-rate": q.rerate_iqr.text,
+                    "Within one level, first": q.first_within,
+                    "Within one level, re-rate": q.rerate_within,
+                    "First": q.first_agreement,
+                    "Re-rate": q.rerate_agreement,
+                    "Outcome": q.outcome,
+                }
+                for q in view.questions
+            ]
+        ),
+        hide_index=True,
+        key="results_rerate_questions",
+    )
+    st.markdown("**Per domain**")
+    st.dataframe(
+        _figures(
+            [
+                {
+                    "Domain": d.title,
+                    "Now, first": d.first.text,
+                    "Now, re-rate": d.rerate.text,
+                    "Questions": d.questions,
+                    "Outcome": d.outcome,
+                }
+                for d in view.domains
+            ]
+        ),
+        hide_index=True,
+        key="results_rerate_domains",
+    )
+    if view.reasons:
+        st.markdown("**Reasons given** (without names, in alphabetical order)")
+        for question, reasons in view.reasons:
+            st.markdown(f"*{md(question)}*")
+            st.table(plain_table(pd.DataFrame({"Reason": list(reasons)})), hide_index=True)
+    st.caption(md(view.method))

@@ -22,7 +22,7 @@ from assessment.db import (
 )
 from assessment.db.tables import AuditEntry
 from assessment.services import Actor
-from assessment.services.rerate import finish_rerate, open_rerate
+from assessment.services.rerate import finish_rerate, open_rerate, save_rerate
 from tests.app.conftest import make_workshop, open_as_facilitator, open_page
 
 pytestmark = pytest.mark.app
@@ -123,3 +123,28 @@ def test_a_participant_sees_their_first_answer_beside_the_team_and_keeps_or_chan
     finish_rerate(engine=app_db, actor=Actor.operator("test"), workshop_id=workshop_id)
     at = open_page("views/rerate.py", token=tokens[3])
     assert "No re-rate is open" in texts(at)
+
+
+def test_the_results_compare_both_rounds_in_a_re_rate_tab_only_once_a_re_rate_was_opened(
+    app_db: Engine, facilitator: int
+) -> None:
+    workshop_id, item, tokens = revealed_workshop(app_db)
+    at = open_as_facilitator(facilitator, "views/results.py")
+    assert "Re-rate" not in [t.label for t in at.tabs]
+
+    open_rerate(engine=app_db, actor=Actor.operator("test"), workshop_id=workshop_id, item_ids=[item])
+    for token, level in ((tokens[3], 2), (tokens[4], 3)):  # two move towards the team
+        save_rerate(engine=app_db, token=token, item_id=item, current=level, target=4, reason="heard it")
+    at = open_as_facilitator(facilitator, "views/results.py")
+    tab = next(t for t in at.tabs if t.label == "Re-rate")
+    said = "\n".join(str(e.value) for e in (*tab.markdown, *tab.caption, *tab.info)).replace("\\", "")
+    assert "The re-rate is open" in said
+    assert "The team converged on 1 of 1 question re-rated" in said
+    assert "2 of 5 respondents re-rated at least one question" in said
+    questions = next(d.value for d in tab.dataframe if "Spread (IQR), first" in d.value.columns)
+    row = questions.iloc[0]
+    assert (row["Spread (IQR), first"], row["Spread (IQR), re-rate"]) == ("2.00", "0.00")
+    assert (row["Within one level, first"], row["Within one level, re-rate"]) == ("60%", "100%")
+    assert (row["First"], row["Re-rate"], row["Outcome"]) == ("split", "agreement", "converged")
+    domains = next(d.value for d in tab.dataframe if "Now, re-rate" in d.value.columns)
+    assert domains.iloc[0]["Outcome"] == "converged"
