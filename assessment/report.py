@@ -224,6 +224,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "scale": [{"level": n, "label": label} for n, label in enumerate(scale, start=1)],
         "split_rule": {"share": f"{bank.split_rule.share:.0%}", "distance": f"{bank.split_rule.distance:g}"},
         "anonymous": workshop.anonymous,
+        "rerate": None,
     }
     if model.withheld:
         context.update(charts={}, charts_problem=None)
@@ -244,6 +245,42 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         width=HALF_WIDTH_PX + 40,
         height=320,
     )
+    # The re-rate round, when one ran: first rating beside re-rate, right after the board page.
+    rerate = model.rerate
+    if rerate is not None:
+        context["rerate"] = {
+            "status": rerate.status,
+            "sentence": rerate.sentence,
+            "rerated": rerate.rerated,
+            "withheld": rerate.withheld,
+            "first_overall": rerate.first_overall.text,
+            "rerate_overall": rerate.rerate_overall.text,
+            "overall_outcome": rerate.overall_outcome,
+            "questions": [
+                {
+                    "text": q.text,
+                    "domain": q.domain,
+                    "median": (q.first_median.text, q.rerate_median.text),
+                    "iqr": (q.first_iqr.text, q.rerate_iqr.text),
+                    "within": (q.first_within, q.rerate_within),
+                    "agreement": (q.first_agreement, q.rerate_agreement),
+                    "outcome": q.outcome,
+                }
+                for q in rerate.questions
+            ],
+            "domains": [
+                {
+                    "title": d.title,
+                    "first": d.first.text,
+                    "rerate": d.rerate.text,
+                    "questions": d.questions,
+                    "outcome": d.outcome,
+                }
+                for d in rerate.domains
+            ],
+            "reasons": [{"question": q, "reasons": list(r)} for q, r in rerate.reasons],
+            "method": rerate.method,
+        }
     context["biggest_gaps"] = list(model.biggest_gaps)
     context["biggest_disagreements"] = list(model.biggest_disagreements)
     context["no_split"] = model.readings.disagreement if not model.biggest_disagreements else None
