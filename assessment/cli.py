@@ -381,6 +381,15 @@ def _scores(args: argparse.Namespace) -> int:
     for d in document["domains"]:
         figures = "withheld" if d["current"] is None else f"{d['current']:.2f} -> {d['target']:.2f}"
         print(f"  {d['title']:<60} {figures}")
+    rerate = document["rerate"]
+    if rerate is not None:
+        tally = rerate["overall"]
+        state = "open" if rerate["open"] else "finished"
+        print(
+            f"re-rate ({state}): converged on {tally['converged']} of {tally['questions']} questions "
+            f"re-rated, diverged on {tally['diverged']}, unchanged on {tally['unchanged']} "
+            "(--json has both rounds)"
+        )
     return EXIT_OK
 
 

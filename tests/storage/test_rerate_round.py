@@ -3,6 +3,7 @@ resume link beside the first answers (never over them), finished, and read as co
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -34,6 +35,7 @@ from assessment.services.rerate import (
     save_rerate,
 )
 from assessment.services.workshops import take_step
+from tests.storage.cli_helpers import run, url
 from tests.storage.conftest import SHIPPED_BANK_TEXT, Facilitators, add_round, audit_entries
 from tests.storage.counts import table_counts
 
@@ -180,3 +182,23 @@ def workshop_info_code(engine: Engine, workshop_id: int) -> str:
 
 def _pid(session: Session, token: str) -> int:
     return int(session.scalar(select(Participant.id).where(Participant.resume_token == token)) or 0)
+
+
+def test_the_scores_command_prints_both_rounds_as_json_and_the_outcome_in_words(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workshop_id, item, tokens = _revealed_round(engine)
+    code = workshop_info_code(engine, workshop_id)
+    _, out, _ = run(capsys, "scores", "--workshop", code, "--json", "--db", url(engine))
+    assert json.loads(out)["rerate"] is None  # no re-rate opened: the key is there, empty
+    open_rerate(engine=engine, actor=OPERATOR, workshop_id=workshop_id, item_ids=[item])
+    save_rerate(engine=engine, token=tokens[0], item_id=item, current=2, target=3)
+    exit_code, out, err = run(capsys, "scores", "--workshop", code, "--json", "--db", url(engine))
+    assert exit_code == 0, err
+    document = json.loads(out)
+    assert document["items"] and document["domains"]  # every key it had is still there
+    question = document["rerate"]["questions"][0]
+    assert question["id"] == item and question["first"]["current"] == 2.0 and question["rerate"]["n"] == 5
+    assert document["rerate"]["open"] is True
+    _, out, _ = run(capsys, "scores", "--workshop", code, "--db", url(engine))
+    assert "re-rate (open): converged on" in out
