@@ -148,3 +148,11 @@ def test_the_results_compare_both_rounds_in_a_re_rate_tab_only_once_a_re_rate_wa
     assert (row["First"], row["Re-rate"], row["Outcome"]) == ("split", "agreement", "converged")
     domains = next(d.value for d in tab.dataframe if "Now, re-rate" in d.value.columns)
     assert domains.iloc[0]["Outcome"] == "converged"
+
+
+def test_a_tampered_link_on_the_re_rate_page_shows_nothing_of_anyone(app_db: Engine) -> None:
+    workshop_id, item, tokens = revealed_workshop(app_db)
+    open_rerate(engine=app_db, actor=Actor.operator("test"), workshop_id=workshop_id, item_ids=[item])
+    at = open_page("views/rerate.py", token=tokens[0][:-2] + "xx")
+    assert "This link is not valid" in texts(at)
+    assert not at.radio and not at.button and "people" not in texts(at)

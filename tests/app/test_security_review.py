@@ -64,7 +64,13 @@ pytestmark = pytest.mark.app
 APP = str(PROJECT_ROOT / "app.py")
 REFUSAL = "Sign in to continue."
 # The pages anyone may open: a participant's, the question bank and the way in for facilitators.
-PARTICIPANT_VIEWS = {"views/home.py", "views/join.py", "views/answer.py", "views/question_bank.py"}
+PARTICIPANT_VIEWS = {
+    "views/home.py",
+    "views/join.py",
+    "views/answer.py",
+    "views/rerate.py",
+    "views/question_bank.py",
+}
 SIGN_IN_VIEW = "views/sign_in.py"
 FACILITATOR_ONLY = sorted({p.script for p in all_pages() if p.facilitator_only})
 
