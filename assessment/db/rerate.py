@@ -87,6 +87,20 @@ def rerate_round(*, session: Session, workshop_id: int) -> RerateInfo | None:
     return None if row is None else _info(row)
 
 
+def lock_rerate_round(*, session: Session, workshop_id: int) -> RerateInfo | None:
+    """The workshop's re-rate round, its row locked for the rest of the transaction; call it first.
+
+    A no-op UPDATE: on PostgreSQL it locks the row, so a save and the finish take turns (a save
+    that found the round open commits before the finish, never after it); on SQLite it takes the
+    database's write lock before anything is read, so what is read next is what the write is
+    checked against.
+    """
+    session.execute(
+        update(RerateRound).where(RerateRound.workshop_id == workshop_id).values(id=RerateRound.id)
+    )
+    return rerate_round(session=session, workshop_id=workshop_id)
+
+
 def rerate_stage(*, session: Session, workshop_id: int) -> str:
     """Where the workshop stands in its re-rate: "none", "open" or "finished" (``lifecycle.Rerate``)."""
     found = rerate_round(session=session, workshop_id=workshop_id)
@@ -190,6 +204,7 @@ __all__ = [
     "RerateInfo",
     "StoredRerate",
     "finish_rerate_round",
+    "lock_rerate_round",
     "open_rerate_round",
     "participant_rerates",
     "rerate_answers",

@@ -26,6 +26,7 @@ from assessment.db import (
     audit,
     bank_for_version,
     finish_rerate_round,
+    lock_rerate_round,
     open_rerate_round,
     participant_by_token,
     participant_rerates,
@@ -190,11 +191,17 @@ def open_rerate(
 
 
 def finish_rerate(*, engine: Engine, actor: Actor, workshop_id: int) -> RerateInfo:
-    """Finish the workshop's open re-rate round: no re-rate answer is taken after it. Audited."""
+    """Finish the workshop's open re-rate round: no re-rate answer is taken after it. Audited.
+
+    The round's row is locked before anything else is read (``lock_rerate_round``), so a save that
+    found the round open lands before the finish, never after it.
+    """
     with transaction(engine) as session:
         workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+    with transaction(engine) as session:
+        lock_rerate_round(session=session, workshop_id=workshop.id)
         try:
-            next_state(_stage(session, workshop), "finish")
+            next_state(_stage(session, workshop_info(session=session, workshop_id=workshop.id)), "finish")
         except TransitionRefused as exc:
             raise Invalid(str(exc)) from None
         finished = finish_rerate_round(session=session, workshop_id=workshop.id)
@@ -283,9 +290,12 @@ def save_rerate(
     text = (
         None if reason is None else checked_text(reason, what="A reason", limit=REASON_CHARS, required=False)
     )
-    with transaction(engine) as session:
+    with transaction(engine) as session:  # who the link names: never changes once they joined
         participant, workshop = _whose(session, token)
-        found = _open_round(session, participant, workshop)
+    with transaction(engine) as session:
+        # the round's row first (see lock_rerate_round): a finish at the same moment waits or wins
+        lock_rerate_round(session=session, workshop_id=workshop.id)
+        found = _open_round(session, participant, workshop_info(session=session, workshop_id=workshop.id))
         if item_id not in found.item_ids:
             raise Invalid("That question is not part of this re-rate")
         stored = participant_stored_answers(session=session, participant_id=participant.id).get(item_id)

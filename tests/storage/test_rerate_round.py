@@ -4,10 +4,11 @@ resume link beside the first answers (never over them), finished, and read as co
 from __future__ import annotations
 
 import json
-from datetime import date
+import threading
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assessment.db import (
@@ -20,6 +21,7 @@ from assessment.db import (
     transaction,
     workshop_info,
 )
+from assessment.db.rerate import RerateAnswer
 from assessment.db.tables import Participant
 from assessment.errors import Forbidden, Invalid, Refused
 from assessment.framework import parse_bank
@@ -202,3 +204,43 @@ def test_the_scores_command_prints_both_rounds_as_json_and_the_outcome_in_words(
     assert document["rerate"]["open"] is True
     _, out, _ = run(capsys, "scores", "--workshop", code, "--db", url(engine))
     assert "re-rate (open): converged on" in out
+
+
+def test_saves_racing_the_finish_either_land_before_it_or_are_refused_never_after_it(engine: Engine) -> None:
+    workshop_id, item, tokens = _revealed_round(engine)
+    open_rerate(engine=engine, actor=OPERATOR, workshop_id=workshop_id, item_ids=[item])
+    rated = tokens[:5]  # the sixth answered don't know
+    start = threading.Barrier(len(rated) + 1)
+    outcomes: list[str] = []
+
+    def save(token: str) -> None:
+        start.wait()
+        for level in (1, 2, 3, 2):
+            try:
+                save_rerate(engine=engine, token=token, item_id=item, current=level, target=4)
+            except Forbidden:
+                outcomes.append("refused")
+                return
+        outcomes.append("saved")
+
+    def finish() -> None:
+        start.wait()
+        finish_rerate(engine=engine, actor=OPERATOR, workshop_id=workshop_id)
+        outcomes.append("finished")
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in rated] + [threading.Thread(target=finish)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert set(outcomes) <= {"finished", "refused", "saved"} and "finished" in outcomes
+    assert len(outcomes) == len(threads), "a save or the finish failed with an error"
+    with transaction(engine) as session:
+        found = rerate_round(session=session, workshop_id=workshop_id)
+        latest = session.scalar(select(func.max(RerateAnswer.answered_at)))
+    assert found is not None and found.closed_at is not None
+    assert latest is None or _aware(latest) <= _aware(found.closed_at)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
