@@ -37,6 +37,7 @@ from tests.e2e.conftest import (
     sign_in,
     start_app,
 )
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -87,6 +88,8 @@ def rerate_on_a_phone(browser: Browser, server: AppServer, token: str, shots: Pa
     expect(phone.get_by_text("Your first answer:")).to_be_visible()
     expect_no_traceback(phone)
     phone.screenshot(path=str(shots / f"{name}-first-answer.png"))
+    violations = blocking_violations(phone)
+    assert not violations, "\n".join(violations)
     return phone
 
 
@@ -128,5 +131,7 @@ def test_two_phones_change_their_answer_and_the_results_show_the_team_converged(
         laptop.get_by_text("2 of 3 respondents re-rated at least one question", exact=False)
     ).to_be_visible()
     expect_no_traceback(laptop)
+    violations = blocking_violations(laptop)
+    assert not violations, "\n".join(violations)
     laptop.screenshot(path=str(shots / "results-re-rate-tab.png"), full_page=True)
     laptop.context.close()
