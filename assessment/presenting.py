@@ -405,7 +405,7 @@ def method_note(threshold: int, overall_domains: int) -> str:
         f"{COUNTING_RULE} Any figure made from fewer than {threshold} people's answers is withheld "
         f"and shown as “{WITHHELD}”; a withheld figure never feeds a shown one, so each domain is the "
         f"mean of its shown questions and the overall figure the mean of the {overall_domains} "
-        "domains shown."
+        f"domain{'' if overall_domains == 1 else 's'} shown."
     )
 
 

@@ -554,7 +554,7 @@ def _confidence_and_comment(
 # whole card (its caption, the level's descriptor, included), so a tap anywhere on it chooses it,
 # and no card is lower than a finger (44 px). A new step is scrolled to with a margin for the
 # app's header bar.
-PAGE_STYLE = """<style>
+_PAGE_STYLE = """<style>
 .stMainBlockContainer { padding-top: 3.5rem; }
 .st-key-answer_top h1 { font-size: 1.5rem; padding: 0; line-height: 1.3; }
 .stMainBlockContainer h2 { font-size: 1.4rem; padding: 0.25rem 0 0; line-height: 1.3; }
@@ -591,10 +591,16 @@ PAGE_STYLE = """<style>
 /* An accountability situation's drop-down is a tap target like a card: at least 44 px high. */
 [class*="st-key-answer_q_"] .react-aria-ComboBox [role="group"] { min-height: 44px; }
 </style>"""
+# The same cards for the re-rate page's level choices: every rule above, for those widgets too.
+LEVEL_CHOICES = (
+    ':is([class*="st-key-answer_q_"], [class*="st-key-rerate_now_"], [class*="st-key-rerate_target_"])'
+)
+PAGE_STYLE = _PAGE_STYLE.replace('[class*="st-key-answer_q_"]', LEVEL_CHOICES)
 
 
 def page_style() -> None:
-    """The answer page's cards and compact header (our own fixed rules, nothing of anyone's)."""
+    """The answer page's cards and compact header (our own fixed rules, nothing of anyone's); the
+    re-rate page's level choices are the same cards."""
     st.html(PAGE_STYLE)
 
 

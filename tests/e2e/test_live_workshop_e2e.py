@@ -25,10 +25,12 @@ from assessment.db import (
     make_engine,
     participant_by_token,
     participant_submitted,
+    response_rows,
     transaction,
     workshop_answers,
 )
 from assessment.db.answers import workshop_people
+from assessment.db.rerate import rerate_answers
 from assessment.migrate import upgrade_database
 from assessment.outcomes import current_consensus
 from tests.e2e.conftest import (
@@ -47,6 +49,7 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1280, "height": 720}
 FIRST_ITEMS = ["shared-purpose-stated", "shared-purpose-why-before-how"]
+SECOND_DOMAIN_ITEM = "dual-purpose-timescales"  # the first question of step 2, Dual-purpose design
 
 
 @pytest.fixture
@@ -130,7 +133,6 @@ def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_wi
             (fourth, ("3. Maturing", "4. Thriving")),
         ):
             answer_item(page, FIRST_ITEMS[0], *levels)
-
         # The facilitator's and the projector's tabs are reloaded mid-workshop: still signed in,
         # the projector still on the join slide, and still 4 people (the second scan made no one).
         facilitator.reload()
@@ -146,6 +148,16 @@ def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_wi
         expect_checked(laptop, FIRST_ITEMS[0], "Where are we now?", "1. Emerging")
         expect_checked(laptop, FIRST_ITEMS[0], "Where should we be in a year?", "3. Maturing")
         answer_item(laptop, FIRST_ITEMS[1], "2. Developing", "3. Maturing")
+        # Everyone answers one question of the second domain too, so two domains have figures to re-rate.
+        for page, levels in (
+            (phone, ("1. Emerging", "3. Maturing")),
+            (laptop, ("3. Maturing", "4. Thriving")),
+            (third, ("2. Developing", "3. Maturing")),
+            (fourth, ("4. Thriving", "4. Thriving")),
+        ):
+            page.get_by_role("button", name="Next →").click()
+            expect(page.get_by_role("heading", name="2. Dual-purpose design")).to_be_visible()
+            answer_item(page, SECOND_DOMAIN_ITEM, *levels)
 
         # The server dies mid-walkthrough and comes back on the same port and database.
         server.process.kill()
@@ -172,7 +184,8 @@ def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_wi
                 assert person is not None and participant_submitted(session=session, participant_id=person.id)
             joined_people = len(workshop_people(session=session, workshop_id=int(_workshop_id(engine, code))))
         assert joined_people == 4  # the phone's second scan made no second participant
-        assert len(answers) == 5  # four on the first item, one more on the second: none lost, none doubled
+        # four on each of two items, one more on a third: none lost, none doubled
+        assert len(answers) == 9
         assert sorted(answers.loc[answers["item_id"] == FIRST_ITEMS[0], "current"]) == [1.0, 2.0, 2.0, 3.0]
 
         # The facilitator's sign-in outlived the restart (it is kept in the database): a reload
@@ -201,6 +214,30 @@ def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_wi
         projector.screenshot(path=artifacts_dir / "projector-next.png")
         still_signed_in(facilitator)
 
+        # After the discussion the room re-rates two domains: the phone and the laptop change their
+        # first answers, the others keep theirs by doing nothing.
+        facilitator.get_by_role("link", name="Workshops").click()
+        facilitator.get_by_role("combobox", name="Domains to re-rate").click()
+        facilitator.get_by_role("option", name="Shared purpose").click()
+        facilitator.get_by_role("option", name="Dual-purpose design").click()
+        facilitator.keyboard.press("Escape")
+        facilitator.get_by_role("button", name="Open the re-rate").click()
+        expect(facilitator.get_by_role("button", name="Finish the re-rate")).to_be_visible()
+        for page, token, level in (
+            (phone, phone_token, "Maturing (3)"),
+            (laptop, laptop_token, "Developing (2)"),
+        ):
+            page.goto(f"{server.url}/answer?token={token}")
+            page.get_by_role("button", name="Re-rate the chosen questions").click()
+            page.wait_for_url("**/rerate?token=*")
+            box = page.locator(f".st-key-rerate_item-{FIRST_ITEMS[0]}")
+            box.get_by_role("radiogroup", name="Or change where we are now to").get_by_text(level).click()
+            expect(box.get_by_text("Saved: you changed it to")).to_be_visible(timeout=15_000)
+        phone.screenshot(path=artifacts_dir / "rerate-phone.png", full_page=True)
+        facilitator.get_by_role("button", name="Finish the re-rate").click()
+        expect(facilitator.get_by_text("has finished")).to_be_visible()
+        still_signed_in(facilitator)
+
         # The room agrees a level, and the facilitator records it.
         facilitator.get_by_role("link", name="Team results").click()
         facilitator.get_by_role("combobox", name="Workshop").click()
@@ -217,6 +254,17 @@ def test_a_whole_room_runs_through_reloads_a_crash_and_a_second_scan_and_ends_wi
         with transaction(engine) as session:
             agreed = current_consensus(session=session, workshop_id=int(_workshop_id(engine, code)))
         assert "shared-purpose" in agreed
+        facilitator.get_by_role("tab", name="Re-rate").click()
+        expect(
+            facilitator.get_by_text("2 of 4 respondents re-rated at least one question", exact=False)
+        ).to_be_visible()
+        facilitator.screenshot(path=artifacts_dir / "rerate-results.png", full_page=True)
+        with transaction(engine) as session:
+            first = response_rows(session=session, workshop_id=int(_workshop_id(engine, code)))
+            again = rerate_answers(session=session, workshop_id=int(_workshop_id(engine, code)))
+        # the first answers are kept as given; the two changes sit beside them, once each
+        assert sorted(r.current for r in first if r.item_id == FIRST_ITEMS[0]) == [1, 2, 2, 3]
+        assert len(again) == 2
     finally:
         server.stop()
 
