@@ -5,10 +5,45 @@ participant's device remembers its resume link (assessment/web_device.py).
 `streamlit run server.py` finds the ``st.App`` below and serves it with uvicorn, Streamlit's own
 server since 1.67; the routes are plain Starlette routes, because setting an HttpOnly
 cookie needs an HTTP response, which a Streamlit page cannot give.
+
+As the server starts (the app's lifespan), the PDF's chart browser is started in the background,
+and WeasyPrint is loaded with its fonts, so the first PDF after a start does not wait for them
+(``ICS_CHART_WARMUP=off`` switches this off). The app's own log lines go to the server's output.
 """
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
 from assessment import web_device, web_session
+from assessment.chart_export import warm_up_in_background
 
-app = st.App("app.py", routes=[*web_session.routes(), *web_device.routes()])
+
+def _show_the_apps_log() -> None:
+    """Send the app's log lines (``assessment.*``, from INFO) to the server's output, once."""
+    logger = logging.getLogger("assessment")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def _prepare_typesetting() -> None:
+    """What the first PDF pays for besides the browser: WeasyPrint's import, the report's
+    stylesheet and the fonts, loaded by typesetting one line."""
+    from assessment.report import render_pdf
+
+    render_pdf("<p>Warm-up</p>", title="Warm-up")
+
+
+@asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    _show_the_apps_log()
+    warm_up_in_background(also=_prepare_typesetting)  # returns at once: the server starts meanwhile
+    yield
+
+
+app = st.App("app.py", routes=[*web_session.routes(), *web_device.routes()], lifespan=_lifespan)

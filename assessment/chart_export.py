@@ -1,7 +1,10 @@
 """Plotly figures to vector SVG for the PDF, through one headless browser kept for the process.
 
 Kaleido draws plotly figures in Chromium. Starting a browser costs about two seconds, so it is
-started on first use and kept: every later summary, and every PDF of a cohort pack, reuses it.
+started once and kept: every later summary, and every PDF of a cohort pack, reuses it. The app's
+server starts it in the background as it starts (``warm_up_in_background``, switched off by
+``ICS_CHART_WARMUP=off``), so the first PDF after a start does not wait for it; elsewhere (the
+command line) it is started on first use.
 
 Kaleido's own ``start_sync_server`` is not used: when the browser is missing or dies, its server
 thread ends and every later call waits on its queue for ever (seen with kaleido 1.5.0). Here the
@@ -18,7 +21,8 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
@@ -167,6 +171,8 @@ class ChartExporter:
 
 _shared: ChartExporter | None = None
 _shared_lock = threading.Lock()
+_warm_up_threads: list[threading.Thread] | None = None
+_warm_up_lock = threading.Lock()
 
 
 def shared_exporter() -> ChartExporter:
@@ -176,3 +182,68 @@ def shared_exporter() -> ChartExporter:
         if _shared is None:
             _shared = ChartExporter()
         return _shared
+
+
+def _small_figure() -> go.Figure:
+    return go.Figure(go.Bar(x=["warm-up"], y=[1]))
+
+
+def _warm_browser(exporter: ChartExporter, began: float) -> None:
+    # One small figure a tab: the browser started, and plotly loaded and used in each tab.
+    drawn = exporter.svgs([ChartRequest(_small_figure(), 120, 80) for _ in range(TABS)])
+    if exporter.problem is None and all(drawn):
+        log.info(
+            "The chart browser is started, in the background %.1f s after the server started; "
+            "the first PDF will not wait for it.",
+            time.perf_counter() - began,
+        )
+    else:
+        log.warning(
+            "The chart browser could not be started in the background; each PDF will try again, "
+            "and until then has its tables without charts. %s",
+            exporter.problem or INSTALL_HINT,
+        )
+
+
+def _warm_also(also: Callable[[], object], began: float) -> None:
+    try:
+        also()
+    except Exception:  # a warm-up is only a head start: the first PDF will do (or report) it itself
+        log.warning("Preparing the PDF's typesetting in the background failed", exc_info=True)
+    else:
+        log.info(
+            "The PDF's typesetting is prepared, %.1f s after the server started.", time.perf_counter() - began
+        )
+
+
+def warm_up_in_background(
+    *, exporter: ChartExporter | None = None, also: Callable[[], object] | None = None
+) -> list[threading.Thread] | None:
+    """Start the chart browser now, on a thread of its own, so the first PDF does not wait for it;
+    ``also`` (say, loading the typesetter and its fonts) runs beside it on another thread.
+
+    Once per process: a later call gets the same threads back. Returns at once, never raises, and
+    the threads are daemons (a stopping server never waits for them). A browser that cannot start
+    is logged, and its ``problem`` says what to install, as after a PDF's own attempt. Returns
+    None when ``ICS_CHART_WARMUP`` switches the warm-up off.
+    """
+    global _warm_up_threads
+    with _warm_up_lock:
+        if _warm_up_threads is not None:
+            return _warm_up_threads
+        if not settings.current().chart_warm_up:
+            log.info("The chart browser is not started in the background (ICS_CHART_WARMUP is off).")
+            return None
+        began = time.perf_counter()
+        chosen = exporter or shared_exporter()
+        threads = [
+            threading.Thread(target=_warm_browser, args=(chosen, began), name="chart-warm-up", daemon=True)
+        ]
+        if also is not None:
+            threads.append(
+                threading.Thread(target=_warm_also, args=(also, began), name="pdf-warm-up", daemon=True)
+            )
+        for thread in threads:
+            thread.start()
+        _warm_up_threads = threads
+        return threads

@@ -12,6 +12,8 @@ half seen. Paths are resolved against the project root, never the working direct
 - ``ICS_BANK_PATH``: the question bank new workshops use; default ``questions.yaml`` there.
 - ``ICS_CHART_BROWSER`` (or ``BROWSER_PATH``): the Chrome or Chromium that draws the PDF's charts;
   default the first on PATH.
+- ``ICS_CHART_WARMUP``: start that browser in the background when the server starts, so the first
+  PDF does not wait for it; default on (0, false, no or off switch it off, for a cold start).
 - ``ICS_DEBUG``: the command line prints a fault's whole traceback (any value but 0, false, no,
   off).
 """
@@ -36,6 +38,7 @@ class Settings:
     data_folder: Path
     bank_path: Path
     chart_browser: str | None
+    chart_warm_up: bool
     debug: bool
 
     @property
@@ -58,6 +61,7 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         data_folder=_path(env.get("ICS_DATA_DIR"), PROJECT_ROOT / "data"),
         bank_path=_path(env.get("ICS_BANK_PATH"), PROJECT_ROOT / "questions.yaml"),
         chart_browser=env.get("ICS_CHART_BROWSER") or env.get("BROWSER_PATH") or None,
+        chart_warm_up=(env.get("ICS_CHART_WARMUP", "").strip().lower() or "on") not in _OFF,
         debug=env.get("ICS_DEBUG", "").strip().lower() not in _OFF,
     )
 
