@@ -1,6 +1,6 @@
 """The first PDF after a server start, in a real browser, with the chart browser's warm-up on and off.
 
-Run: .venv/bin/python bench/first_pdf.py [--runs N]
+Run: .venv/bin/python bench/first_pdf.py [--runs N] [--off-first]
 Target (issue 18): the first download after a server start under 3 s.
 
 Each run starts a fresh server (`streamlit run server.py`, as `make run` does) over its own copy
@@ -102,6 +102,9 @@ def describe(name: str, runs: list[Run]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs of each variant (default 3)")
+    parser.add_argument(
+        "--off-first", action="store_true", help="alternate starting with the warm-up off (default: on)"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}, {memory_gib():.0f} GiB")
     folder = Path(tempfile.mkdtemp(prefix="bench-first-pdf-"))
@@ -120,7 +123,7 @@ def main() -> None:
                     browser,
                     folder / "demo.db",
                     folder,
-                    warm_up=index % 2 == 0,
+                    warm_up=(index % 2 == 0) != args.off_first,
                     code=latest.join_code,
                     gap=gap,
                 )
