@@ -95,7 +95,11 @@ def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None
             cwd=PROJECT_ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            # No chart browser started in the background unless a test asks for one: a browser
+            # test's server seldom makes a PDF, and two cores shared by many servers each
+            # starting a Chromium would slow every test (tests/e2e/test_chart_warm_up_e2e.py
+            # switches it on).
+            env={**os.environ, "ICS_CHART_WARMUP": "off", **(env or {})},
             start_new_session=True,  # its own process group, so stop() reaches every child
         )
     server = AppServer(f"http://127.0.0.1:{port}", process, log)

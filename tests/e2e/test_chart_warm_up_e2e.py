@@ -48,7 +48,7 @@ def test_the_chart_browser_is_started_before_anyone_asks_and_the_first_pdf_uses_
         chosen = workshop_info(session=session, join_code=demo.join_codes[-1])
     # The chosen round's own sentence: "Biggest gap:" alone is also on the round shown first.
     readings = workshop_results(engine=demo.engine, actor=Actor.operator(), workshop_id=chosen.id).readings
-    server, before = started(artifacts_dir, demo.url)
+    server, before = started(artifacts_dir, demo.url, ICS_CHART_WARMUP="on")
     try:
         deadline = time.monotonic() + WARM_UP_SECONDS
         while STARTED not in log_since(server, before) and time.monotonic() < deadline:
