@@ -317,7 +317,7 @@ class OwnDomain:
 def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
     """The participant ``token`` names, their workshop and their answers; NotFound otherwise."""
     with transaction(engine) as session:
-        participant, workshop = _whose(session=session, token=token)
+        participant, workshop = token_owner(session=session, token=token)
         return ParticipantSession(
             participant_id=participant.id,
             label=participant.label,
@@ -349,7 +349,7 @@ def _answering(engine: Engine, token: str) -> _Answering:
     # nothing before it. A token that names nobody raises, which lru_cache never keeps; a
     # participant deleted since is refused by the save itself.
     with transaction(engine) as session:
-        participant, workshop = _whose(session=session, token=token)
+        participant, workshop = token_owner(session=session, token=token)
         bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
         return _Answering(participant.id, bank, workshop.domains)
 
@@ -376,7 +376,7 @@ def submit(*, engine: Engine, token: str) -> None:
     """Mark the participant's answers as submitted (again: the first time is kept). They may still
     change them while the workshop is open; once it is not, submitting is refused like a save."""
     with transaction(engine) as session:
-        participant, workshop = _whose(session=session, token=token)
+        participant, workshop = token_owner(session=session, token=token)
         if workshop.status != "open":
             raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
         if not participant_submitted(session=session, participant_id=participant.id):
@@ -420,7 +420,7 @@ def token_workshop(*, engine: Engine, token: str) -> str | None:
     nobody."""
     try:
         with transaction(engine) as session:
-            return _whose(session=session, token=token)[1].join_code
+            return token_owner(session=session, token=token)[1].join_code
     except NotFound:
         return None
 
@@ -432,7 +432,7 @@ def remembered(*, engine: Engine, token: str | None, join_code: str) -> Remember
         return None
     try:
         with transaction(engine) as session:
-            participant, workshop = _whose(session=session, token=token)
+            participant, workshop = token_owner(session=session, token=token)
             if workshop.join_code != join_code:
                 return None
             bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
@@ -458,7 +458,7 @@ def remembered(*, engine: Engine, token: str | None, join_code: str) -> Remember
 def results_revealed(*, engine: Engine, token: str) -> bool:
     """Whether the participant's workshop shows its team picture now."""
     with transaction(engine) as session:
-        return _whose(session=session, token=token)[1].revealed
+        return token_owner(session=session, token=token)[1].revealed
 
 
 def team_picture(*, engine: Engine, token: str) -> ResultsModel:
@@ -466,13 +466,13 @@ def team_picture(*, engine: Engine, token: str) -> ResultsModel:
     applied where they are shown); Forbidden before. One transaction: the check and the figures
     read the same moment."""
     with transaction(engine) as session:
-        _, workshop = _whose(session=session, token=token)
+        _, workshop = token_owner(session=session, token=token)
         if not workshop.revealed:
             raise Forbidden("the team picture is not revealed yet")
         return results_model(session, score_stored_workshop(session=session, workshop_id=workshop.id))
 
 
-def _whose(*, session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:
+def token_owner(*, session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:
     """The participant the token names and their workshop; NotFound for a token we never made."""
     participant = participant_by_token(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
     if participant is None:
@@ -505,6 +505,7 @@ __all__ = [
     "save_answer",
     "submit",
     "team_picture",
+    "token_owner",
     "token_workshop",
     "workshop_to_join",
     "wrong_code_hold_seconds",

@@ -28,7 +28,6 @@ from assessment.db import (
     finish_rerate_round,
     lock_rerate_round,
     open_rerate_round,
-    participant_by_token,
     participant_rerates,
     participant_stored_answers,
     participant_submitted,
@@ -38,13 +37,13 @@ from assessment.db import (
     transaction,
     workshop_info,
 )
-from assessment.errors import Forbidden, Invalid, NotFound
+from assessment.errors import Forbidden, Invalid
 from assessment.framework import QuestionBank
 from assessment.lifecycle import Rerate, State, TransitionRefused, next_state, state_of
 from assessment.limits import checked_text
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.services import Actor, workshop_for
-from assessment.services.participants import NOT_A_LINK, TOKEN_SHAPE
+from assessment.services.participants import token_owner
 from assessment.slides import Distribution, distributions
 
 REASON_CHARS = 500
@@ -212,13 +211,6 @@ def finish_rerate(*, engine: Engine, actor: Actor, workshop_id: int) -> RerateIn
 # --- the participant's side ----------------------------------------------------------------------------
 
 
-def _whose(session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:
-    participant = participant_by_token(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
-    if participant is None:
-        raise NotFound(NOT_A_LINK)
-    return participant, workshop_info(session=session, workshop_id=participant.workshop_id)
-
-
 def _open_round(session: Session, participant: ParticipantInfo, workshop: WorkshopInfo) -> RerateInfo:
     found = rerate_round(session=session, workshop_id=workshop.id)
     if found is None or found.closed_at is not None or not workshop.revealed:
@@ -231,7 +223,7 @@ def _open_round(session: Session, participant: ParticipantInfo, workshop: Worksh
 def rerate_open(*, engine: Engine, token: str) -> bool:
     """Whether the participant's workshop has a re-rate open now (the answer page's link)."""
     with transaction(engine) as session:
-        _, workshop = _whose(session, token)
+        _, workshop = token_owner(session=session, token=token)
         found = rerate_round(session=session, workshop_id=workshop.id)
         return found is not None and found.closed_at is None and workshop.revealed
 
@@ -241,7 +233,7 @@ def participant_rerate(*, engine: Engine, token: str) -> ParticipantRerate:
     if saved, and the team's anonymous distribution the results show. Forbidden when no re-rate is
     open or their answers were not submitted."""
     with transaction(engine) as session:
-        participant, workshop = _whose(session, token)
+        participant, workshop = token_owner(session=session, token=token)
         found = _open_round(session, participant, workshop)
         scored = score_stored_workshop(session=session, workshop_id=workshop.id)
         first = {
@@ -291,7 +283,7 @@ def save_rerate(
         None if reason is None else checked_text(reason, what="A reason", limit=REASON_CHARS, required=False)
     )
     with transaction(engine) as session:  # who the link names: never changes once they joined
-        participant, workshop = _whose(session, token)
+        participant, workshop = token_owner(session=session, token=token)
     with transaction(engine) as session:
         # the round's row first (see lock_rerate_round): a finish at the same moment waits or wins
         lock_rerate_round(session=session, workshop_id=workshop.id)
