@@ -43,9 +43,10 @@ from assessment.db.tables import Participant, Response
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
 from bench.common import machine
+from bench.versions import add_options, code_root, side_by_side_if_asked, write_figures
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 
 
 def build(url: str, *, partnerships: int, rounds: int, respondents: int) -> tuple[int, int]:
@@ -126,7 +127,10 @@ def main() -> None:
     parser.add_argument(
         "--small", action="store_true", help="4 partnerships x 2 rounds x 12, for a quick run"
     )
+    add_options(parser)
     args = parser.parse_args()
+    if side_by_side_if_asked(args, __file__):
+        return
     partnerships, rounds, respondents, runs = (4, 2, 12, 10) if args.small else (42, 8, 60, 10)
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-cohorts-')) / 'bench.db'}"
     start = time.perf_counter()
@@ -183,6 +187,13 @@ def main() -> None:
     print(
         f"comparison page (AppTest, server side): median {statistics.median(page_times) * ms:.0f} ms "
         f"(min {min(page_times) * ms:.0f}, max {max(page_times) * ms:.0f}) over {runs} runs"
+    )
+    write_figures(
+        args.json,
+        {
+            "compare_cohort median (ms)": statistics.median(times) * ms,
+            "comparison page median (ms)": statistics.median(page_times) * ms,
+        },
     )
 
 

@@ -33,9 +33,10 @@ from assessment.db import make_engine, set_workshop_state, transaction, workshop
 from assessment.services import Actor, presenter
 from bench.common import machine, percentile
 from bench.results import build
+from bench.versions import code_root
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 MS = 1000
 
 

@@ -38,9 +38,10 @@ from assessment.db import (
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
 from assessment.migrate import upgrade_database
 from bench.common import machine
+from bench.versions import add_options, code_root, side_by_side_if_asked, write_figures
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 
 
 def build(url: str, *, rounds: int, respondents: int) -> tuple[int, str, int]:
@@ -118,7 +119,10 @@ def main() -> None:
     parser.add_argument(
         "--small", action="store_true", help="2 rounds of 12 and 5 runs, for the CI smoke run"
     )
+    add_options(parser)
     args = parser.parse_args()
+    if side_by_side_if_asked(args, __file__):
+        return
     rounds, respondents, runs = (2, 12, 5) if args.small else (8, 60, 20)
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-results-')) / 'bench.db'}"
     facilitator, code, partnership = build(url, rounds=rounds, respondents=respondents)
@@ -137,6 +141,13 @@ def main() -> None:
     print(
         f"trends page, {rounds} rounds of {respondents}: "
         f"median {statistics.median(trends) * ms:.0f} ms (min {min(trends) * ms:.0f})"
+    )
+    write_figures(
+        args.json,
+        {
+            "results page median (ms)": statistics.median(results) * ms,
+            "trends page median (ms)": statistics.median(trends) * ms,
+        },
     )
 
 

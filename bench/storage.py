@@ -59,9 +59,10 @@ from assessment.db.tables import Participant, Response
 from assessment.framework import AccountabilityItem, Item, QuestionBank, SpectrumItem
 from assessment.migrate import upgrade_database
 from assessment.scoring import score_workshop
+from bench.versions import code_root
 from tests.storage.conftest import postgres_admin_url as postgres_environment_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 TARGET_P95_MS = {"sqlite": 20.0, "postgresql": 30.0}
 TARGET_LOAD_SCORE_MS = 100.0
 

@@ -24,10 +24,11 @@ from assessment.db import add_participant, bank_for_version, make_engine, transa
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
 from bench.common import machine, percentile
+from bench.versions import code_root
 from tests.app.conftest import make_workshop
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 
 TIME_CLICK_TO_SAVED = """
 ([selector, label]) => new Promise((resolve, reject) => {
