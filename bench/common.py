@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -33,3 +37,30 @@ def memory_gib() -> float:
     except OSError:
         pass  # not Linux
     return 0.0
+
+
+@contextmanager
+def scratch_database(postgres: bool) -> Iterator[str]:
+    """A database URL for one benchmark run, removed afterwards: SQLite in a temporary folder, or
+    a new database in the PostgreSQL of the PG* environment (``pg_virtualenv -t -- ...``)."""
+    if not postgres:
+        with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    from tests.storage.conftest import postgres_admin_url
+
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        raise SystemExit("--postgres needs the PG* environment: run under `pg_virtualenv -t -- ...`")
+    name = f"ics_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
