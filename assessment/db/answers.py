@@ -24,8 +24,14 @@ from assessment.answers import (
     answer_problems,
     merge_change,
 )
-from assessment.db.tables import Participant, Response, Workshop, utcnow
-from assessment.db.workshops import bank_for_version, lock_row, workshop_info
+from assessment.db.tables import BankVersion, Cohort, Participant, Partnership, Response, Workshop, utcnow
+from assessment.db.workshops import (
+    WorkshopInfo,
+    bank_for_version,
+    lock_row,
+    workshop_info,
+    workshop_info_of,
+)
 from assessment.errors import Forbidden, Invalid, NotFound
 from assessment.framework import QuestionBank
 
@@ -289,6 +295,45 @@ def participant_by_token(*, session: Session, token: str) -> ParticipantInfo | N
     if row is None:
         return None
     return ParticipantInfo(row.id, row.workshop_id, row.label, row.resume_token, row.sector, row.role)
+
+
+@dataclass(frozen=True)
+class ParticipantAtWork:
+    """A participant, their workshop and its bank's content hash, and where their answers stand:
+    read in one statement, because the answer page reads it on every rerun."""
+
+    participant: ParticipantInfo
+    workshop: WorkshopInfo
+    content_hash: str
+    revision: int  # read in the same statement as the rest, before any answer is read
+    submitted: bool
+
+
+def participant_at_work(*, session: Session, token: str) -> ParticipantAtWork | None:
+    """What the answer page needs about the participant a resume link names, in one statement;
+    None for a wrong or tampered token."""
+    if not token or len(token) > 64:
+        return None
+    row = session.execute(
+        select(Participant, Workshop, Partnership.name, Cohort.name, BankVersion.content_hash)
+        .join(Workshop, Workshop.id == Participant.workshop_id)
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+        .join(BankVersion, BankVersion.id == Workshop.bank_version_id)
+        .where(Participant.resume_token == token)
+    ).one_or_none()
+    if row is None:
+        return None
+    person, workshop, partnership, cohort, content_hash = row
+    return ParticipantAtWork(
+        participant=ParticipantInfo(
+            person.id, person.workshop_id, person.label, person.resume_token, person.sector, person.role
+        ),
+        workshop=workshop_info_of(workshop, partnership, cohort),
+        content_hash=content_hash,
+        revision=int(person.answers_revision or 0),
+        submitted=person.submitted_at is not None,
+    )
 
 
 def participant_submitted(*, session: Session, participant_id: int) -> bool:

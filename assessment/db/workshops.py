@@ -128,10 +128,15 @@ def store_bank_version(*, session: Session, yaml_text: str) -> int:
 _BANK_CACHE: dict[str, QuestionBank] = {}
 
 
-def bank_for_version(*, session: Session, bank_version_id: int) -> QuestionBank:
+def bank_for_version(
+    *, session: Session, bank_version_id: int, content_hash: str | None = None
+) -> QuestionBank:
     """The bank a workshop used. A stored version never changes, so each is parsed once per
-    process, keyed by its content hash: ids repeat across databases, hashes do not."""
-    digest = session.scalar(select(BankVersion.content_hash).where(BankVersion.id == bank_version_id))
+    process, keyed by its content hash: ids repeat across databases, hashes do not. A caller
+    that read the hash with the workshop gives it, and a cached bank then costs no statement."""
+    digest = content_hash or session.scalar(
+        select(BankVersion.content_hash).where(BankVersion.id == bank_version_id)
+    )
     if digest is None:
         raise NotFound(f"there is no bank version {bank_version_id}")
     cached = _BANK_CACHE.get(digest)
@@ -203,7 +208,11 @@ def workshop_info(
         raise NotFound(
             f"there is no workshop with the code '{join_code}'" if join_code else "no such workshop"
         )
-    w, partnership, cohort = row
+    return workshop_info_of(*row)
+
+
+def workshop_info_of(w: Workshop, partnership: str, cohort: str) -> WorkshopInfo:
+    """A workshop row, with its partnership's and cohort's names, as the rest of the app sees it."""
     return WorkshopInfo(
         id=w.id,
         join_code=w.join_code,

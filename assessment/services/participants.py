@@ -53,8 +53,8 @@ from assessment.db import (
     audit,
     bank_for_version,
     change_stamp,
+    participant_at_work,
     participant_by_token,
-    participant_revision,
     participant_stored_answers,
     participant_submitted,
     save_answer_change,
@@ -315,22 +315,32 @@ class OwnDomain:
 
 
 def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
-    """The participant ``token`` names, their workshop and their answers; NotFound otherwise."""
+    """The participant ``token`` names, their workshop and their answers; NotFound otherwise.
+
+    Every rerun of the answer page reads this, so it is two statements (three the first time a
+    bank is seen): the participant with their workshop, revision and submission in one, then their
+    answers. The revision is read before the answers, so the page never claims to have drawn a
+    revision newer than the answers it drew."""
     with transaction(engine) as session:
-        participant, workshop = token_owner(session=session, token=token)
+        found = participant_at_work(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
+        if found is None:
+            raise NotFound(NOT_A_LINK)
+        workshop = found.workshop
         return ParticipantSession(
-            participant_id=participant.id,
-            label=participant.label,
+            participant_id=found.participant.id,
+            label=found.participant.label,
             workshop_id=workshop.id,
             title=workshop.title,
             partnership=workshop.partnership,
             status=workshop.status,
             revealed=workshop.revealed,
             domains=workshop.domains,
-            bank=bank_for_version(session=session, bank_version_id=workshop.bank_version_id),
-            revision=participant_revision(session=session, participant_id=participant.id),
-            stored=participant_stored_answers(session=session, participant_id=participant.id),
-            submitted=participant_submitted(session=session, participant_id=participant.id),
+            bank=bank_for_version(
+                session=session, bank_version_id=workshop.bank_version_id, content_hash=found.content_hash
+            ),
+            revision=found.revision,
+            stored=participant_stored_answers(session=session, participant_id=found.participant.id),
+            submitted=found.submitted,
         )
 
 

@@ -269,3 +269,38 @@ def test_an_answer_the_database_could_not_take_is_kept_as_plain_values_and_saved
     assert not at.exception, at.exception
     assert at.session_state["unsaved_writes"] == {}
     assert stored_levels(engine, token) == (1, 2)
+
+
+def test_the_answer_page_reads_a_participant_in_two_statements_with_the_same_figures(engine: Engine) -> None:
+    # Every rerun of the answer page calls participant_session: under a busy room each statement
+    # is a round trip that queues (issue 18). The bank is cached after its first read.
+    from sqlalchemy import event
+
+    code = a_workshop(engine)
+    token = joined(engine, code)
+    participant_session(engine=engine, token=token)  # the bank parsed and cached
+    save_answer(engine=engine, token=token, change=levels(2, 3))
+    submit(engine=engine, token=token)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        me = participant_session(engine=engine, token=token)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 2, statements
+    with transaction(engine) as session:
+        info = workshop_info(session=session, join_code=code)
+    assert (me.workshop_id, me.title, me.partnership, me.status, me.domains) == (
+        info.id,
+        info.title,
+        info.partnership,
+        info.status,
+        info.domains,
+    )
+    assert me.submitted and me.revision == 1 and me.stored[ITEM].answer.current == 2
+    with pytest.raises(NotFound):
+        participant_session(engine=engine, token=token[:-1] + ("A" if token[-1] != "A" else "B"))
