@@ -20,7 +20,7 @@ import math
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -53,6 +53,11 @@ SIGN_IN_FAILED = "sign_in.failed"
 # does not lengthen their own wait (and the password was never checked, so it was not a guess).
 SIGN_IN_THROTTLED = "sign_in.throttled"
 SIGN_IN_ACTOR = "sign-in"
+# Single sign-on: the organisation's sign-in vouched for an email, which did or did not open an
+# account. Kept apart from password sign-ins, so the password rate limit never counts them.
+SSO_SIGN_IN_OK = "sign_in.sso_ok"
+SSO_SIGN_IN_REFUSED = "sign_in.sso_refused"
+SSO_ACTOR = "single-sign-on"
 
 # The same words for an unknown email and a wrong password, so the form cannot be used to find
 # out which emails have accounts.
@@ -522,3 +527,89 @@ def sign_in(
         if new_hash is not None:
             accounts.set_password_hash(session=done, facilitator_id=facilitator_id, password_hash=new_hash)
     return facilitator_id
+
+
+# --- single sign-on --------------------------------------------------------------------------------
+
+# Claims that say the provider stands behind the email: OpenID Connect's email_verified, or, from
+# Microsoft Entra ID (which sends no email_verified for work accounts), its optional claim
+# xms_edov: the tenant has verified that it owns the email's domain.
+_VOUCHING_CLAIMS = ("email_verified", "xms_edov")
+_TRUE_WORDS = {"true", "1"}
+
+NO_VERIFIED_EMAIL_MESSAGE = (
+    "Your organisation's sign-in did not confirm an email address for you, so it cannot be "
+    "matched to a facilitator account. Ask whoever runs this app to check the sign-in's set-up "
+    "(the email and xms_edov optional claims, for Microsoft Entra ID)."
+)
+
+
+def _vouches(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in _TRUE_WORDS
+
+
+def verified_email(claims: Mapping[str, object]) -> str | None:
+    """The email, normalised, when the provider's claims vouch for it; otherwise None.
+
+    Every vouching claim present must say yes (a provider that says ``email_verified: false``
+    is not overruled by another claim), and at least one must be present.
+    """
+    email = claims.get("email")
+    if not isinstance(email, str):
+        return None
+    email = normalise_email(email)
+    if email_problem(email) is not None:
+        return None
+    present = [claims[name] for name in _VOUCHING_CLAIMS if name in claims]
+    if not present or not all(_vouches(value) for value in present):
+        return None
+    return email
+
+
+def no_account_message(email: str) -> str:
+    return (
+        f"Your organisation signed you in as {email}, but there is no facilitator account for "
+        f"{email}. Ask whoever runs this app to add one with that email address."
+    )
+
+
+def sso_sign_in(*, engine: Engine, claims: Mapping[str, object], now: datetime | None = None) -> int:
+    """The facilitator's id for the account whose email the provider vouches for (matched
+    without regard to case); otherwise raises SignInRefused. Either way the attempt is audited,
+    in a transaction of its own, so a refusal is recorded though it propagates."""
+    now = _as_utc(now or utcnow())
+    email = verified_email(claims)
+    raw = claims.get("email")
+    target = (email or (normalise_email(raw) if isinstance(raw, str) else "") or "(no email)")[
+        :MAX_EMAIL_LENGTH
+    ]
+    refusal: str | None = None
+    with transaction(engine) as session:
+        account_id = None if email is None else accounts.facilitator_id_by_email(session=session, email=email)
+        if email is None:
+            refusal, reason = NO_VERIFIED_EMAIL_MESSAGE, "email not verified by the provider"
+        elif account_id is None:
+            refusal, reason = no_account_message(email), "no account with this email"
+        if refusal is not None:
+            audit_entry(
+                session=session,
+                at=now,
+                actor=SSO_ACTOR,
+                action=SSO_SIGN_IN_REFUSED,
+                target=target,
+                detail={"reason": reason},
+            )
+        else:
+            audit_entry(
+                session=session,
+                at=now,
+                actor=SSO_ACTOR,
+                action=SSO_SIGN_IN_OK,
+                target=target,
+                detail={"facilitator_id": account_id},
+            )
+    if refusal is not None or account_id is None:
+        raise SignInRefused(refusal or NO_VERIFIED_EMAIL_MESSAGE, None)
+    return int(account_id)

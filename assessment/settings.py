@@ -16,6 +16,13 @@ half seen. Paths are resolved against the project root, never the working direct
   PDF does not wait for it; default on (0, false, no or off switch it off, for a cold start).
 - ``ICS_DEBUG``: the command line prints a fault's whole traceback (any value but 0, false, no,
   off).
+- ``ICS_SSO``: facilitators may sign in with their organisation's account (single sign-on through
+  OpenID Connect, Streamlit's ``st.login``; the provider is the ``[auth]`` section of
+  ``.streamlit/secrets.toml``); an account is matched by the email the provider vouches for.
+  Default off; 1, true, yes or on switch it on.
+- ``ICS_LOCAL_PASSWORDS``: facilitators may sign in with the app's own email and password. Default
+  on; 0, false, no or off hide the password form and refuse a password posted to the sign-in
+  route (with single sign-on on, the organisation's sign-in is then the only way in).
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ class Settings:
     chart_browser: str | None
     chart_warm_up: bool
     debug: bool
+    single_sign_on: bool = False
+    local_passwords: bool = True
 
     @property
     def default_sqlite_path(self) -> Path:
@@ -53,6 +62,13 @@ def _path(value: str | None, default: Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _switch(value: str | None, *, default: bool) -> bool:
+    """A setting that is on or off: unset or empty keeps the default; the usual words for off
+    (0, false, no, off) switch it off, any other value on."""
+    word = (value or "").strip().lower()
+    return default if not word else word not in _OFF
+
+
 def current(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings now: from ``environ`` (the process environment when not given)."""
     env = os.environ if environ is None else environ
@@ -63,6 +79,8 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         chart_browser=env.get("ICS_CHART_BROWSER") or env.get("BROWSER_PATH") or None,
         chart_warm_up=(env.get("ICS_CHART_WARMUP", "").strip().lower() or "on") not in _OFF,
         debug=env.get("ICS_DEBUG", "").strip().lower() not in _OFF,
+        single_sign_on=_switch(env.get("ICS_SSO"), default=False),
+        local_passwords=_switch(env.get("ICS_LOCAL_PASSWORDS"), default=True),
     )
 
 

@@ -9,6 +9,7 @@ refused sign-in is an ``assessment.auth.SignInRefused``, which also says how lon
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,6 +46,12 @@ class SignedIn:
 def sign_in(*, engine: Engine, email: str, password: str) -> int:
     """The facilitator's id when the email and password match; otherwise ``auth.SignInRefused``."""
     return auth.sign_in(engine=engine, email=email, password=password)
+
+
+def sign_in_with_identity(*, engine: Engine, claims: Mapping[str, object]) -> int:
+    """The facilitator's id for the account whose email the organisation's sign-in vouches for
+    (single sign-on); otherwise ``auth.SignInRefused``, saying why. Audited either way."""
+    return auth.sso_sign_in(engine=engine, claims=claims)
 
 
 def start_session(*, engine: Engine, facilitator_id: int, now: datetime | None = None) -> NewSession:
@@ -142,5 +149,6 @@ __all__ = [
     "remove_facilitator",
     "session_facilitator",
     "sign_in",
+    "sign_in_with_identity",
     "start_session",
 ]
