@@ -160,6 +160,12 @@ def sign_in_href(next_path: str | None = None) -> str:
     return SIGN_IN_PATH if target == HOME else f"{SIGN_IN_PATH}?next={quote(target, safe='/')}"
 
 
+def sso_start_href(next_path: str | None = None) -> str:
+    """The address that starts the organisation's sign-in and comes back to ``next_path``."""
+    target = safe_next(next_path)
+    return SSO_START_PATH if target == HOME else f"{SSO_START_PATH}?next={quote(target, safe='/')}"
+
+
 def sign_out_check(token: str) -> str:
     """The sign-out form's check for the browser holding ``token``: derived from the token, so
     only a page this server drew for that browser can carry it, and it reveals nothing of it."""
@@ -345,8 +351,9 @@ def _sign_in_page(
     if problem:
         parts.append(f'<p class="error" role="alert">{html.escape(problem)}</p>')
     if single_sign_on:
-        start = SSO_START_PATH if next_path == HOME else f"{SSO_START_PATH}?next={quote(next_path, safe='/')}"
-        parts.append(f'<p><a class="button" href="{attr(start)}">{SSO_BUTTON_LABEL}</a></p>')
+        parts.append(
+            f'<p><a class="button" href="{attr(sso_start_href(next_path))}">{SSO_BUTTON_LABEL}</a></p>'
+        )
     if not local_passwords:
         if not single_sign_on:
             parts.append(f'<p class="error" role="alert">{html.escape(NO_SIGN_IN_MESSAGE)}</p>')

@@ -15,10 +15,18 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from assessment import settings
 from assessment.auth import SESSION_COOKIE
 from assessment.errors import Refused
 from assessment.services import facilitators
-from assessment.web_session import CHECK_FIELD, SIGN_OUT_PATH, sign_in_href, sign_out_check
+from assessment.web_session import (
+    CHECK_FIELD,
+    SIGN_OUT_PATH,
+    SSO_BUTTON_LABEL,
+    sign_in_href,
+    sign_out_check,
+    sso_start_href,
+)
 from ui.db import engine
 from ui.text import escape_markdown
 
@@ -74,13 +82,32 @@ def current_path() -> str:
     return f"{path}?{query}" if query else path
 
 
-def sign_in_link(next_path: str, label: str = "Sign in") -> None:
-    """A button-like link to the sign-in form, which comes back to ``next_path`` afterwards."""
-    href = html.escape(sign_in_href(next_path), quote=True)
+def _link_button(href: str, label: str) -> None:
     st.markdown(
-        f'<a href="{href}" target="_self" style="{_BUTTON_STYLE}">{html.escape(label)}</a>',
+        f'<a href="{html.escape(href, quote=True)}" target="_self" style="{_BUTTON_STYLE}">'
+        f"{html.escape(label)}</a>",
         unsafe_allow_html=True,  # our own address and words, escaped
     )
+
+
+def sign_in_link(next_path: str, label: str = "Sign in") -> None:
+    """A button-like link to the sign-in form, which comes back to ``next_path`` afterwards.
+
+    When the organisation's sign-in is the only way in (``ICS_SSO`` on, ``ICS_LOCAL_PASSWORDS``
+    off), the link starts it at once: the form would offer nothing else.
+    """
+    now = settings.current()
+    if now.single_sign_on and not now.local_passwords:
+        _link_button(sso_start_href(next_path), SSO_BUTTON_LABEL if label == "Sign in" else label)
+        return
+    _link_button(sign_in_href(next_path), label)
+
+
+def sso_sign_in_link(next_path: str) -> None:
+    """A button-like link that starts the organisation's sign-in (single sign-on) and comes back
+    to ``next_path``; draws nothing when single sign-on is off."""
+    if settings.current().single_sign_on:
+        _link_button(sso_start_href(next_path), SSO_BUTTON_LABEL)
 
 
 def sign_out_form() -> None:

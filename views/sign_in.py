@@ -7,8 +7,9 @@ to it, and once signed in shows the account and signs out through the server's r
 
 import streamlit as st
 
+from assessment import settings
 from assessment.auth import SESSION_LIFETIME
-from ui.auth import AFTER_SIGN_IN, sign_in_link, sign_out_form, signed_in
+from ui.auth import AFTER_SIGN_IN, sign_in_link, sign_out_form, signed_in, sso_sign_in_link
 from ui.text import escape_markdown as md
 
 account = signed_in()
@@ -27,4 +28,11 @@ else:
         "Facilitators sign in to run workshops and see their results. "
         "Taking part in a workshop needs no account: use the code on the screen instead."
     )
-    sign_in_link(AFTER_SIGN_IN)
+    ways = settings.current()
+    if ways.single_sign_on and ways.local_passwords:
+        sso_sign_in_link(AFTER_SIGN_IN)
+        st.markdown("Or sign in with this app's own email and password:")
+        sign_in_link(AFTER_SIGN_IN, "Sign in with a password")
+    else:
+        # One way in (the organisation's sign-in, or a password), or none: the form says which.
+        sign_in_link(AFTER_SIGN_IN)

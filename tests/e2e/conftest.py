@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +67,15 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
-def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> AppServer:
+def start_app(
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+) -> AppServer:
     """Start `streamlit run server.py` (the app with its sign-in routes, as `make run` does); pass
-    DATABASE_URL in ``env`` (never the developer's data/)."""
+    DATABASE_URL in ``env`` (never the developer's data/). ``extra_args`` go to `streamlit run`
+    after the defaults (e.g. ``--secrets.files`` for a test's own secrets.toml)."""
     port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     command = [
@@ -88,6 +94,7 @@ def start_app(log_dir: Path, env: dict[str, str] | None = None, port: int | None
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     with log.open("ab") as out:
         process = subprocess.Popen(
