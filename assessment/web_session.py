@@ -259,7 +259,9 @@ class StreamlitSignOn:
 
         def one(name: str) -> bytes | None:
             value = request.cookies.get(name)
-            return None if value is None else decode_signed_value(secret, name, value.encode("latin-1"))
+            if value is None or not value.isascii():  # a signed value is ASCII; anything else is not one
+                return None
+            return decode_signed_value(secret, name, value.encode("ascii"))
 
         raw = get_cookie_with_chunks(one, USER_COOKIE_NAME)
         if raw is None:

@@ -29,8 +29,11 @@ from assessment.migrate import upgrade_database
 from assessment.web_session import SSO_BUTTON_LABEL, SSO_INCOMPLETE_MESSAGE
 from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, AppServer, free_port, start_app
 
-# The mock provider is built on an older Authlib interface, which warns of it on every token.
-pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
+pytestmark = [
+    pytest.mark.e2e,
+    # The mock provider is built on an older Authlib interface, which warns of it on every token.
+    pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
+]
 
 CLIENT_ID = "ics-readiness"
 SOMEONE_ELSE = "another-app"  # a client id that is not this app's: tokens for it must be refused
