@@ -40,13 +40,14 @@ import hashlib
 import hmac
 import html
 import json
+import logging
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Protocol
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -133,6 +134,7 @@ SECURITY_HEADERS = {
 }
 
 EngineSource = Callable[[], Engine]
+_log = logging.getLogger(__name__)
 
 
 # --- addresses -------------------------------------------------------------------------------------
@@ -415,6 +417,12 @@ def _bad_form(status: int) -> HTMLResponse:
     )
 
 
+def _remembered_next(request: Request) -> str:
+    """Where the organisation's sign-in was asked to come back to (checked again: a cookie is
+    the browser's to change)."""
+    return safe_next(unquote(request.cookies.get(SSO_NEXT_COOKIE, "")))
+
+
 # --- the routes ------------------------------------------------------------------------------------
 
 
@@ -611,7 +619,7 @@ class SignInRoutes:
         check, new = self._form_check(request)
         response = self._sign_in_page(
             check=check,
-            next_path=safe_next(request.cookies.get(SSO_NEXT_COOKIE)),
+            next_path=_remembered_next(request),
             problem=problem,
             status=status,
         )
@@ -627,12 +635,13 @@ class SignInRoutes:
             )
         try:
             login = self._provider.login_url()
-        except SignOnNotSetUp:
+        except SignOnNotSetUp as missing:
+            _log.warning("Single sign-on is on (ICS_SSO) but not set up: %s", " ".join(str(missing).split()))
             return self._sso_problem(request, SSO_NOT_SET_UP_MESSAGE, 503)
         response = RedirectResponse(login, status_code=303, headers={"Cache-Control": "no-store"})
         response.set_cookie(
             SSO_NEXT_COOKIE,
-            safe_next(request.query_params.get("next")),
+            quote(safe_next(request.query_params.get("next")), safe=""),  # a cookie value: no ; , = ? or "
             max_age=SSO_NEXT_SECONDS,
             path="/account",
             secure=is_https(request),
@@ -676,7 +685,7 @@ class SignInRoutes:
             self._provider.forget(response, request)
             return response
         signed_in = RedirectResponse(
-            safe_next(request.cookies.get(SSO_NEXT_COOKIE)),
+            _remembered_next(request),
             status_code=303,
             headers={"Cache-Control": "no-store"},
         )

@@ -32,9 +32,12 @@ from assessment.web_session import (
     CHECK_FIELD,
     PASSWORDS_OFF_MESSAGE,
     SIGN_IN_PATH,
+    SIGN_OUT_PATH,
     SSO_FINISH_PATH,
     SSO_START_PATH,
     SignInRoutes,
+    SignOnNotSetUp,
+    sign_out_check,
 )
 from tests.asgi_browser import Browser
 
@@ -229,3 +232,30 @@ def test_finishing_with_no_identity_says_the_sign_in_did_not_complete(engine: En
     assert reply.status == 403
     assert "did not complete" in reply.text
     assert browser.cookie("ics_session") is None
+
+
+class NotSetUp(FakeProvider):
+    def login_url(self) -> str:
+        raise SignOnNotSetUp("no [auth] section")
+
+
+def test_single_sign_on_switched_on_without_a_provider_says_so_instead_of_failing(engine: Engine) -> None:
+    routes = SignInRoutes(lambda: engine, single_sign_on=True, local_passwords=True, provider=NotSetUp())
+    reply = Browser(Starlette(routes=routes.routes())).get(SSO_START_PATH)
+    assert reply.status == 503
+    assert "not set up" in reply.text
+
+
+def test_signing_out_also_clears_the_organisations_identity(engine: Engine) -> None:
+    browser = browser_for(engine, sso=True, passwords=True)
+    browser.get(SSO_START_PATH)
+    browser.jar[FakeProvider.IDENTITY_COOKIE] = (EMAIL, "/")
+    browser.get(SSO_FINISH_PATH)
+    token = browser.cookie("ics_session")
+    assert token is not None
+    browser.jar[FakeProvider.IDENTITY_COOKIE] = (EMAIL, "/")  # as if one had been left behind
+    reply = browser.post(SIGN_OUT_PATH, {CHECK_FIELD: sign_out_check(token)})
+    assert reply.status == 303
+    assert browser.cookie("ics_session") is None
+    assert browser.cookie(FakeProvider.IDENTITY_COOKIE) is None
+    assert facilitators.session_facilitator(engine=engine, token=token) is None
