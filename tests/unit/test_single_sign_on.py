@@ -26,7 +26,7 @@ from assessment.auth import (
 from assessment.db import make_engine, transaction
 from assessment.db.tables import AuditEntry
 from assessment.migrate import upgrade_database
-from assessment.services import facilitators
+from assessment.services import Actor, facilitators
 from assessment.settings import current
 from assessment.web_session import (
     CHECK_FIELD,
@@ -259,3 +259,13 @@ def test_signing_out_also_clears_the_organisations_identity(engine: Engine) -> N
     assert browser.cookie("ics_session") is None
     assert browser.cookie(FakeProvider.IDENTITY_COOKIE) is None
     assert facilitators.session_facilitator(engine=engine, token=token) is None
+
+
+def test_a_removed_account_is_refused_as_unknown_and_its_sessions_are_gone(engine: Engine) -> None:
+    claims = {"email": EMAIL, "email_verified": True}
+    facilitator_id = facilitators.sign_in_with_identity(engine=engine, claims=claims)
+    session = facilitators.start_session(engine=engine, facilitator_id=facilitator_id)
+    facilitators.remove_facilitator(engine=engine, actor=Actor.operator(), email=EMAIL)
+    assert facilitators.session_facilitator(engine=engine, token=session.token) is None
+    with pytest.raises(SignInRefused, match="no facilitator account"):
+        facilitators.sign_in_with_identity(engine=engine, claims=claims)
