@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and the tests need: Chromium (the browser tier, and the
 # PDF's charts drawn through kaleido), PostgreSQL and pg_virtualenv (the storage tier),
-# poppler-utils (PDF pages to PNG), and what WeasyPrint typesets the PDF with (Pango, HarfBuzz's
+# poppler-utils (PDF pages to PNG), nginx (the reverse proxy of deploy/nginx.conf, in front of
+# two app servers in the failover test and the load benchmark's --proxy runs), and what WeasyPrint typesets the PDF with (Pango, HarfBuzz's
 # subsetter, fontconfig and the Liberation and DejaVu fonts). As root it uses apt-get; otherwise it
 # names what to install and fails.
 #
@@ -21,7 +22,7 @@ wanted=(
   fonts-dejavu-core
 )
 if [ "$purpose" != run ]; then
-  wanted+=(poppler-utils postgresql)
+  wanted+=(poppler-utils postgresql nginx)
 fi
 
 missing=()

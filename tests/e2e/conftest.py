@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -122,6 +124,80 @@ def start_app(
             time.sleep(0.3)
     server.stop()
     raise RuntimeError(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+# --- nginx in front of several servers (the proxy failover test and bench/load.py --proxy) --------
+
+NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
+# What each app server line gets in the upstream: one failed connection takes it out for 10 s.
+SERVER_OPTIONS = "max_fails=1 fail_timeout=10s"
+
+
+@dataclass
+class ProxyServer(AppServer):
+    """nginx with deploy/nginx.conf, in a folder of its own (its prefix), in front of app servers."""
+
+    prefix: Path
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (`make test` installs it); /usr/sbin is not on every user's PATH."""
+    return shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
+    )
+
+
+def start_proxy(
+    log_dir: Path, backends: Sequence[AppServer], *, port: int | None = None, site: Sequence[str] = ()
+) -> ProxyServer:
+    """Start nginx on a free loopback port with deploy/nginx.conf, unchanged, in front of
+    ``backends``. The two files it includes are written beside a copy of it: the upstream's server
+    lines, and the server block's ``listen`` line plus ``site`` (more directives for that block).
+    Stopped (and its folder removed) by ``stop()``."""
+    nginx = nginx_binary()
+    if nginx is None:
+        raise RuntimeError("nginx not found: run `make test` (it installs Debian's nginx)")
+    port = port or free_port()
+    # Its own folder: pid, temporary files and the configuration, readable by nginx's workers
+    # (which run as an unprivileged user when the tests run as root).
+    prefix = Path(tempfile.mkdtemp(prefix="ics-nginx-"))
+    prefix.chmod(0o755)
+    shutil.copyfile(NGINX_CONF, prefix / "nginx.conf")
+    servers = [f"server {b.url.removeprefix('http://')} {SERVER_OPTIONS};" for b in backends]
+    (prefix / "ics-app-servers.conf").write_text("\n".join(servers) + "\n")
+    (prefix / "ics-site.conf").write_text("\n".join([f"listen 127.0.0.1:{port};", *site]) + "\n")
+    log = log_dir / f"nginx-{port}.log"
+    command = [
+        nginx,
+        "-e",
+        "stderr",
+        "-p",
+        str(prefix),
+        "-c",
+        str(prefix / "nginx.conf"),
+        "-g",
+        "daemon off;",
+    ]
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proxy = ProxyServer(f"http://127.0.0.1:{port}", process, log, prefix)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            shutil.rmtree(prefix, ignore_errors=True)
+            raise RuntimeError(f"nginx exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{proxy.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return proxy
+        except OSError:
+            time.sleep(0.1)
+    proxy.stop()
+    raise RuntimeError(f"nginx did not pass a health check through to the app in 10 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -243,11 +319,17 @@ def open_new_workshop(page: Page, server: AppServer, engine: Engine, title: str)
 
 
 def join_as_participant(
-    browser: Browser, server: AppServer, code: str, sector: str, *, viewport: dict[str, int] = LAPTOP
+    browser: Browser,
+    server: AppServer,
+    code: str,
+    sector: str,
+    *,
+    viewport: dict[str, int] = LAPTOP,
+    context: BrowserContext | None = None,
 ) -> tuple[Page, str]:
-    """A participant joins in their own browser context through the join page; returns their
-    page, on step 1 of the walkthrough, and their resume token."""
-    page = new_context(browser, viewport=viewport).new_page()
+    """A participant joins in their own browser context (``context`` when given) through the
+    join page; returns their page, on step 1 of the walkthrough, and their resume token."""
+    page = (context or new_context(browser, viewport=viewport)).new_page()
     page.goto(f"{server.url}/join?code={code}")
     page.get_by_role("combobox", name="Which part of the system do you work in?").click()
     page.get_by_role("option", name=sector).click()
