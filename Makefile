@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e bench bench-smoke clean
+.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e test-image bench bench-smoke clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,11 @@ run: deps
 	bash scripts/install-system-deps.sh run
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
+# hadolint (pinned in requirements-dev.txt) checks the Dockerfile: no container engine is needed.
 lint: dev-deps
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/ruff format --no-cache --check .
+	$(VENV)/bin/hadolint Dockerfile
 
 typecheck: dev-deps
 	$(VENV)/bin/mypy assessment ui app.py server.py views/*.py
@@ -62,6 +64,11 @@ test-e2e: dev-deps system-deps
 test: dev-deps system-deps lint typecheck
 	$(WITH_POSTGRES) $(PY) -m pytest
 	$(MAKE) --no-print-directory bench-smoke
+
+# The container image, built and started with podman from a base made of Debian's packages (no
+# image registry needed); not part of `make test`: it downloads a few hundred MB each time.
+test-image:
+	bash deploy/image-test.sh
 
 # Benchmarks. `make bench` runs every bench/ script at full size (figures go to bench/RESULTS.md
 # by hand, with the machine); `make bench-smoke` runs each at a small size and is part of

@@ -31,8 +31,16 @@ if ! $PODMAN image exists "$BASE"; then
   $PODMAN import "$work/rootfs.tar" "$BASE" >/dev/null
 fi
 
+# Behind a proxy that inspects TLS, pip needs that proxy's certificate authority: PIP_CERT, when
+# set, is mounted into the build's steps only (with a pip.conf naming it), never into the image.
+build_flags=()
+if [ -n "${PIP_CERT:-}" ]; then
+  printf '[global]\ncert = /run/ics-build/ca.crt\n' >"$work/pip.conf"
+  build_flags+=(-v "$PIP_CERT:/run/ics-build/ca.crt:ro" -v "$work/pip.conf:/etc/pip.conf:ro")
+fi
+
 echo "Building the image"
-$PODMAN build --format docker --network host "${run_flags[@]}" \
+$PODMAN build --format docker --network host "${run_flags[@]}" "${build_flags[@]}" \
   --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" "$here"
 
 echo "Starting it on port $PORT"
