@@ -1,19 +1,24 @@
-"""A 60-person workshop against one server: everyone answers the whole bank at once.
+"""A 60-person workshop against one server, or several behind nginx: everyone answers the whole
+bank at once.
 
 Run: .venv/bin/python bench/load.py [--small] [--participants N] [--browsers B] [--think S]
-     [--postgres] [--fast-reruns true|false] [--json FILE]
+     [--postgres] [--replicas N --proxy] [--fast-reruns true|false] [--json FILE]
   --postgres: a database created (and dropped) in the PostgreSQL of the PG* environment, e.g.
   under `pg_virtualenv -t -- ...`; otherwise SQLite in a temporary file.
+  --proxy: everyone goes through nginx with deploy/nginx.conf (the deployment's own rules: cookie
+  affinity, WebSockets) on loopback, in front of --replicas app servers (default 1) sharing the
+  database; several replicas need --postgres. Each participant keeps one affinity cookie, as a
+  browser does, so the proxy spreads them across the replicas.
 
-One `streamlit run` on 127.0.0.1 and one open workshop. Each participant opens their walkthrough
-link and answers every item of every step (maturity and spectrum: where we are now, then where
-we should be; accountability: each function's tier), presses Next after each step, and submits
-on the review step, waiting a think time before each action (uniform between half and one and a
-half times --think). Most participants are websocket-level clients speaking Streamlit's own
-protocol, the BackMsg and ForwardMsg protobufs a browser exchanges with the server: the server
-runs exactly what it runs for a browser, but drawing 60 Streamlit pages would need more CPU than
-this machine has besides the server (see bench/RESULTS.md). --browsers of them are real Chromium
-pages (one browser, one context each) clicking through the same walkthrough.
+One `streamlit run` on 127.0.0.1 (or --replicas of them behind the proxy) and one open workshop.
+Each participant opens their walkthrough link and answers every item of every step (maturity and
+spectrum: where we are now, then where we should be; accountability: each function's tier), presses
+Next after each step, and submits on the review step, waiting a think time before each action
+(uniform between half and one and a half times --think). Most participants are websocket-level
+clients speaking Streamlit's own protocol, the BackMsg and ForwardMsg protobufs a browser exchanges
+with the server: the server runs exactly what it runs for a browser, but drawing 60 Streamlit pages
+would need more CPU than this machine has besides the server (see bench/RESULTS.md). --browsers of
+them are real Chromium pages (one browser, one context each) clicking through the same walkthrough.
 
 "Saved", precisely: the item's own ":material/check_circle: Saved" caption drawn by the rerun
 that follows the deciding change (the target, or the last accountability function). The
@@ -24,7 +29,8 @@ and that read comes after the change's callback committed the answer. Click-to-s
   as bench/workshop.py), so Playwright's own polling is not counted.
 
 Afterwards the database is compared with what every participant sent: each acknowledged answer
-must be present exactly once with the values sent. The server's CPU comes from /proc/<pid>/stat.
+must be present exactly once with the values sent. The servers' CPU (and nginx's) comes from
+/proc/<pid>/stat.
 Targets (issue 8): 60 participants, zero lost answers, p95 click-to-saved under 500 ms.
 """
 
@@ -72,7 +78,7 @@ from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, M
 from assessment.migrate import upgrade_database
 from bench.common import machine, memory_gib, percentile
 from tests.app.conftest import make_workshop
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app, start_proxy
 from tests.storage.conftest import postgres_admin_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +131,9 @@ class SocketParticipant:
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.tally, self.bank, self.rng, self.think = tally, bank, rng, think
         self.query = f"token={tally.token}&step=1"
+        # The proxy's affinity cookie, as a browser would have it from loading the page: one key
+        # for the whole visit (a server ignores it).
+        self.cookie = f"ics_affinity={rng.getrandbits(128):032x}"
         self.drawn = Drawn()  # what the last run drew
         self.chosen: dict[str, str] = {}  # widget key -> the option this participant picked
         self.ws: Any = None
@@ -139,6 +148,7 @@ class SocketParticipant:
             max_size=None,
             ping_interval=None,
             open_timeout=60,
+            additional_headers={"Cookie": self.cookie},
         ) as ws:
             self.ws = ws
             await self.rerun()
@@ -386,32 +396,35 @@ def _children() -> dict[int, list[int]]:
     return children
 
 
-def descendants(root: int, skip: int) -> set[int]:
-    """Every process below ``root``, leaving out ``skip`` and everything below it."""
+def descendants(root: int, skip: set[int] | None = None) -> set[int]:
+    """Every process below ``root``, leaving out those in ``skip`` and everything below them."""
     children, found, todo = _children(), set(), [root]
     while todo:
         for child in children.get(todo.pop(), []):
-            if child != skip:
+            if child not in (skip or set()):
                 found.add(child)
                 todo.append(child)
     return found
 
 
 class CpuSampler:
-    """The CPU used while the participants answer: the server's (also once a second), this
-    bench's own process, the browsers it started (Chromium and Playwright's driver), and the
-    whole machine, which other people's work shares."""
+    """The CPU used while the participants answer: the servers' (all replicas together, also
+    once a second), nginx's (master and workers) when there is a proxy, this bench's own process,
+    the browsers it started (Chromium and Playwright's driver), and the whole machine, which
+    other people's work shares."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.pid = server_pid
-        self.samples: list[float] = []  # server CPU per second, in % of one core
+    def __init__(self, server_pids: list[int], proxy_pid: int | None = None) -> None:
+        self.pids = server_pids
+        self.proxy_pid = proxy_pid
+        self.samples: list[float] = []  # servers' CPU per second, in % of one core
         self.browser_seen: dict[int, float] = {}  # pid -> CPU seconds at the last look
+        self.proxy_seen: dict[int, float] = {}  # nginx's processes, likewise
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> CpuSampler:
         self.started = time.monotonic()
-        self.server_start = process_seconds(self.pid)
+        self.server_start = [process_seconds(pid) for pid in self.pids]
         self.client_start = process_seconds(os.getpid())
         self.machine_start = machine_busy_seconds()
         self.load_before = Path("/proc/loadavg").read_text().split()[0]
@@ -422,25 +435,49 @@ class CpuSampler:
         self._stop.set()
         self._thread.join()
         self.wall = time.monotonic() - self.started
-        self.server_cpu = process_seconds(self.pid) - self.server_start
+        self._look_at_helpers()
+        self.replica_cpu = [
+            process_seconds(pid) - start for pid, start in zip(self.pids, self.server_start, strict=True)
+        ]
+        self.server_cpu = sum(self.replica_cpu)
         self.client_cpu = process_seconds(os.getpid()) - self.client_start
         # Started after the bench began, so all their CPU falls in it (up to the last look).
         self.browser_cpu = sum(self.browser_seen.values())
+        self.proxy_cpu = sum(self.proxy_seen.values())
         busy, total = machine_busy_seconds()
         self.machine_share = (busy - self.machine_start[0]) / max(total - self.machine_start[1], 1e-9)
         self.others_cpu = max(
-            0.0, busy - self.machine_start[0] - self.server_cpu - self.client_cpu - self.browser_cpu
+            0.0,
+            busy
+            - self.machine_start[0]
+            - self.server_cpu
+            - self.client_cpu
+            - self.browser_cpu
+            - self.proxy_cpu,
         )
 
+    def _servers_seconds(self) -> float:
+        return sum(process_seconds(pid) for pid in self.pids)
+
+    def _look_at_helpers(self) -> None:
+        """Note the CPU seconds of the browsers and of nginx (started during the bench, so all
+        their CPU counts; nginx's workers included, the master's too)."""
+        proxy = {self.proxy_pid} if self.proxy_pid else set()
+        for pid in descendants(os.getpid(), skip={*self.pids, *proxy}):
+            with contextlib.suppress(OSError):  # it ended between listing and reading: keep its last
+                self.browser_seen[pid] = process_seconds(pid)
+        if self.proxy_pid:
+            for pid in {self.proxy_pid, *descendants(self.proxy_pid)}:
+                with contextlib.suppress(OSError):
+                    self.proxy_seen[pid] = process_seconds(pid)
+
     def _run(self) -> None:
-        last, at = process_seconds(self.pid), time.monotonic()
+        last, at = self._servers_seconds(), time.monotonic()
         while not self._stop.wait(1.0):
-            now, when = process_seconds(self.pid), time.monotonic()
+            now, when = self._servers_seconds(), time.monotonic()
             self.samples.append(100 * (now - last) / (when - at))
             last, at = now, when
-            for pid in descendants(os.getpid(), skip=self.pid):
-                with contextlib.suppress(OSError):  # it ended between listing and reading: keep its last
-                    self.browser_seen[pid] = process_seconds(pid)
+            self._look_at_helpers()
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -590,6 +627,12 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL from the PG* environment")
     parser.add_argument(
+        "--replicas", type=int, default=1, help="app servers behind the proxy (default 1; more need --proxy)"
+    )
+    parser.add_argument(
+        "--proxy", action="store_true", help="everyone through nginx with deploy/nginx.conf, on loopback"
+    )
+    parser.add_argument(
         "--post-script-gc",
         action="store_true",
         help="turn Streamlit's full GC after every rerun back on (the app's config turns it off)",
@@ -602,6 +645,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--json", type=Path, help="also write the figures to this file, as JSON")
     args = parser.parse_args()
+    if args.replicas < 1:
+        parser.error("--replicas must be 1 or more")
+    if args.replicas > 1 and not args.proxy:
+        parser.error("--replicas above 1 needs --proxy: the servers are reached through nginx")
+    if args.replicas > 1 and not args.postgres:
+        parser.error("--replicas above 1 needs --postgres: the replicas share one PostgreSQL database")
     if args.small:
         args.participants, args.browsers, args.steps, args.think = 4, 1, 2, 0.5
     args.browsers = min(args.browsers, args.participants)
@@ -613,12 +662,19 @@ def main() -> None:
             env["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "true"
         if args.fast_reruns:
             env["STREAMLIT_RUNNER_FAST_RERUNS"] = args.fast_reruns
-        server = start_app(Path(tempfile.mkdtemp(prefix="bench-load-logs-")), env=env)
-        try:
-            with CpuSampler(server.process.pid) as cpu:
-                asyncio.run(run_room(server.url, tallies, bank, domains, args.think, args.seed))
-        finally:
-            server.stop()
+        logs = Path(tempfile.mkdtemp(prefix="bench-load-logs-"))
+        with contextlib.ExitStack() as running:  # on the way out: nginx, then the servers
+            servers: list[AppServer] = []
+            for _ in range(args.replicas):
+                servers.append(start_app(logs, env=env))
+                running.callback(servers[-1].stop)
+            proxy = start_proxy(logs, servers) if args.proxy else None
+            if proxy is not None:
+                running.callback(proxy.stop)
+            entry = proxy or servers[0]
+            proxy_pid = None if proxy is None else proxy.process.pid
+            with CpuSampler([s.process.pid for s in servers], proxy_pid) as cpu:
+                asyncio.run(run_room(entry.url, tallies, bank, domains, args.think, args.seed))
         counts = verify(url, tallies)
     figures = summarise(args, tallies, counts, cpu, len(domains))
     report(args, figures)
@@ -679,6 +735,8 @@ def summarise(
     return {
         "machine": f"{machine()}, {memory_gib():.0f} GiB RAM",
         "backend": "PostgreSQL" if args.postgres else "SQLite",
+        "replicas": args.replicas,
+        "proxy": "nginx, deploy/nginx.conf" if args.proxy else "none",
         "post_script_gc": args.post_script_gc,
         "fast_reruns": args.fast_reruns or "app config",
         "participants": args.participants,
@@ -693,6 +751,8 @@ def summarise(
         "socket_rerun_ms": _spread([ms for t in tallies for ms in t.run_ms]),
         "cpu_percent_of_one_core": {
             "server_mean": share(cpu.server_cpu),
+            "server_mean_per_replica": [share(seconds) for seconds in cpu.replica_cpu],
+            "proxy": share(cpu.proxy_cpu),
             "server_p95_of_1s": round(percentile(cpu.samples, 0.95), 1) if cpu.samples else 0.0,
             "server_max_of_1s": round(max(cpu.samples, default=0.0), 1),
             "bench_clients": share(cpu.client_cpu),
@@ -713,8 +773,14 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
 
     cpu, counts = figures["cpu_percent_of_one_core"], figures["database"]
     sockets = figures["participants"] - figures["browsers"]
+    plural = "s" if figures["replicas"] > 1 else ""
+    servers = (
+        f"{figures['replicas']} server{plural} behind nginx (deploy/nginx.conf)"
+        if figures["proxy"] != "none"
+        else "one server, no proxy"
+    )
     print(
-        f"machine: {figures['machine']}; {figures['backend']}; "
+        f"machine: {figures['machine']}; {figures['backend']}; {servers}; "
         f"load average before: {figures['load_average_before']}"
     )
     print(
@@ -729,10 +795,13 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     runs = figures["socket_rerun_ms"]
     if runs["n"]:
         print(f"every websocket rerun, sent to finished: p50 {runs['p50']:.0f} ms, p95 {runs['p95']:.0f} ms")
+    each = cpu["server_mean_per_replica"]
+    per_replica = f" = {' + '.join(f'{c:.0f}' for c in each)} by replica" if len(each) > 1 else ""
+    proxy = f"; nginx {cpu['proxy']:.0f}" if figures["proxy"] != "none" else ""
     print(
-        f"CPU, % of one core: server mean {cpu['server_mean']:.0f} "
+        f"CPU, % of one core: servers' mean {cpu['server_mean']:.0f}{per_replica} "
         f"(1-s samples p95 {cpu['server_p95_of_1s']:.0f}, "
-        f"max {cpu['server_max_of_1s']:.0f}); bench clients {cpu['bench_clients']:.0f}; browsers "
+        f"max {cpu['server_max_of_1s']:.0f}){proxy}; bench clients {cpu['bench_clients']:.0f}; browsers "
         f"{cpu['browsers']:.0f}; other processes {cpu['other_processes']:.0f}. Machine busy "
         f"{figures['machine_busy_percent_of_all_cores']:.0f}% of all cores"
     )
