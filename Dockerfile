@@ -38,14 +38,16 @@ RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/ics
     && mkdir -p /app/data \
     && chown ics:ics /app/data
 USER 10001:10001
-ENV HOME=/home/ics
+ENV HOME=/home/ics \
+    STREAMLIT_SERVER_PORT=8501 \
+    STREAMLIT_SERVER_ADDRESS=0.0.0.0
 VOLUME ["/app/data"]
 EXPOSE 8501
 
+# On the port the server listens on (STREAMLIT_SERVER_PORT, 8501 unless changed at `run`).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('STREAMLIT_SERVER_PORT', '8501') + '/_stcore/health', timeout=4)"]
 
 CMD ["python", "-m", "streamlit", "run", "server.py", \
-     "--server.port", "8501", "--server.address", "0.0.0.0", \
      "--server.headless", "true", "--server.fileWatcherType", "none", \
      "--browser.gatherUsageStats", "false"]

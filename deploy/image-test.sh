@@ -44,9 +44,9 @@ $PODMAN build --format docker --network host "${run_flags[@]}" "${build_flags[@]
   --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" "$here"
 
 echo "Starting it on port $PORT"
+# The host's network (a free port of its own), the image's own command and healthcheck.
 $PODMAN run -d --name "$container" --network host "${run_flags[@]}" \
-  -e ICS_CHART_WARMUP=off "$IMAGE" \
-  python -m streamlit run server.py --server.port "$PORT" --server.address 127.0.0.1 >/dev/null
+  -e STREAMLIT_SERVER_PORT="$PORT" -e STREAMLIT_SERVER_ADDRESS=127.0.0.1 "$IMAGE" >/dev/null
 
 [ "$($PODMAN exec "$container" id -u)" = 10001 ] || { echo "the app runs as root" >&2; exit 1; }
 for _ in $(seq 90); do

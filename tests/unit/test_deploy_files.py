@@ -145,10 +145,13 @@ def test_the_image_is_debian_slim_runs_as_a_user_and_checks_its_health() -> None
     assert re.fullmatch(r"BASE_IMAGE=python:3\.\d+-slim-bookworm", base)
     (user,) = [a for w, a in instructions if w == "USER"]
     assert user.split(":")[0] not in {"0", "root"}
+    environment = " ".join(a for w, a in instructions if w == "ENV")
+    assert f"STREAMLIT_SERVER_PORT={APP_PORT}" in environment
     (health,) = [a for w, a in instructions if w == "HEALTHCHECK"]
-    assert f"http://127.0.0.1:{APP_PORT}/_stcore/health" in health
+    assert "'http://127.0.0.1:' + os.environ.get('STREAMLIT_SERVER_PORT', '8501')" in health
+    assert "'/_stcore/health'" in health
     (command,) = [a for w, a in instructions if w == "CMD"]
-    assert '"server.py"' in command and f'"{APP_PORT}"' in command
+    assert '"streamlit", "run", "server.py"' in command
 
 
 def test_the_image_leaves_out_local_environments_secrets_and_data() -> None:
