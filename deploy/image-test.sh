@@ -67,3 +67,18 @@ form = urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in", timeou
 assert "Facilitator sign-in" in form, "the sign-in form is missing"
 print("The image is healthy, runs as uid 10001 and serves the app and its sign-in form.")
 PY
+
+# The board PDF's tools work as that user: Chromium draws a chart, WeasyPrint typesets a page.
+$PODMAN exec -i "$container" python - <<'PY'
+import plotly.graph_objects as go
+
+from assessment.chart_export import ChartExporter, ChartRequest
+from assessment.report import render_pdf
+
+exporter = ChartExporter()
+(svg,) = exporter.svgs([ChartRequest(go.Figure(go.Bar(x=["Now", "In a year"], y=[2, 3])), 400, 300)])
+exporter.close()
+assert svg and svg.startswith("<svg"), f"no chart: {exporter.problem}"
+assert render_pdf("<p>Typeset in the image</p>", title="Image check").startswith(b"%PDF")
+print("In the image, Chromium draws the PDF's charts and WeasyPrint typesets it.")
+PY
