@@ -11,7 +11,9 @@ exactly once.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
+import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,6 +37,7 @@ from tests.e2e.conftest import (
     FACILITATOR_EMAIL,
     FACILITATOR_PASSWORD,
     LAPTOP,
+    NGINX_CONF,
     SAVED,
     AppServer,
     ProxyServer,
@@ -42,6 +45,7 @@ from tests.e2e.conftest import (
     expect_no_traceback,
     join_as_participant,
     new_context,
+    nginx_binary,
     open_new_workshop,
     start_app,
     start_proxy,
@@ -202,3 +206,18 @@ def test_a_replica_killed_mid_workshop_moves_its_browsers_to_the_other_with_noth
     with database.connect() as connection:
         rows = connection.execute(text("SELECT count(*) FROM responses")).scalar_one()
     assert rows == len(PEOPLE) * len(ITEMS)
+
+
+def test_nginx_accepts_the_configuration_as_the_tests_run_it(tmp_path: Path) -> None:
+    """`nginx -t`: the file and its two includes, as start_proxy writes them, are valid."""
+    nginx = nginx_binary()
+    if nginx is None:
+        pytest.fail("nginx not found: run `make test` (it installs Debian's nginx)")
+    (tmp_path / "nginx.conf").write_text(NGINX_CONF.read_text())
+    (tmp_path / "ics-app-servers.conf").write_text(
+        "server 127.0.0.1:1 max_fails=1 fail_timeout=10s;\nserver 127.0.0.1:2 max_fails=1 fail_timeout=10s;\n"
+    )
+    (tmp_path / "ics-site.conf").write_text("listen 127.0.0.1:1;\n")
+    command = [nginx, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
+    checked = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, f"{shlex.join(command)}:\n{checked.stderr}"

@@ -2,22 +2,17 @@
 files they name. No container engine runs in the tests, so what `docker compose config` and a
 build would catch is checked here: every file a service mounts or builds from exists, the
 replicas are the proxy's upstream, the image installs what `make run` installs, runs as a user and
-checks its health. nginx itself checks the configuration (`nginx -t`) with the tests' includes.
+checks its health. (nginx itself runs the configuration in tests/e2e/test_proxy_failover.py.)
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import nginx_binary
 
 COMPOSE = PROJECT_ROOT / "compose.yaml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
@@ -177,18 +172,3 @@ def test_the_websocket_location_upgrades_and_waits_an_hour() -> None:
     assert "proxy_set_header Connection $connection_upgrade;" in server
     stream = nginx_block("location = /_stcore/stream")
     assert "proxy_read_timeout 1h;" in stream
-
-
-def test_nginx_accepts_the_configuration_as_the_tests_run_it(tmp_path: Path) -> None:
-    nginx = nginx_binary()
-    if nginx is None:
-        pytest.fail("nginx not found: run `make test` (it installs Debian's nginx)")
-    (tmp_path / "nginx.conf").write_text(NGINX_CONF.read_text())
-    (tmp_path / "ics-app-servers.conf").write_text(
-        "server 127.0.0.1:1 max_fails=1 fail_timeout=10s;\nserver 127.0.0.1:2 max_fails=1 fail_timeout=10s;\n"
-    )
-    (tmp_path / "ics-site.conf").write_text("listen 127.0.0.1:1;\n")
-    assert set(nginx_includes()) == {"ics-app-servers.conf", "ics-site.conf"}
-    command = [nginx, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
-    checked = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, f"{shlex.join(command)}:\n{checked.stderr}"
