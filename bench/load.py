@@ -47,9 +47,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import websockets
 from playwright.async_api import Browser, Page, async_playwright
 from playwright.async_api import expect as async_expect
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.typing import Subprotocol
@@ -76,12 +73,12 @@ from assessment.db import (
 )
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Item, MaturityItem, QuestionBank
 from assessment.migrate import upgrade_database
-from bench.common import machine, memory_gib, percentile
+from bench.common import machine, memory_gib, percentile, scratch_database
+from bench.versions import add_options, code_root, side_by_side_if_asked
 from tests.app.conftest import make_workshop
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app, start_proxy
-from tests.storage.conftest import postgres_admin_url
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 TARGET_P95_MS = 500.0
 SAVED_CAPTION = ":material/check_circle: Saved"
 SAVED_PATTERN = re.compile(r"\bSaved$")  # the caption as a browser shows it; "Not saved…" must not match
@@ -483,27 +480,6 @@ class CpuSampler:
 # --- the database ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def database(postgres: bool) -> Iterator[str]:
-    if not postgres:
-        with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
-            yield f"sqlite:///{Path(folder) / 'load.db'}"
-        return
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        raise SystemExit("--postgres needs the PG* environment: run under `pg_virtualenv -t -- ...`")
-    name = f"ics_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def verify(url: str, tallies: list[Tally]) -> dict[str, int]:
     """Compare the database with what each participant sent and saw acknowledged."""
     engine = make_engine(url)
@@ -644,7 +620,10 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--json", type=Path, help="also write the figures to this file, as JSON")
+    add_options(parser, json_option=False)
     args = parser.parse_args()
+    if side_by_side_if_asked(args, __file__):
+        return
     if args.replicas < 1:
         parser.error("--replicas must be 1 or more")
     if args.replicas > 1 and not args.proxy:
@@ -655,7 +634,7 @@ def main() -> None:
         args.participants, args.browsers, args.steps, args.think = 4, 1, 2, 0.5
     args.browsers = min(args.browsers, args.participants)
 
-    with database(args.postgres) as url:
+    with scratch_database(args.postgres) as url:
         bank, domains, tallies = prepare(url, args.participants, args.browsers, args.steps)
         env = {"DATABASE_URL": url}
         if args.post_script_gc:
@@ -668,7 +647,12 @@ def main() -> None:
             for _ in range(args.replicas):
                 servers.append(start_app(logs, env=env))
                 running.callback(servers[-1].stop)
-            proxy = start_proxy(logs, servers) if args.proxy else None
+            proxy = None
+            if args.proxy:
+                # imported here: a version measured with --against may predate the proxy
+                from tests.e2e.conftest import start_proxy
+
+                proxy = start_proxy(logs, servers)
             if proxy is not None:
                 running.callback(proxy.stop)
             entry = proxy or servers[0]

@@ -160,7 +160,19 @@ def _measure(script: Path, argv: Sequence[str], code: Path | None, title: str) -
         if finished.returncode != 0:
             raise SystemExit(f"{title}: the benchmark exited with status {finished.returncode}")
         figures = json.loads(figures_file.read_text())
-    return {name: value for name, value in figures.items() if isinstance(value, int | float)}
+    return flatten(figures)
+
+
+def flatten(figures: Mapping[str, object], prefix: str = "") -> dict[str, float]:
+    """The numbers of a figures map, nested maps included (their names joined with " / "); text,
+    flags and lists are descriptions, not figures to compare."""
+    flat: dict[str, float] = {}
+    for name, value in figures.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{name} / "))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            flat[f"{prefix}{name}"] = float(value)
+    return flat
 
 
 def run_side_by_side(script: str | Path, argv: Sequence[str], *, against: str, rounds: int = 1) -> None:

@@ -98,3 +98,18 @@ def test_figures_are_written_as_a_flat_json_map(tmp_path: Path) -> None:
     target = tmp_path / "figures.json"
     versions.write_figures(target, {"warm summary median (s)": 0.9})
     assert json.loads(target.read_text()) == {"warm summary median (s)": 0.9}
+
+
+def test_nested_figures_are_compared_by_their_joined_names_and_text_is_left_out() -> None:
+    figures = {
+        "backend": "SQLite",
+        "replicas": 2,
+        "fast": True,
+        "click_to_saved_ms": {"p50": 49.0, "p95": 454.0},
+        "problems": ["none"],
+    }
+    assert versions.flatten(figures) == {
+        "replicas": 2.0,
+        "click_to_saved_ms / p50": 49.0,
+        "click_to_saved_ms / p95": 454.0,
+    }
