@@ -459,6 +459,21 @@ def _facilitator_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from assessment.operations import run_doctor
+
+    checks = run_doctor(args.db, charts=not args.no_charts)
+    for check in checks:
+        print(check.line())
+    failed = sum(not check.ok for check in checks)
+    if failed:
+        noun = "check" if failed == 1 else "checks"
+        print(f"{failed} {noun} of {len(checks)} need fixing: see the lines marked FIX", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"all {len(checks)} checks passed")
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 
@@ -504,6 +519,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create the database, or upgrade it to this version's schema.",
     )
     init.set_defaults(handler=_init)
+
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[db],
+        help="check this installation and say what to fix",
+        description="Check the database (reachable, schema up to date), the data folder, the PDF maker "
+        "(WeasyPrint) and its fonts, and the browser that draws the PDF's charts. One line per check: "
+        "OK, or what to fix. Exits 1 when any check fails. Changes nothing.",
+    )
+    doctor.add_argument(
+        "--no-charts", action="store_true", help="skip the chart browser check (it starts a browser)"
+    )
+    doctor.set_defaults(handler=_doctor)
 
     demo = commands.add_parser(
         "demo",
