@@ -474,6 +474,30 @@ def _doctor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from assessment.db.operations import backup_database
+
+    engine = make_engine(args.db)  # backed up as it is, not upgraded first
+    done = backup_database(engine=engine, target=Path(args.file))
+    print(
+        f"backed up {engine.url.render_as_string(hide_password=True)} (schema {done.revision}) "
+        f"to {done.path} with {done.tool}"
+    )
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from assessment.db.operations import restore_database
+
+    engine = make_engine(args.db)
+    done = restore_database(engine=engine, source=Path(args.file), force=args.force)
+    print(
+        f"restored {engine.url.render_as_string(hide_password=True)} from {done.path} "
+        f"(schema {done.revision}, now {current_revision(engine)}) with {done.tool}"
+    )
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 
@@ -532,6 +556,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-charts", action="store_true", help="skip the chart browser check (it starts a browser)"
     )
     doctor.set_defaults(handler=_doctor)
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[db],
+        help="back up the whole database to a new file",
+        description="Back up the whole database to FILE, a new file (an existing one is never "
+        "overwritten). SQLite: Python's online backup API, safe while the app runs; the backup is "
+        "one SQLite file. PostgreSQL: pg_dump --format=custom (install postgresql-client, the "
+        "server's major version or newer). The backup holds every answer: keep it as private as "
+        "the database.",
+    )
+    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        parents=[db],
+        help="replace the database with a backup",
+        description="Replace the database with a backup made by `backup` (SQLite: the backup "
+        "file; PostgreSQL: pg_restore of the pg_dump file), then upgrade it to this version's "
+        "schema. Refuses a file that is not a backup of this app, and a database that holds "
+        "anything unless --force. Stop the app's servers first.",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup file to restore")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that holds data (it is lost)"
+    )
+    restore.set_defaults(handler=_restore)
 
     demo = commands.add_parser(
         "demo",
