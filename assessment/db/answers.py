@@ -510,3 +510,47 @@ def remove_unsubmitted_participant(
     if removed.rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound("that participant has just submitted, so they stay")
     return person
+
+
+# --- a participant's own withdrawal ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawnPerson:
+    """Who withdrew: enough for the audit log, never what they answered."""
+
+    label: str
+    sector: str
+    answered: int  # questions that had an answer
+    submitted: bool
+
+
+def lock_workshop(*, session: Session, workshop_id: int) -> None:
+    """Take the workshop row's write lock before this transaction reads anything: a reveal, a
+    join or a removal of the same workshop then waits until this transaction ends."""
+    lock_row(session, Workshop, workshop_id)
+
+
+def delete_participant(*, session: Session, workshop_id: int, participant_id: int) -> WithdrawnPerson:
+    """Delete one participant of ``workshop_id`` with everything they gave: their answers, free text
+    and re-rate answers go with them (ON DELETE CASCADE), and so do their name and role.
+
+    The caller holds the workshop's lock (``lock_workshop``) and has checked the rules under it.
+    """
+    person = session.execute(
+        select(Participant.label, Participant.sector, Participant.submitted_at).where(
+            Participant.id == participant_id, Participant.workshop_id == workshop_id
+        )
+    ).one_or_none()
+    if person is None:
+        raise NotFound("this link is not valid")
+    answered = int(
+        session.scalar(
+            select(func.count()).select_from(Response).where(Response.participant_id == participant_id)
+        )
+        or 0
+    )
+    session.execute(delete(Participant).where(Participant.id == participant_id))
+    return WithdrawnPerson(
+        label=person.label, sector=person.sector, answered=answered, submitted=person.submitted_at is not None
+    )

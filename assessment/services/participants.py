@@ -63,6 +63,7 @@ from assessment.db import (
     utcnow,
     workshop_info,
 )
+from assessment.db.answers import WithdrawnPerson, delete_participant, lock_workshop
 from assessment.db.audit import latest_entry_times
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
@@ -482,6 +483,52 @@ def team_picture(*, engine: Engine, token: str) -> ResultsModel:
         return results_model(session, score_stored_workshop(session=session, workshop_id=workshop.id))
 
 
+# --- withdrawing -----------------------------------------------------------------------------------
+
+WITHDRAW_AFTER_REVEAL = (
+    "your answers can no longer be withdrawn: the team picture has been shown with them in it. "
+    "Ask your facilitator if you want them taken out"
+)
+WITHDRAWN = "participant.withdrew"
+
+
+def withdraw(*, engine: Engine, token: str) -> WithdrawnPerson:
+    """Delete the participant the token names and everything they gave, at their own request,
+    until the team picture is revealed; returns who it was. Afterwards the token names nobody.
+
+    Submitted or not, open or closed: until the reveal nobody has seen their answers in the team's
+    figures, so taking them out changes nothing anyone has seen. Once the picture has been revealed
+    (even if hidden again since) it is refused. The workshop's row is locked before the rule is
+    read, so a reveal at the same moment comes wholly before (refused) or after (they are not in
+    it). Audited with the label, sector and how many questions they had answered, never an answer.
+    """
+    # What the token names never changes, so it is read on its own before the locked transaction.
+    with transaction(engine) as session:
+        participant, found = token_owner(session=session, token=token)
+    with transaction(engine) as session:
+        lock_workshop(session=session, workshop_id=found.id)
+        workshop = workshop_info(session=session, workshop_id=found.id)
+        ever_revealed = workshop.revealed or bool(
+            latest_entry_times(session=session, action="workshop.reveal", target=workshop.join_code, limit=1)
+        )
+        if ever_revealed:
+            raise Invalid(WITHDRAW_AFTER_REVEAL)
+        person = delete_participant(session=session, workshop_id=workshop.id, participant_id=participant.id)
+        audit(
+            session=session,
+            actor=JOIN_ACTOR,
+            action=WITHDRAWN,
+            target=workshop.join_code,
+            detail={
+                "label": person.label,
+                "sector": person.sector,
+                "answered": person.answered,
+                "submitted": person.submitted,
+            },
+        )
+    return person
+
+
 def token_owner(*, session: Session, token: str) -> tuple[ParticipantInfo, WorkshopInfo]:
     """The participant the token names and their workshop; NotFound for a token we never made."""
     participant = participant_by_token(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
@@ -497,6 +544,7 @@ __all__ = [
     "SHARED_FREE_TRIES",
     "SHARED_HOLD_SECONDS",
     "SHARED_WINDOW",
+    "WITHDRAW_AFTER_REVEAL",
     "AnswerNotComplete",
     "AnsweringClosed",
     "JoinableWorkshop",
@@ -504,6 +552,7 @@ __all__ = [
     "ParticipantSession",
     "Remembered",
     "StoredAnswer",
+    "WithdrawnPerson",
     "WrongCode",
     "change_stamp",
     "join_workshop",
@@ -517,6 +566,7 @@ __all__ = [
     "team_picture",
     "token_owner",
     "token_workshop",
+    "withdraw",
     "workshop_to_join",
     "wrong_code_hold_seconds",
 ]
