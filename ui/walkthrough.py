@@ -59,8 +59,10 @@ from assessment.services.participants import (
     StoredAnswer,
     change_stamp,
     save_answer,
+    withdraw,
 )
 from ui.db import RETRYING, forget, plain_engine, save_later, save_unsaved, unsaved_under
+from ui.errors import refusal_text
 from ui.text import escape_markdown as md
 
 CONFIDENCE = CONFIDENCE_WORDS
@@ -638,3 +640,57 @@ def start_at_top(step: int) -> None:
         </script>""",
         unsafe_allow_javascript=True,
     )
+
+
+# --- withdrawing --------------------------------------------------------------------------------------
+
+WITHDRAWN_KEY = "answer_withdrawn"  # the resume token whose answers this session withdrew
+WITHDRAW_REFUSED_KEY = "answer_withdraw_refused"  # why the withdrawal just pressed was refused
+WITHDRAWN_WORDS = (
+    "You have withdrawn from this workshop: your answers, and your name and role if you gave them, "
+    "are deleted and are not in the team's figures. Thank you for your time."
+)
+
+
+def withdrawn_here(token: str) -> bool:
+    """Whether this session withdrew the participant ``token`` named (the link names nobody now)."""
+    return bool(token) and st.session_state.get(WITHDRAWN_KEY) == token
+
+
+def _withdraw(token: str) -> None:
+    # A callback: it runs on the click's own rerun even when the page, drawn anew, no longer offers
+    # withdrawing (revealed a moment ago), so the click is answered either way.
+    try:
+        withdraw(engine=plain_engine(), token=token)
+    except Refused as exc:
+        st.session_state[WITHDRAW_REFUSED_KEY] = refusal_text("withdraw your answers", exc)
+        return
+    st.session_state[WITHDRAWN_KEY] = token
+
+
+def show_withdrawal_refusal() -> None:
+    """Say why a withdrawal just pressed was refused (once)."""
+    refused = st.session_state.pop(WITHDRAW_REFUSED_KEY, None)
+    if isinstance(refused, str):
+        st.error(refused)
+
+
+def offer_withdrawal(token: str) -> None:
+    """A quiet way out at the foot of the page, folded away: withdraw, after ticking a box that says
+    what it means. Until the facilitator reveals the team picture; afterwards the service refuses in
+    words."""
+    with st.expander("Withdraw from this workshop", icon=":material/logout:"):
+        st.markdown(
+            "You can change your mind about taking part until your facilitator reveals the team "
+            "picture. Withdrawing deletes every answer you gave here, with your comments, and your "
+            "name and role if you gave them; you are then not counted in the team's figures. It "
+            "cannot be undone, and this link stops working."
+        )
+        sure = st.checkbox("I want to withdraw and delete my answers", key="answer_withdraw_sure")
+        st.button(
+            "Withdraw and delete my answers",
+            key="answer_withdraw",
+            disabled=not sure,
+            on_click=_withdraw,
+            args=(token,),
+        )

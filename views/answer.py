@@ -9,7 +9,18 @@ from ui.participant import own_profile, progress_line, progress_sidebar, questio
 from ui.results_view import show_model
 from ui.resume import REMEMBERED_KEY, remember_this_device
 from ui.text import escape_markdown as md
-from ui.walkthrough import TOP_KEY, answering_closed, draw_items, page_style, show_step, start_at_top
+from ui.walkthrough import (
+    TOP_KEY,
+    WITHDRAWN_WORDS,
+    answering_closed,
+    draw_items,
+    offer_withdrawal,
+    page_style,
+    show_step,
+    show_withdrawal_refusal,
+    start_at_top,
+    withdrawn_here,
+)
 
 # The resume token in the address is the participant's only key: it names one participant of
 # one workshop, so nothing in the URL can reach another workshop's data.
@@ -18,6 +29,9 @@ try:
     me = participant_session(engine=engine(), token=token)
 except NotFound:
     st.title("Your answers")
+    if withdrawn_here(token):
+        st.success(WITHDRAWN_WORDS)
+        st.stop()
     st.error(
         "This link is not valid: it was not copied whole, or the facilitator removed this participant "
         "(someone who joined twice, say). Join again with the code on the screen."
@@ -46,6 +60,7 @@ if st.session_state.get(REMEMBERED_KEY) != token:
 with st.container(key=TOP_KEY):
     st.title(md(me.title))
     st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
+    show_withdrawal_refusal()
     if editing:
         progress_line(me, step=step, steps=len(steps))
 
@@ -94,6 +109,8 @@ if editing:
         "Every answer is saved as you give it. To come back later, on this or another device, keep this "
         "page's address: it is your personal resume link."
     )
+    if not me.revealed:
+        offer_withdrawal(token)
     start_at_top(step)
     st.stop()
 
@@ -149,3 +166,4 @@ else:
         st.info("The team picture appears here when your facilitator reveals it.")
 
     wait_for_reveal()
+    offer_withdrawal(token)
