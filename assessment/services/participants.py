@@ -486,8 +486,8 @@ def team_picture(*, engine: Engine, token: str) -> ResultsModel:
 # --- withdrawing -----------------------------------------------------------------------------------
 
 WITHDRAW_AFTER_REVEAL = (
-    "your answers can no longer be withdrawn: the team picture has been shown with them in it. "
-    "Ask your facilitator if you want them taken out"
+    "your answers can no longer be withdrawn: the team picture has been shown with them in it, "
+    "so they stay part of it"
 )
 WITHDRAWN = "participant.withdrew"
 
