@@ -498,6 +498,31 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _retention(args: argparse.Namespace) -> int:
+    from assessment.services.operations import apply_retention
+
+    found = apply_retention(
+        engine=_engine(args), actor=OPERATOR, older_than_months=args.older_than_months, dry_run=args.dry_run
+    )
+    for r in found.rounds:
+        print(
+            f"{r.join_code}  closed {r.closed_on.isoformat()}  {r.participants:>4} participants  "
+            f"{r.partnership} / {r.title}"
+        )
+    rounds = len(found.rounds)
+    what = f"{found.participants} participants' answers in {rounds} {'round' if rounds == 1 else 'rounds'}"
+    if not rounds:
+        print(f"no round closed before {found.cutoff.isoformat()} still holds answers: nothing to delete")
+    elif args.dry_run:
+        print(f"would delete {what} closed before {found.cutoff.isoformat()} (dry run: nothing deleted)")
+    else:
+        print(
+            f"deleted {what} closed before {found.cutoff.isoformat()}; "
+            "their figures stay for trends and cohorts"
+        )
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 
@@ -584,6 +609,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that holds data (it is lost)"
     )
     restore.set_defaults(handler=_restore)
+
+    retention = commands.add_parser(
+        "retention",
+        parents=[db],
+        help="delete the individual answers of rounds closed long ago",
+        description="Delete the participants, with their answers, comments and re-rate answers, of "
+        "every workshop closed more than N months ago; each round's team figures are stored first, "
+        "so trends and cohort comparisons show the same figures afterwards. A workshop's own results "
+        "page then has no answers to show. Take a backup first; --dry-run lists what would go.",
+    )
+    retention.add_argument(
+        "--older-than-months", type=int, required=True, metavar="N", help="closed more than N months ago"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="list the rounds, delete nothing")
+    retention.set_defaults(handler=_retention)
 
     demo = commands.add_parser(
         "demo",

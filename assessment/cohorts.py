@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from assessment.db import bank_for_version, scoring_frames
 from assessment.db.cohorts import cohort_partnerships, partnership_round_rows
+from assessment.db.retention import retained_figures
 from assessment.db.workshops import cohort_name
 from assessment.errors import NotFound
 from assessment.framework import QuestionBank
@@ -171,7 +172,10 @@ def _score_rounds(
     One row per round and selected domain: workshop, domain, title, position, current, target,
     gap, withheld. Also each round's respondents.
     """
-    answers, tiers = scoring_frames(session=session, workshop_ids=[r.id for r in rounds])
+    # A round whose answers retention deleted has its figures stored instead: they join the scored
+    # ones below, and go through the same withholding (which leaves them as they were stored).
+    kept = retained_figures(session=session, workshop_ids=[r.id for r in rounds])
+    answers, tiers = scoring_frames(session=session, workshop_ids=[r.id for r in rounds if r.id not in kept])
     by_version: dict[int, list[ComparedRound]] = {}
     for r in rounds:
         by_version.setdefault(r.bank_version_id, []).append(r)
@@ -206,6 +210,16 @@ def _score_rounds(
                     "items_shown": pd.Series(dtype="int64"),
                 }
             )
+        stored = [
+            kept[r.id][0].assign(workshop=r.id).loc[:, ["workshop", "domain", *DOMAIN_FIGURES, "items_shown"]]
+            for r in version_rounds
+            if r.id in kept
+        ]
+        if stored:
+            table = pd.concat([table, *stored], ignore_index=True).astype(
+                {"workshop": "int64", "domain": str}
+            )
+            counts.update({r.id: kept[r.id][1] for r in version_rounds if r.id in kept})
         titles = {d.id: d.title for d in bank.domains}
         # Every round's selected domains, in its own order, even where nobody answered.
         skeleton = pd.DataFrame(

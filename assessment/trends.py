@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from assessment.db import WorkshopInfo, bank_for_version, scoring_frames, workshop_info
+from assessment.db.retention import retained_figures
 from assessment.db.workshops import partnership_exists, partnership_workshop_ids
 from assessment.errors import NotFound
 from assessment.outcomes import current_consensus
@@ -98,18 +99,25 @@ def trend_frame(
         rounds = [w for w in rounds if w.held_on <= until]
     if last is not None:
         rounds = rounds[-last:]
-    all_answers, all_tiers = scoring_frames(session=session, workshop_ids=[w.id for w in rounds])
+    # A round whose answers retention deleted has its figures stored instead.
+    kept = retained_figures(session=session, workshop_ids=[w.id for w in rounds])
+    all_answers, all_tiers = scoring_frames(
+        session=session, workshop_ids=[w.id for w in rounds if w.id not in kept]
+    )
     answers_by_round = dict(tuple(all_answers.groupby("workshop", sort=False)))
     tiers_by_round = dict(tuple(all_tiers.groupby("workshop", sort=False)))
     frames = []
     for round_index, workshop in enumerate(rounds):
         bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-        domains, respondents = team_domain_figures(
-            answers_by_round.get(workshop.id, all_answers.iloc[0:0]),
-            bank,
-            tier_answers=tiers_by_round.get(workshop.id, all_tiers.iloc[0:0]),
-            domains=list(workshop.domains),
-        )
+        if workshop.id in kept:
+            domains, respondents = kept[workshop.id]
+        else:
+            domains, respondents = team_domain_figures(
+                answers_by_round.get(workshop.id, all_answers.iloc[0:0]),
+                bank,
+                tier_answers=tiers_by_round.get(workshop.id, all_tiers.iloc[0:0]),
+                domains=list(workshop.domains),
+            )
         agreed = current_consensus(session=session, workshop_id=workshop.id)
         domain_ids = domains["domain"].astype(str).tolist()
         frames.append(

@@ -12,6 +12,9 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+# Imported here so its tables are declared wherever the bulk readers are: trends and cohorts read
+# a retained round's stored figures instead of its deleted answers.
+from assessment.db.retention import retained_figures as retained_figures
 from assessment.db.tables import Participant, Response
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
