@@ -366,6 +366,15 @@ def _scores(args: argparse.Namespace) -> int:
         f"{document['workshop']['partnership']} / {document['workshop']['title']}: "
         f"{document['respondents']} respondents (submitted, of {document['joined']} who joined)"
     )
+    from assessment.services.operations import answers_deleted_on
+
+    deleted_on = answers_deleted_on(engine=engine, actor=OPERATOR, workshop_id=workshop.id)
+    if deleted_on is not None:
+        print(
+            f"its individual answers were deleted by retention on {deleted_on.isoformat()}: its figures "
+            "are kept in trends and cohort comparisons (`cohort show`), not here"
+        )
+        return EXIT_OK
     if document["withheld"]:
         print(f"fewer than {document['anonymity_threshold']} respondents: every figure is withheld")
         return EXIT_OK

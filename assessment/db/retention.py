@@ -148,6 +148,13 @@ def keep_figures_and_delete_answers(
     return deleted
 
 
+def answers_deleted_at(*, session: Session, workshop_id: int) -> datetime | None:
+    """When retention deleted the round's individual answers, or None while it still holds them."""
+    return session.scalar(
+        select(RetainedRound.answers_deleted_at).where(RetainedRound.workshop_id == workshop_id)
+    )
+
+
 def retained_figures(*, session: Session, workshop_ids: Sequence[int]) -> dict[int, tuple[pd.DataFrame, int]]:
     """For each of the rounds whose answers were deleted: its domain figures, in the columns and
     order ``scoring.team_domain_figures`` gives (withheld figures NaN), and its respondents."""
@@ -205,6 +212,7 @@ __all__ = [
     "RetainedRound",
     "RoundFigure",
     "RoundToRetain",
+    "answers_deleted_at",
     "keep_figures_and_delete_answers",
     "retained_figures",
     "rounds_closed_before",

@@ -14,10 +14,15 @@ from sqlalchemy import Engine
 
 from assessment.db import audit, bank_for_version, scoring_frames, transaction, workshop_info
 from assessment.db.answers import lock_workshop
-from assessment.db.retention import RoundToRetain, keep_figures_and_delete_answers, rounds_closed_before
+from assessment.db.retention import (
+    RoundToRetain,
+    answers_deleted_at,
+    keep_figures_and_delete_answers,
+    rounds_closed_before,
+)
 from assessment.errors import Forbidden, Invalid
 from assessment.scoring import team_domain_figures
-from assessment.services import Actor
+from assessment.services import Actor, workshop_for
 
 RETENTION_ACTION = "answers.retention"
 
@@ -86,4 +91,12 @@ def apply_retention(
     return Retention(cutoff, tuple(done), deleted=True)
 
 
-__all__ = ["RETENTION_ACTION", "Retention", "apply_retention", "months_before"]
+def answers_deleted_on(*, engine: Engine, actor: Actor, workshop_id: int) -> date | None:
+    """The day retention deleted the workshop's individual answers, or None while it holds them."""
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        deleted = answers_deleted_at(session=session, workshop_id=workshop.id)
+    return deleted.date() if deleted is not None else None
+
+
+__all__ = ["RETENTION_ACTION", "Retention", "answers_deleted_on", "apply_retention", "months_before"]

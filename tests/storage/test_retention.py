@@ -200,6 +200,10 @@ def test_the_command_lists_then_deletes_rounds_closed_long_enough_ago(
     assert rows(engine, Participant) == 16 - 4
     code_, out, _ = run(capsys, "retention", "--older-than-months", str(months), "--db", url(engine))
     assert "nothing to delete" in out
+    # the round's own figures say where they went, rather than "0 respondents, withheld"
+    code_, out, err = run(capsys, "scores", "--workshop", code, "--db", url(engine))
+    assert code_ == 0, err
+    assert f"deleted by retention on {date.today().isoformat()}" in out and "withheld" not in out
     assert ids
 
 
