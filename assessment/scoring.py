@@ -103,15 +103,38 @@ def _encode(frames: Sequence[pd.DataFrame], column: str) -> tuple[list[np.ndarra
 class _Groups:
     codes: list[np.ndarray]  # one array per frame: the group of each row
     keys: pd.DataFrame  # one row per group, the by-columns' values
+    dense: np.ndarray  # each group's code in the full grid of key combinations, ascending
+    sizes: list[int]  # the grid's extent along each by-column
+    uniques: list[pd.Index]  # the values along each by-column
 
     @property
     def count(self) -> int:
         return len(self.keys)
 
 
+def _group_keys(
+    frames: Sequence[pd.DataFrame],
+    by: Sequence[str],
+    uniques: Sequence[pd.Index],
+    positions: Sequence[np.ndarray],
+) -> pd.DataFrame:
+    if not by:
+        return pd.DataFrame(index=range(1))
+    return pd.DataFrame(
+        {
+            # a categorical key stays categorical, so the output costs no string conversion
+            key: pd.Categorical.from_codes(pos, dtype=frames[0][key].dtype)  # type: ignore[call-overload]
+            if isinstance(frames[0][key].dtype, pd.CategoricalDtype) and len(frames) == 1
+            else values.take(pos)
+            for key, values, pos in zip(by, uniques, positions, strict=True)
+        }
+    )
+
+
 def _group(frames: Sequence[pd.DataFrame], by: Sequence[str]) -> _Groups:
     if not by:
-        return _Groups([np.zeros(len(f), dtype=np.int64) for f in frames], pd.DataFrame(index=range(1)))
+        codes = [np.zeros(len(f), dtype=np.int64) for f in frames]
+        return _Groups(codes, _group_keys(frames, by, [], []), np.zeros(1, np.int64), [], [])
     encoded = [_encode(frames, key) for key in by]
     sizes = [max(len(uniques), 1) for _, uniques in encoded]
     dense = []
@@ -133,36 +156,41 @@ def _group(frames: Sequence[pd.DataFrame], by: Sequence[str]) -> _Groups:
         kept, inverse = np.unique(np.concatenate(dense), return_inverse=True)
         bounds = np.cumsum([0, *[len(code) for code in dense]])
         codes = [inverse[bounds[i] : bounds[i + 1]] for i in range(len(dense))]
-    positions = np.unravel_index(kept, sizes)
-    keys = pd.DataFrame(
-        {
-            # a categorical key stays categorical, so the output costs no string conversion
-            key: pd.Categorical.from_codes(pos, dtype=frames[0][key].dtype)  # type: ignore[call-overload]
-            if isinstance(frames[0][key].dtype, pd.CategoricalDtype) and len(frames) == 1
-            else uniques.take(pos)
-            for key, (_, uniques), pos in zip(by, encoded, positions, strict=True)
-        }
-    )
-    return _Groups(codes, keys)
+    uniques = [values for _, values in encoded]
+    keys = _group_keys(frames, by, uniques, np.unravel_index(kept, sizes))
+    return _Groups(codes, keys, kept, sizes, uniques)
 
 
-def _lookup_codes(frame: pd.DataFrame, column: str, table: Mapping[Any, int]) -> np.ndarray:
-    """Position of each row's value in ``table`` (-1 when absent), hashing each distinct value once."""
+def _coarser(frames: Sequence[pd.DataFrame], fine: _Groups, by: Sequence[str]) -> tuple[_Groups, np.ndarray]:
+    """The groups of ``by`` (the fine groups' by-columns less the last), and which of them each
+    fine group falls in, read off the fine groups alone with no pass over the rows.
+
+    A fine group's grid code is its coarse group's code times the last column's extent plus the
+    last column's code, so the coarse codes come in ascending order: the coarse group of each
+    fine group is a running count, and the coarse groups are in the order ``_group`` gives them.
+    """
+    if not by:
+        groups = _group(frames, by)
+        return _Groups([], groups.keys, groups.dense, [], []), np.zeros(fine.count, dtype=np.int64)
+    coarse_dense = fine.dense // fine.sizes[-1]
+    starts = np.r_[True, coarse_dense[1:] != coarse_dense[:-1]] if len(coarse_dense) else np.zeros(0, bool)
+    kept = coarse_dense[starts]
+    sizes, uniques = fine.sizes[:-1], fine.uniques[:-1]
+    keys = _group_keys(frames, by, uniques, np.unravel_index(kept, sizes))
+    return _Groups([], keys, kept, sizes, uniques), np.cumsum(starts) - 1
+
+
+def _lookup_codes(
+    frame: pd.DataFrame, column: str, table: Mapping[Any, int], *, absent: int = -1
+) -> np.ndarray:
+    """Position of each row's value in ``table`` (``absent`` when not there), hashing each distinct
+    value once."""
     (codes,), uniques = _encode([frame], column) if len(frame) else ([np.zeros(0, np.int64)], pd.Index([]))
-    positions = np.array([table.get(value, -1) for value in uniques], dtype=np.int64)
-    return positions[codes] if len(positions) else np.full(len(frame), -1, dtype=np.int64)
+    positions = np.array([table.get(value, absent) for value in uniques], dtype=np.int64)
+    return positions[codes] if len(positions) else np.full(len(frame), absent, dtype=np.int64)
 
 
 # --- the grouped-quantile kernel -----------------------------------------------------------------
-
-
-def _level_histogram(cells: np.ndarray, values: np.ndarray, n_cells: int, levels: int) -> np.ndarray:
-    """Counts of each level per cell: row c, column v-1 holds how many answered v."""
-    as_int = values.astype(np.int64)
-    if len(values) and (np.any(as_int != values) or as_int.min() < 1 or as_int.max() > levels):
-        raise ValueError(f"levels must be whole numbers from 1 to {levels}")
-    flat = np.bincount(cells * levels + (as_int - 1), minlength=n_cells * levels)
-    return flat.reshape(n_cells, levels)
 
 
 def _quantile(cumulative: np.ndarray, q: float) -> np.ndarray:
@@ -176,6 +204,78 @@ def _quantile(cumulative: np.ndarray, q: float) -> np.ndarray:
     value_high = (cumulative <= high[:, None]).sum(axis=1) + 1
     result = value_low + (value_high - value_low) * (position - low)
     return np.where(n > 0, result, np.nan)
+
+
+@dataclass(frozen=True)
+class _Histograms:
+    """Level counts per (group, item): ``current`` and ``target`` are (groups x items x levels),
+    ``dont_know`` (groups x items)."""
+
+    item_ids: list[str]
+    current: np.ndarray
+    target: np.ndarray
+    dont_know: np.ndarray
+
+    def coarser(self, of_fine: np.ndarray, count: int) -> _Histograms:
+        """The histograms of coarser groups, each the sum of its fine groups' (``of_fine`` says
+        which coarse group each fine group is in, in ascending order)."""
+        if count == 0 or not len(of_fine):
+            shape = (count, *self.current.shape[1:])
+            zeros = np.zeros(shape, dtype=np.int64)
+            return _Histograms(self.item_ids, zeros, zeros, np.zeros(shape[:2], dtype=np.int64))
+        starts = np.flatnonzero(np.r_[True, of_fine[1:] != of_fine[:-1]])
+        return _Histograms(
+            self.item_ids,
+            *(
+                np.add.reduceat(counts, starts, axis=0)
+                for counts in (self.current, self.target, self.dont_know)
+            ),
+        )
+
+
+def _histograms(
+    answers: pd.DataFrame, groups: np.ndarray, n_groups: int, bank: QuestionBank, item_type: str
+) -> _Histograms:
+    """One bincount per level column over every answer, with no row filtered out first: answers
+    that carry no level of this item type (don't know, or another type's item) are counted at
+    level 0 of a spare item, cut off afterwards."""
+    levels = bank.max_level if item_type == "maturity" else SPECTRUM_POSITIONS
+    item_ids = [item.id for _, item in bank.iter_items() if item.type == item_type]
+    n_items = len(item_ids)
+    item = _lookup_codes(
+        answers, "item_id", {item_id: i for i, item_id in enumerate(item_ids)}, absent=n_items
+    )
+    dont_know = answers["dont_know"].to_numpy(dtype=bool)
+    other = item == n_items
+    unrated = dont_know | other
+    width = levels + 1
+    cells = (groups * (n_items + 1) + item) * width
+    n_cells = n_groups * (n_items + 1) * width
+    expected_unrated = np.count_nonzero(unrated)
+    counted = []
+    for column in ("current", "target"):
+        values = np.where(unrated, 0.0, answers[column].to_numpy(dtype=float))
+        with np.errstate(invalid="ignore"):
+            level = values.astype(np.int64)
+        if len(level) and (np.any(level != values) or level.min() < 0 or level.max() > levels):
+            _refuse(answers, rated=~unrated, levels=levels)
+        counts = np.bincount(cells + level, minlength=n_cells).reshape(n_groups, n_items + 1, width)
+        if counts[:, :, 0].sum() != expected_unrated:  # a level 0 among the rated answers
+            _refuse(answers, rated=~unrated, levels=levels)
+        counted.append(counts)
+    current, target = counted
+    # an unrated answer on one of these items is a don't-know; other items' are in the spare one
+    dont_know_counts = current[:, :n_items, 0]
+    return _Histograms(item_ids, current[:, :n_items, 1:], target[:, :n_items, 1:], dont_know_counts)
+
+
+def _refuse(answers: pd.DataFrame, *, rated: np.ndarray, levels: int) -> None:
+    """Say what is wrong with the rated answers: a missing level, or one off the scale."""
+    current = answers["current"].to_numpy(dtype=float)[rated]
+    target = answers["target"].to_numpy(dtype=float)[rated]
+    if np.isnan(current).any() or np.isnan(target).any():
+        raise ValueError("an answer carries both a current and a target level, or is don't-know")
+    raise ValueError(f"levels must be whole numbers from 1 to {levels}")
 
 
 @dataclass(frozen=True)
@@ -193,45 +293,21 @@ class _ItemArrays:
     split: np.ndarray
 
 
-def _score_items(
-    answers: pd.DataFrame,
-    groups: np.ndarray,
-    n_groups: int,
-    bank: QuestionBank,
-    item_type: str,
-    *,
-    detail: bool = True,
-) -> _ItemArrays:
-    levels = bank.max_level if item_type == "maturity" else SPECTRUM_POSITIONS
-    item_ids = [item.id for _, item in bank.iter_items() if item.type == item_type]
-    n_items = len(item_ids)
-    item = _lookup_codes(answers, "item_id", {item_id: i for i, item_id in enumerate(item_ids)})
-    mine = item >= 0
-    cells = groups[mine] * n_items + item[mine]
-    n_cells = n_groups * n_items
-
-    dont_know = answers["dont_know"].to_numpy(dtype=bool)[mine]
-    rated = ~dont_know
-    current = answers["current"].to_numpy(dtype=float)[mine][rated]
-    target = answers["target"].to_numpy(dtype=float)[mine][rated]
-    if np.isnan(current).any() or np.isnan(target).any():
-        raise ValueError("an answer carries both a current and a target level, or is don't-know")
-
-    rated_cells = cells[rated]
-    cumulative_current = _level_histogram(rated_cells, current, n_cells, levels).cumsum(axis=1)
-    cumulative_target = _level_histogram(rated_cells, target, n_cells, levels).cumsum(axis=1)
+def _item_arrays(histograms: _Histograms, bank: QuestionBank, *, detail: bool = True) -> _ItemArrays:
+    n_groups, n_items, levels = histograms.current.shape
+    shape = (n_groups, n_items)
+    cumulative_current = histograms.current.reshape(-1, levels).cumsum(axis=1)
+    cumulative_target = histograms.target.reshape(-1, levels).cumsum(axis=1)
     median = _quantile(cumulative_current, 0.5)
     n = cumulative_current[:, -1]
-    shape = (n_groups, n_items)
-    dont_know_counts = np.bincount(cells[dont_know], minlength=n_cells).reshape(shape)
     target_median = _quantile(cumulative_target, 0.5).reshape(shape)
     if not detail:
         # medians and counts only: what domain means need (the sector lens, cohorts)
         nothing = np.full(shape, np.nan)
         return _ItemArrays(
-            item_ids,
+            histograms.item_ids,
             n.reshape(shape),
-            dont_know_counts,
+            histograms.dont_know,
             median.reshape(shape),
             target_median,
             nothing,
@@ -242,15 +318,15 @@ def _score_items(
 
     # Split: the share of current levels strictly more than `distance` from the median.
     rule = bank.split_rule
-    histogram_current = np.diff(cumulative_current, axis=1, prepend=0)
+    histogram_current = histograms.current.reshape(-1, levels)
     far = np.abs(np.arange(1, levels + 1)[None, :] - median[:, None]) > rule.distance
     with np.errstate(invalid="ignore", divide="ignore"):
         split_share = np.where(n > 0, (histogram_current * far).sum(axis=1) / np.maximum(n, 1), np.nan)
 
     return _ItemArrays(
-        item_ids=item_ids,
+        item_ids=histograms.item_ids,
         n=n.reshape(shape),
-        dont_know=dont_know_counts,
+        dont_know=histograms.dont_know,
         current=median.reshape(shape),
         target=target_median,
         q1=_quantile(cumulative_current, 0.25).reshape(shape),
@@ -258,6 +334,26 @@ def _score_items(
         split_share=split_share.reshape(shape),
         split=((split_share >= rule.share) & (n > 0)).reshape(shape),
     )
+
+
+def _score_items(
+    answers: pd.DataFrame,
+    groups: np.ndarray,
+    n_groups: int,
+    bank: QuestionBank,
+    item_type: str,
+    *,
+    detail: bool = True,
+) -> _ItemArrays:
+    return _item_arrays(_histograms(answers, groups, n_groups, bank, item_type), bank, detail=detail)
+
+
+def _repeated(column: pd.Series, times: int) -> Any:
+    """A key column with each value repeated ``times`` times, typed as pandas would type the plain
+    values (a categorical key comes out as its values), taking from a typed array rather than
+    building one from Python objects."""
+    typed = pd.Series(column.to_numpy())
+    return typed.array.take(np.repeat(np.arange(len(typed)), times))
 
 
 def _long(
@@ -273,9 +369,7 @@ def _long(
     as categoricals rather than looked up row by row.
     """
     n_groups, n_inner = len(keys), len(inner)
-    data: dict[str, object] = {
-        k: keys[k].take(np.repeat(np.arange(n_groups), n_inner)).to_numpy() for k in keys.columns
-    }
+    data: dict[str, object] = {k: _repeated(keys[k], n_inner) for k in keys.columns}
     tiled = np.tile(np.arange(n_inner), n_groups)
     data[inner_name] = pd.Categorical.from_codes(tiled, categories=pd.Index(list(inner))) if n_inner else []
     for name, values in (extra or {}).items():
@@ -290,29 +384,36 @@ def _long(
     return pd.DataFrame(data)
 
 
-def _items_frame(keys: pd.DataFrame, arrays: _ItemArrays, bank: QuestionBank) -> pd.DataFrame:
+def _items_frame(
+    keys: pd.DataFrame, arrays: _ItemArrays, bank: QuestionBank, *, detail: bool = True
+) -> pd.DataFrame:
     found = {
         item.id: (domain.id, item.type, item.weight, order)
         for order, (domain, item) in enumerate(bank.iter_items())
     }
     attributes = list(zip(*(found[item_id] for item_id in arrays.item_ids), strict=True)) or [(), (), (), ()]
-    return _long(
-        keys,
-        "item_id",
-        arrays.item_ids,
-        {
-            "n": arrays.n,
-            "dont_know": arrays.dont_know,
-            "current": arrays.current,
-            "target": arrays.target,
-            "gap": arrays.target - arrays.current,
+    columns = {
+        "n": arrays.n,
+        "dont_know": arrays.dont_know,
+        "current": arrays.current,
+        "target": arrays.target,
+        "gap": arrays.target - arrays.current,
+    }
+    if detail:
+        columns |= {
             "q1": arrays.q1,
             "q3": arrays.q3,
             "iqr": arrays.q3 - arrays.q1,
             "split_share": arrays.split_share,
-            "answers": arrays.n + arrays.dont_know,
-            "split": arrays.split,
-        },
+        }
+    columns["answers"] = arrays.n + arrays.dont_know
+    if detail:
+        columns["split"] = arrays.split
+    return _long(
+        keys,
+        "item_id",
+        arrays.item_ids,
+        columns,
         extra=dict(zip(("domain", "type", "weight", "order"), attributes, strict=True)),
     )
 
@@ -353,15 +454,98 @@ def figures(
     averages every item with a median, whatever its count: only for checking the kernel against
     a plain groupby, never for anything shown.
     """
-    by = list(by)
+    team, _ = _figures(
+        answers,
+        bank,
+        by=list(by),
+        lens=None,
+        tier_answers=tier_answers,
+        domains=domains,
+        item_detail=item_detail,
+        suppress=suppress,
+    )
+    return team
+
+
+def figures_with_lens(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    lens: str = "sector",
+    by: Sequence[str] = (),
+    tier_answers: pd.DataFrame | None = None,
+    domains: Iterable[str] | None = None,
+    item_detail: bool = True,
+    suppress: bool = True,
+) -> tuple[Figures, Figures]:
+    """The team's figures and the lens's from one pass over the answers: the first equals
+    ``figures(answers, bank, by=by, ...)``, the second ``figures(answers, bank, by=[*by, lens],
+    item_detail=False, ...)``.
+
+    The answers are counted once, per lens group; each team group's level counts are the sums of
+    its lens groups', and respondents are found once when each sits in one lens group.
+    """
+    team, lensed = _figures(
+        answers,
+        bank,
+        by=list(by),
+        lens=lens,
+        tier_answers=tier_answers,
+        domains=domains,
+        item_detail=item_detail,
+        suppress=suppress,
+    )
+    assert lensed is not None
+    return team, lensed
+
+
+def _figures(
+    answers: pd.DataFrame,
+    bank: QuestionBank,
+    *,
+    by: list[str],
+    lens: str | None,
+    tier_answers: pd.DataFrame | None,
+    domains: Iterable[str] | None,
+    item_detail: bool,
+    suppress: bool,
+) -> tuple[Figures, Figures | None]:
     min_raters = bank.anonymity_threshold if suppress else 1
     selected = [d.id for d in bank.domains] if domains is None else list(domains)
     frames = [answers]
     if tier_answers is not None and len(tier_answers):
         frames.append(tier_answers)
-    groups = _group(frames, by)
-    arrays = _score_items(answers, groups.codes[0], groups.count, bank, "maturity", detail=item_detail)
+    fine = _group(frames, [*by, lens] if lens else by)
+    histograms = _histograms(answers, fine.codes[0], fine.count, bank, "maturity")
+    if lens is None:
+        people = _respondents(frames, fine.codes, fine.count, bank, selected)
+        arrays = _item_arrays(histograms, bank, detail=item_detail)
+        return _tables(fine.keys, arrays, people, bank, selected, min_raters, detail=item_detail), None
+    coarse, of_fine = _coarser(frames, fine, by)
+    team_arrays = _item_arrays(histograms.coarser(of_fine, coarse.count), bank, detail=item_detail)
+    fine_people, team_people = _respondents_by(
+        frames, fine.codes, fine.count, bank, selected, coarser=(of_fine, coarse.count)
+    )
+    assert team_people is not None
+    team = _tables(coarse.keys, team_arrays, team_people, bank, selected, min_raters, detail=item_detail)
+    fine_arrays = _item_arrays(histograms, bank, detail=False)
+    lensed = _tables(fine.keys, fine_arrays, fine_people, bank, selected, min_raters, detail=False)
+    return team, lensed
 
+
+_People = tuple[np.ndarray, np.ndarray, np.ndarray]  # respondents; per domain, n and rated_n
+
+
+def _tables(
+    keys: pd.DataFrame,
+    arrays: _ItemArrays,
+    people: _People,
+    bank: QuestionBank,
+    selected: list[str],
+    min_raters: int,
+    *,
+    detail: bool,
+) -> Figures:
     # Domain means as a matrix product: (groups x items) medians times (items x domains) weights.
     domain_index = {d: j for j, d in enumerate(selected)}
     weights = np.zeros((len(arrays.item_ids), len(selected)))
@@ -382,10 +566,10 @@ def figures(
         current = np.where(weight_sum > 0, current_shown @ weights / weight_sum, np.nan)
         target = np.where(weight_sum > 0, target_shown @ weights / weight_sum, np.nan)
 
-    respondents, domain_n, rated_n = _respondents(frames, groups, bank, selected)
+    respondents, domain_n, rated_n = people
     titles = {d.id: d.title for d in bank.domains}
     domain_table = _long(
-        groups.keys,
+        keys,
         "domain",
         selected,
         {
@@ -404,78 +588,132 @@ def figures(
     with np.errstate(invalid="ignore", divide="ignore"):
         overall_current = np.where(counts > 0, np.nansum(current, axis=1) / np.maximum(counts, 1), np.nan)
         overall_target = np.where(counts > 0, np.nansum(target, axis=1) / np.maximum(counts, 1), np.nan)
-    overall = groups.keys.copy()
+    overall = keys.copy()
     overall["current"] = overall_current
     overall["target"] = overall_target
     overall["gap"] = overall_target - overall_current
     overall["domains_shown"] = counts
-    people = groups.keys.copy()
-    people["n"] = respondents
+    people_table = keys.copy()
+    people_table["n"] = respondents
 
-    items = _items_frame(groups.keys, arrays, bank)
-    items = items.loc[items["domain"].isin(selected)].reset_index(drop=True)
-    if not item_detail:
-        items = items.drop(columns=["q1", "q3", "iqr", "split_share", "split"])
-    return Figures(items=items, domains=domain_table, overall=overall, respondents=people)
+    items = _items_frame(keys, arrays, bank, detail=detail)
+    if not all(item_domain[item_id][0] in domain_index for item_id in arrays.item_ids):
+        items = items.loc[items["domain"].isin(selected)].reset_index(drop=True)
+    return Figures(items=items, domains=domain_table, overall=overall, respondents=people_table)
 
 
 def _respondents(
-    frames: Sequence[pd.DataFrame], groups: _Groups, bank: QuestionBank, selected: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    frames: Sequence[pd.DataFrame],
+    codes: Sequence[np.ndarray],
+    count: int,
+    bank: QuestionBank,
+    selected: Sequence[str],
+) -> _People:
     """Respondents per group; per group and domain, those with at least one answer of any kind on
     it (the domain's ``n``), and those whose level ratings the domain figure is made of
     (``rated_n``, what anonymity is judged on)."""
+    return _respondents_by(frames, codes, count, bank, selected)[0]
+
+
+def _respondents_by(
+    frames: Sequence[pd.DataFrame],
+    codes: Sequence[np.ndarray],
+    count: int,
+    bank: QuestionBank,
+    selected: Sequence[str],
+    coarser: tuple[np.ndarray, int] | None = None,
+) -> tuple[_People, _People | None]:
+    """``_respondents`` for the groups of ``codes`` and, when ``coarser`` = (coarse group of each
+    group, how many coarse groups) is given, for the coarse groups too: from the same table of
+    who answered what when every participant sits in one group, as they do in one sector."""
     n_domains = len(selected)
     if sum(len(f) for f in frames) == 0:
-        zeros = np.zeros((groups.count, n_domains), np.int64)
-        return np.zeros(groups.count, np.int64), zeros, zeros
-    respondent, group_of, per_group = _respondent_codes(frames, groups)
+        zeros = np.zeros((count, n_domains), np.int64)
+        nobody = (np.zeros(count, np.int64), zeros, zeros)
+        if coarser is None:
+            return nobody, None
+        of_fine, coarse_count = coarser
+        coarse_zeros = np.zeros((coarse_count, n_domains), np.int64)
+        return nobody, (np.zeros(coarse_count, np.int64), coarse_zeros, coarse_zeros)
+    respondent, group_of, per_group, one_group_each = _respondent_codes(frames, codes, count)
+    answered, rated = _presence(frames, respondent, len(group_of), bank, selected)
+    people = (per_group, _per_group(answered, group_of, count), _per_group(rated, group_of, count))
+    if coarser is None:
+        return people, None
+    of_fine, coarse_count = coarser
+    if not one_group_each:
+        coarse_codes = [of_fine[code] for code in codes]
+        return people, _respondents_by(frames, coarse_codes, coarse_count, bank, selected)[0]
+    # each participant is one respondent in one group, so in one coarse group too
+    coarse_of = of_fine[group_of]
+    return people, (
+        np.bincount(coarse_of, minlength=coarse_count),
+        _per_group(answered, coarse_of, coarse_count),
+        _per_group(rated, coarse_of, coarse_count),
+    )
+
+
+def _presence(
+    frames: Sequence[pd.DataFrame],
+    respondent: np.ndarray,
+    n_respondents: int,
+    bank: QuestionBank,
+    selected: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per respondent and selected domain: answered any of its items, rated one of its maturity
+    items (two respondents x domains flags), from one bincount over every answer."""
+    n_domains = len(selected)
     domain_of = {d: j for j, d in enumerate(selected)}
-    item_domain = {item.id: domain_of.get(domain.id, -1) for domain, item in bank.iter_items()}
-    domains = np.concatenate([_lookup_codes(f, "item_id", item_domain) for f in frames])
-    maturity = {item.id: 0 for _, item in bank.iter_items() if item.type == "maturity"}
-    rated = np.zeros(len(domains), dtype=bool)
-    rated[: len(frames[0])] = (_lookup_codes(frames[0], "item_id", maturity) == 0) & ~frames[0][
-        "dont_know"
-    ].to_numpy(dtype=bool)
+    # each item's code: (its domain's position + 1) * 2 (0 when not selected), plus 1 for maturity
+    item_code = {
+        item.id: (domain_of.get(domain.id, -1) + 1) * 2 + (item.type == "maturity")
+        for domain, item in bank.iter_items()
+    }
+    parts = []
+    for f, frame in enumerate(frames):
+        code = _lookup_codes(frame, "item_id", item_code, absent=0)
+        # a don't-know is an answer but not a rating; accountability answers are never ratings
+        code = code - (code & frame["dont_know"].to_numpy(dtype=bool)) if f == 0 else code & ~1
+        parts.append(code)
+    code = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    width = 2 * (n_domains + 1)
+    table = np.bincount(respondent * width + code, minlength=n_respondents * width)
+    table = table.reshape(n_respondents, n_domains + 1, 2)[:, 1:, :]
+    return (table[:, :, 0] + table[:, :, 1]) > 0, table[:, :, 1] > 0
 
-    def per_domain(rows: np.ndarray) -> np.ndarray:
-        answered = np.bincount(
-            respondent[rows] * n_domains + domains[rows], minlength=len(group_of) * n_domains
-        ).reshape(len(group_of), n_domains)
-        table = np.zeros((groups.count, n_domains), dtype=np.int64)
-        np.add.at(table, group_of, (answered > 0).astype(np.int64))
-        return table
 
-    mine = domains >= 0
-    return per_group, per_domain(mine), per_domain(mine & rated)
+def _per_group(flags: np.ndarray, group_of: np.ndarray, count: int) -> np.ndarray:
+    """(groups x domains) counts of the respondents flagged, from (respondents x domains) flags."""
+    n_domains = flags.shape[1]
+    who, domain = np.nonzero(flags)
+    return np.bincount(group_of[who] * n_domains + domain, minlength=count * n_domains).reshape(
+        count, n_domains
+    )
 
 
 def _respondent_codes(
-    frames: Sequence[pd.DataFrame], groups: _Groups
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    frames: Sequence[pd.DataFrame], codes: Sequence[np.ndarray], count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """A respondent is a participant within a group: (respondent of each row across the frames,
-    group of each respondent, respondents per group). Hashing (group, participant) pairs finds
-    them without sorting the answers."""
-    if sum(len(f) for f in frames) == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, np.zeros(groups.count, np.int64)
+    group of each respondent, respondents per group, whether each participant is in one group).
+    Hashing (group, participant) pairs finds them without sorting the answers."""
     people, people_uniques = _encode(frames, "participant")
     n_people = max(len(people_uniques), 1)
-    person = np.concatenate(people)
-    group = np.concatenate(groups.codes)
+    person = people[0] if len(people) == 1 else np.concatenate(people)
+    group = codes[0] if len(codes) == 1 else np.concatenate(codes)
     # Usually each participant sits in exactly one group (one workshop, one sector): then the
     # participant is the respondent, found by one scatter and one check, with no hashing.
     group_of_person = np.full(n_people, -1, dtype=np.int64)
     group_of_person[person] = group
-    if np.array_equal(group_of_person[person], group):
+    one_group_each = bool(np.array_equal(group_of_person[person], group))
+    if one_group_each:
         present = group_of_person >= 0
         respondent = (np.cumsum(present) - 1)[person]
         group_of = group_of_person[present]
     else:
         respondent, respondent_keys = pd.factorize(group * n_people + person)
         group_of = np.asarray(respondent_keys) // n_people
-    return respondent, group_of, np.bincount(group_of, minlength=groups.count)
+    return respondent, group_of, np.bincount(group_of, minlength=count), one_group_each
 
 
 def item_figures(
