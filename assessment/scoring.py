@@ -194,22 +194,26 @@ def _lookup_codes(
 
 
 def _quantile(cumulative: np.ndarray, q: float) -> np.ndarray:
-    """Linear-interpolated quantile (pandas' default) read off a cumulative level histogram."""
-    n = cumulative[:, -1]
+    """Linear-interpolated quantile (pandas' default) read off cumulative level counts, one row
+    per level (levels x cells), so each step is one pass over a contiguous row of cells."""
+    n = cumulative[-1]
     position = (n - 1) * q
     low = np.floor(position)
     high = np.minimum(low + 1, n - 1)
     # the value at 0-based rank r is the first level whose cumulative count exceeds r
-    value_low = (cumulative <= low[:, None]).sum(axis=1) + 1
-    value_high = (cumulative <= high[:, None]).sum(axis=1) + 1
+    value_low = np.ones(len(n), dtype=np.int64)
+    value_high = np.ones(len(n), dtype=np.int64)
+    for row in cumulative:
+        value_low += row <= low
+        value_high += row <= high
     result = value_low + (value_high - value_low) * (position - low)
     return np.where(n > 0, result, np.nan)
 
 
 @dataclass(frozen=True)
 class _Histograms:
-    """Level counts per (group, item): ``current`` and ``target`` are (groups x items x levels),
-    ``dont_know`` (groups x items)."""
+    """Level counts per (group, item), level first: ``current`` and ``target`` are
+    (levels x groups x items), level 1 first; ``dont_know`` is (groups x items)."""
 
     item_ids: list[str]
     current: np.ndarray
@@ -220,16 +224,15 @@ class _Histograms:
         """The histograms of coarser groups, each the sum of its fine groups' (``of_fine`` says
         which coarse group each fine group is in, in ascending order)."""
         if count == 0 or not len(of_fine):
-            shape = (count, *self.current.shape[1:])
-            zeros = np.zeros(shape, dtype=np.int64)
-            return _Histograms(self.item_ids, zeros, zeros, np.zeros(shape[:2], dtype=np.int64))
+            levels, _, items = self.current.shape
+            zeros = np.zeros((levels, count, items), dtype=np.int64)
+            return _Histograms(self.item_ids, zeros, zeros, np.zeros((count, items), dtype=np.int64))
         starts = np.flatnonzero(np.r_[True, of_fine[1:] != of_fine[:-1]])
         return _Histograms(
             self.item_ids,
-            *(
-                np.add.reduceat(counts, starts, axis=0)
-                for counts in (self.current, self.target, self.dont_know)
-            ),
+            np.add.reduceat(self.current, starts, axis=1),
+            np.add.reduceat(self.target, starts, axis=1),
+            np.add.reduceat(self.dont_know, starts, axis=0),
         )
 
 
@@ -238,35 +241,35 @@ def _histograms(
 ) -> _Histograms:
     """One bincount per level column over every answer, with no row filtered out first: answers
     that carry no level of this item type (don't know, or another type's item) are counted at
-    level 0 of a spare item, cut off afterwards."""
+    level 0, and another type's item as a spare item, both cut off afterwards."""
     levels = bank.max_level if item_type == "maturity" else SPECTRUM_POSITIONS
     item_ids = [item.id for _, item in bank.iter_items() if item.type == item_type]
     n_items = len(item_ids)
-    item = _lookup_codes(
-        answers, "item_id", {item_id: i for i, item_id in enumerate(item_ids)}, absent=n_items
-    )
+    positions = {item_id: i for i, item_id in enumerate(item_ids)}
+    item = _lookup_codes(answers, "item_id", positions, absent=n_items)
     dont_know = answers["dont_know"].to_numpy(dtype=bool)
-    other = item == n_items
-    unrated = dont_know | other
-    width = levels + 1
-    cells = (groups * (n_items + 1) + item) * width
-    n_cells = n_groups * (n_items + 1) * width
+    unrated = dont_know | (item == n_items)
+    width = n_items + 1
+    cells = groups * width + item
+    stride = n_groups * width  # one level's block of (group, item) cells
     expected_unrated = np.count_nonzero(unrated)
     counted = []
     for column in ("current", "target"):
         values = np.where(unrated, 0.0, answers[column].to_numpy(dtype=float))
         with np.errstate(invalid="ignore"):
             level = values.astype(np.int64)
-        if len(level) and (np.any(level != values) or level.min() < 0 or level.max() > levels):
+        # a missing or fractional level differs from its whole part; a negative one, seen
+        # unsigned, is as far off the scale as one above it
+        if np.any(level != values) or np.any(level.view(np.uint64) > levels):
             _refuse(answers, rated=~unrated, levels=levels)
-        counts = np.bincount(cells + level, minlength=n_cells).reshape(n_groups, n_items + 1, width)
-        if counts[:, :, 0].sum() != expected_unrated:  # a level 0 among the rated answers
+        counts = np.bincount(level * stride + cells, minlength=(levels + 1) * stride)
+        counts = counts.reshape(levels + 1, n_groups, width)
+        if counts[0].sum() != expected_unrated:  # a level 0 among the rated answers
             _refuse(answers, rated=~unrated, levels=levels)
         counted.append(counts)
     current, target = counted
     # an unrated answer on one of these items is a don't-know; other items' are in the spare one
-    dont_know_counts = current[:, :n_items, 0]
-    return _Histograms(item_ids, current[:, :n_items, 1:], target[:, :n_items, 1:], dont_know_counts)
+    return _Histograms(item_ids, current[1:, :, :n_items], target[1:, :, :n_items], current[0, :, :n_items])
 
 
 def _refuse(answers: pd.DataFrame, *, rated: np.ndarray, levels: int) -> None:
@@ -294,20 +297,21 @@ class _ItemArrays:
 
 
 def _item_arrays(histograms: _Histograms, bank: QuestionBank, *, detail: bool = True) -> _ItemArrays:
-    n_groups, n_items, levels = histograms.current.shape
+    levels, n_groups, n_items = histograms.current.shape
     shape = (n_groups, n_items)
-    cumulative_current = histograms.current.reshape(-1, levels).cumsum(axis=1)
-    cumulative_target = histograms.target.reshape(-1, levels).cumsum(axis=1)
+    cumulative_current = np.cumsum(histograms.current, axis=0).reshape(levels, -1)
+    cumulative_target = np.cumsum(histograms.target, axis=0).reshape(levels, -1)
     median = _quantile(cumulative_current, 0.5)
-    n = cumulative_current[:, -1]
+    n = cumulative_current[-1]
     target_median = _quantile(cumulative_target, 0.5).reshape(shape)
+    dont_know = np.ascontiguousarray(histograms.dont_know)
     if not detail:
         # medians and counts only: what domain means need (the sector lens, cohorts)
         nothing = np.full(shape, np.nan)
         return _ItemArrays(
             histograms.item_ids,
             n.reshape(shape),
-            histograms.dont_know,
+            dont_know,
             median.reshape(shape),
             target_median,
             nothing,
@@ -318,15 +322,17 @@ def _item_arrays(histograms: _Histograms, bank: QuestionBank, *, detail: bool = 
 
     # Split: the share of current levels strictly more than `distance` from the median.
     rule = bank.split_rule
-    histogram_current = histograms.current.reshape(-1, levels)
-    far = np.abs(np.arange(1, levels + 1)[None, :] - median[:, None]) > rule.distance
+    histogram_current = histograms.current.reshape(levels, -1)
+    far_count = np.zeros(len(n), dtype=np.int64)
+    for value, counts in enumerate(histogram_current, start=1):
+        far_count += counts * (np.abs(value - median) > rule.distance)
     with np.errstate(invalid="ignore", divide="ignore"):
-        split_share = np.where(n > 0, (histogram_current * far).sum(axis=1) / np.maximum(n, 1), np.nan)
+        split_share = np.where(n > 0, far_count / np.maximum(n, 1), np.nan)
 
     return _ItemArrays(
         item_ids=histograms.item_ids,
         n=n.reshape(shape),
-        dont_know=histograms.dont_know,
+        dont_know=dont_know,
         current=median.reshape(shape),
         target=target_median,
         q1=_quantile(cumulative_current, 0.25).reshape(shape),
@@ -546,25 +552,39 @@ def _tables(
     *,
     detail: bool,
 ) -> Figures:
-    # Domain means as a matrix product: (groups x items) medians times (items x domains) weights.
+    # Domain means: a bank lists each domain's items together, so a domain's sums are one
+    # reduceat over its run of item columns (no matrix product, whose threads stall on a busy
+    # machine, and no work for the items outside it).
     domain_index = {d: j for j, d in enumerate(selected)}
-    weights = np.zeros((len(arrays.item_ids), len(selected)))
     item_domain = {item.id: (domain.id, item.weight) for domain, item in bank.iter_items()}
-    for i, item_id in enumerate(arrays.item_ids):
-        domain_id, weight = item_domain[item_id]
-        if domain_id in domain_index:
-            weights[i, domain_index[domain_id]] = weight
+    domain_of_item = np.array(
+        [domain_index.get(item_domain[i][0], -1) for i in arrays.item_ids], dtype=np.int64
+    )
+    weight = np.array([item_domain[i][1] for i in arrays.item_ids], dtype=float)
+    runs = np.flatnonzero(np.r_[True, domain_of_item[1:] != domain_of_item[:-1]][: len(weight)])
+
+    def per_domain(values: np.ndarray) -> np.ndarray:
+        """(groups x selected domains) sums of (groups x items) values."""
+        sums = np.zeros((len(keys), len(selected)))
+        if len(runs):
+            for run, total in zip(runs, np.add.reduceat(values, runs, axis=1).T, strict=True):
+                if domain_of_item[run] >= 0:
+                    sums[:, domain_of_item[run]] += total
+        return sums
+
     # Secondary suppression: a domain figure is made only of the questions that are themselves
     # shown (rated by at least the threshold). Were a withheld question's median in the mean, the
     # mean times the count minus the shown medians would give it back: one person's answer.
     shown = (arrays.n >= min_raters) & ~np.isnan(arrays.current)
-    weight_sum = shown.astype(float) @ weights
-    items_shown = shown.astype(np.int64) @ (weights > 0).astype(np.int64)
-    current_shown = np.where(shown, arrays.current, 0.0)
-    target_shown = np.where(shown, arrays.target, 0.0)
+    weight_sum = per_domain(np.where(shown, weight, 0.0))
+    items_shown = per_domain(shown.astype(float)).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        current = np.where(weight_sum > 0, current_shown @ weights / weight_sum, np.nan)
-        target = np.where(weight_sum > 0, target_shown @ weights / weight_sum, np.nan)
+        current = np.where(
+            weight_sum > 0, per_domain(np.where(shown, arrays.current * weight, 0.0)) / weight_sum, np.nan
+        )
+        target = np.where(
+            weight_sum > 0, per_domain(np.where(shown, arrays.target * weight, 0.0)) / weight_sum, np.nan
+        )
 
     respondents, domain_n, rated_n = people
     titles = {d.id: d.title for d in bank.domains}
