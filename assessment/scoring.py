@@ -957,7 +957,8 @@ def score_workshop(
     selected = [d.id for d in bank.domains] if domains is None else list(domains)
     tier_answers = empty_tier_answers() if tier_answers is None else tier_answers
 
-    team = figures(answers, bank, tier_answers=tier_answers, domains=selected)
+    # the team and its sector lens from one pass over the answers
+    team, by_sector = figures_with_lens(answers, bank, tier_answers=tier_answers, domains=selected)
     respondents = int(team.respondents["n"].iloc[0])
     everything_withheld = respondents < threshold
     overall_row = team.overall.iloc[0]
@@ -966,9 +967,7 @@ def score_workshop(
         for k in DOMAIN_FIGURES
     }
 
-    sectors_n, sectors, perception = _lens(
-        answers, bank, tier_answers=tier_answers, domains=selected, order=[s.id for s in bank.sectors]
-    )
+    sectors_n, sectors, perception = _lens(by_sector, bank, order=[s.id for s in bank.sectors])
     groups_n, groups, group_perception = _group_lens(
         answers, bank, tier_answers=tier_answers, domains=selected, sectors_n=sectors_n
     )
@@ -1011,21 +1010,17 @@ def score_workshop(
 
 
 def _lens(
-    answers: pd.DataFrame,
+    lens: Figures,
     bank: QuestionBank,
     *,
-    tier_answers: pd.DataFrame,
-    domains: list[str],
     order: Sequence[str],
     withheld_whole: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The team's figures per value of the ``sector`` column (a sector, or a group of sectors):
-    head counts, domain figures withheld below the threshold, and the perception gaps between the
-    shown ones. ``withheld_whole`` names groups withheld whatever their size (see _group_lens)."""
+    """The team's figures per value of the ``sector`` column (a sector, or a group of sectors),
+    from ``figures`` by that column: head counts, domain figures withheld below the threshold, and
+    the perception gaps between the shown ones. ``withheld_whole`` names groups withheld whatever
+    their size (see _group_lens)."""
     threshold = bank.anonymity_threshold
-    lens = figures(
-        answers, bank, by=["sector"], tier_answers=tier_answers, domains=domains, item_detail=False
-    )
     rank = {name: i for i, name in enumerate(order)}
     # Head counts stay visible (the room can see who came); a small sector's answers are withheld.
     counts = lens.respondents.assign(
@@ -1085,11 +1080,12 @@ def _group_lens(
     grouped_tiers = tier_answers.loc[tier_answers["sector"].isin(list(group_of))].assign(
         sector=lambda f: f["sector"].map(group_of)
     )
+    lens = figures(
+        grouped, bank, by=["sector"], tier_answers=grouped_tiers, domains=domains, item_detail=False
+    )
     return _lens(
-        grouped,
+        lens,
         bank,
-        tier_answers=grouped_tiers,
-        domains=domains,
         order=[g.id for g in bank.sector_groups],
         withheld_whole=withheld_whole,
     )
