@@ -149,9 +149,12 @@ def _group(frames: Sequence[pd.DataFrame], by: Sequence[str]) -> _Groups:
         for code in dense:
             present[code] = True
         kept = np.flatnonzero(present)
-        remap = np.full(total, -1, dtype=np.int64)
-        remap[kept] = np.arange(len(kept))
-        codes = [remap[code] for code in dense]
+        if len(kept) == total:  # every combination occurs: the grid codes are the group codes
+            codes = dense
+        else:
+            remap = np.full(total, -1, dtype=np.int64)
+            remap[kept] = np.arange(len(kept))
+            codes = [remap[code] for code in dense]
     else:
         kept, inverse = np.unique(np.concatenate(dense), return_inverse=True)
         bounds = np.cumsum([0, *[len(code) for code in dense]])
