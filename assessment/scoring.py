@@ -284,6 +284,15 @@ def _refuse(answers: pd.DataFrame, *, rated: np.ndarray, levels: int) -> None:
     raise ValueError(f"levels must be whole numbers from 1 to {levels}")
 
 
+def _cumulative(counts: np.ndarray) -> np.ndarray:
+    """Running totals over the levels of (levels x ...) counts, as (levels x cells): one add of
+    whole rows per level (numpy's cumsum over a short first axis is several times slower)."""
+    running = np.array(counts, dtype=np.int64, order="C").reshape(len(counts), -1)
+    for level in range(1, len(running)):
+        running[level] += running[level - 1]
+    return running
+
+
 @dataclass(frozen=True)
 class _ItemArrays:
     """Figures per (group, item) as (groups x items) arrays."""
@@ -302,8 +311,8 @@ class _ItemArrays:
 def _item_arrays(histograms: _Histograms, bank: QuestionBank, *, detail: bool = True) -> _ItemArrays:
     levels, n_groups, n_items = histograms.current.shape
     shape = (n_groups, n_items)
-    cumulative_current = np.cumsum(histograms.current, axis=0).reshape(levels, -1)
-    cumulative_target = np.cumsum(histograms.target, axis=0).reshape(levels, -1)
+    cumulative_current = _cumulative(histograms.current)
+    cumulative_target = _cumulative(histograms.target)
     median = _quantile(cumulative_current, 0.5)
     n = cumulative_current[-1]
     target_median = _quantile(cumulative_target, 0.5).reshape(shape)
