@@ -669,7 +669,7 @@ def _respondents_by(
         return nobody, (np.zeros(coarse_count, np.int64), coarse_zeros, coarse_zeros)
     respondent, group_of, per_group, one_group_each = _respondent_codes(frames, codes, count)
     answered, rated = _presence(frames, respondent, len(group_of), bank, selected)
-    people = (per_group, _per_group(answered, group_of, count), _per_group(rated, group_of, count))
+    people = (per_group, *_per_group(answered, rated, group_of, count))
     if coarser is None:
         return people, None
     of_fine, coarse_count = coarser
@@ -680,8 +680,7 @@ def _respondents_by(
     coarse_of = of_fine[group_of]
     return people, (
         np.bincount(coarse_of, minlength=coarse_count),
-        _per_group(answered, coarse_of, coarse_count),
-        _per_group(rated, coarse_of, coarse_count),
+        *_per_group(answered, rated, coarse_of, coarse_count),
     )
 
 
@@ -714,13 +713,16 @@ def _presence(
     return (table[:, :, 0] + table[:, :, 1]) > 0, table[:, :, 1] > 0
 
 
-def _per_group(flags: np.ndarray, group_of: np.ndarray, count: int) -> np.ndarray:
-    """(groups x domains) counts of the respondents flagged, from (respondents x domains) flags."""
-    n_domains = flags.shape[1]
-    who, domain = np.nonzero(flags)
-    return np.bincount(group_of[who] * n_domains + domain, minlength=count * n_domains).reshape(
-        count, n_domains
-    )
+def _per_group(
+    answered: np.ndarray, rated: np.ndarray, group_of: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(groups x domains) counts of the respondents who answered and who rated, from
+    (respondents x domains) flags: one bincount of each respondent's state on each domain
+    (0 nothing, 1 answered, 2 rated too, as a rating is an answer)."""
+    n_domains = answered.shape[1]
+    state = (group_of[:, None] * n_domains + np.arange(n_domains)) * 3 + answered + rated
+    counts = np.bincount(state.ravel(), minlength=count * n_domains * 3).reshape(count, n_domains, 3)
+    return counts[:, :, 1] + counts[:, :, 2], counts[:, :, 2]
 
 
 def _respondent_codes(
