@@ -15,6 +15,9 @@ How it stays fast: key columns are turned into integer codes once, and every fig
 ``bincount`` over dense (group x item x level) cells. Levels are whole numbers on a short scale,
 so medians and quartiles are read off per-cell level histograms with pandas' linear
 interpolation, with no sort of the answers and no Python loop over respondents or answers.
+Counts are kept level first (levels x groups x items), so each step is a pass over whole rows.
+``figures_with_lens`` scores the team and its sector lens from one pass: the answers are counted
+per (group, sector) once, and each group's counts are the sums of its sectors'.
 
 Nothing is rounded here; rounding is for display. Anonymity is applied by ``withhold`` and by
 ``score_workshop``, which marks every figure computed from too few respondents as withheld
