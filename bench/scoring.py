@@ -20,11 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import assessment.scoring as scoring
 from assessment.framework import load_bank
-from assessment.scoring import figures, figures_with_lens, score_workshop
+from assessment.scoring import figures, score_workshop
 from bench.data import synthetic_answers, synthetic_tier_answers
+from bench.versions import add_options, code_root, side_by_side_if_asked
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = code_root()  # the app measured: this tree, or the --against version
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -40,8 +42,10 @@ def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", action="store_true", help="a reduced size for the CI smoke run")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file as {name: value}")
+    add_options(parser)
     args = parser.parse_args()
+    if side_by_side_if_asked(args, __file__):
+        return
     bank = load_bank(ROOT / "questions.yaml")
     size = dict(partnerships=4, rounds=2) if args.small else {}
     answers = synthetic_answers(bank, **size)
@@ -52,8 +56,13 @@ def main() -> None:
 
     def full() -> object:
         # items, domains, overall and respondents per workshop, and per workshop and sector (the
-        # lens), from one pass over the answers
-        return figures_with_lens(answers, bank, by=["workshop"], lens="sector")
+        # lens), as the app scores them: from one pass over the answers where the version measured
+        # has figures_with_lens (issue 18), as two calls in a version before it
+        if hasattr(scoring, "figures_with_lens"):
+            return scoring.figures_with_lens(answers, bank, by=["workshop"], lens="sector")
+        team = figures(answers, bank, by=["workshop"])
+        lens = figures(answers, bank, by=["workshop", "sector"], item_detail=False)
+        return team, lens
 
     bare_best, bare_median = best_of(repeats, bare)
     full_best, full_median = best_of(repeats, full)
