@@ -217,6 +217,12 @@ def _neutralise(text: str) -> str:
     return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
 
 
+def spreadsheet_text(text: str, *, xlsx: bool) -> str:
+    """Text for a spreadsheet cell that no spreadsheet runs as a formula, as the export writes it;
+    for an Excel workbook also without the control characters its XML cannot carry."""
+    return _neutralise(_XLSX_ILLEGAL.sub("", text) if xlsx else text)
+
+
 def _neutralised(frame: pd.DataFrame, *, clean: Callable[[str], str]) -> pd.DataFrame:
     """A copy safe to open in a spreadsheet: no text cell can run as a formula."""
     sheet = frame.copy()
