@@ -46,6 +46,9 @@ FACILITATOR_PAGES = (
     NavPage("views/workshops.py", "Workshops", ":material/groups:", "workshops", facilitator_only=True),
     NavPage("views/results.py", "Team results", ":material/insights:", "results", facilitator_only=True),
     NavPage(
+        "views/exports.py", "Exports and import", ":material/download:", "exports", facilitator_only=True
+    ),
+    NavPage(
         "views/run_the_room.py",
         "Run the room",
         ":material/co_present:",

@@ -351,6 +351,7 @@ def test_a_facilitator_with_no_cohort_of_their_own_is_told_so_and_shown_none_of_
     )
     said = {
         "views/results.py": "No workshops yet",
+        "views/exports.py": "No workshops yet",
         "views/trends.py": "No partnerships yet",
         "views/cohorts.py": "No cohorts yet",
         "views/cohort_admin.py": "You have no cohorts of your own yet",

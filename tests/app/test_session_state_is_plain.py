@@ -22,6 +22,7 @@ PLAIN_LEAVES = (str, int, float, bool, bytes, type(None))
 FACILITATOR_PAGES = [
     "views/workshops.py",
     "views/results.py",
+    "views/exports.py",
     "views/trends.py",
     "views/cohorts.py",
     "views/cohort_admin.py",

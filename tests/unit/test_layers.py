@@ -94,6 +94,7 @@ PAGE_PREFIXES = (
     "room_",
     "present_",
     "rerate_",
+    "exports_",
 )
 
 
