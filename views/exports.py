@@ -24,6 +24,7 @@ from ui.text import escape_markdown as md
 
 MAX_PROBLEMS_LISTED = 100
 RAW_LABELS = {"csv": "CSV (.csv)", "xlsx": "Excel workbook (.xlsx)", "json": "JSON (.json)"}
+RAW_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 RAW_MIMES = {"csv": exports.CSV_MIME, "xlsx": exports.XLSX_MIME, "json": "application/json"}
 OUTCOMES_EXCEL, OUTCOMES_CSV = "Excel workbook (.xlsx)", "CSV files (.csv)"
 
@@ -126,7 +127,7 @@ if understood:
         key="exports_raw_format",
     )
     st.download_button(
-        f"Download the answers file ({str(fmt).upper()})",
+        f"Download the answers file ({RAW_NAMES[str(fmt)]})",
         data=partial(answers, str(fmt)),
         file_name=exports.file_name(workshop, "answers", str(fmt)),
         mime=RAW_MIMES[str(fmt)],
