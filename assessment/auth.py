@@ -10,7 +10,14 @@ Passwords are never stored, logged or put in an error message; only argon2 hashe
 A signed-in browser holds a random session token in a cookie; the database keeps only the token's
 SHA-256 (the token has 256 random bits, so a fast hash is enough: nothing can be guessed from it),
 so a copy of the database signs nobody in. A session ends when it expires, when its browser signs
-out, and for every browser at once when the account's password changes or the account is removed.
+out, and for every browser at once when the account's password changes, the account is disabled
+or the account is removed.
+
+Running the team: the first account ever made is an administrator. Administrators add accounts
+(each with a temporary password, shown once and changed at its first sign-in), disable and enable
+them, reset a password to a new temporary one, and make others administrators; there is always at
+least one administrator who is not disabled. A disabled account cannot sign in, by password or by
+single sign-on, and every session it had has ended.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import secrets
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -47,6 +55,17 @@ MAX_WAIT_SECONDS = 15 * 60
 CREATED = "facilitator.created"
 PASSWORD_CHANGED = "facilitator.password_changed"  # noqa: S105 (an audit action, not a password)
 REMOVED = "facilitator.removed"
+# What administrators do on the Team page.
+ADDED = "facilitator.added"
+DISABLED = "facilitator.disabled"
+ENABLED = "facilitator.enabled"
+PASSWORD_RESET = "facilitator.password_reset"  # noqa: S105 (an audit action, not a password)
+ADMINISTRATOR_GRANTED = "facilitator.administrator_granted"
+ADMINISTRATOR_REVOKED = "facilitator.administrator_revoked"
+# The right password for a disabled account: refused, and not counted as a guess.
+SIGN_IN_DISABLED = "sign_in.disabled"
+# A temporary password: secrets.token_urlsafe of this many bytes (22 characters, 132 random bits).
+TEMPORARY_PASSWORD_BYTES = 16
 SIGN_IN_OK = "sign_in.ok"
 SIGN_IN_FAILED = "sign_in.failed"
 # An attempt refused during a wait: logged apart from failures so that a person retrying too soon
@@ -62,6 +81,16 @@ SSO_ACTOR = "single-sign-on"
 # The same words for an unknown email and a wrong password, so the form cannot be used to find
 # out which emails have accounts.
 NO_MATCH_MESSAGE = "That email and password do not match an account. Check both and try again."
+# Said only once the password has matched (or the organisation vouched for the email), so it tells
+# nobody else which emails have accounts.
+DISABLED_MESSAGE = (
+    "This facilitator account has been disabled by an administrator of this app. "
+    "Ask an administrator to enable it again."
+)
+LAST_ADMINISTRATOR_MESSAGE = (
+    "{email} is the last administrator who is not disabled; make another facilitator an "
+    "administrator first, so that someone can still run the team"
+)
 
 # A session lasts a working day: sign in before the workshop, and the projector's tab and the
 # facilitator's laptop stay signed in through it, across refreshes and restarts. Then it ends,
@@ -162,8 +191,20 @@ def _hash_password(*, password: str, email: str) -> str:
     return _hasher.hash(password)
 
 
-def create_facilitator(*, session: Session, email: str, password: str, actor: str) -> int:
-    """Add a facilitator account; raises Invalid, with nothing written, if anything is wrong."""
+def create_facilitator(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    actor: str,
+    must_change_password: bool = False,
+    action: str = CREATED,
+) -> int:
+    """Add a facilitator account; raises Invalid, with nothing written, if anything is wrong.
+
+    The first account ever made (whichever door makes it: the command line, the set-up form)
+    is an administrator; later ones are not, until an administrator makes them one.
+    """
     email = normalise_email(email)
     problem = email_problem(email)
     if problem is not None:
@@ -171,7 +212,14 @@ def create_facilitator(*, session: Session, email: str, password: str, actor: st
     password_hash = _hash_password(password=password, email=email)
     if accounts.facilitator_id_by_email(session=session, email=email) is not None:
         raise Invalid(f"there is already a facilitator account for {email}")
-    facilitator_id = accounts.add_facilitator(session=session, email=email, password_hash=password_hash)
+    administrator = accounts.facilitator_count(session=session) == 0
+    facilitator_id = accounts.add_facilitator(
+        session=session,
+        email=email,
+        password_hash=password_hash,
+        administrator=administrator,
+        must_change_password=must_change_password,
+    )
     if facilitator_id is None:
         # Someone added the same email between our check and our insert: the unique constraint
         # caught it, and the caller's transaction rolls back as the error passes through.
@@ -179,9 +227,9 @@ def create_facilitator(*, session: Session, email: str, password: str, actor: st
     audit(
         session=session,
         actor=actor,
-        action=CREATED,
+        action=action,
         target=email,
-        detail={"facilitator_id": facilitator_id},
+        detail={"facilitator_id": facilitator_id, "administrator": administrator},
     )
     return facilitator_id
 
@@ -242,6 +290,7 @@ def remove_facilitator(
         heir_id = _account_id(session, heir)
         if heir_id == account_id:
             raise Invalid(f"the cohorts of {email} must go to another account, not to {email} itself")
+    successor = _successor_administrator(session, account_id, email)
     owned = accounts.owned_cohort_names(session=session, facilitator_id=account_id)
     if owned and heir_id is None:
         names = ", ".join(f"'{name}'" for name in owned)
@@ -261,10 +310,201 @@ def remove_facilitator(
         target=email,
         detail={"facilitator_id": account_id, "cohorts_given": moved, "given_to": heir_id},
     )
+    if successor is not None:
+        accounts.set_administrator(session=session, facilitator_id=successor.id, administrator=True)
+        audit(
+            session=session,
+            actor=actor,
+            action=ADMINISTRATOR_GRANTED,
+            target=successor.email,
+            detail={"facilitator_id": successor.id, "because": f"{email} was the last administrator"},
+        )
+
+
+def _successor_administrator(session: Session, facilitator_id: int, email: str) -> accounts.Account | None:
+    """Who becomes an administrator when the operator removes the last one: the oldest other
+    account that is not disabled (None when another administrator remains, or no account does).
+    Invalid when only disabled accounts would remain: nobody could run the team."""
+    accounts.lock_administrators(session=session)
+    if [a for a in accounts.enabled_administrator_ids(session=session) if a != facilitator_id]:
+        return None
+    leaving = accounts.account(session=session, facilitator_id=facilitator_id)
+    if leaving is None or not leaving.administrator or leaving.disabled_at is not None:
+        return None
+    others = [a for a in accounts.accounts(session=session) if a.id != facilitator_id]
+    if not others:
+        return None
+    enabled = [a for a in others if a.disabled_at is None]
+    if not enabled:
+        raise Invalid(LAST_ADMINISTRATOR_MESSAGE.format(email=email) + "; every other account is disabled")
+    return enabled[0]
 
 
 def facilitator_count(*, session: Session) -> int:
     return accounts.facilitator_count(session=session)
+
+
+# --- running the team ------------------------------------------------------------------------------
+
+
+def temporary_password() -> str:
+    """A password for one person to sign in with once and then replace: random, from ``secrets``."""
+    return secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+
+
+def require_administrator(*, session: Session, facilitator_id: int, doing: str) -> None:
+    """Forbidden unless the account is an administrator who is not disabled."""
+    found = accounts.account(session=session, facilitator_id=facilitator_id)
+    if found is None or found.disabled_at is not None or not found.administrator:
+        raise Forbidden(f"only an administrator can {doing}; ask one of this app's administrators")
+
+
+def _existing(session: Session, facilitator_id: int, *, lock: bool = True) -> accounts.Account:
+    found = accounts.account(session=session, facilitator_id=facilitator_id, lock=lock)
+    if found is None:
+        raise NotFound("there is no such facilitator account (it may have been removed)")
+    return found
+
+
+def _keep_an_administrator(session: Session, facilitator_id: int, email: str) -> None:
+    """Invalid when the account is the last administrator who is not disabled."""
+    accounts.lock_administrators(session=session)
+    others = [a for a in accounts.enabled_administrator_ids(session=session) if a != facilitator_id]
+    if not others:
+        found = accounts.account(session=session, facilitator_id=facilitator_id)
+        if found is not None and found.administrator and found.disabled_at is None:
+            raise Invalid(LAST_ADMINISTRATOR_MESSAGE.format(email=email))
+
+
+def add_with_temporary_password(*, session: Session, email: str, actor: str) -> tuple[int, str, str]:
+    """An administrator adds an account: (its id, its email as stored, its temporary password).
+
+    The password is returned once, to be shown once; only its hash is kept, and it must be changed
+    at the first sign-in."""
+    password = temporary_password()
+    facilitator_id = create_facilitator(
+        session=session, email=email, password=password, actor=actor, must_change_password=True, action=ADDED
+    )
+    return facilitator_id, normalise_email(email), password
+
+
+def set_disabled(
+    *,
+    session: Session,
+    facilitator_id: int,
+    disabled: bool,
+    actor: str,
+    actor_id: int | None,
+    now: datetime | None = None,
+) -> str:
+    """Disable the account (ending every session it has at once) or enable it again; its email.
+
+    Nobody disables themself, nor the last administrator who is not disabled."""
+    found = _existing(session, facilitator_id)
+    if disabled and actor_id == facilitator_id:
+        raise Invalid("you cannot disable yourself; another administrator can")
+    moment = _as_utc(now or utcnow())
+    ended = 0
+    if disabled:
+        _keep_an_administrator(session, facilitator_id, found.email)
+        if found.disabled_at is None:
+            accounts.set_disabled_at(session=session, facilitator_id=facilitator_id, at=moment)
+        ended = accounts.revoke_sessions(session=session, facilitator_id=facilitator_id, at=moment)
+    elif found.disabled_at is not None:
+        accounts.set_disabled_at(session=session, facilitator_id=facilitator_id, at=None)
+    audit(
+        session=session,
+        actor=actor,
+        action=DISABLED if disabled else ENABLED,
+        target=found.email,
+        detail={"facilitator_id": facilitator_id} | ({"sessions_ended": ended} if disabled else {}),
+    )
+    return found.email
+
+
+def set_administrator(*, session: Session, facilitator_id: int, administrator: bool, actor: str) -> str:
+    """Make the account an administrator, or no longer one (never the last one left); its email."""
+    found = _existing(session, facilitator_id)
+    if not administrator:
+        _keep_an_administrator(session, facilitator_id, found.email)
+    if found.administrator != administrator:
+        accounts.set_administrator(
+            session=session, facilitator_id=facilitator_id, administrator=administrator
+        )
+    audit(
+        session=session,
+        actor=actor,
+        action=ADMINISTRATOR_GRANTED if administrator else ADMINISTRATOR_REVOKED,
+        target=found.email,
+        detail={"facilitator_id": facilitator_id},
+    )
+    return found.email
+
+
+def reset_password(
+    *, session: Session, facilitator_id: int, actor: str, actor_id: int | None, now: datetime | None = None
+) -> tuple[str, str]:
+    """A new temporary password for the account, (its email, the password), to be shown once:
+    every session it had ends, any earlier password stops working, and the new one must be
+    changed at the next sign-in."""
+    found = _existing(session, facilitator_id)
+    if actor_id == facilitator_id:
+        raise Invalid("change your own password on My account, with your current password")
+    password = temporary_password()
+    accounts.set_password_hash(
+        session=session,
+        facilitator_id=facilitator_id,
+        password_hash=_hash_password(password=password, email=found.email),
+        must_change=True,
+    )
+    ended = accounts.revoke_sessions(
+        session=session, facilitator_id=facilitator_id, at=_as_utc(now or utcnow())
+    )
+    audit(
+        session=session,
+        actor=actor,
+        action=PASSWORD_RESET,
+        target=found.email,
+        detail={"facilitator_id": facilitator_id, "sessions_ended": ended},
+    )
+    return found.email, password
+
+
+def current_password_matches(*, engine: Engine, facilitator_id: int, password: str) -> bool:
+    """Whether ``password`` is the account's password now (checked with no connection held)."""
+    with transaction(engine) as session:
+        stored = accounts.password_hash(session=session, facilitator_id=facilitator_id)
+    return _check_password(stored, password)
+
+
+def change_own_password(
+    *, session: Session, facilitator_id: int, keep_token: str, password: str, now: datetime | None = None
+) -> str:
+    """The signed-in facilitator's new password (the current one already checked): every other
+    session of theirs ends, the one holding ``keep_token`` carries on; their email."""
+    found = _existing(session, facilitator_id)
+    if found.disabled_at is not None:
+        raise Forbidden(DISABLED_MESSAGE)
+    accounts.set_password_hash(
+        session=session,
+        facilitator_id=facilitator_id,
+        password_hash=_hash_password(password=password, email=found.email),
+        must_change=False,
+    )
+    ended = accounts.revoke_sessions(
+        session=session,
+        facilitator_id=facilitator_id,
+        at=_as_utc(now or utcnow()),
+        keep_hash=session_token_hash(keep_token),
+    )
+    audit(
+        session=session,
+        actor=f"facilitator:{facilitator_id}",
+        action=PASSWORD_CHANGED,
+        target=found.email,
+        detail={"facilitator_id": facilitator_id, "sessions_ended": ended},
+    )
+    return found.email
 
 
 def facilitator_email(*, session: Session, facilitator_id: int) -> str | None:
@@ -296,11 +536,17 @@ def session_token_hash(token: str) -> str:
 def start_session(
     *, session: Session, facilitator_id: int, now: datetime | None = None
 ) -> tuple[str, datetime]:
-    """A new session for the account: (the token for the cookie, when it expires).
+    """A new session for the account: (the token for the cookie, when it expires). A disabled
+    (or removed) account gets none: SignInRefused.
 
     The account's sessions that have already ended are deleted here, so the table holds about
     as many rows as there are signed-in browsers.
     """
+    found = accounts.account(session=session, facilitator_id=facilitator_id)
+    if found is None:
+        raise SignInRefused(NO_MATCH_MESSAGE, None)
+    if found.disabled_at is not None:
+        raise SignInRefused(DISABLED_MESSAGE, None)
     now = _as_utc(now or utcnow())
     accounts.forget_sessions_ended_before(session=session, facilitator_id=facilitator_id, before=now)
     token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
@@ -319,17 +565,27 @@ def _plausible_token(token: object) -> bool:
     return isinstance(token, str) and _TOKEN_SHAPE.fullmatch(token) is not None
 
 
-def session_account(*, session: Session, token: str, now: datetime | None = None) -> tuple[int, str] | None:
-    """(id, email) of the account a live session token belongs to; None for anything else: no
-    such token, expired, signed out, or its account removed."""
+@dataclass(frozen=True)
+class SessionAccount:
+    """The account a live session signs in."""
+
+    facilitator_id: int
+    email: str
+    administrator: bool
+    must_change_password: bool
+
+
+def session_account(*, session: Session, token: str, now: datetime | None = None) -> SessionAccount | None:
+    """The account a live session token belongs to; None for anything else: no such token,
+    expired, signed out, or its account disabled or removed."""
     if not _plausible_token(token):
         return None
     found = accounts.session_by_hash(session=session, token_hash=session_token_hash(token))
-    if found is None or found.revoked_at is not None:
+    if found is None or found.revoked_at is not None or found.disabled_at is not None:
         return None
     if _as_utc(found.expires_at) <= _as_utc(now or utcnow()):
         return None
-    return found.facilitator_id, found.email
+    return SessionAccount(found.facilitator_id, found.email, found.administrator, found.must_change_password)
 
 
 def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:
@@ -513,6 +769,16 @@ def sign_in(
     # 3. A match: the claimed row becomes the success, which resets the count.
     assert account is not None and stored_hash is not None
     facilitator_id = int(account.id)
+    if account.disabled:
+        # The right password, so not a guess: the claim becomes a refusal that counts as none.
+        with transaction(engine) as done:
+            accounts.change_entry(
+                session=done,
+                entry_id=claim_id,
+                action=SIGN_IN_DISABLED,
+                detail={"facilitator_id": facilitator_id},
+            )
+        raise SignInRefused(DISABLED_MESSAGE, None)
     detail: dict[str, Any] = {"facilitator_id": facilitator_id}
     # The hashing parameters may have moved on since this hash was made; the password is at hand
     # only now, so this is the moment to upgrade it (hashed here, outside the transaction).
@@ -587,11 +853,14 @@ def sso_sign_in(*, engine: Engine, claims: Mapping[str, object], now: datetime |
     ]
     refusal: str | None = None
     with transaction(engine) as session:
-        account_id = None if email is None else accounts.facilitator_id_by_email(session=session, email=email)
+        found = None if email is None else accounts.credentials(session=session, email=email)
+        account_id = None if found is None else found.id
         if email is None:
             refusal, reason = NO_VERIFIED_EMAIL_MESSAGE, "email not verified by the provider"
         elif account_id is None:
             refusal, reason = no_account_message(email), "no account with this email"
+        elif found is not None and found.disabled:
+            refusal, reason = DISABLED_MESSAGE, "account disabled"
         if refusal is not None:
             audit_entry(
                 session=session,

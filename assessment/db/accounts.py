@@ -21,22 +21,38 @@ class Account:
     id: int
     email: str
     created_at: datetime
+    administrator: bool = False
+    disabled_at: datetime | None = None
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
 class Credentials:
     id: int
     password_hash: str
+    disabled: bool = False
 
 
 def facilitator_id_by_email(*, session: Session, email: str) -> int | None:
     return session.scalar(select(Facilitator.id).where(Facilitator.email == email))
 
 
-def add_facilitator(*, session: Session, email: str, password_hash: str) -> int | None:
+def add_facilitator(
+    *,
+    session: Session,
+    email: str,
+    password_hash: str,
+    administrator: bool = False,
+    must_change_password: bool = False,
+) -> int | None:
     """Store the account; None when another transaction has just stored the same email (the
     unique constraint caught it; the caller's transaction must then roll back)."""
-    facilitator = Facilitator(email=email, password_hash=password_hash)
+    facilitator = Facilitator(
+        email=email,
+        password_hash=password_hash,
+        administrator=administrator,
+        must_change_password=must_change_password,
+    )
     session.add(facilitator)
     try:
         session.flush()
@@ -63,24 +79,84 @@ def facilitator_email(*, session: Session, facilitator_id: int) -> str | None:
     return session.scalar(select(Facilitator.email).where(Facilitator.id == facilitator_id))
 
 
+_ACCOUNT_COLUMNS = (
+    Facilitator.id,
+    Facilitator.email,
+    Facilitator.created_at,
+    Facilitator.administrator,
+    Facilitator.disabled_at,
+    Facilitator.must_change_password,
+)
+
+
+def _account(row: Any) -> Account:
+    return Account(int(row[0]), str(row[1]), row[2], bool(row[3]), row[4], bool(row[5]))
+
+
 def accounts(*, session: Session) -> list[Account]:
     """Every account, oldest first (never the hash)."""
-    rows = session.execute(
-        select(Facilitator.id, Facilitator.email, Facilitator.created_at).order_by(Facilitator.id)
-    )
-    return [Account(fid, email, created_at) for fid, email, created_at in rows]
+    return [_account(row) for row in session.execute(select(*_ACCOUNT_COLUMNS).order_by(Facilitator.id))]
+
+
+def account(*, session: Session, facilitator_id: int, lock: bool = False) -> Account | None:
+    """One account (never the hash); None when there is none. ``lock`` holds its row until the
+    transaction ends (PostgreSQL; SQLite serialises writers anyway)."""
+    query = select(*_ACCOUNT_COLUMNS).where(Facilitator.id == facilitator_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).one_or_none()
+    return None if row is None else _account(row)
+
+
+def password_hash(*, session: Session, facilitator_id: int) -> str | None:
+    return session.scalar(select(Facilitator.password_hash).where(Facilitator.id == facilitator_id))
 
 
 def credentials(*, session: Session, email: str) -> Credentials | None:
     row = session.execute(
-        select(Facilitator.id, Facilitator.password_hash).where(Facilitator.email == email)
+        select(Facilitator.id, Facilitator.password_hash, Facilitator.disabled_at).where(
+            Facilitator.email == email
+        )
     ).one_or_none()
-    return None if row is None else Credentials(int(row.id), str(row.password_hash))
+    return None if row is None else Credentials(int(row.id), str(row.password_hash), row[2] is not None)
 
 
-def set_password_hash(*, session: Session, facilitator_id: int, password_hash: str) -> None:
+def set_password_hash(
+    *, session: Session, facilitator_id: int, password_hash: str, must_change: bool | None = None
+) -> None:
+    """A new hash; ``must_change`` also sets (True) or clears (False) the demand that the
+    password be changed at the next sign-in, and None leaves it as it is."""
+    values: dict[str, Any] = {"password_hash": password_hash}
+    if must_change is not None:
+        values["must_change_password"] = must_change
+    session.execute(update(Facilitator).where(Facilitator.id == facilitator_id).values(**values))
+
+
+def set_disabled_at(*, session: Session, facilitator_id: int, at: datetime | None) -> None:
+    """Disable the account from ``at``, or enable it again with None."""
+    session.execute(update(Facilitator).where(Facilitator.id == facilitator_id).values(disabled_at=at))
+
+
+def set_administrator(*, session: Session, facilitator_id: int, administrator: bool) -> None:
     session.execute(
-        update(Facilitator).where(Facilitator.id == facilitator_id).values(password_hash=password_hash)
+        update(Facilitator).where(Facilitator.id == facilitator_id).values(administrator=administrator)
+    )
+
+
+def lock_administrators(*, session: Session) -> None:
+    """Hold every administrator's row until the transaction ends, so two changes that each leave
+    one administrator cannot together leave none (PostgreSQL; SQLite serialises writers)."""
+    session.execute(select(Facilitator.id).where(Facilitator.administrator.is_(True)).with_for_update())
+
+
+def enabled_administrator_ids(*, session: Session) -> list[int]:
+    """The administrators who are not disabled, oldest first."""
+    return list(
+        session.scalars(
+            select(Facilitator.id)
+            .where(Facilitator.administrator.is_(True), Facilitator.disabled_at.is_(None))
+            .order_by(Facilitator.id)
+        )
     )
 
 
@@ -119,6 +195,9 @@ class SessionRow:
     email: str
     expires_at: datetime
     revoked_at: datetime | None
+    disabled_at: datetime | None = None
+    administrator: bool = False
+    must_change_password: bool = False
 
 
 def add_session(
@@ -141,11 +220,16 @@ def session_by_hash(*, session: Session, token_hash: str) -> SessionRow | None:
             Facilitator.email,
             FacilitatorSession.expires_at,
             FacilitatorSession.revoked_at,
+            Facilitator.disabled_at,
+            Facilitator.administrator,
+            Facilitator.must_change_password,
         )
         .join(Facilitator, Facilitator.id == FacilitatorSession.facilitator_id)
         .where(FacilitatorSession.token_hash == token_hash)
     ).one_or_none()
-    return None if row is None else SessionRow(int(row[0]), str(row[1]), row[2], row[3])
+    if row is None:
+        return None
+    return SessionRow(int(row[0]), str(row[1]), row[2], row[3], row[4], bool(row[5]), bool(row[6]))
 
 
 def revoke_session(*, session: Session, token_hash: str, at: datetime) -> None:
@@ -156,14 +240,18 @@ def revoke_session(*, session: Session, token_hash: str, at: datetime) -> None:
     )
 
 
-def revoke_sessions(*, session: Session, facilitator_id: int, at: datetime) -> int:
+def revoke_sessions(
+    *, session: Session, facilitator_id: int, at: datetime, keep_hash: str | None = None
+) -> int:
     """End every session of the account not ended already (expired ones too: another replica's
-    clock may still think them live); how many that was."""
-    result = session.execute(
-        update(FacilitatorSession)
-        .where(FacilitatorSession.facilitator_id == facilitator_id, FacilitatorSession.revoked_at.is_(None))
-        .values(revoked_at=at)
+    clock may still think them live), but the one whose token hash is ``keep_hash``; how many
+    that was."""
+    query = update(FacilitatorSession).where(
+        FacilitatorSession.facilitator_id == facilitator_id, FacilitatorSession.revoked_at.is_(None)
     )
+    if keep_hash is not None:
+        query = query.where(FacilitatorSession.token_hash != keep_hash)
+    result = session.execute(query.values(revoked_at=at))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import AuditEntry
+from assessment.db.tables import AuditEntry, Partnership, Workshop
 
 
 def audit(
@@ -48,3 +50,72 @@ def latest_entry_times(*, session: Session, action: str, target: str, limit: int
         .limit(limit)
     ).all()
     return [at if at.tzinfo else at.replace(tzinfo=UTC) for at in rows]
+
+
+# --- reading the log back (the administrators' audit page) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    id: int
+    at: datetime  # UTC
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+def entries_page(
+    *,
+    session: Session,
+    leave_out_actors: Sequence[str],
+    actor: str | None = None,
+    targets: Sequence[str] | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[LoggedEntry], int]:
+    """One page of the log, newest first (by the log's id), and how many entries match in all.
+
+    Entries by ``leave_out_actors`` are left out; ``actor`` keeps only that actor's entries and
+    ``targets`` only entries about one of those targets."""
+    conditions: list[ColumnElement[bool]] = (
+        [AuditEntry.actor.not_in(list(leave_out_actors))] if leave_out_actors else []
+    )
+    if actor is not None:
+        conditions.append(AuditEntry.actor == actor)
+    if targets is not None:
+        conditions.append(AuditEntry.target.in_(list(targets)))
+    total = int(session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions)) or 0)
+    rows = session.scalars(
+        select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return [
+        LoggedEntry(
+            id=row.id,
+            at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+            actor=row.actor,
+            action=row.action,
+            target=row.target,
+            detail=dict(row.detail or {}),
+        )
+        for row in rows
+    ], total
+
+
+@dataclass(frozen=True)
+class LoggedWorkshop:
+    id: int
+    join_code: str
+    title: str
+    partnership: str
+    held_on: date
+
+
+def logged_workshops(*, session: Session) -> list[LoggedWorkshop]:
+    """Every workshop, newest first: what the log's entries about workshops name."""
+    rows = session.execute(
+        select(Workshop.id, Workshop.join_code, Workshop.title, Partnership.name, Workshop.held_on)
+        .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    )
+    return [LoggedWorkshop(int(i), str(c), str(t), str(p), h) for i, c, t, p, h in rows]

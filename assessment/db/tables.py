@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -49,6 +50,12 @@ class Facilitator(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The first account ever made is one; administrators run the team from the app's Team page.
+    administrator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set while the account is disabled: it cannot sign in, and its sessions have been ended.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A temporary password (a new account's, or a reset's) is changed before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class FacilitatorSession(Base):

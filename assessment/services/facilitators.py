@@ -1,5 +1,9 @@
 """Facilitator accounts: signing in, signed-in sessions, the first account, adding, listing,
-changing passwords and removing accounts.
+changing passwords and removing accounts; and running the team from the app: administrators add,
+disable, enable and reset accounts and read the audit log, and everyone changes their own password.
+
+Every team action checks here that the actor may (an administrator who is not disabled, or the
+operator at the command line) and is audited; a participant has no ``Actor`` at all.
 
 Sign-in keeps its own bookkeeping (``assessment.auth.sign_in`` commits short transactions of its
 own, so a refusal is recorded even though it propagates); everything else runs in one
@@ -11,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
 from assessment import auth
-from assessment.db import transaction
-from assessment.errors import Forbidden
-from assessment.services import Actor
+from assessment.db import accounts, transaction
+from assessment.db.audit import entries_page, logged_workshops
+from assessment.errors import Forbidden, Invalid
+from assessment.services import CLI_OPERATOR, Actor
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,69 @@ class NewSession:
 class SignedIn:
     facilitator_id: int
     email: str
+    administrator: bool = False
+    # Signed in with a temporary password: they choose their own before anything else.
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    id: int
+    email: str
+    created_at: datetime  # UTC
+    administrator: bool
+    disabled_at: datetime | None  # UTC
+    must_change_password: bool
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
+
+
+@dataclass(frozen=True)
+class TemporaryPassword:
+    """A password to show once, to the administrator who asked, and never again: only its hash is
+    kept, and it must be changed at the first sign-in with it."""
+
+    facilitator_id: int
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One facilitator action as the audit page shows it."""
+
+    id: int
+    at: datetime  # UTC
+    who: str  # an account's email, "command line", or the actor as logged
+    action: str
+    target: str
+    workshop: str | None  # the workshop's title, when the entry is about one
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditRow]
+    total: int
+    page: int
+    pages: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the audit page can be filtered by: (id, label) of workshops and of people."""
+
+    workshops: list[tuple[int, str]]
+    people: list[tuple[int, str]]
+
+
+AUDIT_PAGE_SIZE = 50
+# Who is not a facilitator: participants joining and submitting, and the sign-in bookkeeping
+# (attempts by whoever typed an email). The audit page lists what facilitators did.
+_NOT_FACILITATOR_ACTORS = ("join", auth.SIGN_IN_ACTOR, auth.SSO_ACTOR)
 
 
 def sign_in(*, engine: Engine, email: str, password: str) -> int:
@@ -66,7 +135,9 @@ def session_facilitator(*, engine: Engine, token: str, now: datetime | None = No
     been signed out or had its account's password changed, or the account is gone."""
     with transaction(engine) as session:
         found = auth.session_account(session=session, token=token, now=now)
-    return None if found is None else SignedIn(*found)
+    if found is None:
+        return None
+    return SignedIn(found.facilitator_id, found.email, found.administrator, found.must_change_password)
 
 
 def end_session(*, engine: Engine, token: str, now: datetime | None = None) -> None:
@@ -135,10 +206,196 @@ def list_facilitators(*, engine: Engine, actor: Actor) -> list[FacilitatorSummar
     return [FacilitatorSummary(id=r["id"], email=r["email"], created_at=r["created_at"]) for r in rows]
 
 
+# --- running the team ------------------------------------------------------------------------------
+
+
+def _require_administrator(session: Any, actor: Actor, doing: str) -> None:
+    if actor.facilitator_id is not None:
+        auth.require_administrator(session=session, facilitator_id=actor.facilitator_id, doing=doing)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def team(*, engine: Engine, actor: Actor) -> list[TeamMember]:
+    """Every account, oldest first, with whether it is an administrator or disabled; never a hash.
+    Administrators only."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "see the team's accounts")
+        rows = accounts.accounts(session=session)
+    return [
+        TeamMember(
+            id=a.id,
+            email=a.email,
+            created_at=_utc(a.created_at) or a.created_at,
+            administrator=a.administrator,
+            disabled_at=_utc(a.disabled_at),
+            must_change_password=a.must_change_password,
+        )
+        for a in rows
+    ]
+
+
+def add_facilitator(*, engine: Engine, actor: Actor, email: str) -> TemporaryPassword:
+    """Add an account with a temporary password, returned to be shown once (administrators only;
+    audited as ``facilitator.added``, without the password)."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "add facilitators")
+        facilitator_id, stored, password = auth.add_with_temporary_password(
+            session=session, email=email, actor=actor.audit_name
+        )
+    return TemporaryPassword(facilitator_id, stored, password)
+
+
+def set_disabled(*, engine: Engine, actor: Actor, facilitator_id: int, disabled: bool) -> str:
+    """Disable an account, ending its sessions at once, or enable it again (administrators only;
+    never oneself, never the last administrator); returns its email."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "disable or enable facilitators")
+        return auth.set_disabled(
+            session=session,
+            facilitator_id=facilitator_id,
+            disabled=disabled,
+            actor=actor.audit_name,
+            actor_id=actor.facilitator_id,
+        )
+
+
+def set_administrator(*, engine: Engine, actor: Actor, facilitator_id: int, administrator: bool) -> str:
+    """Make an account an administrator or no longer one (administrators only; never leaving none);
+    returns its email."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "choose administrators")
+        return auth.set_administrator(
+            session=session,
+            facilitator_id=facilitator_id,
+            administrator=administrator,
+            actor=actor.audit_name,
+        )
+
+
+def reset_password(*, engine: Engine, actor: Actor, facilitator_id: int) -> TemporaryPassword:
+    """A one-time temporary password for another account, returned to be shown once; the account's
+    sessions end and the password must be changed at its next sign-in (administrators only)."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "reset a facilitator's password")
+        email, password = auth.reset_password(
+            session=session,
+            facilitator_id=facilitator_id,
+            actor=actor.audit_name,
+            actor_id=actor.facilitator_id,
+        )
+    return TemporaryPassword(facilitator_id, email, password)
+
+
+def change_own_password(
+    *, engine: Engine, actor: Actor, token: str, current_password: str, new_password: str
+) -> str:
+    """The signed-in facilitator changes their own password, giving the current one: every other
+    session of theirs ends, this one (``token``) carries on. Returns their email."""
+    if actor.facilitator_id is None:
+        raise Forbidden("a password is changed here by the facilitator signed in; use `facilitator password`")
+    signed = session_facilitator(engine=engine, token=token)
+    if signed is None or signed.facilitator_id != actor.facilitator_id:
+        raise Forbidden("this browser is not signed in as that facilitator; sign in again")
+    if not auth.current_password_matches(
+        engine=engine, facilitator_id=actor.facilitator_id, password=current_password
+    ):
+        raise Invalid("that is not your current password; type it again")
+    if current_password == new_password:
+        raise Invalid("the new password is the same as the current one; choose a different one")
+    with transaction(engine) as session:
+        return auth.change_own_password(
+            session=session, facilitator_id=actor.facilitator_id, keep_token=token, password=new_password
+        )
+
+
+def _who(actor: str, emails: Mapping[str, str]) -> str:
+    if actor in emails:
+        return emails[actor]
+    if actor == CLI_OPERATOR:
+        return "command line"
+    if actor.startswith("facilitator:"):
+        return "a removed account"
+    return actor
+
+
+def audit_log(
+    *,
+    engine: Engine,
+    actor: Actor,
+    workshop_id: int | None = None,
+    person_id: int | None = None,
+    page: int = 0,
+    page_size: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
+    """Facilitators' actions from the audit log, newest first, a page at a time, optionally about
+    one workshop or by one person (administrators only). Participants' own entries (joining,
+    submitting) and the sign-in bookkeeping are left out; no entry holds anyone's answers."""
+    page_size = max(1, min(page_size, 1000))
+    page = max(0, page)
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "read the audit log")
+        workshops = logged_workshops(session=session)
+        titles = {w.join_code: w.title for w in workshops} | {f"workshop:{w.id}": w.title for w in workshops}
+        targets = None
+        if workshop_id is not None:
+            chosen = next((w for w in workshops if w.id == workshop_id), None)
+            targets = [] if chosen is None else [chosen.join_code, f"workshop:{chosen.id}"]
+        rows, total = entries_page(
+            session=session,
+            leave_out_actors=_NOT_FACILITATOR_ACTORS,
+            actor=None if person_id is None else f"facilitator:{person_id}",
+            targets=targets,
+            offset=page * page_size,
+            limit=page_size,
+        )
+        emails = {f"facilitator:{a.id}": a.email for a in accounts.accounts(session=session)}
+    entries = [
+        AuditRow(
+            id=r.id,
+            at=r.at,
+            who=_who(r.actor, emails),
+            action=r.action,
+            target=r.target,
+            workshop=titles.get(r.target),
+            detail=r.detail,
+        )
+        for r in rows
+    ]
+    pages = max(1, -(-total // page_size))
+    return AuditPage(entries=entries, total=total, page=page, pages=pages, page_size=page_size)
+
+
+def audit_choices(*, engine: Engine, actor: Actor) -> AuditChoices:
+    """The workshops and people the audit log can be filtered by (administrators only)."""
+    with transaction(engine) as session:
+        _require_administrator(session, actor, "read the audit log")
+        workshops = [
+            (w.id, f"{w.title} ({w.partnership}, {w.held_on.day} {w.held_on:%B %Y})")
+            for w in logged_workshops(session=session)
+        ]
+        people = [(a.id, a.email) for a in accounts.accounts(session=session)]
+    return AuditChoices(workshops=workshops, people=people)
+
+
 __all__ = [
+    "AUDIT_PAGE_SIZE",
+    "AuditChoices",
+    "AuditPage",
+    "AuditRow",
     "FacilitatorSummary",
     "NewSession",
     "SignedIn",
+    "TeamMember",
+    "TemporaryPassword",
+    "add_facilitator",
+    "audit_choices",
+    "audit_log",
+    "change_own_password",
     "change_password",
     "create_facilitator",
     "create_first_facilitator",
@@ -147,8 +404,12 @@ __all__ = [
     "list_facilitators",
     "needs_first_facilitator",
     "remove_facilitator",
+    "reset_password",
     "session_facilitator",
+    "set_administrator",
+    "set_disabled",
     "sign_in",
     "sign_in_with_identity",
     "start_session",
+    "team",
 ]
