@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.auth import current_facilitator
+from ui.auth import signed_in_account
 from ui.navigation import menu
 
 st.set_page_config(page_title="ICS Readiness", page_icon=":material/diversity_3:", layout="wide")
@@ -14,4 +14,7 @@ st.set_page_config(page_title="ICS Readiness", page_icon=":material/diversity_3:
 # Facilitator pages appear in the menu only once signed in; each page also checks on every run.
 # Who is signed in comes from the session cookie set by the sign-in form beside the app (served
 # with it by server.py, which `make run` starts): see ui/auth.py.
-st.navigation(menu(signed_in=current_facilitator() is not None)).run()
+account = signed_in_account()
+st.navigation(
+    menu(signed_in=account is not None, administrator=account is not None and account.administrator)
+).run()

@@ -4,8 +4,12 @@ A facilitator signs in on the server's own form (``assessment/web_session.py``, 
 app by ``server.py``), which sets the HttpOnly cookie ``ics_session`` and comes back to the page
 that asked. Streamlit only reads that cookie (``st.context.cookies``); nothing in session_state
 says who is signed in, so a refresh, a second tab, a restart or another replica all see the same
-answer, and a session ended anywhere (sign-out, a password change, the account removed) is ended
-here on the next run.
+answer, and a session ended anywhere (sign-out, a password change, the account disabled or
+removed) is ended here on the next run.
+
+An account signed in with a temporary password (a new account's, or an administrator's reset)
+reaches only My account until it has chosen its own; pages for administrators only also check,
+on every run, that the account is one.
 """
 
 from __future__ import annotations
@@ -31,7 +35,16 @@ from ui.db import engine
 from ui.text import escape_markdown
 
 SIGN_IN_PAGE = "views/sign_in.py"
+ACCOUNT_PAGE = "views/account.py"
 REFUSAL = "Sign in to continue."
+ADMINISTRATORS_ONLY = (
+    "Only an administrator of this app can use this page. Ask an administrator if you need "
+    "something done here."
+)
+NEW_PASSWORD_FIRST = (
+    "You signed in with a temporary password. Choose your own password on My account before "  # noqa: S105
+    "doing anything else."
+)
 # Where the sign-in from the menu's own page leads: the facilitator's first stop.
 AFTER_SIGN_IN = "/workshops"
 # A link or button drawn as the app's primary button (white on NHS blue, AA contrast), opening in
@@ -57,13 +70,18 @@ def presented_token() -> str | None:
     return st.context.cookies.get(SESSION_COOKIE) or None
 
 
-def signed_in() -> tuple[int, str] | None:
-    """(id, email) of the signed-in facilitator, checked in the database on every call: a session
-    that has expired or been ended, or whose account is gone, signs nobody in."""
+def signed_in_account() -> facilitators.SignedIn | None:
+    """The signed-in facilitator's account, checked in the database on every call: a session that
+    has expired or been ended, or whose account is disabled or gone, signs nobody in."""
     token = presented_token()
     if token is None:
         return None
-    found = facilitators.session_facilitator(engine=engine(), token=token)
+    return facilitators.session_facilitator(engine=engine(), token=token)
+
+
+def signed_in() -> tuple[int, str] | None:
+    """(id, email) of the signed-in facilitator (see ``signed_in_account``)."""
+    found = signed_in_account()
     return None if found is None else (found.facilitator_id, found.email)
 
 
@@ -124,15 +142,33 @@ def sign_out_form() -> None:
     )
 
 
-def require_facilitator() -> int:
+def require_facilitator(*, temporary_password_ok: bool = False) -> int:
     """The signed-in facilitator's id; otherwise says "Sign in to continue", with a way to sign in
-    that comes back to this page, and stops the page here."""
-    facilitator_id = current_facilitator()
-    if facilitator_id is not None:
-        return facilitator_id
-    st.warning(REFUSAL)
-    sign_in_link(current_path())
-    st.stop()
+    that comes back to this page, and stops the page here.
+
+    Signed in with a temporary password, only My account (``temporary_password_ok``) opens: any
+    other page says to choose a password first, with a link there, and stops."""
+    account = signed_in_account()
+    if account is None:
+        st.warning(REFUSAL)
+        sign_in_link(current_path())
+        st.stop()
+    if account.must_change_password and not temporary_password_ok:
+        st.warning(NEW_PASSWORD_FIRST)
+        st.page_link(ACCOUNT_PAGE, label="Choose your password on My account", icon=":material/key:")
+        st.stop()
+    return account.facilitator_id
+
+
+def require_administrator() -> int:
+    """The signed-in administrator's id; a facilitator who is not one is told this page is for
+    administrators, and the page stops (as ``require_facilitator`` does for anyone else)."""
+    facilitator_id = require_facilitator()
+    account = signed_in_account()
+    if account is None or account.facilitator_id != facilitator_id or not account.administrator:
+        st.warning(ADMINISTRATORS_ONLY)
+        st.stop()
+    return facilitator_id
 
 
 def first_run_setup(key: str = "home_first_run") -> None:
@@ -152,8 +188,8 @@ def first_run_setup(key: str = "home_first_run") -> None:
         st.subheader("Set up this app")
         st.markdown(
             "Nobody has a facilitator account yet. Create the first one here: it runs workshops, "
-            "and can add more facilitators later with `python -m assessment facilitator add`. "
-            "This form disappears once the account exists."
+            "and, as this app's first administrator, adds more facilitators later on the Team "
+            "page. This form disappears once the account exists."
         )
         problem_key = f"{key}_problem"
 

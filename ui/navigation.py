@@ -18,6 +18,7 @@ class NavPage:
     icon: str
     url_path: str | None = None  # None: Streamlit derives it from the file name
     facilitator_only: bool = False  # the page needs a signed-in facilitator (and checks on every run)
+    administrator_only: bool = False  # ... who is an administrator (listed in the menu only for them)
     default: bool = False
     hidden: bool = False  # reachable by link only, e.g. the resume link
 
@@ -73,6 +74,24 @@ FACILITATOR_PAGES = (
         "cohort_admin",
         facilitator_only=True,
     ),
+    # Running the team: administrators only (each page checks on every run).
+    NavPage(
+        "views/team.py",
+        "Team",
+        ":material/manage_accounts:",
+        "team",
+        facilitator_only=True,
+        administrator_only=True,
+    ),
+    NavPage(
+        "views/audit.py",
+        "Audit log",
+        ":material/history:",
+        "audit",
+        facilitator_only=True,
+        administrator_only=True,
+    ),
+    NavPage("views/account.py", "My account", ":material/key:", "my_account", facilitator_only=True),
     # The same script as the sign-in page: signed in, it shows the account and signs out.
     NavPage("views/sign_in.py", "Account", ":material/account_circle:", "sign_in"),
 )
@@ -83,7 +102,7 @@ def all_pages() -> tuple[NavPage, ...]:
     return (*PARTICIPANT_PAGES, *SIGNED_OUT_PAGES, *FACILITATOR_PAGES)
 
 
-def menu(*, signed_in: bool) -> list[st.Page]:
+def menu(*, signed_in: bool, administrator: bool = False) -> list[st.Page]:
     """The pages for st.navigation. Facilitator pages are in the menu only once signed in.
 
     One flat list, not sections: Streamlit draws a section's header and links inside a <div>
@@ -95,12 +114,19 @@ def menu(*, signed_in: bool) -> list[st.Page]:
     (a refresh, a bookmark, the projector's second tab) open the page, which says "Sign in to
     continue" and shows nothing else (each checks on every run), instead of "Page not found".
     """
-    return [p.page() for p in menu_entries(signed_in=signed_in)]
+    return [p.page() for p in menu_entries(signed_in=signed_in, administrator=administrator)]
 
 
-def menu_entries(*, signed_in: bool) -> list[NavPage]:
-    """The pages ``menu`` offers, as data."""
+def menu_entries(*, signed_in: bool, administrator: bool = False) -> list[NavPage]:
+    """The pages ``menu`` offers, as data. Administrators' pages are listed only to an
+    administrator; to anyone else they are hidden, and refuse when opened by their address."""
     if signed_in:
-        return [*PARTICIPANT_PAGES, *FACILITATOR_PAGES]
+        return [
+            *PARTICIPANT_PAGES,
+            *(
+                replace(p, hidden=True) if p.administrator_only and not administrator else p
+                for p in FACILITATOR_PAGES
+            ),
+        ]
     hidden = [replace(p, hidden=True, default=False) for p in FACILITATOR_PAGES if p.facilitator_only]
     return [*PARTICIPANT_PAGES, *SIGNED_OUT_PAGES, *hidden]
