@@ -61,8 +61,10 @@ def _details(detail: dict[str, Any]) -> str:
 
 st.title("Audit log")
 st.markdown(
-    "What facilitators and the command line have done in this app, newest first. It never holds "
-    "anyone's answers; participants joining and submitting are not listed here."
+    "What facilitators and the command line have done in this app, newest first: every change to an "
+    "account, and the entries about the workshops, partnerships and cohorts you can see (your own, "
+    "those shared with you and team-wide ones). It never holds anyone's answers; participants "
+    "joining and submitting are not listed here."
 )
 choices = service.audit_choices(engine=engine(), actor=actor)
 workshops = dict(choices.workshops)

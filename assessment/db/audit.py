@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import AuditEntry, Partnership, Workshop
+from assessment.db.tables import AuditEntry, Cohort, CohortShare, Partnership, Workshop
 
 
 def audit(
@@ -71,16 +71,25 @@ def entries_page(
     leave_out_actors: Sequence[str],
     actor: str | None = None,
     targets: Sequence[str] | None = None,
+    seen_targets: Sequence[str] | None = None,
+    seen_action_prefix: str = "",
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[LoggedEntry], int]:
     """One page of the log, newest first (by the log's id), and how many entries match in all.
 
     Entries by ``leave_out_actors`` are left out; ``actor`` keeps only that actor's entries and
-    ``targets`` only entries about one of those targets."""
+    ``targets`` only entries about one of those targets. With ``seen_targets``, only entries about
+    one of them, or whose action starts with ``seen_action_prefix``, are kept at all."""
     conditions: list[ColumnElement[bool]] = (
         [AuditEntry.actor.not_in(list(leave_out_actors))] if leave_out_actors else []
     )
+    if seen_targets is not None:
+        conditions.append(
+            or_(AuditEntry.target.in_(list(seen_targets)), AuditEntry.action.startswith(seen_action_prefix))
+            if seen_action_prefix
+            else AuditEntry.target.in_(list(seen_targets))
+        )
     if actor is not None:
         conditions.append(AuditEntry.actor == actor)
     if targets is not None:
@@ -111,11 +120,33 @@ class LoggedWorkshop:
     held_on: date
 
 
-def logged_workshops(*, session: Session) -> list[LoggedWorkshop]:
-    """Every workshop, newest first: what the log's entries about workshops name."""
-    rows = session.execute(
+def _seen_by(facilitator_id: int) -> ColumnElement[bool]:
+    """The cohorts a facilitator may see: their own, shared with them, and team-wide ones."""
+    shared = select(CohortShare.cohort_id).where(CohortShare.facilitator_id == facilitator_id)
+    return or_(Cohort.owner_id.is_(None), Cohort.owner_id == facilitator_id, Cohort.id.in_(shared))
+
+
+def logged_workshops(*, session: Session, seen_by: int | None = None) -> list[LoggedWorkshop]:
+    """Every workshop (archived ones too), newest first, or only those in the cohorts facilitator
+    ``seen_by`` may see: what the log's entries about workshops name."""
+    query = (
         select(Workshop.id, Workshop.join_code, Workshop.title, Partnership.name, Workshop.held_on)
         .join(Partnership, Partnership.id == Workshop.partnership_id)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
         .order_by(Workshop.held_on.desc(), Workshop.id.desc())
     )
-    return [LoggedWorkshop(int(i), str(c), str(t), str(p), h) for i, c, t, p, h in rows]
+    if seen_by is not None:
+        query = query.where(_seen_by(seen_by))
+    return [LoggedWorkshop(int(i), str(c), str(t), str(p), h) for i, c, t, p, h in session.execute(query)]
+
+
+def seen_names(*, session: Session, facilitator_id: int) -> list[str]:
+    """The names of the cohorts and partnerships facilitator ``facilitator_id`` may see (the
+    targets of the log's entries about them)."""
+    cohorts = session.scalars(select(Cohort.name).where(_seen_by(facilitator_id)))
+    partnerships = session.scalars(
+        select(Partnership.name)
+        .join(Cohort, Cohort.id == Partnership.cohort_id)
+        .where(_seen_by(facilitator_id))
+    )
+    return [*cohorts, *partnerships]

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from assessment import auth
 from assessment.db import accounts, transaction
-from assessment.db.audit import entries_page, logged_workshops
+from assessment.db.audit import entries_page, logged_workshops, seen_names
 from assessment.errors import Forbidden, Invalid
 from assessment.services import CLI_OPERATOR, Actor
 
@@ -334,12 +334,23 @@ def audit_log(
 ) -> AuditPage:
     """Facilitators' actions from the audit log, newest first, a page at a time, optionally about
     one workshop or by one person (administrators only). Participants' own entries (joining,
-    submitting) and the sign-in bookkeeping are left out; no entry holds anyone's answers."""
+    submitting) and the sign-in bookkeeping are left out; no entry holds anyone's answers.
+
+    Being an administrator is about accounts, not cohorts: an administrator sees every entry about
+    accounts, but entries about workshops, partnerships and cohorts only where they may see the
+    cohort (their own, shared with them, team-wide), as on every other page."""
     page_size = max(1, min(page_size, 1000))
     page = max(0, page)
     with transaction(engine) as session:
         _require_administrator(session, actor, "read the audit log")
-        workshops = logged_workshops(session=session)
+        workshops = logged_workshops(session=session, seen_by=actor.facilitator_id)
+        seen: list[str] | None = None
+        if actor.facilitator_id is not None:
+            seen = [
+                *(w.join_code for w in workshops),
+                *(f"workshop:{w.id}" for w in workshops),
+                *seen_names(session=session, facilitator_id=actor.facilitator_id),
+            ]
         titles = {w.join_code: w.title for w in workshops} | {f"workshop:{w.id}": w.title for w in workshops}
         targets = None
         if workshop_id is not None:
@@ -350,6 +361,8 @@ def audit_log(
             leave_out_actors=_NOT_FACILITATOR_ACTORS,
             actor=None if person_id is None else f"facilitator:{person_id}",
             targets=targets,
+            seen_targets=seen,
+            seen_action_prefix="facilitator.",
             offset=page * page_size,
             limit=page_size,
         )
@@ -376,7 +389,7 @@ def audit_choices(*, engine: Engine, actor: Actor) -> AuditChoices:
         _require_administrator(session, actor, "read the audit log")
         workshops = [
             (w.id, f"{w.title} ({w.partnership}, {w.held_on.day} {w.held_on:%B %Y})")
-            for w in logged_workshops(session=session)
+            for w in logged_workshops(session=session, seen_by=actor.facilitator_id)
         ]
         people = [(a.id, a.email) for a in accounts.accounts(session=session)]
     return AuditChoices(workshops=workshops, people=people)

@@ -359,8 +359,11 @@ def test_the_audit_log_lists_facilitator_actions_newest_first_filtered_and_paged
     engine: Engine, admin: Actor, colleague: int
 ) -> None:
     make = Facilitators(engine)
-    first = make.workshop(colleague, cohort="Ben's", partnership="Northam", title="Northam R1")
-    second = make.workshop(colleague, cohort="Ben's too", partnership="Southam", title="Southam R1")
+    assert admin.facilitator_id is not None
+    first = make.workshop(admin.facilitator_id, cohort="Ada's", partnership="Northam", title="Northam R1")
+    second = make.workshop(
+        admin.facilitator_id, cohort="Ada's too", partnership="Southam", title="Southam R1"
+    )
     with transaction(engine) as session:
         for status in ("open", "closed"):
             set_workshop_state(
@@ -434,3 +437,22 @@ def test_the_pages_of_the_audit_log_together_hold_every_entry_once(
 def test_times_come_back_in_utc(engine: Engine, admin: Actor) -> None:
     entry = facilitators.audit_log(engine=engine, actor=admin).entries[0]
     assert entry.at.tzinfo is not None and entry.at.utcoffset() == datetime.now(UTC).utcoffset()
+
+
+def test_an_administrator_sees_no_entry_about_a_cohort_they_may_not_see_but_every_account_entry(
+    engine: Engine, admin: Actor, colleague: int
+) -> None:
+    make = Facilitators(engine)
+    private = make.workshop(colleague, cohort="Ben's own", partnership="Birchley", title="Birchley R1")
+    with transaction(engine) as session:
+        set_workshop_state(
+            session=session, workshop_id=private, actor=f"facilitator:{colleague}", status="open"
+        )
+    facilitators.set_disabled(engine=engine, actor=admin, facilitator_id=colleague, disabled=True)
+    shown = facilitators.audit_log(engine=engine, actor=admin).entries
+    assert [e.action for e in shown] == ["facilitator.disabled", "facilitator.created", "facilitator.created"]
+    assert "Birchley R1" not in str(facilitators.audit_choices(engine=engine, actor=admin))
+    assert facilitators.audit_log(engine=engine, actor=admin, workshop_id=private).entries == []
+    # The operator, at the command line, has the whole database in hand already.
+    everything = facilitators.audit_log(engine=engine, actor=Actor.operator()).entries
+    assert "workshop.open" in [e.action for e in everything]
