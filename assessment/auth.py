@@ -470,13 +470,6 @@ def reset_password(
     return found.email, password
 
 
-def current_password_matches(*, engine: Engine, facilitator_id: int, password: str) -> bool:
-    """Whether ``password`` is the account's password now (checked with no connection held)."""
-    with transaction(engine) as session:
-        stored = accounts.password_hash(session=session, facilitator_id=facilitator_id)
-    return _check_password(stored, password)
-
-
 def change_own_password(
     *, session: Session, facilitator_id: int, keep_token: str, password: str, now: datetime | None = None
 ) -> str:

@@ -44,9 +44,14 @@ def _attempt(doing: str, change: Callable[[], Any], success: Callable[[Any], str
         _say("success", success(result))
 
 
-def _keep_password(result: service.TemporaryPassword) -> str:
-    st.session_state[SHOW_ONCE] = {"email": result.email, "password": result.password}
-    return f"Done for {md(result.email)}."
+def _keep_password(done: str) -> Callable[[service.TemporaryPassword], str]:
+    """Keep the temporary password for the next run only, and say what was done."""
+
+    def keep(result: service.TemporaryPassword) -> str:
+        st.session_state[SHOW_ONCE] = {"email": result.email, "password": result.password}
+        return done.format(email=md(result.email))
+
+    return keep
 
 
 def _add() -> None:
@@ -54,7 +59,7 @@ def _add() -> None:
     _attempt(
         "add the facilitator",
         lambda: service.add_facilitator(engine=engine(), actor=actor, email=email),
-        _keep_password,
+        _keep_password("Added {email} as a facilitator."),
     )
 
 
@@ -86,7 +91,10 @@ def _reset(member_id: int) -> None:
     _attempt(
         "reset the password",
         lambda: service.reset_password(engine=engine(), actor=actor, facilitator_id=member_id),
-        _keep_password,
+        _keep_password(
+            "Reset the password of {email}: their old password no longer works, and every browser "
+            "signed in with it has been signed out."
+        ),
     )
 
 
@@ -132,7 +140,7 @@ with st.form("team_add_form", clear_on_submit=True):
 
 members = service.team(engine=engine(), actor=actor)
 asked = st.session_state.get(ASKED)
-st.subheader(f"Accounts ({len(members)})")
+st.subheader(f"{len(members)} account{'' if len(members) == 1 else 's'}")
 for member in members:
     with st.container(border=True):
         role = "Administrator" if member.administrator else "Facilitator"

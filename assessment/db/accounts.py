@@ -108,10 +108,6 @@ def account(*, session: Session, facilitator_id: int, lock: bool = False) -> Acc
     return None if row is None else _account(row)
 
 
-def password_hash(*, session: Session, facilitator_id: int) -> str | None:
-    return session.scalar(select(Facilitator.password_hash).where(Facilitator.id == facilitator_id))
-
-
 def credentials(*, session: Session, email: str) -> Credentials | None:
     row = session.execute(
         select(Facilitator.id, Facilitator.password_hash, Facilitator.disabled_at).where(

@@ -456,3 +456,24 @@ def test_an_administrator_sees_no_entry_about_a_cohort_they_may_not_see_but_ever
     # The operator, at the command line, has the whole database in hand already.
     everything = facilitators.audit_log(engine=engine, actor=Actor.operator()).entries
     assert "workshop.open" in [e.action for e in everything]
+
+
+def test_guessing_the_current_password_on_my_account_meets_the_sign_in_limit(
+    engine: Engine, admin: Actor, colleague: int
+) -> None:
+    here = facilitators.start_session(engine=engine, facilitator_id=colleague).token
+    you = Actor.facilitator(colleague)
+    for _ in range(5):
+        with pytest.raises(Invalid, match="not your current password"):
+            facilitators.change_own_password(
+                engine=engine,
+                actor=you,
+                token=here,
+                current_password="a guess at it",
+                new_password="a new passphrase",
+            )
+    with pytest.raises(SignInRefused, match="Wait"):
+        facilitators.change_own_password(
+            engine=engine, actor=you, token=here, current_password=PASSWORD, new_password="a new passphrase"
+        )
+    assert not actions(engine, "facilitator.password_changed")

@@ -95,6 +95,9 @@ PAGE_PREFIXES = (
     "present_",
     "rerate_",
     "exports_",
+    "team_",
+    "account_",
+    "audit_",
 )
 
 
