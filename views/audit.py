@@ -53,9 +53,17 @@ def _turn(by: int) -> None:
     st.session_state[PAGE] = max(0, int(st.session_state.get(PAGE, 0)) + by)
 
 
+def _word(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _details(detail: dict[str, Any]) -> str:
     return "; ".join(
-        f"{key.replace('_', ' ')}: {value}" for key, value in sorted(detail.items()) if value is not None
+        f"{key.replace('_', ' ')}: {_word(value)}"
+        for key, value in sorted(detail.items())
+        if value is not None
     )
 
 

@@ -262,6 +262,8 @@ def test_the_audit_log_lists_the_teams_actions_newest_first_and_filters_by_perso
     assert set(frame["Who"][:2]) == {ADMIN}
     assert "participant.joined" not in frame.to_string() and "Joined" not in set(frame["What"])
     assert not frame.isna().any().any() and "None" not in frame.to_string()
+    assert any("administrator: yes" in details for details in frame["Details"])
+    assert not any(word in frame.to_string() for word in ("True", "False"))
     at.selectbox(key="audit_person").set_value(colleague)
     run(at)
     assert not at.dataframe
