@@ -54,7 +54,7 @@ def member(engine: Engine, admin: Actor, facilitator_id: int) -> facilitators.Te
 def test_the_migration_makes_the_oldest_existing_account_the_only_administrator(
     empty_engine: Engine,
 ) -> None:
-    upgrade_database(empty_engine, revision="0008")
+    upgrade_database(empty_engine, revision="0009")
     with empty_engine.begin() as connection:
         for fid, email, created in (
             (7, "later@x.nhs.uk", "2026-02-01 09:00:00"),
@@ -82,7 +82,7 @@ def test_the_migration_makes_the_oldest_existing_account_the_only_administrator(
 
 
 def test_the_migration_on_a_database_with_no_accounts_changes_nothing_else(empty_engine: Engine) -> None:
-    upgrade_database(empty_engine, revision="0008")
+    upgrade_database(empty_engine, revision="0009")
     upgrade_database(empty_engine)
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM facilitators")).scalar() == 0
