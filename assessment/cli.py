@@ -457,14 +457,70 @@ def _facilitator_remove(args: argparse.Namespace) -> int:
 
 
 def _facilitator_list(args: argparse.Namespace) -> int:
-    facilitators = facilitator_services.list_facilitators(engine=_engine(args), actor=OPERATOR)
+    engine = _engine(args)
+    facilitators = facilitator_services.list_facilitators(engine=engine, actor=OPERATOR)
+    standing = {m.id: m for m in facilitator_services.team(engine=engine, actor=OPERATOR)}
     if args.json:
-        _print_json([asdict(f) for f in facilitators])
+        _print_json(
+            [
+                {
+                    **asdict(f),
+                    "administrator": standing[f.id].administrator if f.id in standing else False,
+                    "disabled": standing[f.id].disabled_at is not None if f.id in standing else False,
+                }
+                for f in facilitators
+            ]
+        )
         return EXIT_OK
     if not facilitators:
         print("no facilitators yet: add one with `facilitator add EMAIL`")
     for f in facilitators:
-        print(f"{f.id:>4}  {f.email}  (added {f.created_at[:10]})")
+        member = standing.get(f.id)
+        notes = [f"added {f.created_at[:10]}"]
+        if member is not None and member.administrator:
+            notes.append("administrator")
+        if member is not None and member.disabled_at is not None:
+            notes.append(f"disabled {member.disabled_at:%Y-%m-%d}")
+        print(f"{f.id:>4}  {f.email}  ({', '.join(notes)})")
+    return EXIT_OK
+
+
+def _account_id(engine: Any, email: str) -> int:
+    """The id of the account with this email (any case), or BadInput naming it."""
+    wanted = email.strip().lower()
+    for member in facilitator_services.team(engine=engine, actor=OPERATOR):
+        if member.email == wanted:
+            return member.id
+    raise BadInput(f"there is no facilitator account {wanted}: see `facilitator list`")
+
+
+def _facilitator_disable(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    email = facilitator_services.set_disabled(
+        engine=engine, actor=OPERATOR, facilitator_id=_account_id(engine, args.email), disabled=True
+    )
+    print(f"facilitator {email} disabled; every browser signed in with it is signed out")
+    return EXIT_OK
+
+
+def _facilitator_enable(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    email = facilitator_services.set_disabled(
+        engine=engine, actor=OPERATOR, facilitator_id=_account_id(engine, args.email), disabled=False
+    )
+    print(f"facilitator {email} enabled: it can sign in again")
+    return EXIT_OK
+
+
+def _facilitator_administrator(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    email = facilitator_services.set_administrator(
+        engine=engine,
+        actor=OPERATOR,
+        facilitator_id=_account_id(engine, args.email),
+        administrator=not args.revoke,
+    )
+    print(f"facilitator {email} is {'no longer ' if args.revoke else ''}an administrator")
     return EXIT_OK
 
 
@@ -675,6 +731,27 @@ def build_parser() -> argparse.ArgumentParser:
             "go to the account named with --give-cohorts-to (required when it owns any).",
             _facilitator_remove,
         ),
+        (
+            "disable",
+            "stop an account signing in",
+            "Disable a facilitator account: it cannot sign in, by password or single sign-on, and "
+            "every browser signed in with it is signed out. Its cohorts and workshops stay. Never "
+            "the last administrator.",
+            _facilitator_disable,
+        ),
+        (
+            "enable",
+            "let a disabled account sign in again",
+            "Enable a disabled facilitator account again.",
+            _facilitator_enable,
+        ),
+        (
+            "administrator",
+            "make an account an administrator",
+            "Make a facilitator account an administrator, who runs the team in the app (Team, "
+            "Audit log); with --revoke, no longer one. There is always at least one.",
+            _facilitator_administrator,
+        ),
     )
     account_commands: dict[str, argparse.ArgumentParser] = {}
     for action, text, description, handler in accounts:
@@ -684,6 +761,9 @@ def build_parser() -> argparse.ArgumentParser:
         account_commands[action] = command
     account_commands["remove"].add_argument(
         "--give-cohorts-to", metavar="EMAIL", help="the account that takes over the cohorts it owns"
+    )
+    account_commands["administrator"].add_argument(
+        "--revoke", action="store_true", help="take the administrator's role away instead"
     )
     facilitator_list = facilitator_commands.add_parser(
         "list",
