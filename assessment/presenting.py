@@ -305,6 +305,13 @@ class RerateView:
     method: str
 
 
+RETAINED_SENTENCE = (
+    "This round's individual answers were deleted on {day}, under this app's data retention policy. "
+    "Its figures per domain are kept, and shown on Trends and on the cohort comparison; its "
+    "question-by-question figures, comments and charts went with the answers."
+)
+
+
 @dataclass(frozen=True)
 class ResultsModel:
     scored: ScoredWorkshop
@@ -347,6 +354,15 @@ class ResultsModel:
     charts: Charts
     # the re-rate round's two rounds side by side; None when no re-rate was opened
     rerate: RerateView | None = None
+    # the day retention deleted this round's individual answers; None while it holds them
+    answers_deleted_on: date | None = None
+
+    @property
+    def answers_deleted_sentence(self) -> str:
+        """Why a round after retention shows no figures here, and where they still are."""
+        if self.answers_deleted_on is None:
+            return ""
+        return RETAINED_SENTENCE.format(day=f"{self.answers_deleted_on:%-d %B %Y}")
 
     @property
     def has_split(self) -> bool:

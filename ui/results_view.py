@@ -46,6 +46,10 @@ TEAM_COLUMNS = {
 
 def show_model(model: ResultsModel, *, actor: Actor | None) -> None:
     workshop = model.scored.workshop
+    if model.answers_deleted_on is not None:
+        # Its answers are gone, so every figure here would read "withheld": say why instead.
+        st.info(model.answers_deleted_sentence, icon=":material/auto_delete:")
+        return
     st.markdown(md(model.readings.overall))
     cols = st.columns(4)
     cols[0].metric("Respondents", model.respondents)

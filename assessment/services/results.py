@@ -8,6 +8,7 @@ only once the facilitator has revealed them. What comes back is the presentation
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from assessment.chart_export import ChartExporter
 from assessment.cohort_admin import require_cohort
 from assessment.db import transaction, workshop_info
+from assessment.db.retention import answers_deleted_at
 from assessment.errors import NotFound
 from assessment.outcomes import actions_since, current_consensus, list_actions
 from assessment.presenting import ResultsModel, present
@@ -32,7 +34,7 @@ NOT_REVEALED = "the team results have not been revealed yet"
 def results_model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
     """The presentation model of figures already scored, inside the caller's transaction."""
     workshop = scored.workshop
-    return present(
+    model = present(
         scored,
         consensus=current_consensus(session=session, workshop_id=workshop.id),
         actions=list_actions(session=session, partnership_id=workshop.partnership_id),
@@ -44,6 +46,8 @@ def results_model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
             session=session, partnership_id=workshop.partnership_id, before=workshop.held_on
         ),
     )
+    deleted = answers_deleted_at(session=session, workshop_id=workshop.id)
+    return model if deleted is None else replace(model, answers_deleted_on=deleted.date())
 
 
 def _revealed(session: Session, workshop_id: int) -> None:

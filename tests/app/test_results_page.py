@@ -101,3 +101,28 @@ def test_comments_are_shown_as_text_without_names_in_an_anonymous_workshop(
     assert comment_table["Comment"].iloc[0] == escape_markdown(hostile)  # shown as typed, never as markup
     assert "[click](" not in comment_table["Comment"].iloc[0]
     assert "Person 0" not in everything(at)
+
+
+def test_a_round_whose_answers_retention_deleted_says_so_instead_of_showing_every_figure_withheld(
+    app_db: Engine, facilitator: int
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from assessment.services import Actor
+    from assessment.services.operations import apply_retention
+
+    summary = load_demo(engine=app_db)
+    code = summary.join_codes[0]
+    before = results_page(facilitator, code)
+    assert "deleted" not in everything(before)
+    done = apply_retention(
+        engine=app_db, actor=Actor.operator(), older_than_months=1, dry_run=False, today=date(2099, 1, 1)
+    )
+    assert done.rounds
+    at = results_page(facilitator, code)
+    assert not at.exception
+    text = everything(at)
+    assert f"individual answers were deleted on {datetime.now(UTC):%-d %B %Y}" in text
+    assert "shown on Trends" in text
+    assert "withheld" not in text.lower()
+    assert not at.metric  # no "0 respondents" headline
