@@ -495,20 +495,16 @@ def _account_id(engine: Any, email: str) -> int:
 
 
 def _facilitator_disable(args: argparse.Namespace) -> int:
+    """`disable` and `enable`: which one is in the command's name."""
     engine = _engine(args)
+    disabling = args.action == "disable"
     email = facilitator_services.set_disabled(
-        engine=engine, actor=OPERATOR, facilitator_id=_account_id(engine, args.email), disabled=True
+        engine=engine, actor=OPERATOR, facilitator_id=_account_id(engine, args.email), disabled=disabling
     )
-    print(f"facilitator {email} disabled; every browser signed in with it is signed out")
-    return EXIT_OK
-
-
-def _facilitator_enable(args: argparse.Namespace) -> int:
-    engine = _engine(args)
-    email = facilitator_services.set_disabled(
-        engine=engine, actor=OPERATOR, facilitator_id=_account_id(engine, args.email), disabled=False
-    )
-    print(f"facilitator {email} enabled: it can sign in again")
+    if disabling:
+        print(f"facilitator {email} disabled; every browser signed in with it is signed out")
+    else:
+        print(f"facilitator {email} enabled: it can sign in again")
     return EXIT_OK
 
 
@@ -743,7 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
             "enable",
             "let a disabled account sign in again",
             "Enable a disabled facilitator account again.",
-            _facilitator_enable,
+            _facilitator_disable,
         ),
         (
             "administrator",

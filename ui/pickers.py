@@ -6,10 +6,15 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from assessment.services.workshops import WorkshopSummary
+from assessment.services import Actor
+from assessment.services.workshops import WorkshopSummary, visible_workshops
+from ui.db import engine
 from ui.text import plain_text
 
 WORKSHOP_KEY = "workshop_code"
+NO_WORKSHOPS = (
+    "No workshops yet. Create one on the Workshops page, or load the sample data from the home page."
+)
 
 
 def pick_workshop(workshops: Sequence[WorkshopSummary]) -> str:
@@ -25,6 +30,16 @@ def pick_workshop(workshops: Sequence[WorkshopSummary]) -> str:
     if st.session_state.get(WORKSHOP_KEY) not in codes:
         st.session_state[WORKSHOP_KEY] = codes[0]
     return str(st.selectbox("Workshop", codes, format_func=lambda c: labels[c], key=WORKSHOP_KEY))
+
+
+def choose_workshop(actor: Actor) -> str:
+    """The join code of the workshop a page is about, chosen among those ``actor`` may see; with
+    none to choose, the page stops with where to make one."""
+    workshops = visible_workshops(engine=engine(), actor=actor)
+    if not workshops:
+        st.info(NO_WORKSHOPS)
+        st.stop()
+    return pick_workshop(workshops)
 
 
 COHORT_ADMIN_PAGE = "views/cohort_admin.py"

@@ -15,11 +15,11 @@ from assessment.io import FORMATS, RAW_EXPORT_WARNING, ImportRejected
 from assessment.services import Actor
 from assessment.services import exports as export_files
 from assessment.services.answer_files import export_answers, import_answers
-from assessment.services.workshops import find_workshop, visible_workshops
+from assessment.services.workshops import find_workshop
 from ui.auth import require_facilitator
 from ui.db import engine, plain_engine
 from ui.errors import show_refusal
-from ui.pickers import pick_workshop
+from ui.pickers import choose_workshop
 from ui.text import escape_markdown as md
 
 MAX_PROBLEMS_LISTED = 100
@@ -31,12 +31,7 @@ OUTCOMES_EXCEL, OUTCOMES_CSV = "Excel workbook (.xlsx)", "CSV files (.csv)"
 actor = Actor.facilitator(require_facilitator())
 
 st.title("Exports and import")
-workshops = visible_workshops(engine=engine(), actor=actor)
-if not workshops:
-    st.info("No workshops yet. Create one on the Workshops page, or load the sample data from the home page.")
-    st.stop()
-
-code = pick_workshop(workshops)
+code = choose_workshop(actor)
 try:
     workshop = find_workshop(engine=engine(), actor=actor, join_code=code)
 except Refused as exc:

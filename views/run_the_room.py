@@ -12,11 +12,11 @@ import streamlit as st
 
 from assessment.errors import Refused
 from assessment.services import Actor, presenter
-from assessment.services.workshops import find_workshop, visible_workshops
+from assessment.services.workshops import find_workshop
 from ui.auth import current_facilitator, require_facilitator
 from ui.db import engine
 from ui.errors import show_refusal
-from ui.pickers import pick_workshop
+from ui.pickers import choose_workshop
 from ui.text import escape_markdown as md
 
 REFRESH_SECONDS = 2.0
@@ -24,12 +24,7 @@ REFRESH_SECONDS = 2.0
 actor = Actor.facilitator(require_facilitator())  # checked on every run, not only in the menu
 
 st.title("Run the room")
-workshops = visible_workshops(engine=engine(), actor=actor)
-if not workshops:
-    st.info("No workshops yet. Create one on the Workshops page, or load the sample data from the home page.")
-    st.stop()
-
-code = pick_workshop(workshops)
+code = choose_workshop(actor)
 try:
     workshop = find_workshop(engine=engine(), actor=actor, join_code=code)
 except Refused as exc:
