@@ -17,17 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import hashlib
 import logging
 import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from assessment import settings
 
@@ -42,6 +45,9 @@ INSTALL_HINT = (
 )
 START_SECONDS = 60.0
 FIGURE_SECONDS = 30.0
+# Charts kept drawn, the least recently used forgotten first: a cohort pack's worth and more, a
+# few megabytes.
+CACHED_CHARTS = 256
 # Two tabs: the machines this runs on have two cores, and the PDF layout runs meanwhile.
 TABS = 2
 
@@ -51,6 +57,13 @@ class ChartRequest:
     figure: go.Figure
     width: int
     height: int
+
+
+def _key(request: ChartRequest) -> str:
+    """The same figure at the same size, and nothing else, has the same key."""
+    text = pio.to_json(request.figure, validate=False, engine="json")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{request.width}x{request.height}:{digest}"
 
 
 def find_browser(explicit: str | None = None) -> str | None:
@@ -73,6 +86,7 @@ class ChartExporter:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido: Any = None
+        self._drawn: OrderedDict[str, str] = OrderedDict()  # figure and size -> SVG, latest used last
         self.problem: str | None = None
 
     @property
@@ -111,39 +125,66 @@ class ChartExporter:
         return True
 
     def svgs(self, requests: Sequence[ChartRequest]) -> list[str | None]:
-        """Each figure as an SVG document, or None for every one when the browser is unusable."""
+        """Each figure as an SVG document, or None for every one when the browser is unusable.
+
+        A figure drawn before at the same size comes from memory: a summary downloaded again, or
+        two PDFs of a cohort pack with the same chart, cost the browser nothing the second time.
+        """
         if not requests:
             return []
+        keys = [_key(r) for r in requests]
         with self._lock:
             self.problem = None  # says what went wrong with the latest drawing, not any before it
-            if self._kaleido is None and not self._start():
-                return [None] * len(requests)
-            assert self._loop is not None
-            exporter = self._kaleido
+            missing: dict[str, ChartRequest] = {}
+            for key, request in zip(keys, requests, strict=True):
+                if key not in self._drawn and key not in missing:
+                    missing[key] = request
+            if missing:
+                fresh = self._draw(list(missing.values()))
+                for key, svg in zip(missing, fresh, strict=True):
+                    if svg is not None:
+                        self._drawn[key] = svg
+            found: list[str | None] = []
+            for key in keys:
+                svg = self._drawn.get(key)
+                if svg is not None:
+                    self._drawn.move_to_end(key)
+                found.append(svg)
+            while len(self._drawn) > CACHED_CHARTS:
+                self._drawn.popitem(last=False)
+        return found
 
-            async def draw_all() -> list[Any]:
-                return await asyncio.gather(
-                    *(
-                        exporter.calc_fig(
-                            r.figure, opts={"format": "svg", "width": r.width, "height": r.height}
-                        )
-                        for r in requests
-                    ),
-                    return_exceptions=True,
-                )
+    def forget_drawn(self) -> None:
+        """Draw every figure afresh from now on (a benchmark's fresh summary)."""
+        with self._lock:
+            self._drawn.clear()
 
-            try:
-                drawn = asyncio.run_coroutine_threadsafe(draw_all(), self._loop).result(
-                    FIGURE_SECONDS * len(requests)
-                )
-            except (Exception, FutureTimeout) as exc:
-                # The browser hung or died: forget it, so the next PDF starts a fresh one.
-                self.problem = (
-                    f"The charts could not be drawn: the browser stopped answering ({exc}). {INSTALL_HINT}"
-                )
-                log.warning("chart browser failed: %s", exc)
-                self._abandon()
-                return [None] * len(requests)
+    def _draw(self, requests: Sequence[ChartRequest]) -> list[str | None]:
+        """Draw in the browser (started if need be); called with the lock held."""
+        if self._kaleido is None and not self._start():
+            return [None] * len(requests)
+        assert self._loop is not None
+        exporter = self._kaleido
+
+        async def draw_all() -> list[Any]:
+            return await asyncio.gather(
+                *(
+                    exporter.calc_fig(r.figure, opts={"format": "svg", "width": r.width, "height": r.height})
+                    for r in requests
+                ),
+                return_exceptions=True,
+            )
+
+        try:
+            drawn = asyncio.run_coroutine_threadsafe(draw_all(), self._loop).result(
+                FIGURE_SECONDS * len(requests)
+            )
+        except (Exception, FutureTimeout) as exc:
+            # The browser hung or died: forget it, so the next PDF starts a fresh one.
+            self.problem = f"The charts could not be drawn: the browser stopped answering ({exc}). {INSTALL_HINT}"
+            log.warning("chart browser failed: %s", exc)
+            self._abandon()
+            return [None] * len(requests)
         out: list[str | None] = []
         for result in drawn:
             if isinstance(result, BaseException):
