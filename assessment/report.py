@@ -15,10 +15,14 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import multiprocessing
+import multiprocessing.context
+import os
 import re
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -570,6 +574,22 @@ def cohort_overview_pdf(
     made_on: date | None = None,
 ) -> SummaryPdf:
     """One page (or two) for the cohort: every partnership's latest round side by side."""
+    html, title, problem = _overview_html(
+        comparison, scale_labels=scale_labels, exporter=exporter, made_on=made_on
+    )
+    return SummaryPdf(
+        content=render_pdf(html, title=title), filename=OVERVIEW_FILENAME, charts_problem=problem
+    )
+
+
+def _overview_html(
+    comparison: CohortComparison,
+    *,
+    scale_labels: Sequence[str],
+    exporter: ChartExporter | None,
+    made_on: date | None = None,
+) -> tuple[str, str, str | None]:
+    """The overview's HTML, its title and what went wrong drawing its chart (None if nothing)."""
     scale = list(scale_labels)
     domains = comparison.domains
     partnerships = comparison.partnerships
@@ -628,11 +648,10 @@ def cohort_overview_pdf(
         "quartiles_shown": not comparison.quartiles.empty,
     }
     html = _environment.get_template("cohort_overview.html.j2").render(**context)
-    return SummaryPdf(
-        content=render_pdf(html, title=title),
-        filename="cohort-overview.pdf",
-        charts_problem=problem,
-    )
+    return html, title, problem
+
+
+OVERVIEW_FILENAME = "cohort-overview.pdf"
 
 
 @dataclass(frozen=True)
@@ -651,6 +670,42 @@ def latest_workshops(*, session: Session, cohort_id: int) -> list[int]:
     return [by_code[c] for c in codes if c in by_code]
 
 
+def pack_pool_context() -> multiprocessing.context.BaseContext:
+    """How the pack's typesetting processes start: never by forking this process, whose other
+    threads (a web server's, the chart browser's) could hold locks a forked copy would wait on
+    for ever. Forkserver where the system has it (each worker forked from a clean server
+    process), spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def pack_workers(asked: int | None, *, files: int) -> int:
+    """As many typesetting processes as the machine has cores (or as asked), never more than files."""
+    return max(1, min(asked or os.cpu_count() or 1, files))
+
+
+def _typeset_html(html: str, title: str) -> bytes:
+    """A pool worker's job: one document typeset (module level, so a worker can be handed it)."""
+    return render_pdf(html, title=title)
+
+
+def _prepare_worker() -> None:
+    """Load the typesetter and parse the stylesheet once per worker, before its first PDF."""
+    _stylesheet()
+
+
+@dataclass
+class _Typesetting:
+    """A PDF on its way: made in a worker, or already made here."""
+
+    what: str
+    filename: str
+    content: Future[bytes] | bytes
+
+    def result(self) -> bytes:
+        return self.content if isinstance(self.content, bytes) else self.content.result()
+
+
 def cohort_pack(
     *,
     session: Session,
@@ -658,49 +713,78 @@ def cohort_pack(
     exporter: ChartExporter | None = None,
     charts: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> Iterator[PackFile]:
-    """One summary per partnership's latest round, then the cohort overview, made one at a time.
+    """One summary per partnership's latest round, then the cohort overview, yielded in that order.
 
-    ``progress(done, total, what)`` is called before each file and once at the end, so a bar
-    can move as they are made.
+    This process reads the database and has the charts drawn (by the one chart browser, each
+    chart once); a pool of ``workers`` processes (one per core by default) typesets the PDFs
+    meanwhile. ``progress(done, total, what)`` is called before each file is handed over and
+    once at the end, so a bar moves as they are made.
     """
     if not cohort_exists(session=session, cohort_id=cohort_id):
         raise NotFound("no such cohort")
     drawer = (exporter or shared_exporter()) if charts else None
     workshop_ids = latest_workshops(session=session, cohort_id=cohort_id)
     total = len(workshop_ids) + 1
+    size = pack_workers(workers, files=total)
+    pool = (
+        ProcessPoolExecutor(max_workers=size, mp_context=pack_pool_context(), initializer=_prepare_worker)
+        if size > 1
+        else None
+    )
+
+    def typeset(html: str, title: str) -> Future[bytes] | bytes:
+        return pool.submit(_typeset_html, html, title) if pool is not None else _typeset_html(html, title)
+
     used: set[str] = set()
+    queue: deque[_Typesetting] = deque()
+    done = 0
+
+    def hand_over() -> Iterator[PackFile]:
+        nonlocal done
+        made = queue.popleft()
+        if progress:
+            progress(done, total, made.what)
+        content = made.result()
+        name, copy = made.filename, 1
+        while name in used:  # two partnerships whose names make the same file name
+            copy += 1
+            name = made.filename.replace(".pdf", f"-{copy}.pdf")
+        used.add(name)
+        done += 1
+        yield PackFile(name, content)
+
     scale: list[str] = []
-    # A pipeline of two: while this PDF is typeset (Python, on this thread), the browser draws
-    # the next one's charts (another process, waited on by the worker thread). Database reads
-    # stay on this thread, which owns the session.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-charts") as charts_ahead:
-        pending: tuple[WorkshopReport, Future[dict[str, Any]]] | None = None
-        for done, workshop_id in enumerate([*workshop_ids, None]):
-            following = None
-            if workshop_id is not None:
-                report = gather_workshop_report(session=session, workshop_id=workshop_id)
-                scale = scale or _scale(report.scored.bank)
-                following = (report, charts_ahead.submit(summary_context, report, drawer))
-            if pending is not None:
-                made, context = pending
-                if progress:
-                    progress(done - 1, total, made.scored.workshop.partnership)
-                pdf = typeset_summary(made, context.result())
-                name, copy = pdf.filename, 1
-                while name in used:  # two partnerships whose names make the same file name
-                    copy += 1
-                    name = pdf.filename.replace(".pdf", f"-{copy}.pdf")
-                used.add(name)
-                yield PackFile(name, pdf.content)
-            pending = following
-    if progress:
-        progress(total - 1, total, "cohort overview")
-    comparison = compare_cohort(session=session, cohort_id=cohort_id)
-    overview = cohort_overview_pdf(comparison, scale_labels=scale, exporter=drawer)
-    yield PackFile(overview.filename, overview.content)
+    try:
+        for workshop_id in workshop_ids:
+            report = gather_workshop_report(session=session, workshop_id=workshop_id)
+            scale = scale or _scale(report.scored.bank)
+            context = summary_context(report, drawer)
+            html = _environment.get_template("summary.html.j2").render(**context)
+            workshop = report.scored.workshop
+            queue.append(
+                _Typesetting(
+                    workshop.partnership, summary_filename(workshop), typeset(html, context["document_title"])
+                )
+            )
+            # Hand over what is ready; never keep more than two PDFs a worker waiting.
+            while queue and (len(queue) > 2 * size or _ready(queue[0])):
+                yield from hand_over()
+        comparison = compare_cohort(session=session, cohort_id=cohort_id)
+        html, title, _problem = _overview_html(comparison, scale_labels=scale, exporter=drawer)
+        queue.append(_Typesetting("cohort overview", OVERVIEW_FILENAME, typeset(html, title)))
+        while queue:
+            yield from hand_over()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     if progress:
         progress(total, total, "done")
+
+
+def _ready(made: _Typesetting) -> bool:
+    return isinstance(made.content, bytes) or made.content.done()
 
 
 def zip_pack(files: Iterable[PackFile]) -> bytes:
