@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -140,7 +140,13 @@ class _Charts:
     requests: dict[str, ChartRequest] = field(default_factory=dict)
     alts: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, figure: Any, *, alt: str, width: int = PAGE_WIDTH_PX, height: int = 420) -> None:
+    def add(
+        self, name: str, build: Callable[[], Any], *, alt: str, width: int = PAGE_WIDTH_PX, height: int = 420
+    ) -> None:
+        """``build`` makes the figure, called only when there is a browser to draw it."""
+        if self.exporter is None:
+            return
+        figure = build()
         self.requests[name] = ChartRequest(figure, width, int(figure.layout.height or height))
         self.alts[name] = alt
 
@@ -238,7 +244,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     domains = scores.domains
     charts.add(
         "radar",
-        domain_radar_with_spread(
+        lambda: domain_radar_with_spread(
             model.charts.radar,
             scale_labels=scale,
             title="Where the team sees the partnership",
@@ -318,7 +324,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     ]
     charts.add(
         "gaps",
-        gaps_ranked(domains, label_column="title", title="Gap per domain"),
+        lambda: gaps_ranked(domains, label_column="title", title="Gap per domain"),
         alt="Bar chart of the gap between target and current level per domain, largest first; the table "
         "below gives the figures.",
         height=max(300, 110 + 22 * len(domains)),
@@ -339,7 +345,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     if model.split_questions:
         charts.add(
             "distribution",
-            answer_distribution(
+            lambda: answer_distribution(
                 model.charts.level_counts, scale_labels=scale, title="How the answers spread"
             ),
             alt="Stacked bar chart of how many people chose each level on the split questions; the table "
@@ -361,7 +367,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     if model.lens.anything_shown:
         charts.add(
             "lens",
-            sector_lens(
+            lambda: sector_lens(
                 lens,
                 sector_labels={s.id: s.label for s in bank.sectors},
                 scale_labels=scale,
@@ -389,7 +395,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     if context["group_lens"] is not None and not model.lens.anything_shown:
         charts.add(
             "group_lens",
-            sector_lens(
+            lambda: sector_lens(
                 scores.groups,
                 sector_labels={g.id: g.label for g in bank.sector_groups},
                 scale_labels=scale,
@@ -408,7 +414,9 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     if not scores.spectrum.empty and not scores.spectrum["withheld"].all():
         charts.add(
             "spectrum",
-            spectrum_dumbbells(scores.spectrum, labels=model.spectrum_labels, title="Now and preferred"),
+            lambda: spectrum_dumbbells(
+                scores.spectrum, labels=model.spectrum_labels, title="Now and preferred"
+            ),
             alt="Dumbbell chart of where the team places the partnership now and where it would prefer to be "
             "on each spectrum question; the table gives the figures.",
             height=max(280, 110 + 60 * len(scores.spectrum)),
@@ -429,7 +437,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     if not accountability.empty and accountability["clarity"].notna().any():
         charts.add(
             "accountability",
-            accountability_bars(
+            lambda: accountability_bars(
                 accountability,
                 function_labels=model.function_labels,
                 tier_labels=model.tier_labels,
@@ -480,7 +488,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         }
         charts.add(
             "trend",
-            trend_lines(
+            lambda: trend_lines(
                 report.trend,
                 scale_labels=scale,
                 title="Team's current level, round by round",
@@ -601,7 +609,7 @@ def _overview_html(
     if not domains.empty and domains["current"].notna().any():
         charts.add(
             "heatmap",
-            comparison_heatmap(comparison, scale_labels=scale, title="Latest round, by domain"),
+            lambda: comparison_heatmap(comparison, scale_labels=scale, title="Latest round, by domain"),
             alt="Heatmap of each partnership's current level per domain; the table gives the figures.",
             height=max(360, 160 + 26 * len(partnerships)),
         )
@@ -757,20 +765,31 @@ def cohort_pack(
 
     scale: list[str] = []
     try:
-        for workshop_id in workshop_ids:
-            report = gather_workshop_report(session=session, workshop_id=workshop_id)
-            scale = scale or _scale(report.scored.bank)
-            context = summary_context(report, drawer)
-            html = _environment.get_template("summary.html.j2").render(**context)
-            workshop = report.scored.workshop
-            queue.append(
-                _Typesetting(
-                    workshop.partnership, summary_filename(workshop), typeset(html, context["document_title"])
-                )
-            )
-            # Hand over what is ready; never keep more than two PDFs a worker waiting.
-            while queue and (len(queue) > 2 * size or _ready(queue[0])):
-                yield from hand_over()
+        # While the charts of one summary are drawn (on a thread, waiting on the browser), this
+        # thread reads the next from the database and hands the one before to a worker.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-charts") as charts_ahead:
+            ahead: tuple[WorkshopReport, Future[dict[str, Any]]] | None = None
+            for workshop_id in [*workshop_ids, None]:
+                following = None
+                if workshop_id is not None:
+                    report = gather_workshop_report(session=session, workshop_id=workshop_id)
+                    scale = scale or _scale(report.scored.bank)
+                    following = (report, charts_ahead.submit(summary_context, report, drawer))
+                if ahead is not None:
+                    made, context = ahead[0], ahead[1].result()
+                    html = _environment.get_template("summary.html.j2").render(**context)
+                    workshop = made.scored.workshop
+                    queue.append(
+                        _Typesetting(
+                            workshop.partnership,
+                            summary_filename(workshop),
+                            typeset(html, context["document_title"]),
+                        )
+                    )
+                # Hand over what is ready; never keep more than two PDFs a worker waiting.
+                while queue and (len(queue) > 2 * size or _ready(queue[0])):
+                    yield from hand_over()
+                ahead = following
         comparison = compare_cohort(session=session, cohort_id=cohort_id)
         html, title, _problem = _overview_html(comparison, scale_labels=scale, exporter=drawer)
         queue.append(_Typesetting("cohort overview", OVERVIEW_FILENAME, typeset(html, title)))

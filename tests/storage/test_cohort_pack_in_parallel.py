@@ -5,7 +5,6 @@ each: the same files, the same text, as made one at a time in the caller's proce
 from __future__ import annotations
 
 import io
-import multiprocessing
 from datetime import date
 
 import pytest
