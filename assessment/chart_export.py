@@ -93,6 +93,12 @@ class ChartExporter:
     def running(self) -> bool:
         return self._kaleido is not None
 
+    def start(self) -> bool:
+        """Start the browser now if it is not running (a summary calls this on a thread of its
+        own, to read the database meanwhile); False, with ``problem`` saying why, if it cannot."""
+        with self._lock:
+            return self._kaleido is not None or self._start()
+
     def _start(self) -> bool:
         path = find_browser(self._browser_path)
         if path is None:
@@ -181,7 +187,9 @@ class ChartExporter:
             )
         except (Exception, FutureTimeout) as exc:
             # The browser hung or died: forget it, so the next PDF starts a fresh one.
-            self.problem = f"The charts could not be drawn: the browser stopped answering ({exc}). {INSTALL_HINT}"
+            self.problem = (
+                f"The charts could not be drawn: the browser stopped answering ({exc}). {INSTALL_HINT}"
+            )
             log.warning("chart browser failed: %s", exc)
             self._abandon()
             return [None] * len(requests)
