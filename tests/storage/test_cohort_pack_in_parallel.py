@@ -49,6 +49,17 @@ def test_the_pool_starts_its_workers_in_a_way_safe_beside_a_server_s_threads() -
     assert report.pack_pool_context().get_start_method() in {"spawn", "forkserver"}
 
 
+def test_workers_are_forked_from_a_server_that_has_the_typesetter_loaded_already() -> None:
+    """Each worker would otherwise import the report's modules and WeasyPrint itself, seconds of
+    two cores at the start of every pack."""
+    context = report.pack_pool_context()
+    if context.get_start_method() != "forkserver":
+        pytest.skip("this system has no forkserver: workers are spawned, each loading the typesetter")
+    from multiprocessing import forkserver
+
+    assert {"assessment.report", "weasyprint"} <= set(forkserver._forkserver._preload_modules)
+
+
 def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     engine: Engine, cohort: tuple[int, list[int]]
 ) -> None:
