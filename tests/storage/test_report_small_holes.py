@@ -125,9 +125,10 @@ def test_every_chart_of_the_pdf_is_drawn_when_nobody_knew_or_everyone_agreed(
     asked: dict[str, Any] = {}
     add = report_module._Charts.add
 
-    def recording(self: Any, name: str, figure: Any, **kwargs: Any) -> None:
+    def recording(self: Any, name: str, build: Any, **kwargs: Any) -> None:
+        figure = build()  # the report hands over how to build each figure, built only when drawn
         asked[name] = figure
-        add(self, name, figure, **kwargs)
+        add(self, name, lambda: figure, **kwargs)
 
     monkeypatch.setattr(report_module._Charts, "add", recording)
     workshop_id = workshop(engine, title=f"Everyone {answers}", answers=answers)
