@@ -109,3 +109,13 @@ def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
     monkeypatch.setattr(report.os, "cpu_count", lambda: None)
     assert report.pack_workers(None, files=43) == 1
     assert report.pack_workers(3, files=43) == 3
+
+
+def test_a_small_pack_is_typeset_without_a_pool_unless_workers_are_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a pool's start costs more than it saves on a few PDFs (bench/report.py, 4 partnerships)
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    assert report.pack_workers(None, files=report.POOL_FROM_FILES - 1) == 1
+    assert report.pack_workers(None, files=report.POOL_FROM_FILES) == 2
+    assert report.pack_workers(2, files=3) == 2
