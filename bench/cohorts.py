@@ -184,6 +184,8 @@ def main() -> None:
         start = time.perf_counter()
         at.run()
         page_times.append(time.perf_counter() - start)
+        # a run that failed returns at once: it must not pass for a fast one
+        assert not at.exception, at.exception
     print(
         f"comparison page (AppTest, server side): median {statistics.median(page_times) * ms:.0f} ms "
         f"(min {min(page_times) * ms:.0f}, max {max(page_times) * ms:.0f}) over {runs} runs"

@@ -111,6 +111,8 @@ def time_page(page: str, state: dict[str, object], runs: int) -> list[float]:
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
+        # a run that failed returns at once: it must not pass for a fast one
+        assert not at.exception, at.exception
     return times
 
 
