@@ -19,6 +19,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import re
+import sys
 import threading
 import zipfile
 from collections import deque
@@ -716,9 +717,21 @@ def pack_pool_context() -> multiprocessing.context.BaseContext:
 POOL_FROM_FILES = 8
 
 
+def workers_can_start() -> bool:
+    """Whether a pool's worker can start here. A forkserver or spawn worker first re-runs the
+    parent's ``__main__`` from its file unless it is a module run by name (``python -m``); inside
+    a Streamlit server ``__main__`` is the page being run, which must not run in a worker (it
+    crashed one: found when the whole suite ran). So a pool only where ``__main__`` is safe."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return spec is not None or getattr(main, "__file__", None) is None
+
+
 def pack_workers(asked: int | None, *, files: int) -> int:
     """As many typesetting processes as the machine has cores (or as asked), never more than files;
-    one (no pool) for a small pack unless asked."""
+    one (no pool) for a small pack unless asked, and wherever workers cannot start."""
+    if not workers_can_start():
+        return 1
     if asked is None and files < POOL_FROM_FILES:
         return 1
     return max(1, min(asked or os.cpu_count() or 1, files))

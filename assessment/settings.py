@@ -84,4 +84,10 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-__all__ = ["PROJECT_ROOT", "Settings", "current"]
+def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a program this app starts (pg_dump, pg_restore): this process's own,
+    with ``extra`` on top. Read here, like every other use of the environment."""
+    return {**os.environ, **extra}
+
+
+__all__ = ["PROJECT_ROOT", "Settings", "child_environment", "current"]

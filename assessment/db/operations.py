@@ -31,6 +31,7 @@ from sqlalchemy.engine import URL
 
 from assessment.errors import Invalid
 from assessment.migrate import MIGRATIONS, current_revision, head_revision, upgrade_database
+from assessment.settings import child_environment
 
 VERSION_TABLE = "alembic_version"
 CLIENT_HINT = (
@@ -189,7 +190,6 @@ def _tool(name: str) -> str:
 
 def _libpq_environment(url: URL) -> dict[str, str]:
     """The connection as libpq's environment, so the password never shows in a process list."""
-    env = dict(os.environ)
     given = {
         "PGHOST": url.host,
         "PGPORT": str(url.port) if url.port else None,
@@ -200,8 +200,7 @@ def _libpq_environment(url: URL) -> dict[str, str]:
     for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
         value = url.query.get(option)
         given[variable] = value if isinstance(value, str) else None
-    env.update({key: str(value) for key, value in given.items() if value})
-    return env
+    return child_environment({key: str(value) for key, value in given.items() if value})
 
 
 def _run(command: list[str], *, env: dict[str, str], what: str) -> str:

@@ -340,7 +340,9 @@ def test_facilitator_add_reads_the_password_from_standard_input_and_list_shows_i
     assert main(["facilitator", "list", "--json", "--db", url(engine)]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [f["email"] for f in listed] == [NORMALISED]
-    assert set(listed[0]) == {"id", "email", "created_at"}
+    # who is an administrator and who is disabled, beside the account (the team's CLI commands)
+    assert set(listed[0]) == {"id", "email", "created_at", "administrator", "disabled"}
+    assert listed[0]["administrator"] is True and listed[0]["disabled"] is False
     assert [e.actor for e in audit_rows(engine, "facilitator.created")] == ["cli"]
 
 

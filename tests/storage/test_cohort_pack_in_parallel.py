@@ -4,7 +4,10 @@ each: the same files, the same text, as made one at a time in the caller's proce
 
 from __future__ import annotations
 
+import importlib.machinery
 import io
+import sys
+import types
 from datetime import date
 
 import pytest
@@ -60,6 +63,28 @@ def test_workers_are_forked_from_a_server_that_has_the_typesetter_loaded_already
     assert {"assessment.report", "weasyprint"} <= set(forkserver._forkserver._preload_modules)
 
 
+@pytest.fixture
+def main_run_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``__main__`` a worker need not re-run, as under `python -m` (the CLI): earlier AppTests in
+    this process leave a page as ``__main__``, as a Streamlit server does."""
+    main = types.ModuleType("__main__")
+    main.__spec__ = importlib.machinery.ModuleSpec("assessment.__main__", None)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+
+
+def test_no_pool_starts_where_a_worker_would_re_run_a_page_as_its_main(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = types.ModuleType("__main__")
+    page.__file__ = "views/cohorts.py"  # as a Streamlit server's __main__ while a page runs
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    assert not report.workers_can_start()
+    assert report.pack_workers(None, files=43) == 1
+    assert report.pack_workers(2, files=43) == 1
+
+
+@pytest.mark.usefixtures("main_run_by_name")
 def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     engine: Engine, cohort: tuple[int, list[int]]
 ) -> None:
@@ -100,6 +125,7 @@ def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     ]
 
 
+@pytest.mark.usefixtures("main_run_by_name")
 def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -111,6 +137,7 @@ def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
     assert report.pack_workers(3, files=43) == 3
 
 
+@pytest.mark.usefixtures("main_run_by_name")
 def test_a_small_pack_is_typeset_without_a_pool_unless_workers_are_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
