@@ -494,7 +494,7 @@ def remove_unsubmitted_participant(
     person who presses Submit at the same moment is either removed before submitting (their page
     then says the link is no longer valid) or kept: never a submitted person removed.
     """
-    lock_row(session, Workshop, workshop_id)
+    lock_participant_and_workshop(session=session, workshop_id=workshop_id, participant_id=participant_id)
     waiting = {p.id: p for p in unsubmitted_people(session=session, workshop_id=workshop_id)}
     person = waiting.get(participant_id)
     if person is None:
@@ -531,11 +531,24 @@ def lock_workshop(*, session: Session, workshop_id: int) -> None:
     lock_row(session, Workshop, workshop_id)
 
 
+def lock_participant_and_workshop(*, session: Session, workshop_id: int, participant_id: int) -> None:
+    """Take the participant's row lock, then the workshop's, before this transaction reads anything.
+
+    The same order a save takes them (its revision count locks the participant, then it reads the
+    workshop's status under a share lock), so a removal and a save of the same person wait for
+    each other. Locking the workshop first deadlocked against a save on PostgreSQL, and the
+    database then failed one of the two with an error nobody could act on.
+    """
+    lock_row(session, Participant, participant_id)
+    lock_row(session, Workshop, workshop_id)
+
+
 def delete_participant(*, session: Session, workshop_id: int, participant_id: int) -> WithdrawnPerson:
     """Delete one participant of ``workshop_id`` with everything they gave: their answers, free text
     and re-rate answers go with them (ON DELETE CASCADE), and so do their name and role.
 
-    The caller holds the workshop's lock (``lock_workshop``) and has checked the rules under it.
+    The caller holds the person's and the workshop's locks (``lock_participant_and_workshop``) and
+    has checked the rules under them.
     """
     person = session.execute(
         select(Participant.label, Participant.sector, Participant.submitted_at).where(

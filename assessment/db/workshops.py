@@ -288,7 +288,7 @@ def set_workshop_state(
         workshop.revealed = revealed
 
 
-def lock_row(session: Session, table: type[Workshop], row_id: int) -> None:
+def lock_row(session: Session, table: type[Workshop] | type[Participant], row_id: int) -> None:
     """Take the write lock for ``row_id`` before this transaction reads anything.
 
     A no-op UPDATE: on PostgreSQL it locks the row until commit; on SQLite it takes the database's

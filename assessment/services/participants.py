@@ -63,7 +63,7 @@ from assessment.db import (
     utcnow,
     workshop_info,
 )
-from assessment.db.answers import WithdrawnPerson, delete_participant, lock_workshop
+from assessment.db.answers import WithdrawnPerson, delete_participant, lock_participant_and_workshop
 from assessment.db.audit import latest_entry_times
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
@@ -498,15 +498,16 @@ def withdraw(*, engine: Engine, token: str) -> WithdrawnPerson:
 
     Submitted or not, open or closed: until the reveal nobody has seen their answers in the team's
     figures, so taking them out changes nothing anyone has seen. Once the picture has been revealed
-    (even if hidden again since) it is refused. The workshop's row is locked before the rule is
-    read, so a reveal at the same moment comes wholly before (refused) or after (they are not in
-    it). Audited with the label, sector and how many questions they had answered, never an answer.
+    (even if hidden again since) it is refused. The person's row and then the workshop's are locked
+    before the rule is read (a save's order, so the two never deadlock), so a reveal at the same
+    moment comes wholly before (refused) or after (they are not in it). Audited with the label,
+    sector and how many questions they had answered, never an answer.
     """
     # What the token names never changes, so it is read on its own before the locked transaction.
     with transaction(engine) as session:
         participant, found = token_owner(session=session, token=token)
     with transaction(engine) as session:
-        lock_workshop(session=session, workshop_id=found.id)
+        lock_participant_and_workshop(session=session, workshop_id=found.id, participant_id=participant.id)
         workshop = workshop_info(session=session, workshop_id=found.id)
         ever_revealed = workshop.revealed or bool(
             latest_entry_times(session=session, action="workshop.reveal", target=workshop.join_code, limit=1)

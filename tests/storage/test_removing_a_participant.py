@@ -5,11 +5,12 @@ never a person who submits at the same moment."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from assessment.answers import Answer
+from assessment.answers import Answer, AnswerChange
 from assessment.db import (
     add_participant,
     bank_for_version,
@@ -20,8 +21,9 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db.tables import Participant, Response
-from assessment.errors import Invalid, NotFound
+from assessment.errors import Invalid, NotFound, Refused
 from assessment.services import Actor
+from assessment.services.participants import save_answer as save_by_token
 from assessment.services.workshops import not_submitted, remove_participant
 from tests.storage.conftest import Facilitators, audit_entries
 
@@ -166,3 +168,52 @@ def test_a_remove_racing_a_submit_never_removes_a_submitted_person(
         assert outcome["removed"] != still_there
         assert not (outcome["removed"] and outcome["submitted"])
         assert not still_there or submitted == outcome["submitted"]
+
+
+def test_a_remove_racing_the_persons_own_save_ends_in_one_clear_outcome_never_a_database_error(
+    engine: Engine, owner_and_workshop: tuple[Actor, int]
+) -> None:
+    """The facilitator removes a join left behind while that same tab saves an answer, many times.
+    The removal and the save take their locks in one order, so neither fails with a deadlock: the
+    save lands first (and goes with the person) or is refused in words, and nothing is left."""
+    actor, workshop_id = owner_and_workshop
+    with transaction(engine) as session:
+        set_workshop_state(session=session, workshop_id=workshop_id, actor="t", status="open")
+    for _ in range(8):
+        with transaction(engine) as session:
+            person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust")
+        save_by_token(  # the tab has looked its person up, as the answering page has
+            engine=engine,
+            token=person.resume_token,
+            change=AnswerChange(item_id=ITEMS[0], parts={"current": 2, "target": 3}, stamp=time.time_ns()),
+        )
+        start = threading.Barrier(2)
+        outcome: dict[str, object] = {}
+
+        def remove(
+            person: int = person.id, start: threading.Barrier = start, outcome: dict[str, object] = outcome
+        ) -> None:
+            start.wait()
+            remove_participant(engine=engine, actor=actor, workshop_id=workshop_id, participant_id=person)
+            outcome["removed"] = True
+
+        def save(
+            token: str = person.resume_token,
+            start: threading.Barrier = start,
+            outcome: dict[str, object] = outcome,
+        ) -> None:
+            start.wait()
+            change = AnswerChange(item_id=ITEMS[1], parts={"current": 1, "target": 2}, stamp=time.time_ns())
+            try:
+                save_by_token(engine=engine, token=token, change=change)
+                outcome["save"] = "landed"
+            except Refused:
+                outcome["save"] = "refused"
+
+        threads = [threading.Thread(target=remove), threading.Thread(target=save)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert outcome.get("removed") is True and outcome.get("save") in {"landed", "refused"}, outcome
+        assert (rows(engine, Participant), rows(engine, Response)) == (0, 0)

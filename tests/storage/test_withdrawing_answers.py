@@ -24,7 +24,7 @@ from assessment.db.tables import AuditEntry, Participant, Response
 from assessment.errors import Invalid, NotFound, Refused
 from assessment.results import score_stored_workshop
 from assessment.services import Actor
-from assessment.services.participants import participant_session, withdraw
+from assessment.services.participants import participant_session, submit, withdraw
 from assessment.services.participants import save_answer as save_by_token
 from assessment.services.workshops import take_step
 from tests.storage.conftest import Facilitators, audit_entries
@@ -213,3 +213,75 @@ def test_a_reveal_pressed_while_a_withdrawal_is_being_made_waits_for_it(
     assert seen == {"joined": 3}
     with pytest.raises(Invalid, match="can no longer be withdrawn"):
         withdraw(engine=engine, token=tokens[1])
+
+
+def test_a_save_from_a_tab_that_looked_the_person_up_before_they_withdrew_is_refused_and_leaves_nothing(
+    engine: Engine, workshop_id: int
+) -> None:
+    """The answering page keeps who its token names between saves; a second tab withdraws. The first
+    tab's next save must not bring a withdrawn person's answer back as an orphan row."""
+    set_state(engine, workshop_id, status="open")
+    token = joined(engine, workshop_id, submitted=False)
+    change = AnswerChange(item_id=ITEMS[0], parts={"current": 4, "target": 4}, stamp=time.time_ns())
+    save_by_token(engine=engine, token=token, change=change)  # the page has looked the person up
+    withdraw(engine=engine, token=token)
+    later = AnswerChange(item_id=ITEMS[1], parts={"current": 1, "target": 1}, stamp=time.time_ns())
+    with pytest.raises(Refused):
+        save_by_token(engine=engine, token=token, change=later)
+    assert counts(engine) == (0, 0)
+
+
+@pytest.mark.parametrize("rival", ["save", "submit"])
+def test_a_withdrawal_racing_a_save_or_a_submit_leaves_nothing_of_the_person_and_no_error_unexplained(
+    engine: Engine, facilitators: Facilitators, rival: str
+) -> None:
+    """Withdraw in one tab, save or submit in another, at the same moment, many times: the rival
+    either lands before the withdrawal (and goes with it) or is refused in words; never a
+    database error, and never a row of the person left behind."""
+    owner = facilitators.account("owner@riverside.nhs.uk")
+    for attempt in range(8):
+        workshop_id = facilitators.workshop(owner, cohort=f"Race {attempt}", partnership=f"Place {attempt}")
+        set_state(engine, workshop_id, status="open")
+        token = joined(engine, workshop_id, submitted=False)
+        start = threading.Barrier(2)
+        outcome: dict[str, object] = {}
+
+        def leave(
+            token: str = token, start: threading.Barrier = start, outcome: dict[str, object] = outcome
+        ) -> None:
+            start.wait()
+            withdraw(engine=engine, token=token)
+            outcome["withdrawn"] = True
+
+        def act(
+            token: str = token, start: threading.Barrier = start, outcome: dict[str, object] = outcome
+        ) -> None:
+            start.wait()
+            try:
+                if rival == "save":
+                    change = AnswerChange(item_id=ITEMS[1], parts={"current": 1}, stamp=time.time_ns())
+                    save_by_token(engine=engine, token=token, change=change)
+                else:
+                    submit(engine=engine, token=token)
+                outcome["rival"] = "landed"
+            except Refused as refused:
+                assert str(refused), "a refusal must say why"
+                outcome["rival"] = "refused"
+
+        threads = [threading.Thread(target=leave), threading.Thread(target=act)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert outcome.get("withdrawn") is True and outcome.get("rival") in {"landed", "refused"}, outcome
+        with transaction(engine) as session:
+            left = session.scalar(
+                select(func.count())
+                .select_from(Response)
+                .join(Participant, Participant.id == Response.participant_id, isouter=True)
+                .where((Participant.workshop_id == workshop_id) | Participant.id.is_(None))
+            )
+            people = session.scalar(
+                select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+            )
+        assert (people, left) == (0, 0)
