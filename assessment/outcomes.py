@@ -9,8 +9,12 @@ and a refused request raises Invalid before anything is written.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +27,7 @@ from assessment.db import (
     workshop_info,
 )
 from assessment.db import outcomes as rows
-from assessment.db.outcomes import ActionRecord, ConsensusRecord
+from assessment.db.outcomes import ActionRecord, ConsensusRecord, Evidence
 from assessment.db.workshops import partnership_exists
 from assessment.errors import Invalid, NotFound
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, QuestionBank
@@ -31,17 +35,26 @@ from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem, Questio
 __all__ = [
     "ACTION_STATUSES",
     "ACTION_TEXT_LIMITS",
+    "EVIDENCE_LINK_CHARS",
+    "EVIDENCE_NOTE_CHARS",
+    "MAX_EVIDENCE_ITEMS",
     "MAX_CONSENSUS_TEXT_CHARS",
     "ActionRecord",
     "ConsensusRecord",
+    "Evidence",
     "actions_since",
+    "checked_evidence",
+    "checked_link",
     "consensus_history",
     "consensus_key",
     "create_action",
     "current_consensus",
     "delete_action",
+    "evidence_by_domain",
+    "is_web_link",
     "list_actions",
     "record_consensus",
+    "set_evidence",
     "update_action",
 ]
 
@@ -49,6 +62,13 @@ MAX_CONSENSUS_TEXT_CHARS = 2000
 # The longest text each action field takes (the column widths; notes share the consensus limit).
 ACTION_TEXT_LIMITS = {"title": 300, "owner": 200, "notes": 2000}
 UPDATABLE_ACTION_FIELDS = ("title", "owner", "due_on", "status", "notes")
+# Evidence beside a domain's agreed level: the widths of consensus_evidence.note and .link.
+EVIDENCE_NOTE_CHARS = 500
+EVIDENCE_LINK_CHARS = 2000
+MAX_EVIDENCE_ITEMS = 20
+WEB_SCHEMES = ("http", "https")
+# Spaces, controls (a line break, a NUL) and the characters no address holds as typed.
+_NOT_IN_A_LINK = re.compile(r"[\s\x00-\x1f\x7f<>\"`{}|\\^]")
 
 
 def consensus_key(domain_id: str, item_id: str | None = None) -> str:
@@ -168,10 +188,16 @@ def record_consensus(
 
 
 def current_consensus(*, session: Session, workshop_id: int) -> dict[str, ConsensusRecord]:
-    """The current (newest) record per domain, and per item under "domain/item"."""
+    """The current (newest) record per domain, and per item under "domain/item"; a domain's
+    record carries the domain's evidence."""
     records = rows.consensus_records(session=session, workshop_id=workshop_id)
     # Oldest first, so each newer record replaces the one before it.
-    return {consensus_key(r.domain_id, r.item_id): r for r in records}
+    current = {consensus_key(r.domain_id, r.item_id): r for r in records}
+    evidence = rows.evidence_by_domain(session=session, workshop_ids=[workshop_id])
+    return {
+        key: replace(r, evidence=evidence.get((workshop_id, r.domain_id), ())) if r.item_id is None else r
+        for key, r in current.items()
+    }
 
 
 def consensus_history(
@@ -181,6 +207,139 @@ def consensus_history(
     return rows.domain_consensus_records(
         session=session, workshop_id=workshop_id, domain_id=domain_id, item_id=item_id
     )
+
+
+# --- evidence beside the agreed level ---------------------------------------------------------------
+
+LINK_RULE = "a link must be a web address starting with http:// or https://"
+
+
+def is_web_link(link: str) -> bool:
+    """Whether ``link`` is a web address that may be shown as a live link: http or https, a host,
+    no spaces or control characters. Anything else (javascript:, data:, a bare name) is not."""
+    if not link or _NOT_IN_A_LINK.search(link) or len(link) > EVIDENCE_LINK_CHARS:
+        return False
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def checked_link(link: str, *, what: str = "the link") -> str:
+    """A link without the spaces around it ("" for none), or Invalid saying why it is refused."""
+    text = link.strip()
+    if not text:
+        return ""
+    if len(text) > EVIDENCE_LINK_CHARS:
+        raise Invalid(
+            f"{what} is {len(text):,} characters long; shorten it to {EVIDENCE_LINK_CHARS:,} or fewer"
+        )
+    if not is_web_link(text):
+        shown = text[:60].translate({c: "\N{REPLACEMENT CHARACTER}" for c in range(32)})
+        raise Invalid(
+            f"{what} “{shown}” is not kept: {LINK_RULE} (such as https://example.org/minutes), "
+            "with no spaces; paste the address from the browser's address bar, or leave it empty"
+        )
+    return text
+
+
+def checked_evidence(items: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """The evidence as it will be stored, or Invalid naming the item that is wrong.
+
+    A note is kept exactly as typed; a link without the spaces around it. A row with neither
+    (an empty row of the table) is left out; a link without a note is refused.
+    """
+    kept: list[Evidence] = []
+    for number, item in enumerate(items, start=1):
+        if not item.note.strip() and not item.link.strip():
+            continue
+        what = f"evidence item {number}"
+        if len(item.note) > EVIDENCE_NOTE_CHARS:
+            raise Invalid(
+                f"{what}'s note is {len(item.note):,} characters long; "
+                f"shorten it to {EVIDENCE_NOTE_CHARS} or fewer"
+            )
+        if "\x00" in item.note:
+            raise Invalid(f"{what}'s note contains a NUL character, which cannot be stored; delete it")
+        if not item.note.strip():
+            raise Invalid(f"{what} has a link but no note: say in a few words what the link shows")
+        kept.append(Evidence(note=item.note, link=checked_link(item.link, what=f"{what}'s link")))
+    if len(kept) > MAX_EVIDENCE_ITEMS:
+        raise Invalid(
+            f"there are {len(kept)} items of evidence; keep at most {MAX_EVIDENCE_ITEMS} for a domain, "
+            "the ones you would point a regulator to first"
+        )
+    return tuple(kept)
+
+
+EVIDENCE_CHANGED_SINCE = (
+    "someone else changed this domain's evidence since the page showed it to you; your text is "
+    "still in the table: compare it with the evidence now stored, shown above it, then save again "
+    "or discard yours"
+)
+
+
+def set_evidence(
+    *,
+    session: Session,
+    workshop_id: int,
+    domain_id: str,
+    items: Sequence[Evidence],
+    actor: str,
+    based_on: Sequence[Evidence] | None = None,
+) -> tuple[Evidence, ...]:
+    """Make ``items`` the evidence beside the domain's agreed level; returns what is stored.
+
+    The domain needs an agreed level first. ``based_on`` is the evidence the person was shown:
+    when it is given and the stored evidence is no longer that, nothing is written (someone else
+    saved in between, and their items would be lost). A save that changes nothing writes nothing;
+    otherwise ``consensus.evidence_changed`` keeps the items before and after.
+    """
+    actor = _check_actor(actor)
+    workshop = workshop_info(session=session, workshop_id=workshop_id)
+    if domain_id not in workshop.domains:
+        raise Invalid(
+            f"the domain '{domain_id}' was not part of this workshop; choose one of {', '.join(workshop.domains)}"
+        )
+    kept = checked_evidence(items)
+    rows.lock_workshop(session=session, workshop_id=workshop_id)
+    if not rows.domain_consensus_records(
+        session=session, workshop_id=workshop_id, domain_id=domain_id, item_id=None, limit=1
+    ):
+        raise Invalid(
+            "record the level the team agrees on for this domain first; its evidence goes beside it"
+        )
+    before = rows.evidence_by_domain(session=session, workshop_ids=[workshop_id]).get(
+        (workshop_id, domain_id), ()
+    )
+    if based_on is not None and tuple(based_on) != before:
+        raise Invalid(EVIDENCE_CHANGED_SINCE)
+    if kept == before:
+        return before
+    rows.replace_evidence(
+        session=session, workshop_id=workshop_id, domain_id=domain_id, items=kept, added_by=actor, at=utcnow()
+    )
+    audit(
+        session=session,
+        actor=actor,
+        action="consensus.evidence_changed",
+        target=workshop.join_code,
+        detail={
+            "workshop": workshop_id,
+            "domain": domain_id,
+            "before": [{"note": e.note, "link": e.link} for e in before],
+            "after": [{"note": e.note, "link": e.link} for e in kept],
+        },
+    )
+    return kept
+
+
+def evidence_by_domain(
+    *, session: Session, workshop_ids: Sequence[int]
+) -> dict[tuple[int, str], tuple[Evidence, ...]]:
+    """The evidence of each (workshop, domain) that has any."""
+    return rows.evidence_by_domain(session=session, workshop_ids=workshop_ids)
 
 
 # --- actions -----------------------------------------------------------------------------------------

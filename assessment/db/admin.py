@@ -17,6 +17,7 @@ from assessment.db.tables import (
     Cohort,
     CohortShare,
     Consensus,
+    ConsensusEvidence,
     Participant,
     Partnership,
     Response,
@@ -152,6 +153,7 @@ def delete_partnership_rows(*, session: Session, partnership_id: int, workshop_i
     session.execute(delete(Response).where(Response.participant_id.in_(people)))
     session.execute(delete(Participant).where(Participant.workshop_id.in_(workshops)))
     session.execute(delete(Consensus).where(Consensus.workshop_id.in_(workshops)))
+    session.execute(delete(ConsensusEvidence).where(ConsensusEvidence.workshop_id.in_(workshops)))
     session.execute(delete(Action).where(Action.partnership_id == partnership_id))
     session.execute(delete(Workshop).where(Workshop.id.in_(workshops)))
     session.execute(delete(Partnership).where(Partnership.id == partnership_id))

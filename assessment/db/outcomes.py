@@ -7,6 +7,7 @@ fields changed and deleted. The rules (levels, text limits, who may, what is aud
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict, Unpack
@@ -14,7 +15,15 @@ from typing import Any, TypedDict, Unpack
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
-from assessment.db.tables import Action, Consensus, Partnership, Workshop
+from assessment.db.tables import Action, Consensus, ConsensusEvidence, Partnership, Workshop
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One item of evidence for a domain's agreed level: a short note, and a web link or ""."""
+
+    note: str
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,8 @@ class ConsensusRecord:
     dissent: str
     recorded_by: str
     recorded_at: datetime
+    # What the team would point a regulator to: the domain's evidence (a domain's record only).
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,3 +249,64 @@ def action_dates(*, session: Session, partnership_id: int) -> list[tuple[str, da
         .where(Action.partnership_id == partnership_id)
     ).all()
     return [(domain_id, held_on, created_at) for domain_id, held_on, created_at in rows]
+
+
+# --- evidence beside a domain's agreed level -----------------------------------------------------------
+
+
+def evidence_by_domain(
+    *, session: Session, workshop_ids: Sequence[int]
+) -> dict[tuple[int, str], tuple[Evidence, ...]]:
+    """The evidence of each (workshop, domain) that has any, each domain's items in their order."""
+    if not workshop_ids:
+        return {}
+    rows = session.execute(
+        select(
+            ConsensusEvidence.workshop_id,
+            ConsensusEvidence.domain_id,
+            ConsensusEvidence.note,
+            ConsensusEvidence.link,
+        )
+        .where(ConsensusEvidence.workshop_id.in_(list(workshop_ids)))
+        .order_by(ConsensusEvidence.workshop_id, ConsensusEvidence.domain_id, ConsensusEvidence.position)
+    ).all()
+    found: dict[tuple[int, str], list[Evidence]] = {}
+    for workshop_id, domain_id, note, link in rows:
+        found.setdefault((workshop_id, domain_id), []).append(Evidence(note=note, link=link))
+    return {key: tuple(items) for key, items in found.items()}
+
+
+def lock_workshop(*, session: Session, workshop_id: int) -> None:
+    """Hold the workshop's row for this transaction (as ``lock_partnership_plan`` does the plan's):
+    what is read after it is what a write is checked against."""
+    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(id=Workshop.id))
+
+
+def replace_evidence(
+    *,
+    session: Session,
+    workshop_id: int,
+    domain_id: str,
+    items: Sequence[Evidence],
+    added_by: str,
+    at: datetime,
+) -> None:
+    """The domain's evidence becomes ``items``, in their order."""
+    session.execute(
+        delete(ConsensusEvidence).where(
+            ConsensusEvidence.workshop_id == workshop_id, ConsensusEvidence.domain_id == domain_id
+        )
+    )
+    session.add_all(
+        ConsensusEvidence(
+            workshop_id=workshop_id,
+            domain_id=domain_id,
+            position=position,
+            note=item.note,
+            link=item.link,
+            added_by=added_by,
+            added_at=at,
+        )
+        for position, item in enumerate(items)
+    )
+    session.flush()

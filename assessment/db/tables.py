@@ -221,3 +221,19 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(80))
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ConsensusEvidence(Base):
+    """What the team would point a regulator to for a domain's agreed level: a short note and,
+    when there is one, a web link. A domain's items are replaced together, in their order."""
+
+    __tablename__ = "consensus_evidence"
+    __table_args__ = (Index("ix_consensus_evidence_workshop_domain", "workshop_id", "domain_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    domain_id: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str] = mapped_column(String(2000), default="")
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

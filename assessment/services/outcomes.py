@@ -7,6 +7,7 @@ entry that ``assessment.outcomes`` writes under the actor's name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import Engine
 from assessment import outcomes
 from assessment.db import transaction
 from assessment.errors import NotFound
-from assessment.outcomes import ActionRecord, ConsensusRecord
+from assessment.outcomes import ActionRecord, ConsensusRecord, Evidence
 from assessment.services import Actor, workshop_for
 
 
@@ -54,6 +55,41 @@ def consensus_history(
         return outcomes.consensus_history(
             session=session, workshop_id=workshop_id, domain_id=domain_id, item_id=item_id
         )
+
+
+def set_evidence(
+    *,
+    engine: Engine,
+    actor: Actor,
+    workshop_id: int,
+    domain_id: str,
+    items: Sequence[Evidence],
+    based_on: Sequence[Evidence] | None = None,
+) -> tuple[Evidence, ...]:
+    """Make ``items`` the evidence beside a domain's agreed level (added, edited, removed at once);
+    what is stored. Refused, with nothing written, when ``based_on`` (what the facilitator was
+    shown) is no longer what is stored."""
+    with transaction(engine) as session:
+        workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return outcomes.set_evidence(
+            session=session,
+            workshop_id=workshop_id,
+            domain_id=domain_id,
+            items=items,
+            actor=actor.audit_name,
+            based_on=based_on,
+        )
+
+
+def rounds_evidence(
+    *, engine: Engine, actor: Actor, workshop_ids: Sequence[int]
+) -> dict[tuple[int, str], tuple[Evidence, ...]]:
+    """The evidence beside the agreed levels of these workshops (a partnership's rounds, say), by
+    (workshop, domain); every workshop must be one the actor may see."""
+    with transaction(engine) as session:
+        for workshop_id in dict.fromkeys(workshop_ids):
+            workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        return outcomes.evidence_by_domain(session=session, workshop_ids=list(dict.fromkeys(workshop_ids)))
 
 
 def add_action(
@@ -137,5 +173,7 @@ __all__ = [
     "delete_action",
     "edit_actions",
     "list_actions",
+    "rounds_evidence",
     "record_consensus",
+    "set_evidence",
 ]
