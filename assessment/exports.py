@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from assessment.db import WorkshopInfo
 from assessment.io import CSV_ENCODING, spreadsheet_text
-from assessment.presenting import WITHHELD, Figure, Lens, ResultsModel, long_date
+from assessment.presenting import WITHHELD, Figure, Lens, ResultsModel, evidence_text, long_date
 
 SHOWN = "shown"
 STATUS = "Status"
@@ -265,6 +265,7 @@ def consensus_sheet(model: ResultsModel) -> Sheet:
             _status(model.withheld or record.median.withheld),
             record.rationale,
             record.dissent,
+            evidence_text(record.evidence),
             _when(record.recorded_at),
         )
         for record in model.consensus
@@ -276,6 +277,7 @@ def consensus_sheet(model: ResultsModel) -> Sheet:
         "Status of the team's level",
         "Rationale",
         "Dissent",
+        "Evidence (a note, and its link in brackets, one to a line)",
         "Recorded (UTC)",
     )
     return Sheet("Consensus", headings, rows, {headings[2]: LEVEL})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -219,6 +220,8 @@ def is_web_link(link: str) -> bool:
     no spaces or control characters. Anything else (javascript:, data:, a bare name) is not."""
     if not link or _NOT_IN_A_LINK.search(link) or len(link) > EVIDENCE_LINK_CHARS:
         return False
+    if any(unicodedata.category(c).startswith("C") for c in link):
+        return False  # a format character (a right-to-left override) would hide where it goes
     try:
         parts = urlsplit(link)
     except ValueError:

@@ -24,7 +24,7 @@ import pandas as pd
 from assessment import readings
 from assessment.charts import level_counts
 from assessment.framework import UNCLEAR_TIER, AccountabilityItem, QuestionBank, SpectrumItem
-from assessment.outcomes import ActionRecord, ConsensusRecord
+from assessment.outcomes import ActionRecord, ConsensusRecord, Evidence, is_web_link
 from assessment.rerate import METHOD as RERATE_METHOD
 from assessment.rerate import Convergence, RoundFigures, convergence_sentence
 from assessment.results import Comment, ScoredWorkshop, number, questions_shown, shown_comments
@@ -188,6 +188,29 @@ class AccountabilityRow:
 
 
 @dataclass(frozen=True)
+class EvidenceRow:
+    """One item of evidence beside an agreed level, as every output shows it."""
+
+    note: str
+    link: str  # as typed, or "" for none
+    web: bool  # the link is http(s): the only kind ever made live (a PDF annotation, a page link)
+
+    @property
+    def text(self) -> str:
+        """The note with its link after it, for a table cell or a spreadsheet."""
+        return f"{self.note} ({self.link})" if self.link else self.note
+
+
+def evidence_rows(evidence: Sequence[Evidence]) -> tuple[EvidenceRow, ...]:
+    return tuple(EvidenceRow(note=e.note, link=e.link, web=is_web_link(e.link)) for e in evidence)
+
+
+def evidence_text(evidence: Sequence[EvidenceRow]) -> str:
+    """A domain's evidence in one cell: each item on its own line."""
+    return "\n".join(e.text for e in evidence)
+
+
+@dataclass(frozen=True)
 class ConsensusRow:
     domain_id: str
     item_id: str | None
@@ -199,6 +222,8 @@ class ConsensusRow:
     dissent: str
     by: str
     recorded_at: datetime
+    # what the team would point a regulator to (a domain's record; none for a question's)
+    evidence: tuple[EvidenceRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -830,6 +855,7 @@ def present(
             dissent=r.dissent,
             by=r.recorded_by,
             recorded_at=r.recorded_at,
+            evidence=evidence_rows(r.evidence),
         )
         for r in consensus.values()
     )
@@ -925,12 +951,15 @@ def present(
 
 __all__ = [
     "WITHHELD",
+    "EvidenceRow",
     "Figure",
     "RerateDomainRow",
     "RerateQuestionRow",
     "RerateView",
     "ResultsModel",
     "change_text",
+    "evidence_rows",
+    "evidence_text",
     "figure",
     "figure_text",
     "long_date",

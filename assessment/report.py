@@ -460,6 +460,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
             "dissent": r.dissent,
             "by": r.by,
             "on": long_date(r.recorded_at.date()),
+            "evidence": r.evidence,
         }
         for r in sorted(model.consensus, key=lambda c: (c.domain_id, c.item_id or ""))
     ]

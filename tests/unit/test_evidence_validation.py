@@ -102,3 +102,8 @@ def test_a_link_without_a_note_is_refused_and_an_empty_row_is_dropped() -> None:
 def test_more_items_than_the_limit_are_refused() -> None:
     with pytest.raises(Invalid, match=f"at most {MAX_EVIDENCE_ITEMS}"):
         checked_evidence([Evidence(f"note {n}", "") for n in range(MAX_EVIDENCE_ITEMS + 1)])
+
+
+def test_a_link_hiding_a_right_to_left_override_is_refused() -> None:
+    with pytest.raises(Invalid, match="http:// or https://"):
+        checked_link("https://example.org/\u202egpj.exe")
