@@ -5,13 +5,20 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from assessment.errors import Invalid, NotFound, Refused
-from assessment.outcomes import ACTION_STATUSES, ActionRecord
-from assessment.presenting import ResultsModel, level_words, nearest_half_level
+from assessment.outcomes import (
+    ACTION_STATUSES,
+    EVIDENCE_LINK_CHARS,
+    EVIDENCE_NOTE_CHARS,
+    ActionRecord,
+    Evidence,
+)
+from assessment.presenting import EvidenceRow, ResultsModel, evidence_text, level_words, nearest_half_level
 from assessment.services import Actor
 from assessment.services.outcomes import (
     add_action,
@@ -19,6 +26,7 @@ from assessment.services.outcomes import (
     edit_actions,
     list_actions,
     record_consensus,
+    set_evidence,
 )
 from ui.db import engine
 from ui.errors import refusal_text, show_refusal
@@ -33,6 +41,14 @@ EDITED = (("Title", "title"), ("Owner", "owner"), ("Notes", "notes"))
 DRAWN = "results_actions_drawn_"
 VERSION = "results_actions_version_"
 SAID = "results_actions_said_"
+# The same for a domain's evidence, each followed by "workshop_domain": what its editor was drawn
+# from, the editor's generation, a message to show once.
+EVIDENCE_DRAWN = "results_evidence_drawn_"
+EVIDENCE_VERSION = "results_evidence_version_"
+EVIDENCE_SAID = "results_evidence_said_"
+# What a web address may keep as typed in a markdown link: anything else is percent-encoded, so
+# neither a bracket nor a space can end the link early.
+_HREF_SAFE = "/:?#@!$&'*+,;=%~-._"
 
 
 def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
@@ -73,6 +89,7 @@ def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
                 st.error(f"Not recorded: {exc}.")
             else:
                 st.rerun()
+    evidence_section(model, domain_id=str(domain), title=titles[str(domain)], actor=actor)
     if not model.consensus:
         st.info("No consensus recorded yet for this workshop.")
         return
@@ -83,6 +100,7 @@ def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
             "Agreed": r.level,
             "Rationale": r.rationale,
             "Dissent": r.dissent,
+            "Evidence": evidence_text(r.evidence),
             "Recorded": f"{r.recorded_at:%d %b %Y %H:%M}",
         }
         for r in model.consensus
@@ -91,6 +109,117 @@ def consensus_section(model: ResultsModel, *, actor: Actor) -> None:
     # A plain table: the rationale and dissent are people's words, shown escaped and readable
     # by a screen reader (st.dataframe draws on a canvas).
     st.table(plain_table(pd.DataFrame(rows)), hide_index=True)
+
+
+def evidence_line(item: EvidenceRow) -> str:
+    """One item of evidence as a markdown list line: the note escaped, its link live only when it is
+    a web address (http or https), and then percent-encoded; any other link is shown as text."""
+    line = f"- {md(item.note)}"
+    if item.link:
+        shown = md(item.link)
+        line += f" — [{shown}]({quote(item.link, safe=_HREF_SAFE)})" if item.web else f" — {shown}"
+    return line
+
+
+def _evidence_frame(items: list[list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"Note": [note for note, _ in items], "Link": [link for _, link in items]}, dtype="object"
+    )
+
+
+def _edited_evidence(frame: pd.DataFrame) -> list[Evidence]:
+    return [
+        Evidence(note=str(_text(note)), link=str(_text(link)))
+        for note, link in zip(frame["Note"], frame["Link"], strict=True)
+    ]
+
+
+def _new_evidence_editor(key: str) -> None:
+    """Draw the domain's evidence in a fresh editor next, from what is stored (saved, or discarded)."""
+    st.session_state.pop(f"{EVIDENCE_DRAWN}{key}", None)
+    st.session_state[f"{EVIDENCE_VERSION}{key}"] = (
+        int(st.session_state.get(f"{EVIDENCE_VERSION}{key}", 0)) + 1
+    )
+
+
+def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: Actor) -> None:
+    """The chosen domain's evidence beside its agreed level: shown, then edited as a table (add a
+    row, change a cell, delete a row) and saved with one button.
+
+    The table is drawn from what was stored when it was first shown, until it is saved or the
+    change discarded: a refused save (a link that is not a web address, or someone else saving
+    first) keeps every typed word on screen, with the reason.
+    """
+    workshop = model.scored.workshop
+    st.markdown(f"**Evidence for {md(title)}**: what the team would point a regulator to")
+    row = next((c for c in model.consensus if c.domain_id == domain_id and c.item_id is None), None)
+    if row is None:
+        st.caption("Record the level the team agrees on for this domain first; its evidence goes beside it.")
+        return
+    st.caption(f"Agreed level: {md(row.level)}")
+    key = f"{workshop.id}_{domain_id}"
+    said = st.session_state.pop(f"{EVIDENCE_SAID}{key}", None)
+    if isinstance(said, str):
+        st.success(said)
+    if row.evidence:
+        st.markdown("\n".join(evidence_line(item) for item in row.evidence))
+    else:
+        st.caption("No evidence recorded for this domain yet: add a row to the table below.")
+    stored = [[e.note, e.link] for e in row.evidence]
+    editor_key = f"results_evidence_{key}_{int(st.session_state.get(f'{EVIDENCE_VERSION}{key}', 0))}"
+    drawn = st.session_state.get(f"{EVIDENCE_DRAWN}{key}")
+    if not (isinstance(drawn, dict) and drawn.get("key") == editor_key):
+        drawn = {"key": editor_key, "items": stored}
+        st.session_state[f"{EVIDENCE_DRAWN}{key}"] = drawn
+    base = [Evidence(note=str(note), link=str(link)) for note, link in drawn["items"]]
+    with st.form(f"results_evidence_form_{key}"):
+        edited = st.data_editor(
+            _evidence_frame([[e.note, e.link] for e in base]),
+            hide_index=True,
+            num_rows="dynamic",
+            column_config={
+                "Note": st.column_config.TextColumn(
+                    "Note", max_chars=EVIDENCE_NOTE_CHARS, help="What it is, in a few words", width="large"
+                ),
+                "Link": st.column_config.TextColumn(
+                    "Link",
+                    max_chars=EVIDENCE_LINK_CHARS,
+                    help="Optional: a web address starting with http:// or https://",
+                    width="medium",
+                ),
+            },
+            key=editor_key,
+        )
+        pressed = st.form_submit_button("Save evidence", icon=":material/save:")
+    if not pressed:
+        return
+    try:
+        set_evidence(
+            engine=engine(),
+            actor=actor,
+            workshop_id=workshop.id,
+            domain_id=domain_id,
+            items=_edited_evidence(edited),
+            based_on=base,
+        )
+    except Refused as exc:
+        reason = str(exc).strip().rstrip(".")
+        st.error(
+            f"Not saved: {md(reason)}. Your text is still in the table: correct it and save again, "
+            "or discard it."
+        )
+        st.button(
+            "Discard my unsaved evidence",
+            key=f"results_evidence_discard_{key}",
+            on_click=_new_evidence_editor,
+            args=(key,),
+        )
+        return
+    _new_evidence_editor(key)
+    st.session_state[f"{EVIDENCE_SAID}{key}"] = (
+        f"Saved the evidence for {md(title)}. The audit log keeps what it said before."
+    )
+    st.rerun()
 
 
 def add_action_button(*, workshop_id: int, domain_id: str, title: str, actor: Actor) -> None:
