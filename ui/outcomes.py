@@ -18,7 +18,14 @@ from assessment.outcomes import (
     ActionRecord,
     Evidence,
 )
-from assessment.presenting import EvidenceRow, ResultsModel, evidence_text, level_words, nearest_half_level
+from assessment.presenting import (
+    EvidenceRow,
+    ResultsModel,
+    evidence_rows,
+    evidence_text,
+    level_words,
+    nearest_half_level,
+)
 from assessment.services import Actor
 from assessment.services.outcomes import (
     add_action,
@@ -26,6 +33,7 @@ from assessment.services.outcomes import (
     edit_actions,
     list_actions,
     record_consensus,
+    rounds_evidence,
     set_evidence,
 )
 from ui.db import engine
@@ -220,6 +228,20 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
         f"Saved the evidence for {md(title)}. The audit log keeps what it said before."
     )
     st.rerun()
+
+
+def rounds_evidence_cells(frame: pd.DataFrame, *, actor: Actor) -> list[str]:
+    """Each row's evidence (one round's domain, as on Trends) in one plain cell, "" for none: the
+    items one after another, each note with its link in brackets."""
+    if frame.empty:
+        return []
+    found = rounds_evidence(
+        engine=engine(), actor=actor, workshop_ids=[int(w) for w in frame["workshop_id"].unique()]
+    )
+    return [
+        plain_text("; ".join(item.text for item in evidence_rows(found.get((int(w), str(d)), ()))))
+        for w, d in zip(frame["workshop_id"], frame["domain"], strict=True)
+    ]
 
 
 def add_action_button(*, workshop_id: int, domain_id: str, title: str, actor: Actor) -> None:

@@ -10,6 +10,7 @@ from assessment.trends import NOT_ASKED, participation, version_changes
 from ui.auth import require_facilitator
 from ui.bank import default_bank
 from ui.db import engine
+from ui.outcomes import rounds_evidence_cells
 from ui.pickers import nothing_set_up
 from ui.text import escape_markdown as md
 from ui.text import plain_table, plain_text
@@ -90,6 +91,7 @@ table = pd.DataFrame(
         "Target": in_words("target"),
         "Gap": in_words("gap"),
         "Agreed": frame["consensus"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Evidence": rounds_evidence_cells(frame, actor=actor),  # what the agreed level rests on
     }
 )
 st.dataframe(table.loc[frame["domain"].isin(domains)], hide_index=True)

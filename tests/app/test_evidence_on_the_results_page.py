@@ -161,3 +161,29 @@ def test_evidence_waits_for_the_agreed_level(app_db: Engine, facilitator: int) -
     at.selectbox(key="results_consensus_domain").set_value(DOMAIN).run()
     assert "Record the level the team agrees on for this domain first" in shown(at)
     assert not [b for b in at.button if b.label == "Save evidence"]
+
+
+def test_the_trends_page_shows_each_rounds_evidence_beside_its_agreed_level(
+    app_db: Engine, facilitator: int
+) -> None:
+    from assessment.db import workshop_info
+    from assessment.outcomes import set_evidence
+
+    workshop, _ = agreed_page(app_db, facilitator)
+    with transaction(app_db) as session:
+        set_evidence(
+            session=session,
+            workshop_id=workshop.id,
+            domain_id=DOMAIN,
+            items=[Evidence("Board minutes, March", "https://example.org/m"), Evidence("=SUM(A1)", "")],
+            actor="t",
+        )
+        partnership = workshop_info(session=session, workshop_id=workshop.id).partnership_id
+    at = open_as_facilitator(facilitator, "views/trends.py", trends_partnership=partnership)
+    table = next(d.value for d in at.dataframe if "Agreed" in d.value.columns)
+    columns = list(table.columns)
+    assert columns.index("Evidence") == columns.index("Agreed") + 1
+    row = table.loc[table["Agreed"] != ""].iloc[0]
+    assert row["Agreed"] == "2.5"
+    assert row["Evidence"] == "Board minutes, March (https://example.org/m); =SUM(A1)"
+    assert set(table.loc[table["Agreed"] == "", "Evidence"]) <= {""}
