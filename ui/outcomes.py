@@ -167,8 +167,8 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
     st.caption(f"Agreed level: {md(row.level)}")
     key = f"{workshop.id}_{domain_id}"
     said = st.session_state.pop(f"{EVIDENCE_SAID}{key}", None)
-    if isinstance(said, str):
-        st.success(said)
+    if isinstance(said, tuple):
+        (st.info if said[0] == "info" else st.success)(str(said[1]))
     if row.evidence:
         st.markdown("\n".join(evidence_line(item) for item in row.evidence))
     else:
@@ -180,54 +180,67 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
         drawn = {"key": editor_key, "items": stored}
         st.session_state[f"{EVIDENCE_DRAWN}{key}"] = drawn
     base = [Evidence(note=str(note), link=str(link)) for note, link in drawn["items"]]
-    with st.form(f"results_evidence_form_{key}"):
-        edited = st.data_editor(
-            _evidence_frame([[e.note, e.link] for e in base]),
-            hide_index=True,
-            num_rows="dynamic",
-            column_config={
-                "Note": st.column_config.TextColumn(
-                    "Note", max_chars=EVIDENCE_NOTE_CHARS, help="What it is, in a few words", width="large"
-                ),
-                "Link": st.column_config.TextColumn(
-                    "Link",
-                    max_chars=EVIDENCE_LINK_CHARS,
-                    help="Optional: a web address starting with http:// or https://",
-                    width="medium",
-                ),
-            },
-            key=editor_key,
-        )
-        pressed = st.form_submit_button("Save evidence", icon=":material/save:")
-    if not pressed:
-        return
-    try:
-        set_evidence(
-            engine=engine(),
-            actor=actor,
-            workshop_id=workshop.id,
-            domain_id=domain_id,
-            items=_edited_evidence(edited),
-            based_on=base,
-        )
-    except Refused as exc:
-        reason = str(exc).strip().rstrip(".")
-        st.error(
-            f"Not saved: {md(reason)}. Your text is still in the table: correct it and save again, "
-            "or discard it."
-        )
+    edited = st.data_editor(
+        _evidence_frame([[e.note, e.link] for e in base]),
+        hide_index=True,
+        num_rows="dynamic",
+        column_config={
+            "Note": st.column_config.TextColumn(
+                "Note", max_chars=EVIDENCE_NOTE_CHARS, help="What it is, in a few words", width="large"
+            ),
+            "Link": st.column_config.TextColumn(
+                "Link",
+                max_chars=EVIDENCE_LINK_CHARS,
+                help="Optional: a web address starting with http:// or https://",
+                width="medium",
+            ),
+        },
+        key=editor_key,
+    )
+    pressed = st.button("Save evidence", key=f"results_evidence_save_{key}", icon=":material/save:")
+    if pressed:
+        try:
+            kept = set_evidence(
+                engine=engine(),
+                actor=actor,
+                workshop_id=workshop.id,
+                domain_id=domain_id,
+                items=_edited_evidence(edited),
+                based_on=base,
+            )
+        except Refused as exc:
+            reason = str(exc).strip().rstrip(".")
+            st.error(
+                f"Not saved: {md(reason)}. Your text is still in the table: correct it and save again, "
+                "or discard it."
+            )
+        else:
+            _new_evidence_editor(key)
+            st.session_state[f"{EVIDENCE_SAID}{key}"] = (
+                ("info", f"Nothing to save for {md(title)}: the evidence is as stored.")
+                if kept == tuple(base)
+                else (
+                    "success",
+                    f"Saved the evidence for {md(title)}. The audit log keeps what it said before.",
+                )
+            )
+            st.rerun()
+    if _unsaved(editor_key):
+        st.warning("Your changes in the table are not saved yet: press Save evidence, or discard them.")
         st.button(
             "Discard my unsaved evidence",
             key=f"results_evidence_discard_{key}",
             on_click=_new_evidence_editor,
             args=(key,),
         )
-        return
-    _new_evidence_editor(key)
-    st.session_state[f"{EVIDENCE_SAID}{key}"] = (
-        f"Saved the evidence for {md(title)}. The audit log keeps what it said before."
+
+
+def _unsaved(editor_key: str) -> bool:
+    """Whether the evidence table holds edits (a changed cell, an added or deleted row) not saved."""
+    state = st.session_state.get(editor_key)
+    return isinstance(state, dict) and any(
+        state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")
     )
-    st.rerun()
 
 
 def rounds_evidence_cells(frame: pd.DataFrame, *, actor: Actor) -> list[str]:

@@ -84,7 +84,7 @@ def test_evidence_is_added_edited_and_removed_beside_the_agreed_level(
         Evidence("Board minutes, March", "https://example.org/minutes"),
         Evidence("Staff survey 2025", ""),
     )
-    assert "Saved the evidence for" in shown(at)
+    assert "Saved the evidence for" in shown(at) and "not saved yet" not in shown(at)
     assert "(https://example.org/minutes)" in shown(at)  # a live link, as it is a web address
 
     save(at, {"edited_rows": {1: {"Note": "Staff survey 2025, question 4"}}})
@@ -107,8 +107,9 @@ def test_a_refused_link_says_why_and_keeps_the_typed_text_until_discarded(
     [error] = at.error
     assert "Not saved" in error.value and "http" in error.value and "still in the table" in error.value
     assert typed_in_the_table(at)["added_rows"] == [typed]
-    at.run()  # any later rerun (another control pressed) keeps it
+    at.run()  # any later rerun (another control pressed) keeps it, and says it is not saved
     assert typed_in_the_table(at)["added_rows"] == [typed]
+    assert "not saved yet" in shown(at)
     # The script is never a live link anywhere on the page.
     assert "](javascript" not in shown(at)
 
