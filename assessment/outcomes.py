@@ -38,8 +38,8 @@ __all__ = [
     "ACTION_TEXT_LIMITS",
     "EVIDENCE_LINK_CHARS",
     "EVIDENCE_NOTE_CHARS",
-    "MAX_EVIDENCE_ITEMS",
     "MAX_CONSENSUS_TEXT_CHARS",
+    "MAX_EVIDENCE_ITEMS",
     "ActionRecord",
     "ConsensusRecord",
     "Evidence",
@@ -303,7 +303,8 @@ def set_evidence(
     workshop = workshop_info(session=session, workshop_id=workshop_id)
     if domain_id not in workshop.domains:
         raise Invalid(
-            f"the domain '{domain_id}' was not part of this workshop; choose one of {', '.join(workshop.domains)}"
+            f"the domain '{domain_id}' was not part of this workshop; "
+            f"choose one of {', '.join(workshop.domains)}"
         )
     kept = checked_evidence(items)
     rows.lock_workshop(session=session, workshop_id=workshop_id)

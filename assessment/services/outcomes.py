@@ -173,7 +173,7 @@ __all__ = [
     "delete_action",
     "edit_actions",
     "list_actions",
-    "rounds_evidence",
     "record_consensus",
+    "rounds_evidence",
     "set_evidence",
 ]
