@@ -12,6 +12,7 @@ from ui.auth import require_facilitator
 from ui.bank import default_bank, default_bank_yaml
 from ui.db import engine
 from ui.errors import show_refusal
+from ui.estimate import choose_domains
 from ui.pickers import WORKSHOP_KEY, nothing_set_up, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
@@ -43,6 +44,7 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
         )
     else:
         bank = default_bank()
+        domains = choose_domains(bank)  # outside the form, so its estimate follows each tick
         with st.form("workshops_create"):
             partnership = st.selectbox(
                 "Partnership",
@@ -59,12 +61,6 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
             held_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY")
             round_label = st.text_input(
                 "Round label (optional)", max_chars=80, placeholder="e.g. Round 2", key="workshops_round"
-            )
-            domains = st.multiselect(
-                "Domains to include",
-                [d.id for d in bank.domains],
-                default=[d.id for d in bank.domains],
-                format_func=lambda d: bank.domain(d).title,
             )
             named = st.toggle("Participants give their names (otherwise anonymous)", value=False)
             create = st.form_submit_button("Create workshop", type="primary")
