@@ -8,6 +8,8 @@ the rounds used different versions of the bank.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -18,21 +20,31 @@ from assessment.db import WorkshopInfo, bank_for_version, scoring_frames, worksh
 from assessment.db.retention import retained_figures
 from assessment.db.workshops import partnership_exists, partnership_workshop_ids
 from assessment.errors import NotFound
+from assessment.framework import AccountabilityItem, MaturityItem, QuestionBank
 from assessment.outcomes import current_consensus
 from assessment.readings import two_places
 from assessment.scoring import changes_since_previous, team_domain_figures
 
 __all__ = [
+    "ADDED",
     "NOT_ASKED",
+    "REMOVED",
+    "REWORDED",
     "SHOWN",
     "TREND_COLUMNS",
     "WITHHELD",
+    "QuestionChange",
+    "Worded",
     "every_round_and_domain",
     "gap_narrowing_sentence",
     "participation",
     "partnership_rounds",
+    "question_changes",
     "trend_frame",
+    "trend_question_changes",
     "version_changes",
+    "worded_questions",
+    "wording_note",
 ]
 
 # What a domain's figure is in a round (or, in a cohort, for a partnership): shown; withheld by
@@ -59,7 +71,154 @@ TREND_COLUMNS = (
     "respondents",
     "consensus",
     *(f"{figure}_change" for figure in TREND_FIGURES),
+    "wording",
 )
+
+# How a question of a round's bank version differs from the version of the round it is compared
+# with (the previous round that asked its domain). Questions are matched by id.
+REWORDED = "reworded"  # in both, its text or the words of its answers differ
+ADDED = "added"  # only in this round's version
+REMOVED = "removed"  # only in the earlier round's version
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A question as a participant reads it: its text and the words of its answers (the level
+    descriptors of a maturity question, the poles of a spectrum, the situations and tiers of an
+    accountability question). Two versions word a question alike when these are equal."""
+
+    domain: str
+    id: str
+    text: str
+    wording: tuple[str, ...]
+
+
+def worded_questions(bank: QuestionBank) -> list[Worded]:
+    """Every question of the bank, in bank order, with its wording."""
+    found = []
+    for domain, item in bank.iter_items():
+        answers: tuple[str, ...]
+        if isinstance(item, MaturityItem):
+            answers = tuple(f"{level}: {words}" for level, words in item.levels.items())
+        elif isinstance(item, AccountabilityItem):
+            answers = (
+                *(f"situation {f.id}: {f.label}" for f in item.functions),
+                *(f"tier {t.id}: {t.label}" for t in item.tiers),
+            )
+        else:
+            answers = tuple(item.poles)
+        found.append(Worded(domain=domain.id, id=item.id, text=item.text, wording=(item.text, *answers)))
+    return found
+
+
+@dataclass(frozen=True)
+class QuestionChange:
+    """A question that differs between the bank versions of two rounds compared: ``round`` and the
+    ``earlier`` round before it that asked the ``domain``; ``text`` is the question as ``round``
+    asked it (as ``earlier`` did, when removed)."""
+
+    round: str
+    earlier: str
+    domain: str
+    question: str
+    text: str
+    change: str
+
+    def words(self) -> str:
+        """'wording changed in Round 2', or where the question is absent, in which version."""
+        if self.change == REWORDED:
+            return f"wording changed in {self.round}"
+        if self.change == ADDED:
+            return f"new in {self.round}: absent from {self.earlier}'s version"
+        return f"absent from {self.round}'s version: asked in {self.earlier}"
+
+
+def question_changes(
+    before: Sequence[Worded], after: Sequence[Worded], domains: Collection[str]
+) -> list[tuple[str, str, str, str]]:
+    """(domain, question id, text, change) for the ``domains``' questions that differ between two
+    bank versions, matched by id wherever they sit: reworded, added (only in ``after``) or removed
+    (only in ``before``). A question moved to another domain is matched all the same. In
+    ``after``'s order, then the removed ones in ``before``'s."""
+    earlier = {q.id: q for q in before}
+    later = {q.id: q for q in after}
+    changed: list[tuple[str, str, str, str]] = []
+    for question in after:
+        if question.domain not in domains:
+            continue
+        was = earlier.get(question.id)
+        if was is None:
+            changed.append((question.domain, question.id, question.text, ADDED))
+        elif was.wording != question.wording:
+            changed.append((question.domain, question.id, question.text, REWORDED))
+    for question in before:
+        if question.domain in domains and question.id not in later:
+            changed.append((question.domain, question.id, question.text, REMOVED))
+    return changed
+
+
+def _questions(count: int) -> str:
+    return f"{count} {'question' if count == 1 else 'questions'}"
+
+
+def wording_note(changes: Sequence[QuestionChange]) -> str:
+    """One domain's changes in a round, in words: "wording changed in Round 2 (1 question); 1
+    question new in Round 2, absent from Round 1's version". Empty when nothing changed."""
+    if not changes:
+        return ""
+    first = changes[0]
+    counts = {kind: sum(c.change == kind for c in changes) for kind in (REWORDED, ADDED, REMOVED)}
+    parts = []
+    if counts[REWORDED]:
+        parts.append(f"wording changed in {first.round} ({_questions(counts[REWORDED])})")
+    if counts[ADDED]:
+        parts.append(
+            f"{_questions(counts[ADDED])} new in {first.round}, absent from {first.earlier}'s version"
+        )
+    if counts[REMOVED]:
+        parts.append(f"{_questions(counts[REMOVED])} of {first.earlier} absent from {first.round}'s version")
+    return "; ".join(parts)
+
+
+def _round_changes(
+    rounds: Sequence[WorkshopInfo], banks: Sequence[QuestionBank], asked: Sequence[Collection[str]]
+) -> list[tuple[int, QuestionChange]]:
+    """Each round's questions against the round before it that asked the same domain, where the
+    two used different bank versions (the comparison a trend's change makes)."""
+    worded: dict[int, list[Worded]] = {}
+    changes: list[tuple[int, QuestionChange]] = []
+    for index, workshop in enumerate(rounds):
+        by_earlier: dict[int, list[str]] = {}
+        for domain in asked[index]:
+            earlier = next((i for i in range(index - 1, -1, -1) if domain in asked[i]), None)
+            if earlier is not None and rounds[earlier].bank_version_id != workshop.bank_version_id:
+                by_earlier.setdefault(earlier, []).append(domain)
+        for earlier, domains in by_earlier.items():
+            for i in (earlier, index):
+                if rounds[i].bank_version_id not in worded:
+                    worded[rounds[i].bank_version_id] = worded_questions(banks[i])
+            found = question_changes(
+                worded[rounds[earlier].bank_version_id], worded[workshop.bank_version_id], set(domains)
+            )
+            changes += [
+                (
+                    index,
+                    QuestionChange(
+                        round=_label(workshop),
+                        earlier=_label(rounds[earlier]),
+                        domain=domain,
+                        question=question,
+                        text=text,
+                        change=change,
+                    ),
+                )
+                for domain, question, text, change in found
+            ]
+    return changes
+
+
+def _label(workshop: WorkshopInfo) -> str:
+    return workshop.round_label or workshop.title
 
 
 def partnership_rounds(*, session: Session, partnership_id: int) -> list[WorkshopInfo]:
@@ -84,21 +243,48 @@ def _empty_trend_frame() -> pd.DataFrame:
     )
 
 
+def _chosen_rounds(
+    *, session: Session, partnership_id: int, until: date | None, last: int | None
+) -> list[WorkshopInfo]:
+    rounds = partnership_rounds(session=session, partnership_id=partnership_id)
+    if until is not None:
+        rounds = [w for w in rounds if w.held_on <= until]
+    if last is not None:
+        rounds = rounds[-last:]
+    return rounds
+
+
+def trend_question_changes(
+    *, session: Session, partnership_id: int, until: date | None = None, last: int | None = None
+) -> list[QuestionChange]:
+    """The questions that differ between the bank versions of the rounds a ``trend_frame`` (with
+    the same arguments) compares: round by round, each against the previous round that asked its
+    domain. Nothing where both rounds used the same version."""
+    rounds = _chosen_rounds(session=session, partnership_id=partnership_id, until=until, last=last)
+    banks = [bank_for_version(session=session, bank_version_id=w.bank_version_id) for w in rounds]
+    asked = [_asked(w, b) for w, b in zip(rounds, banks, strict=True)]
+    return [change for _, change in _round_changes(rounds, banks, asked)]
+
+
+def _asked(workshop: WorkshopInfo, bank: QuestionBank) -> list[str]:
+    """The domains a round asked, in its bank's order."""
+    chosen = set(workshop.domains) if workshop.domains else {d.id for d in bank.domains}
+    return [d.id for d in bank.domains if d.id in chosen]
+
+
 def trend_frame(
     *, session: Session, partnership_id: int, until: date | None = None, last: int | None = None
 ) -> pd.DataFrame:
-    """One row per round and domain: figures, head counts, agreed level and change since last round.
+    """One row per round and domain: figures, head counts, agreed level and change since last round,
+    and ``wording``: where the round's bank version words the domain's questions differently from
+    the round it is compared with, ``wording_note``'s words ("" where nothing changed).
 
     A withheld figure is NaN, and so is its change (and the next round's change from it). The
     first round a domain appears in has no change. Rows run round by round, domains in bank order.
     ``until`` keeps rounds held on or before a date and ``last`` only the latest few of those
     (a results page needs the previous round, not the whole history).
     """
-    rounds = partnership_rounds(session=session, partnership_id=partnership_id)
-    if until is not None:
-        rounds = [w for w in rounds if w.held_on <= until]
-    if last is not None:
-        rounds = rounds[-last:]
+    rounds = _chosen_rounds(session=session, partnership_id=partnership_id, until=until, last=last)
     # A round whose answers retention deleted has its figures stored instead.
     kept = retained_figures(session=session, workshop_ids=[w.id for w in rounds])
     all_answers, all_tiers = scoring_frames(
@@ -107,8 +293,9 @@ def trend_frame(
     answers_by_round = dict(tuple(all_answers.groupby("workshop", sort=False)))
     tiers_by_round = dict(tuple(all_tiers.groupby("workshop", sort=False)))
     frames = []
+    banks = [bank_for_version(session=session, bank_version_id=w.bank_version_id) for w in rounds]
     for round_index, workshop in enumerate(rounds):
-        bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
+        bank = banks[round_index]
         if workshop.id in kept:
             domains, respondents = kept[workshop.id]
         else:
@@ -148,6 +335,14 @@ def trend_frame(
     # Rounds are already in order, so the stable sort inside keeps two rounds on one date apart.
     frame = changes_since_previous(frame, series=["domain"], order="held_on", figures=TREND_FIGURES)
     frame = frame.sort_values(["_round", "_position"], kind="stable").reset_index(drop=True)
+    asked = [frame.loc[frame["_round"] == i, "domain"].astype(str).tolist() for i in range(len(rounds))]
+    by_place: dict[tuple[int, str], list[QuestionChange]] = {}
+    for index, change in _round_changes(rounds, banks, asked):
+        by_place.setdefault((index, change.domain), []).append(change)
+    frame["wording"] = [
+        wording_note(by_place.get((int(i), str(d)), []))
+        for i, d in zip(frame["_round"], frame["domain"], strict=True)
+    ]
     return frame.loc[:, list(TREND_COLUMNS)]
 
 
@@ -159,9 +354,9 @@ def every_round_and_domain(frame: pd.DataFrame) -> pd.DataFrame:
     a ``state`` column: "shown", "withheld", or "not asked" where the round did not ask the domain.
 
     A not-asked row has the round's own columns and the domain's title (its latest), no figures,
-    changes or agreed level (NaN), n = 0 and is not withheld. The changes of the rows a round asked
-    are ``trend_frame``'s: since the previous round that asked the domain. Rows run round by round,
-    domains in the order first met.
+    changes or agreed level (NaN), n = 0, no wording note ("") and is not withheld. The changes of
+    the rows a round asked are ``trend_frame``'s: since the previous round that asked the domain.
+    Rows run round by round, domains in the order first met.
     """
     states = np.where(frame["withheld"].to_numpy(dtype=bool), WITHHELD, SHOWN)
     asked = frame.assign(state=pd.Series(states, index=frame.index, dtype=object))
@@ -180,9 +375,11 @@ def every_round_and_domain(frame: pd.DataFrame) -> pd.DataFrame:
     out["state"] = out["state"].where(~unasked, NOT_ASKED)
     out["n"] = out["n"].fillna(0)
     out["withheld"] = out["withheld"].where(~unasked, False)
+    wording = out["wording"].astype(object)
+    out["wording"] = wording.where(~unasked & wording.notna(), "")
     out = out.sort_values(["_round", "_domain"], kind="stable").reset_index(drop=True)
     return out.loc[:, [*TREND_COLUMNS, "state"]].astype(
-        {"n": "int64", "withheld": bool, "title": str, "domain": str, "state": str}
+        {"n": "int64", "withheld": bool, "title": str, "domain": str, "state": str, "wording": str}
     )
 
 
