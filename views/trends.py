@@ -14,6 +14,7 @@ from ui.outcomes import rounds_evidence_cells
 from ui.pickers import nothing_set_up
 from ui.text import escape_markdown as md
 from ui.text import plain_table, plain_text
+from ui.trend_wording import show_question_changes
 
 NOT_ASKED_HERE = "not asked in this round"
 
@@ -52,7 +53,13 @@ if changes:
     st.warning(
         "The question bank changed at "
         + md(", ".join(changes))
-        + ". Questions are matched by their id across versions."
+        + ". Questions are matched by their id across versions"
+        + (
+            ": where a domain's questions were reworded or are absent from one version, the table "
+            "says so under “Wording”, question by question below it."
+            if trend.question_changes
+            else ", and none was reworded."
+        )
     )
 if (frame["state"] == NOT_ASKED).any():
     st.info(
@@ -94,7 +101,11 @@ table = pd.DataFrame(
         "Evidence": rounds_evidence_cells(frame, actor=actor),  # what the agreed level rests on
     }
 )
+if trend.question_changes:
+    table["Wording"] = frame["wording"].astype(str)
 st.dataframe(table.loc[frame["domain"].isin(domains)], hide_index=True)
+if trend.question_changes:
+    show_question_changes(trend.question_changes, titles)
 
 st.subheader("Participation")
 st.dataframe(

@@ -35,6 +35,7 @@ from assessment.services.workshops import PartnershipSummary
 if TYPE_CHECKING:  # imported where used: scoring a cohort or a trend pulls in pandas' heavier paths
     from assessment.cohorts import CohortComparison
     from assessment.outcomes import ActionRecord
+    from assessment.trends import QuestionChange
 
 NOT_SHARED = "that cohort does not exist or has not been shared with you"
 NO_PARTNERSHIP = "that partnership does not exist or has not been shared with you"
@@ -54,10 +55,12 @@ class CohortSummary:
 @dataclass(frozen=True)
 class Trend:
     """A partnership's rounds, scored (``assessment.trends.trend_frame``) with a row for every round
-    and domain, each with its state (``trends.every_round_and_domain``), and its actions."""
+    and domain, each with its state (``trends.every_round_and_domain``), and its actions; where its
+    rounds used different bank versions, the questions that differ (``trends.trend_question_changes``)."""
 
     frame: pd.DataFrame
     actions: tuple[ActionRecord, ...]
+    question_changes: tuple[QuestionChange, ...] = ()
 
 
 def _facilitator(actor: Actor, doing: str) -> int:
@@ -154,13 +157,14 @@ def trend(*, engine: Engine, actor: Actor, partnership_id: int) -> Trend:
     """The partnership's rounds, scored round by round, with its actions; a domain a round did not
     ask is "not asked" there, never "withheld"."""
     from assessment.outcomes import list_actions
-    from assessment.trends import every_round_and_domain, trend_frame
+    from assessment.trends import every_round_and_domain, trend_frame, trend_question_changes
 
     with transaction(engine) as session:
         _require_partnership(session, actor, partnership_id)
         frame = every_round_and_domain(trend_frame(session=session, partnership_id=partnership_id))
         actions = list_actions(session=session, partnership_id=partnership_id)
-    return Trend(frame=frame, actions=tuple(actions))
+        changes = trend_question_changes(session=session, partnership_id=partnership_id)
+    return Trend(frame=frame, actions=tuple(actions), question_changes=tuple(changes))
 
 
 # --- changes --------------------------------------------------------------------------------------
