@@ -603,7 +603,11 @@ def _previous_round(trend: pd.DataFrame, workshop_id: int) -> PreviousRound | No
     before, latest = rounds.iloc[-2], rounds.iloc[-1]
     this = trend.loc[trend["workshop_id"] == workshop_id]
     rows = tuple(
-        ChangeRow(str(r["title"]), figure_text(r["current"]), change_text(r["current_change"]))
+        ChangeRow(
+            _with_mark(str(r["title"]), r.get("wording", "")),
+            figure_text(r["current"]),
+            change_text(r["current_change"]),
+        )
         for r in this.to_dict("records")
     )
     then, now = int(before["respondents"]), int(latest["respondents"])
@@ -662,6 +666,31 @@ def opening_paragraph(
     return " ".join(parts)
 
 
+def wording_mark(note: Any) -> str:
+    """The short mark beside a figure whose round worded the domain's questions differently from
+    the round it is compared with (``trends.wording_note``): "wording changed" when a question was
+    reworded, "questions changed" when some are only absent from one version, else ""."""
+    if not isinstance(note, str) or not note:
+        return ""
+    return "wording changed" if note.startswith("wording changed") else "questions changed"
+
+
+def _with_mark(text: str, note: Any) -> str:
+    mark = wording_mark(note)
+    return f"{text} ({mark})" if mark else text
+
+
+def _wording_notes(trend: pd.DataFrame) -> dict[tuple[str, Any], str]:
+    """(domain, workshop_id) to the round's wording note, where it has one."""
+    if "wording" not in trend.columns:
+        return {}
+    marked = trend.loc[trend["wording"].astype(str) != ""]
+    return {
+        (str(d), w): str(n)
+        for d, w, n in zip(marked["domain"], marked["workshop_id"], marked["wording"], strict=True)
+    }
+
+
 def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
     rounds = trend.drop_duplicates("workshop_id")
     if len(rounds) < 2:
@@ -678,6 +707,7 @@ def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
     )
     titles = dict(zip(trend["domain"].astype(str), trend["title"].astype(str), strict=False))
     asked = set(zip(recent["domain"].astype(str), recent["workshop_id"], strict=True))
+    notes = _wording_notes(recent)
     latest = trend.loc[trend["workshop_id"] == rounds["workshop_id"].iloc[-1]]
     changes = dict(zip(latest["domain"].astype(str), latest["current_change"], strict=True))
     return TrendTable(
@@ -690,7 +720,12 @@ def _trend_table(trend: pd.DataFrame) -> TrendTable | None:
         rows=tuple(
             TrendRow(
                 titles[str(domain)],
-                tuple(figure_text(v) if (domain, w) in asked else NOT_ASKED for w, v in row.items()),
+                tuple(
+                    _with_mark(figure_text(v), notes.get((str(domain), w), ""))
+                    if (domain, w) in asked
+                    else NOT_ASKED
+                    for w, v in row.items()
+                ),
                 change_text(changes.get(str(domain))),
             )
             for domain, row in levels.iterrows()
@@ -710,6 +745,10 @@ def _since_last_round(
         sentence = gap_narrowing_sentence(trend, domain_id) if not trend.empty else None
         if sentence:
             parts.append(sentence)
+        # Where this round worded the domain's questions differently from the round before.
+        wording = trend.loc[trend["domain"] == domain_id, "wording"] if "wording" in trend else None
+        if wording is not None and len(wording) and isinstance(wording.iloc[-1], str) and wording.iloc[-1]:
+            parts.append(wording.iloc[-1])
         notes[domain_id] = "; ".join(parts)
     return notes
 
