@@ -36,7 +36,17 @@ from assessment.errors import NotFound
 from assessment.framework import QuestionBank
 from assessment.presenting import long_date
 from assessment.scoring import DOMAIN_FIGURES, cohort_figures, figures, withhold_domains
-from assessment.trends import NOT_ASKED, SHOWN, WITHHELD
+from assessment.trends import (
+    ADDED,
+    NOT_ASKED,
+    REMOVED,
+    REWORDED,
+    SHOWN,
+    WITHHELD,
+    Worded,
+    question_changes,
+    worded_questions,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -55,6 +65,8 @@ __all__ = [
     "place_vs_system",
     "rounds_asking",
     "side_by_side",
+    "version_wording_note",
+    "wording_differences",
 ]
 
 # Fewer partnerships shown than this, and the comparison has no quartiles.
@@ -89,6 +101,7 @@ DOMAIN_COLUMNS = (
     "round",
     "held_on",
     "from_earlier_round",
+    "wording",
 )
 PLACE_COLUMNS = ("name", "domain", "title", "place", "system", "difference", "state")
 
@@ -107,7 +120,9 @@ class CohortComparison:
     # minus the previous round that asked the domain, NaN if none or withheld), state ("shown",
     # "withheld" or "not asked": no round of the partnership asked it), and where the figure comes
     # from: workshop (join code), round, held_on (None where not asked) and from_earlier_round
-    # (the latest round that asked the domain is older than the partnership's latest round).
+    # (the latest round that asked the domain is older than the partnership's latest round);
+    # wording: where partnerships' figures for the domain come from bank versions that word its
+    # questions differently, how this one's version differs from the newest of them, else "".
     domains: pd.DataFrame
     cohort_median: pd.DataFrame  # domain, title, current, target, gap
     quartiles: pd.DataFrame  # domain, q1, q3; empty when fewer than 3 partnerships are shown
@@ -257,6 +272,7 @@ def _empty_domains() -> pd.DataFrame:
             "round": pd.Series(dtype=object),
             "held_on": pd.Series(dtype=object),
             "from_earlier_round": pd.Series(dtype=bool),
+            "wording": pd.Series(dtype=str),
         }
     )
 
@@ -481,9 +497,20 @@ def compare_cohort(
         )
     else:
         # Withheld figures count in no median or quartile; those not asked are NaN, so neither.
-        domains, summary = cohort_figures(
-            side_by_side(members, rounds, scored), partnership="partnership_id", withheld="withheld"
+        compared = side_by_side(members, rounds, scored)
+        versions = {
+            (pid, domain): source.bank_version_id
+            for pid, found in rounds.items()
+            for domain, (source, _) in rounds_asking(found).items()
+        }
+        labels = {r.bank_version_id: r.bank_version for found in rounds.values() for r in found}
+        compared["wording"] = wording_differences(
+            compared,
+            versions,
+            {v: worded_questions(banks[v]) for v in set(versions.values()) if v in banks},
+            labels,
         )
+        domains, summary = cohort_figures(compared, partnership="partnership_id", withheld="withheld")
         domains = domains.loc[:, list(DOMAIN_COLUMNS)].astype({"partnership_id": "int64"})
 
     # A partnership takes part in the comparison when its latest round is shown, or when a figure
@@ -531,6 +558,56 @@ def compare_cohort(
     )
 
 
+def version_wording_note(changes: Sequence[tuple[str, str, str, str]], this: str, newest: str) -> str:
+    """How the version a partnership's figure comes from words a domain's questions unlike the
+    newest version compared (``trends.question_changes(this, newest)``), or "" if alike:
+    "worded as in ics-readiness 1.0.0, unlike ics-readiness 2.0.0: 2 questions reworded; 1
+    question of ics-readiness 2.0.0 absent from this version"."""
+    if not changes:
+        return ""
+    counts = {kind: sum(c[3] == kind for c in changes) for kind in (REWORDED, ADDED, REMOVED)}
+
+    def questions(count: int) -> str:
+        return f"{count} {'question' if count == 1 else 'questions'}"
+
+    parts = []
+    if counts[REWORDED]:
+        parts.append(f"{questions(counts[REWORDED])} reworded")
+    if counts[ADDED]:
+        parts.append(f"{questions(counts[ADDED])} of {newest} absent from this version")
+    if counts[REMOVED]:
+        parts.append(f"{questions(counts[REMOVED])} absent from {newest}")
+    return f"worded as in {this}, unlike {newest}: " + "; ".join(parts)
+
+
+def wording_differences(
+    domains: pd.DataFrame,
+    versions: Mapping[tuple[int, str], int],
+    worded: Mapping[int, Sequence[Worded]],
+    labels: Mapping[int, str],
+) -> list[str]:
+    """For each row of ``side_by_side``'s frame, ``version_wording_note`` of its domain between the
+    bank version its figure comes from (``versions``, by partnership and domain) and the newest
+    version any partnership's figure for that domain comes from; "" where they match, where only
+    one version is compared, and where the domain was not asked. Questions are matched by id."""
+    keys = list(zip(domains["partnership_id"].astype(int), domains["domain"].astype(str), strict=True))
+    asked = (domains["state"] != NOT_ASKED).tolist()
+    used: dict[str, set[int]] = {}
+    for (pid, domain), was_asked in zip(keys, asked, strict=True):
+        if was_asked and (pid, domain) in versions:
+            used.setdefault(domain, set()).add(versions[(pid, domain)])
+    notes: list[str] = []
+    for (pid, domain), was_asked in zip(keys, asked, strict=True):
+        mine = versions.get((pid, domain))
+        if not was_asked or mine is None or len(used.get(domain, ())) < 2:
+            notes.append("")
+            continue
+        newest = max(used[domain])  # stored last: the latest version of the bank
+        changes = [] if mine == newest else question_changes(worded[mine], worded[newest], {domain})
+        notes.append(version_wording_note(changes, labels[mine], labels[newest]))
+    return notes
+
+
 def _number(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
@@ -558,6 +635,7 @@ def _domain_entry(row: Any) -> dict[str, Any]:
         "round": str(row.round),
         "held_on": row.held_on.isoformat(),
         "workshop": str(row.workshop),
+        "wording": str(row.wording),
     }
 
 
@@ -566,7 +644,9 @@ def cohort_document(comparison: CohortComparison) -> dict[str, Any]:
 
     Each partnership's ``domains`` are those one of its rounds asked, each with its ``state``
     ("shown" or "withheld") and the round it comes from (``round``, ``held_on`` as an ISO date,
-    ``workshop`` join code); ``not_asked`` lists the domain ids none of its rounds asked.
+    ``workshop`` join code) and ``wording`` (how its bank version words the domain's questions
+    unlike the newest version compared, or ""); ``not_asked`` lists the domain ids none of its
+    rounds asked.
     """
     by_partnership: dict[int, list[dict[str, Any]]] = {}
     not_asked: dict[int, list[str]] = {}

@@ -8,6 +8,7 @@ from ui.cohort_view import earlier_round_note, show_comparison
 from ui.db import engine
 from ui.pickers import nothing_set_up
 from ui.report_buttons import cohort_pack_download
+from ui.text import escape_markdown as md
 from ui.text import plain_text
 
 actor = Actor.facilitator(require_facilitator())
@@ -69,6 +70,15 @@ st.markdown(
     )
 )
 earlier_round_note(comparison)
+reworded = comparison.domains.loc[comparison.domains["wording"].astype(str) != ""]
+if not reworded.empty:
+    st.warning(
+        "These partnerships' figures come from bank versions that word some questions differently. "
+        "Questions are matched by their id across versions, so read these domains with care:\n"
+        + "\n".join(
+            f"- {md(str(r.name))}, {md(str(r.title))}: {md(str(r.wording))}" for r in reworded.itertuples()
+        )
+    )
 if comparison.quartiles.empty:
     st.info("Fewer than three partnerships to compare: the comparison is shown without quartiles.")
 

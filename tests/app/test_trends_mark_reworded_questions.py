@@ -64,3 +64,29 @@ def test_the_trends_page_marks_where_the_wording_changed_and_what_is_absent(
     ]
     every_cell = [cell for column in (*table.values(), *questions.values()) for cell in column]
     assert not any(cell in ("None", "nan", "NaN", "<NA>") for cell in every_cell)
+
+
+def test_the_cohort_comparison_says_which_partnerships_answered_in_older_wording(
+    app_db: Engine, facilitator: int
+) -> None:
+    with transaction(app_db) as session:
+        cohort = create_cohort(session=session, name="Two versions")
+        east = create_partnership(session=session, cohort_id=cohort, name="Eastvale ICS", kind="ics")
+        west = create_partnership(session=session, cohort_id=cohort, name="Westmere ICS", kind="ics")
+    answers = {"shared-purpose-stated": [(2, 4)] * 3}
+    for partnership, text in ((east, SHIPPED_BANK_TEXT), (west, SECOND_VERSION)):
+        add_round(
+            app_db,
+            partnership=partnership,
+            label="R1",
+            held_on=date(2026, 3, 1),
+            answers=answers,
+            bank_text=text,
+        )
+    at = open_as_facilitator(facilitator, "views/cohorts.py", cohorts_cohort=cohort)
+    [note] = [w.value for w in at.warning if "word some questions differently" in w.value]
+    said = note.replace("\\", "")  # markdown escapes
+    assert (
+        "- Eastvale ICS, Shared purpose: worded as in ics-readiness 1.0.0, unlike ics-readiness 2.0.0" in said
+    )
+    assert "Westmere ICS" not in note

@@ -349,6 +349,7 @@ def test_the_cohort_document_has_every_figure_unrounded_and_withheld_ones_as_nul
         "quartile": 2,
         "change": 1.0,
         "state": "shown",
+        "wording": "",  # every partnership on one bank version: nothing worded differently
         **source,
     }
     assert east["domains"][2] == {
@@ -359,6 +360,7 @@ def test_the_cohort_document_has_every_figure_unrounded_and_withheld_ones_as_nul
         "quartile": None,
         "change": None,
         "state": "withheld",
+        "wording": "",
         **source,
     }
     assert east["not_asked"] == []
