@@ -30,4 +30,8 @@ def show_question_changes(changes: Sequence[QuestionChange], titles: Mapping[str
             }
         ),
         hide_index=True,
+        column_config={
+            "Round": st.column_config.TextColumn(width="small"),
+            "Question": st.column_config.TextColumn(width="large"),
+        },
     )

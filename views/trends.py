@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from assessment.charts import trend_lines
-from assessment.presenting import figure_with_change
+from assessment.presenting import figure_with_change, wording_mark
 from assessment.services import Actor
 from assessment.services import cohorts as cohort_service
 from assessment.services import workshops as workshop_service
@@ -101,8 +101,8 @@ table = pd.DataFrame(
         "Evidence": rounds_evidence_cells(frame, actor=actor),  # what the agreed level rests on
     }
 )
-if trend.question_changes:
-    table["Wording"] = frame["wording"].astype(str)
+if trend.question_changes:  # in short here; question by question under the table
+    table["Wording"] = frame["wording"].map(wording_mark)
 st.dataframe(table.loc[frame["domain"].isin(domains)], hide_index=True)
 if trend.question_changes:
     show_question_changes(trend.question_changes, titles)
