@@ -201,6 +201,7 @@ def test_the_cohort_document_tells_not_asked_from_withheld_and_names_each_figure
         "quartile": 2,
         "change": None,
         "state": "shown",
+        "wording": "",  # one bank version throughout
         "round": "Round 1",
         "held_on": "2026-01-12",
         "workshop": east["trust-momentum"]["workshop"],
