@@ -237,3 +237,42 @@ class ConsensusEvidence(Base):
     link: Mapped[str] = mapped_column(String(2000), default="")
     added_by: Mapped[str] = mapped_column(String(320))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- question banks a facilitator edits (migration 0011) -----------------------------------------------
+
+
+class QuestionBankRow(Base):
+    """A question bank of a facilitator's own, with a name; its text lives in its versions.
+
+    The shipped bank is never a row: a facilitator starts one of these from it (or from a file)."""
+
+    __tablename__ = "question_banks"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuestionBankShare(Base):
+    __tablename__ = "question_bank_shares"
+    __table_args__ = (UniqueConstraint("question_bank_id", "facilitator_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="CASCADE"))
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"))
+
+
+class QuestionBankEdition(Base):
+    """Version ``number`` (1, 2, ...) of a facilitator's bank: its text is a ``bank_versions`` row,
+    which never changes; the change summary says what differs from the version before."""
+
+    __tablename__ = "question_bank_versions"
+    __table_args__ = (UniqueConstraint("question_bank_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
