@@ -58,3 +58,23 @@ def errors_table(errors: list[BankError]) -> pd.DataFrame:
             "What is wrong": [e.message for e in errors],
         }
     )
+
+
+def draft_problems_table(errors: list[BankError]) -> pd.DataFrame:
+    """A draft's problems (from the editor, not a file: no line numbers), one row each."""
+    return pd.DataFrame(
+        {"Where": [e.path or "(whole bank)" for e in errors], "What is wrong": [e.message for e in errors]}
+    )
+
+
+def problems_of(
+    errors: list[BankError], *, item_id: str | None = None, domain_id: str | None = None
+) -> list[str]:
+    """The messages about one question (or one domain's own fields), as "field: what is wrong"."""
+    marker = f"(in item '{item_id}')" if item_id is not None else f"(in domain '{domain_id}')"
+    found = []
+    for error in errors:
+        if error.path.endswith(marker):
+            field = error.path.removesuffix(marker).strip().rsplit("].", 1)[-1]
+            found.append(f"{field}: {error.message}")
+    return found

@@ -74,6 +74,13 @@ FACILITATOR_PAGES = (
         "cohort_admin",
         facilitator_only=True,
     ),
+    NavPage(
+        "views/bank_editor.py",
+        "Edit question banks",
+        ":material/edit_document:",
+        "bank_editor",
+        facilitator_only=True,
+    ),
     # Running the team: administrators only (each page checks on every run).
     NavPage(
         "views/team.py",

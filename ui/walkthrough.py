@@ -441,6 +441,24 @@ def item_widget(
     return None
 
 
+def preview_item(bank: QuestionBank, item: Item, *, number: str = "1.") -> None:
+    """One question drawn exactly as the answer page draws it, but saving nothing (the question
+    bank editor's preview). Its widgets keep the answer page's keys, of a question not answered."""
+
+    def no_saving(part: str) -> dict[str, Any]:
+        return {}
+
+    with st.container(border=True):
+        st.markdown(f"**{number} {md(item.text)}**")
+        st.caption(md(item.help))
+        if isinstance(item, MaturityItem):
+            _maturity(bank, item, None, no_saving)
+        elif isinstance(item, SpectrumItem):
+            _spectrum(item, None, no_saving)
+        elif isinstance(item, AccountabilityItem):
+            _accountability(item, None, no_saving)
+
+
 def _maturity(
     bank: QuestionBank, item: MaturityItem, saved: Answer | None, callback: Callable[[str], dict[str, Any]]
 ) -> None:
