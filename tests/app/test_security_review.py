@@ -47,6 +47,7 @@ from assessment.report import workshop_summary_pdf
 from assessment.results import score_stored_workshop, scores_document
 from assessment.scoring import figures
 from assessment.services import Actor
+from assessment.services import banks as banks_service
 from assessment.services import facilitators as facilitators_service
 from assessment.web_session import CHECK_FIELD, SIGN_IN_PATH
 from assessment.web_session import routes as sign_in_routes
@@ -118,7 +119,16 @@ def seeded(app_db: Engine, facilitator: int) -> list[str]:
     """A team-wide workshop every facilitator may see; the names no refused page may show (the
     account's own email too: the Team and My account pages show it, and only it of these)."""
     workshop = make_workshop(app_db, title="Kestrel round", name="Quillfeather ICS")
-    return ["Kestrel round", "Quillfeather ICS", "Test cohort", workshop.join_code, "f@riverside.nhs.uk"]
+    # A question bank of the facilitator's own: what the bank editor shows once signed in.
+    banks_service.create_bank(engine=app_db, actor=Actor.facilitator(facilitator), name="Heronsgate bank")
+    return [
+        "Kestrel round",
+        "Quillfeather ICS",
+        "Test cohort",
+        workshop.join_code,
+        "f@riverside.nhs.uk",
+        "Heronsgate bank",
+    ]
 
 
 # Session values that must never count as signed in: nothing, an id as text, a boolean, an id with
@@ -305,11 +315,15 @@ def private_workshop(
                 comment=f"{title} comment" if index == 0 else None,
             )
             save_answer(session=session, participant_id=person.id, bank=bank, answer=answer)
+    question_bank = banks_service.create_bank(
+        engine=engine, actor=Actor.facilitator(owner), name=f"{cohort} bank"
+    )
     return {
         "cohort": cohort_id,
         "partnership": partnership_id,
         "code": workshop.join_code,
-        "names": [cohort, partnership, title, f"{title} comment", workshop.join_code],
+        "bank": question_bank,
+        "names": [cohort, partnership, title, f"{title} comment", workshop.join_code, f"{cohort} bank"],
     }
 
 
@@ -338,6 +352,7 @@ def test_a_facilitator_sees_none_of_another_facilitators_cohort_on_any_page_even
         "cohorts_cohort": theirs["cohort"],
         "trends_partnership": theirs["partnership"],
         "workshop_code": theirs["code"],
+        "bank_chosen": theirs["bank"],
     }
     # Both are administrators, so the administrators' pages are checked too: being one is about
     # accounts, and opens no cohort that is not one's own, shared or team-wide.
@@ -374,6 +389,7 @@ def test_a_facilitator_with_no_cohort_of_their_own_is_told_so_and_shown_none_of_
         "views/account.py": "Change your password",
         "views/team.py": "Add a facilitator",
         "views/audit.py": "entries about the workshops, partnerships and cohorts you can see",
+        "views/bank_editor.py": "You have no question banks yet",
     }
     assert set(said) == set(FACILITATOR_ONLY), "a new facilitator page: say what it shows with nothing"
     for script in FACILITATOR_ONLY:
@@ -383,6 +399,7 @@ def test_a_facilitator_with_no_cohort_of_their_own_is_told_so_and_shown_none_of_
             cohort=theirs["cohort"],
             workshop_code=theirs["code"],
             trends_partnership=theirs["partnership"],
+            bank_chosen=theirs["bank"],
         )
         shown = rendered(at)
         assert said[script] in shown, script
