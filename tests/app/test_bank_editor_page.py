@@ -60,7 +60,8 @@ def test_a_facilitator_starts_a_bank_from_the_shipped_one_and_edits_it(
     assert f"Questions reworded (1): {ITEM}" in markdown(at)
     at.button(key="bank_edit_save").click().run()
     assert not at.exception, at.exception
-    assert at.success[0].value.replace("\\", "").startswith(f"Saved version 2. Questions reworded (1): {ITEM}")
+    saved = at.success[0].value.replace("\\", "")
+    assert saved.startswith(f"Saved version 2. Questions reworded (1): {ITEM}")
     text = service.version_yaml(
         engine=app_db, actor=Actor.facilitator(facilitator), question_bank_id=1, number=2
     )
