@@ -11,6 +11,7 @@ from assessment.framework import parse_bank
 from assessment.services import Actor
 from assessment.services import banks as service
 from tests.app.conftest import open_as_facilitator
+from tests.app.test_session_state_is_plain import kept
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.app
@@ -67,6 +68,13 @@ def test_a_facilitator_starts_a_bank_from_the_shipped_one_and_edits_it(
     )
     assert parse_bank(text).item(ITEM).text == "Our own words"
     assert at.selectbox(key="bank_download_version").value == 2
+    assert kept(at) == []  # the draft is kept as plain data, never a bank object
+
+
+def test_the_draft_being_edited_is_kept_as_plain_data(app_db: Engine, facilitator: int) -> None:
+    at = start_and_edit(open_as_facilitator(facilitator, PAGE))
+    text_area(at, "Question text", containing=f"q_{ITEM}_text").set_value("Changed").run()
+    assert kept(at) == []
 
 
 def test_a_local_question_is_added_with_an_id_from_its_text_and_a_domain_removed(

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from assessment import bank_editing as be
+from assessment.auth import remove_facilitator
+from assessment.db import banks as rows
 from assessment.db import create_cohort, create_partnership, create_workshop, transaction
 from assessment.errors import Forbidden, Invalid, NotFound
 from assessment.framework import BankValidationError, parse_bank
@@ -215,3 +217,23 @@ def test_the_choosable_versions_are_the_shipped_bank_then_every_version_the_faci
 def test_the_operator_cannot_own_a_bank(engine: Engine) -> None:
     with pytest.raises(Forbidden):
         service.create_bank(engine=engine, actor=Actor.operator(), name="Nobody's")
+
+
+def test_removing_an_account_takes_its_banks_and_its_shares_but_no_workshops_bank_text(
+    engine: Engine, people: tuple[Actor, Actor, Actor]
+) -> None:
+    owner, friend, _ = people
+    bank = service.create_bank(engine=engine, actor=owner, name="Our bank")
+    service.share_bank(engine=engine, actor=owner, question_bank_id=bank, email="friend@riverside.nhs.uk")
+    start = service.start_editing(engine=engine, actor=friend, question_bank_id=bank)
+    draft = be.set_item_text(start.draft, "shared-purpose-stated", "text", "Friend's words")
+    service.save_version(engine=engine, actor=friend, question_bank_id=bank, draft=draft, based_on=1)
+    choice = service.choosable_bank_versions(engine=engine, actor=owner)[1]
+    with transaction(engine) as session:
+        remove_facilitator(session=session, email="friend@riverside.nhs.uk", actor="t")
+    [first, second] = service.bank_editions(engine=engine, actor=owner, question_bank_id=bank)
+    assert (first.saved_by, second.saved_by) == ("owner@riverside.nhs.uk", "")
+    with transaction(engine) as session:
+        remove_facilitator(session=session, email="owner@riverside.nhs.uk", actor="t")
+        text = rows.version_text(session=session, bank_version_id=int(choice.bank_version_id or 0))
+    assert text is not None and "Friend's words" in text
