@@ -14,11 +14,12 @@ bank = default_bank()
 st.title("Question bank")
 st.caption(f"{md(bank.title)} · version {md(bank.version)} · {bank.summary()}")
 
-st.page_link(
-    "views/bank_editor.py",
-    label="Facilitators: edit the questions in a bank of your own",
-    icon=":material/edit_document:",
-)
+if current_facilitator() is not None:
+    st.page_link(
+        "views/bank_editor.py",
+        label="Edit the questions in a bank of your own",
+        icon=":material/edit_document:",
+    )
 
 browse, check = st.tabs(["Browse the questions", "Check a bank file"])
 

@@ -115,3 +115,10 @@ def test_a_file_that_breaks_a_rule_is_listed_and_no_bank_is_started(app_db: Engi
     at.button(key="bank_new_start").click().run()
     assert at.error[0].value.startswith("Could not start the bank: a question bank's name must be 1 to 200")
     assert service.visible_banks(engine=app_db, actor=Actor.facilitator(facilitator)) == []
+
+
+def test_the_question_bank_page_points_a_signed_in_facilitator_to_the_editor(
+    app_db: Engine, facilitator: int
+) -> None:
+    at = open_as_facilitator(facilitator, "views/question_bank.py")
+    assert [link.label for link in at.get("page_link")] == ["Edit the questions in a bank of your own"]
