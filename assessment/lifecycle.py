@@ -19,6 +19,7 @@ distribution beside their first answer), and answering never opens again once a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from assessment.errors import Invalid
@@ -147,6 +148,56 @@ def takes_answers(state: State) -> bool:
     return state.status == "open"
 
 
+# --- the closing time ------------------------------------------------------------------------------
+# A workshop may carry a closing time, so people can answer ahead of the session. Once it has
+# passed, the workshop is closed: the same "close" step a facilitator takes, taken by the clock.
+# Every read of a workshop's state goes through ``at_time``, so a passed deadline is closed for
+# every door (join, save, submit, the facilitator's pages) whether or not the close has been
+# written down yet; the services then record it once (``CLOSED_AUTOMATICALLY``).
+
+CLOSED_AUTOMATICALLY = "workshop.closed_automatically"
+OPEN_PAST_DEADLINE = (
+    "its closing time has passed: set a later closing time (or remove it) before opening it again"
+)
+CLOSING_TIME_PASSED = "Choose a closing time in the future: the one given has already passed"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored or typed moment in UTC; one without a zone (SQLite gives them back so) is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def deadline_passed(closes_at: datetime | None, now: datetime) -> bool:
+    """Whether the closing time has come: at the closing time itself answers are no longer taken."""
+    return closes_at is not None and as_utc(now) >= as_utc(closes_at)
+
+
+def at_time(state: State, closes_at: datetime | None, now: datetime) -> State:
+    """The state a workshop is in at ``now``: an open workshop whose closing time has come is
+    closed, exactly as the "close" step leaves it. Any other state is unchanged by the clock, so
+    the clock only ever closes (never opens, reveals or reopens)."""
+    if state.status == "open" and deadline_passed(closes_at, now):
+        return next_state(state, "close")
+    return state
+
+
+def may_take(state: State, step: Step, closes_at: datetime | None, now: datetime) -> State:
+    """``next_state`` at ``now``: taken from the state the clock leaves, and opening refused
+    while the closing time has passed (the clock would close it again at once)."""
+    here = at_time(state, closes_at, now)
+    following = next_state(here, step)
+    if following.status == "open" and deadline_passed(closes_at, now):
+        raise TransitionRefused(f"cannot {step} this workshop: {OPEN_PAST_DEADLINE}")
+    return following
+
+
+def check_closing_time(closes_at: datetime, now: datetime) -> datetime:
+    """A closing time a facilitator sets, in UTC; refused (Invalid) unless it is in the future."""
+    if deadline_passed(closes_at, now):
+        raise Invalid(CLOSING_TIME_PASSED)
+    return as_utc(closes_at)
+
+
 def takes_rerate_answers(state: State) -> bool:
     """Re-rate answers are taken only while a re-rate round is open."""
     return state.rerate == "open"
@@ -154,6 +205,9 @@ def takes_rerate_answers(state: State) -> bool:
 
 __all__ = [
     "AUDIT_ACTIONS",
+    "CLOSED_AUTOMATICALLY",
+    "CLOSING_TIME_PASSED",
+    "OPEN_PAST_DEADLINE",
     "RERATE_STAGES",
     "STATUSES",
     "STEPS",
@@ -164,6 +218,11 @@ __all__ = [
     "Step",
     "TransitionRefused",
     "allowed_steps",
+    "as_utc",
+    "at_time",
+    "check_closing_time",
+    "deadline_passed",
+    "may_take",
     "next_state",
     "next_step",
     "state_of",
