@@ -139,6 +139,8 @@ class Workshop(Base):
     domains: Mapped[list[str]] = mapped_column(JSON)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When answering closes by itself (UTC); None: only when the facilitator closes it.
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Participant(Base):
@@ -276,3 +278,21 @@ class QuestionBankEdition(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     saved_by: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Invitation(Base):
+    """One person's invitation to a workshop: the link holds a random token, this row its SHA-256.
+
+    In a named workshop it keeps the name and email it was made for; in an anonymous one neither
+    (assessment/db/invitations.py says why). ``participant_id`` is who the link admitted, so the
+    same link on a second device resumes that participant rather than adding another.
+    """
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -27,9 +27,19 @@ from assessment.db.tables import (
     Partnership,
     Response,
     Workshop,
+    utcnow,
 )
 from assessment.errors import Invalid, NotFound
 from assessment.framework import QuestionBank, parse_bank
+from assessment.lifecycle import CLOSED_AUTOMATICALLY, as_utc, at_time, deadline_passed, next_state, state_of
+
+# What "now" is for a closing time: the one seam the tests move to put a workshop past its
+# deadline without waiting for it.
+clock: Callable[[], datetime] = utcnow
+
+
+def now() -> datetime:
+    return as_utc(clock())
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,11 @@ class WorkshopInfo:
     partnership: str
     cohort: str
     bank_version_id: int
+    # When answering closes by itself (UTC), or None. ``status`` is already what the clock makes it
+    # (assessment.lifecycle.at_time): "closed" once the time has passed, whether or not the close
+    # has been recorded yet; ``close_due`` says it has not (the services then record it).
+    closes_at: datetime | None = None
+    close_due: bool = False
 
 
 # --- cohorts and partnerships ------------------------------------------------------------------------------
@@ -163,6 +178,7 @@ def create_workshop(
     round_label: str | None = None,
     domains: list[str] | None = None,
     anonymous: bool = True,
+    closes_at: datetime | None = None,
 ) -> WorkshopInfo:
     bank = bank_for_version(session=session, bank_version_id=bank_version_id)
     known = [d.id for d in bank.domains]
@@ -183,6 +199,7 @@ def create_workshop(
         join_code=code,
         domains=chosen,
         anonymous=anonymous,
+        closes_at=as_utc(closes_at) if closes_at is not None else None,
     )
     session.add(workshop)
     session.flush()
@@ -211,15 +228,25 @@ def workshop_info(
     return workshop_info_of(*row)
 
 
+def _status_now(w: Workshop) -> tuple[str, bool]:
+    """The workshop's status as the clock makes it, and whether a close by the clock is yet to be
+    recorded (the lifecycle decides both)."""
+    if w.status != "open" or w.closes_at is None:
+        return w.status, False
+    status = at_time(state_of(w.status, w.revealed), w.closes_at, now()).status
+    return status, status != w.status
+
+
 def workshop_info_of(w: Workshop, partnership: str, cohort: str) -> WorkshopInfo:
     """A workshop row, with its partnership's and cohort's names, as the rest of the app sees it."""
+    status, close_due = _status_now(w)
     return WorkshopInfo(
         id=w.id,
         join_code=w.join_code,
         title=w.title,
         held_on=w.held_on,
         round_label=w.round_label,
-        status=w.status,
+        status=status,
         revealed=w.revealed,
         anonymous=w.anonymous,
         domains=tuple(w.domains),
@@ -227,6 +254,8 @@ def workshop_info_of(w: Workshop, partnership: str, cohort: str) -> WorkshopInfo
         partnership=partnership,
         cohort=cohort,
         bank_version_id=w.bank_version_id,
+        closes_at=as_utc(w.closes_at) if w.closes_at is not None else None,
+        close_due=close_due,
     )
 
 
@@ -251,7 +280,7 @@ def list_workshops(*, session: Session) -> list[dict[str, Any]]:
             "title": w.title,
             "date": w.held_on.isoformat(),
             "round": w.round_label,
-            "status": w.status,
+            "status": _status_now(w)[0],
             "revealed": w.revealed,
             "partnership": partnership,
             "cohort": cohort,
@@ -286,6 +315,63 @@ def set_workshop_state(
             target=workshop.join_code,
         )
         workshop.revealed = revealed
+
+
+def set_closing_time(*, session: Session, workshop_id: int, closes_at: datetime | None) -> None:
+    """Set (or, with None, remove) when answering closes by itself; the caller has checked it."""
+    session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id)
+        .values(closes_at=as_utc(closes_at) if closes_at is not None else None)
+    )
+
+
+def close_when_due(*, session: Session, workshop_id: int) -> bool:
+    """Record the close of an open workshop whose closing time has passed, once; True if this call
+    recorded it.
+
+    One conditional UPDATE, which is also the first thing the transaction does: of a facilitator
+    closing by hand, a save, and several readers all recording the same close at the same moment,
+    exactly one changes the row (PostgreSQL re-checks the condition after waiting for the row's
+    lock; SQLite runs writes one at a time), so the audit entry is written once and a close by hand
+    is never recorded twice. A save holds a share lock on the row until it commits, so the close
+    waits for it: a save checked before the deadline lands before the close.
+    """
+    moment = now()
+    closed = next_state(state_of("open", False), "close").status  # the lifecycle's close, by the clock
+    changed = session.execute(
+        update(Workshop)
+        .where(
+            Workshop.id == workshop_id,
+            Workshop.status == "open",
+            Workshop.closes_at.is_not(None),
+            Workshop.closes_at <= moment,
+        )
+        .values(status=closed)
+        .returning(Workshop.join_code, Workshop.closes_at)
+    ).one_or_none()
+    if changed is None:
+        return False
+    join_code, closes_at = changed
+    audit(
+        session=session,
+        actor="closing time",
+        action=CLOSED_AUTOMATICALLY,
+        target=join_code,
+        detail={"from": "open", "closes_at": as_utc(closes_at).isoformat() if closes_at else None},
+    )
+    return True
+
+
+def closing_time(*, session: Session, workshop_id: int) -> datetime | None:
+    """The workshop's closing time as stored now (UTC), or None."""
+    found = session.scalar(select(Workshop.closes_at).where(Workshop.id == workshop_id))
+    return as_utc(found) if found is not None else None
+
+
+def answering_closed_by_clock(*, session: Session, workshop_id: int) -> bool:
+    """Whether the workshop's closing time has passed at this moment."""
+    return deadline_passed(closing_time(session=session, workshop_id=workshop_id), now())
 
 
 def lock_row(session: Session, table: type[Workshop] | type[Participant], row_id: int) -> None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Engine
@@ -65,12 +65,15 @@ from assessment.db import (
 )
 from assessment.db.answers import WithdrawnPerson, delete_participant, lock_participant_and_workshop
 from assessment.db.audit import latest_entry_times
+from assessment.db.invitations import InvitationRow, invitation_by_token, tie_invitation
+from assessment.db.workshops import answering_closed_by_clock
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
 from assessment.limits import AUDIT_TARGET_CHARS, DISPLAY_NAME_CHARS, ROLE_CHARS, checked_text
 from assessment.presenting import ResultsModel
 from assessment.results import score_stored_workshop
 from assessment.services.results import results_model
+from assessment.services.workshops import record_close_if_due
 
 # Wrong codes one session may send before their answers are held back: people mistype.
 FREE_TRIES = 3
@@ -90,6 +93,14 @@ SHARED_HOLD_SECONDS = 3.0
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 NOT_A_LINK = "this link is not valid"
+NOT_AN_INVITATION = (
+    "this invitation link is not valid: check it is the whole link from your invitation, or ask the "
+    "facilitator for the workshop's join code"
+)
+CLOSED_AT_DEADLINE = (
+    "answering closed at the workshop's closing time, so this answer was not saved; the answers you "
+    "saved before then are kept"
+)
 
 
 # --- join codes, as people type them --------------------------------------------------------------
@@ -136,6 +147,7 @@ class JoinableWorkshop:
     anonymous: bool
     anonymity_threshold: int
     sectors: tuple[tuple[str, str], ...]  # (id, label), in the bank's order
+    closes_at: datetime | None = None  # when answering closes by itself (UTC)
 
 
 def workshop_to_join(
@@ -150,6 +162,7 @@ def workshop_to_join(
     workshop, bank = _found(
         engine=engine, join_code=join_code, address=address, earlier_wrong_codes=earlier_wrong_codes
     )
+    record_close_if_due(engine=engine, workshop=workshop)
     return JoinableWorkshop(
         join_code=workshop.join_code,
         title=workshop.title,
@@ -158,6 +171,7 @@ def workshop_to_join(
         anonymous=workshop.anonymous,
         anonymity_threshold=bank.anonymity_threshold,
         sectors=tuple((s.id, s.label) for s in bank.sectors),
+        closes_at=workshop.closes_at,
     )
 
 
@@ -267,6 +281,7 @@ class ParticipantSession:
     revision: int  # the participant's answer revision these answers were read at
     stored: Mapping[str, StoredAnswer]  # item id -> the stored answer
     submitted: bool
+    closes_at: datetime | None = None  # when answering closes by itself (UTC)
 
     @property
     def answering(self) -> bool:
@@ -327,7 +342,7 @@ def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
         if found is None:
             raise NotFound(NOT_A_LINK)
         workshop = found.workshop
-        return ParticipantSession(
+        seen = ParticipantSession(
             participant_id=found.participant.id,
             label=found.participant.label,
             workshop_id=workshop.id,
@@ -342,7 +357,10 @@ def participant_session(*, engine: Engine, token: str) -> ParticipantSession:
             revision=found.revision,
             stored=participant_stored_answers(session=session, participant_id=found.participant.id),
             submitted=found.submitted,
+            closes_at=workshop.closes_at,
         )
+    record_close_if_due(engine=engine, workshop=workshop)
+    return seen
 
 
 @dataclass(frozen=True)
@@ -352,6 +370,7 @@ class _Answering:
     participant_id: int
     bank: QuestionBank
     domains: tuple[str, ...]
+    workshop_id: int
 
 
 @lru_cache(maxsize=4096)
@@ -362,25 +381,33 @@ def _answering(engine: Engine, token: str) -> _Answering:
     with transaction(engine) as session:
         participant, workshop = token_owner(session=session, token=token)
         bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-        return _Answering(participant.id, bank, workshop.domains)
+        return _Answering(participant.id, bank, workshop.domains, workshop.id)
 
 
 def save_answer(*, engine: Engine, token: str, change: AnswerChange) -> StoredAnswer:
     """Merge one change into the participant's stored answer; returns what is stored afterwards.
 
-    Refused with AnsweringClosed when the workshop is not open, AnswerNotComplete when a level is
-    still missing, another Refused for an answer the bank does not allow or a token that names
-    nobody. A database error (unreachable, read-only) is not a refusal and is raised as it is.
+    Refused with AnsweringClosed when the workshop is not open or its closing time has passed,
+    AnswerNotComplete when a level is still missing, another Refused for an answer the bank does
+    not allow or a token that names nobody. A database error (unreachable, read-only) is not a
+    refusal and is raised as it is.
+
+    The closing time is read under the save's locks, after the stored status: a save checked
+    before the deadline is kept (a close recorded at the same moment waits for it to commit), one
+    checked at or after it is refused and rolled back, whether or not the close is recorded yet.
     """
     answering = _answering(engine, token)
     with transaction(engine) as session:
-        return save_answer_change(
+        stored = save_answer_change(
             session=session,
             participant_id=answering.participant_id,
             change=change,
             bank=answering.bank,
             domains=list(answering.domains),
         )
+        if answering_closed_by_clock(session=session, workshop_id=answering.workshop_id):
+            raise AnsweringClosed(CLOSED_AT_DEADLINE)
+        return stored
 
 
 def submit(*, engine: Engine, token: str) -> None:
@@ -399,6 +426,94 @@ def submit(*, engine: Engine, token: str) -> None:
                 target=f"workshop:{participant.workshop_id}",
                 detail={"label": participant.label},
             )
+
+
+# --- invitations --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationToJoin:
+    """What an invitation link names, as the join page needs it: the workshop's code, the name
+    the invitation was made for (a named workshop only), and, once the link has admitted someone,
+    their resume token, so a second device carries on as them."""
+
+    join_code: str
+    name: str | None
+    resume_token: str | None
+
+
+def _invitation(session: Session, token: str) -> InvitationRow:
+    found = invitation_by_token(session=session, token=token) if TOKEN_SHAPE.fullmatch(token) else None
+    if found is None:
+        raise NotFound(NOT_AN_INVITATION)
+    return found
+
+
+def invitation_to_join(*, engine: Engine, token: str) -> InvitationToJoin:
+    """The invitation a link's token names; NotFound (in words) for a token we never made."""
+    with transaction(engine) as session:
+        found = _invitation(session, token)
+        workshop = workshop_info(session=session, workshop_id=found.workshop_id)
+    return InvitationToJoin(workshop.join_code, found.name or found.email, found.resume_token)
+
+
+class _AdmittedAlready(Exception):
+    def __init__(self, resume_token: str) -> None:
+        super().__init__("this invitation admitted someone a moment ago")
+        self.resume_token = resume_token
+
+
+def join_by_invitation(*, engine: Engine, token: str, sector: str, role: str) -> str:
+    """Join the workshop an invitation names as the person it was made for; returns the resume token.
+
+    The link admits one participant, ever: once it has, the same link (on this device or another)
+    returns that participant's resume token and adds nobody. Two devices opening it at the same
+    moment are serialised by the workshop's lock (``add_participant`` takes it before reading), and
+    the second's join is rolled back in favour of the first. In a named workshop the participant
+    takes the invitation's name; in an anonymous one the invitation has none to give
+    (assessment/db/invitations.py says why that keeps answers from being tied to a person).
+    """
+    if "\x00" in role:
+        raise Invalid("Your role contains a NUL character, which cannot be stored")
+    try:
+        role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
+    except Refused as exc:
+        raise Invalid(str(exc)) from None
+    with transaction(engine) as session:
+        found = _invitation(session, token)
+    if found.resume_token is not None:
+        return found.resume_token
+    try:
+        with transaction(engine) as session:
+            participant = add_participant(
+                session=session,
+                workshop_id=found.workshop_id,
+                sector=sector,
+                role=role,
+                display_name=found.name or found.email,
+            )
+            workshop = workshop_info(session=session, workshop_id=found.workshop_id)
+            if workshop.status != "open":
+                raise Invalid(
+                    "this workshop has not opened yet"
+                    if workshop.status == "draft"
+                    else "this workshop is closed for answers"
+                )
+            if not tie_invitation(session=session, invitation_id=found.id, participant_id=participant.id):
+                again = _invitation(session, token)
+                raise _AdmittedAlready(again.resume_token or "")
+            audit(
+                session=session,
+                actor=JOIN_ACTOR,
+                action="participant.joined",
+                target=f"workshop:{workshop.id}",
+                detail={"label": participant.label, "invited": True},
+            )
+    except _AdmittedAlready as already:
+        if not already.resume_token:
+            raise NotFound(NOT_AN_INVITATION) from None
+        return already.resume_token
+    return participant.resume_token
 
 
 # --- a device that has joined before -----------------------------------------------------------------
@@ -548,6 +663,7 @@ __all__ = [
     "WITHDRAW_AFTER_REVEAL",
     "AnswerNotComplete",
     "AnsweringClosed",
+    "InvitationToJoin",
     "JoinableWorkshop",
     "OwnDomain",
     "ParticipantSession",
@@ -556,6 +672,8 @@ __all__ = [
     "WithdrawnPerson",
     "WrongCode",
     "change_stamp",
+    "invitation_to_join",
+    "join_by_invitation",
     "join_workshop",
     "looks_like_code",
     "normalise_code",

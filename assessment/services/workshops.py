@@ -7,9 +7,13 @@ runs in one transaction of its own and audits what it writes.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -32,8 +36,19 @@ from assessment.db import (
     workshop_progress,
 )
 from assessment.db import create_workshop as store_workshop
+from assessment.db.invitations import add_invitations, invited_people
+from assessment.db.workshops import close_when_due, now, set_closing_time
 from assessment.errors import Invalid, NotFound
-from assessment.lifecycle import RERATE_STAGES, State, Step, TransitionRefused, next_state, state_of
+from assessment.io import spreadsheet_text
+from assessment.lifecycle import (
+    RERATE_STAGES,
+    State,
+    Step,
+    TransitionRefused,
+    check_closing_time,
+    may_take,
+    state_of,
+)
 from assessment.services import Actor, workshop_for
 
 NO_TITLE = "Give the workshop a title: it is empty"
@@ -108,7 +123,22 @@ def find_workshop(*, engine: Engine, actor: Actor, join_code: str) -> WorkshopIn
     """The workshop with this code, if the actor may see it (else NotFound, as for no workshop)."""
     with transaction(engine) as session:
         found = workshop_info(session=session, join_code=join_code)
-        return workshop_for(session=session, actor=actor, workshop_id=found.id)
+        found = workshop_for(session=session, actor=actor, workshop_id=found.id)
+    return record_close_if_due(engine=engine, workshop=found)
+
+
+def record_close_if_due(*, engine: Engine, workshop: WorkshopInfo) -> WorkshopInfo:
+    """Record, once, the close of a workshop whose closing time has passed (read as closed already).
+
+    Every door that reads a workshop calls this with what it read: the state it shows is closed
+    either way (``WorkshopInfo.status``), and the first to come after the deadline writes the close
+    and its audit entry, ``workshop.closed_automatically``, in a transaction of its own that starts
+    with the write (``close_when_due`` says why it is written once however many come at once).
+    """
+    if workshop.close_due:
+        with transaction(engine) as session:
+            close_when_due(session=session, workshop_id=workshop.id)
+    return workshop
 
 
 def _checked_title(title: str, round_label: str | None) -> tuple[str, str | None]:
@@ -131,15 +161,20 @@ def create_workshop(
     domains: Sequence[str] | None,
     anonymous: bool,
     bank_yaml: str,
+    closes_at: datetime | None = None,
 ) -> WorkshopInfo:
-    """A new draft workshop for the partnership, on this bank; ``domains`` None means all of them.
+    """A new draft workshop for the partnership, on this bank; ``domains`` None means all of them;
+    ``closes_at`` when answering closes by itself (None: when the facilitator closes it).
 
-    Refused (Invalid) without a title, with no domain chosen, or with text the database cannot
-    hold; a partnership the actor may not see is NotFound, in the same words as a missing one.
+    Refused (Invalid) without a title, with no domain chosen, with a closing time that has
+    passed, or with text the database cannot hold; a partnership the actor may not see is
+    NotFound, in the same words as a missing one.
     """
     title, round_label = _checked_title(title, round_label)
     if domains is not None and not list(domains):
         raise Invalid(NO_DOMAINS)
+    if closes_at is not None:
+        closes_at = check_closing_time(closes_at, now())
     with transaction(engine) as session:
         visible = _visible_names(session, actor)
         partnership = next((p for p in list_partnerships(session=session) if p["id"] == partnership_id), None)
@@ -155,15 +190,53 @@ def create_workshop(
             round_label=round_label,
             domains=list(domains) if domains is not None else None,
             anonymous=anonymous,
+            closes_at=closes_at,
         )
+        detail: dict[str, str] = {"partnership": partnership["name"], "title": created.title}
+        if closes_at is not None:
+            detail["closes_at"] = closes_at.isoformat()
         audit(
             session=session,
             actor=actor.audit_name,
             action="workshop.created",
             target=created.join_code,
-            detail={"partnership": partnership["name"], "title": created.title},
+            detail=detail,
         )
     return created
+
+
+CLOSING_TIME_AFTER_REVEAL = (
+    "The results have been revealed, so answering will not open again: a closing time would change nothing"
+)
+
+
+def change_closing_time(
+    *, engine: Engine, actor: Actor, workshop_id: int, closes_at: datetime | None
+) -> WorkshopInfo:
+    """Set when answering closes by itself, or remove it (None). Refused (Invalid) for a time that
+    has passed, and once the results have been revealed. Setting one does not open or reopen the
+    workshop: that stays the facilitator's step. Audited with the old and new times."""
+    if closes_at is not None:
+        closes_at = check_closing_time(closes_at, now())
+    with transaction(engine) as session:
+        # The pending close first (a write, so it comes before any read): a deadline that has
+        # passed is recorded as the close it was before a new time is set.
+        close_when_due(session=session, workshop_id=workshop_id)
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        if workshop.revealed:
+            raise Invalid(CLOSING_TIME_AFTER_REVEAL)
+        set_closing_time(session=session, workshop_id=workshop.id, closes_at=closes_at)
+        audit(
+            session=session,
+            actor=actor.audit_name,
+            action="workshop.closing_time",
+            target=workshop.join_code,
+            detail={
+                "from": workshop.closes_at.isoformat() if workshop.closes_at else None,
+                "to": closes_at.isoformat() if closes_at else None,
+            },
+        )
+        return workshop_info(session=session, workshop_id=workshop.id)
 
 
 def progress(*, engine: Engine, actor: Actor, workshop_id: int) -> ProgressView:
@@ -254,12 +327,18 @@ def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> 
     if step in ("rerate", "finish"):
         raise Invalid(RERATE_BY_ITS_CONTROLS)
     with transaction(engine) as session:
+        # A closing time that has passed is recorded as the close first: the step then starts from
+        # the state the room has been in since, and a close by hand at the same moment as the
+        # clock's is one close, never two (``close_when_due``).
+        close_when_due(session=session, workshop_id=workshop_id)
         # the same words whether the workshop is someone else's or missing
         workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
         stage = rerate_stage(session=session, workshop_id=workshop.id)
         rerate = next(s for s in RERATE_STAGES if s == stage)
         try:
-            following = next_state(state_of(workshop.status, workshop.revealed, rerate), step)
+            following = may_take(
+                state_of(workshop.status, workshop.revealed, rerate), step, workshop.closes_at, now()
+            )
         except TransitionRefused as exc:
             raise Invalid(str(exc)) from None
         set_workshop_state(
@@ -272,15 +351,193 @@ def take_step(*, engine: Engine, actor: Actor, workshop_id: int, step: Step) -> 
     return following
 
 
+# --- invitations ------------------------------------------------------------------------------------
+
+MAX_INVITATIONS = 500  # in one batch: a partnership's board and its wider teams, with room to spare
+INVITE_AFTER_CLOSE = (
+    "Answering has closed for this workshop, so an invitation could not be used: reopen it first"
+)
+NO_PEOPLE = "Type at least one name or email address, one per line"
+_ANGLED = re.compile(r"^(?P<name>[^<>]*)<(?P<email>[^<>]+)>\s*$")
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str | None
+    email: str | None
+
+    @property
+    def known_as(self) -> str:
+        return self.name or self.email or ""
+
+
+def read_invitees(text: str) -> list[Invitee]:
+    """The people a facilitator typed or uploaded, one per line: "Name", "name@example.org",
+    "Name <name@example.org>", or "Name, name@example.org" (a CSV file's rows; a header row of
+    "name" and "email" is skipped). Refused (Invalid) with the line, for an address that is not
+    one, text too long to store, a person given twice, or more than MAX_INVITATIONS."""
+    people: list[Invitee] = []
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    for number, cells in enumerate(csv.reader(io.StringIO(text.replace("\x00", ""))), start=1):
+        cells = [c.strip() for c in cells if c.strip()]
+        if not cells:
+            continue
+        if number == 1 and [c.lower() for c in cells[:2]] in (["name", "email"], ["name"], ["email"]):
+            continue
+        name: str | None
+        email: str | None
+        angled = _ANGLED.match(cells[0]) if len(cells) == 1 else None
+        if angled:
+            name, email = angled["name"].strip() or None, angled["email"].strip()
+        else:
+            emails = [c for c in cells[:2] if "@" in c]
+            names = [c for c in cells[:2] if "@" not in c]
+            email = emails[0] if emails else None
+            name = names[0] if names else None
+            if len(emails) > 1:
+                problems.append(f"line {number}: give one email address, not two")
+                continue
+        if email is not None and not _EMAIL.match(email):
+            problems.append(f"line {number}: '{email}' is not an email address")
+            continue
+        try:
+            if name is not None:
+                name = limits.checked_text(name, what="a name", limit=limits.DISPLAY_NAME_CHARS)
+            if email is not None:
+                email = limits.checked_text(email, what="an email address", limit=limits.EMAIL_CHARS)
+        except Invalid as exc:
+            problems.append(f"line {number}: {exc}")
+            continue
+        key = (email or name or "").casefold()
+        if key in seen:
+            problems.append(f"line {number}: the same person as line {seen[key]}")
+            continue
+        seen[key] = number
+        people.append(Invitee(name, email))
+    if problems:
+        raise Invalid(
+            "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        )
+    if not people:
+        raise Invalid(NO_PEOPLE)
+    if len(people) > MAX_INVITATIONS:
+        raise Invalid(
+            f"{len(people)} people is more than {MAX_INVITATIONS} in one go: invite them in batches"
+        )
+    return people
+
+
+def invitation_link(join_address: str, join_code: str, token: str) -> str:
+    """The link that admits one person: the join page, the workshop's code and their token."""
+    return f"{join_address}?{urlencode({'code': join_code, 'invite': token})}"
+
+
+@dataclass(frozen=True)
+class InvitationBatch:
+    """Invitations just made: each person's link, shown and downloadable now and never again (only
+    the tokens' hashes are kept)."""
+
+    join_code: str
+    rows: tuple[tuple[str, str, str], ...]  # (name, email, link), blanks as ""
+
+    def csv_text(self) -> str:
+        """name,email,link for a mail merge, every cell safe to open in a spreadsheet."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["name", "email", "link"])
+        for row in self.rows:
+            writer.writerow([spreadsheet_text(cell, xlsx=False) for cell in row])
+        return out.getvalue()
+
+
+def invite(
+    *, engine: Engine, actor: Actor, workshop_id: int, people_text: str, join_address: str
+) -> InvitationBatch:
+    """One invitation, with its own link, for each person in ``people_text`` (``read_invitees``).
+
+    While the workshop is a draft or open. In a named workshop each invitation keeps the person's
+    name and email, so the facilitator sees who has not finished; in an anonymous one it keeps
+    neither (assessment/db/invitations.py says why). Audited with how many, never who.
+    """
+    people = read_invitees(people_text)
+    with transaction(engine) as session:
+        close_when_due(session=session, workshop_id=workshop_id)
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        if workshop.status == "closed":
+            raise Invalid(INVITE_AFTER_CLOSE)
+        kept = [(None, None) if workshop.anonymous else (p.name, p.email) for p in people]
+        tokens = add_invitations(session=session, workshop_id=workshop.id, people=kept)
+        audit(
+            session=session,
+            actor=actor.audit_name,
+            action="workshop.invited",
+            target=workshop.join_code,
+            detail={"invitations": len(tokens)},
+        )
+    return InvitationBatch(
+        join_code=workshop.join_code,
+        rows=tuple(
+            (p.name or "", p.email or "", invitation_link(join_address, workshop.join_code, token))
+            for p, token in zip(people, tokens, strict=True)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InvitationProgress:
+    """How far the invited people have got. Names only in a named workshop; in an anonymous one
+    ``not_finished`` is empty and only the counts are given."""
+
+    anonymous: bool
+    invited: int
+    joined: int
+    submitted: int
+    not_finished: tuple[tuple[str, str], ...]  # (name or email, "not opened yet" / "joined, not submitted")
+
+
+def invitation_progress(*, engine: Engine, actor: Actor, workshop_id: int) -> InvitationProgress:
+    """For the facilitator: invited, joined and submitted counts, and in a named workshop who has
+    not finished. Nothing here is reachable with a participant's token."""
+    with transaction(engine) as session:
+        workshop = workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+        people = invited_people(session=session, workshop_id=workshop.id)
+    waiting: tuple[tuple[str, str], ...] = ()
+    if not workshop.anonymous:
+        waiting = tuple(
+            (p.name or p.email or "", "joined, not submitted" if p.joined else "not opened yet")
+            for p in people
+            if not p.submitted
+        )
+    return InvitationProgress(
+        anonymous=workshop.anonymous,
+        invited=len(people),
+        joined=sum(p.joined for p in people),
+        submitted=sum(p.submitted for p in people),
+        not_finished=waiting,
+    )
+
+
 __all__ = [
+    "MAX_INVITATIONS",
+    "InvitationBatch",
+    "InvitationProgress",
+    "Invitee",
     "PartnershipSummary",
     "ProgressView",
     "WaitingView",
     "WorkshopSummary",
+    "change_closing_time",
     "create_workshop",
     "find_workshop",
+    "invitation_link",
+    "invitation_progress",
+    "invite",
     "not_submitted",
     "progress",
+    "read_invitees",
+    "record_close_if_due",
     "remove_participant",
     "take_step",
     "visible_partnerships",
