@@ -21,6 +21,7 @@ from ui.walkthrough import (
     start_at_top,
     withdrawn_here,
 )
+from ui.workshop_room import closing_words
 
 # The resume token in the address is the participant's only key: it names one participant of
 # one workshop, so nothing in the URL can reach another workshop's data.
@@ -60,6 +61,8 @@ if st.session_state.get(REMEMBERED_KEY) != token:
 with st.container(key=TOP_KEY):
     st.title(md(me.title))
     st.caption(md(f"{me.partnership} · you answer as {me.label}, privately"))
+    if me.answering and me.closes_at is not None:
+        st.caption(f"{closing_words(me.closes_at)} (UK time).")
     show_withdrawal_refusal()
     if editing:
         progress_line(me, step=step, steps=len(steps))

@@ -4,8 +4,16 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 
-from assessment.errors import Refused
-from assessment.services.participants import WrongCode, join_workshop, remembered, workshop_to_join
+from assessment.errors import NotFound, Refused
+from assessment.services.participants import (
+    InvitationToJoin,
+    WrongCode,
+    invitation_to_join,
+    join_by_invitation,
+    join_workshop,
+    remembered,
+    workshop_to_join,
+)
 from ui.db import engine
 from ui.errors import show_refusal
 from ui.participant import (
@@ -19,13 +27,30 @@ from ui.participant import (
 )
 from ui.resume import remembered_token
 from ui.text import escape_markdown as md
+from ui.workshop_room import closing_words
 
 logger = logging.getLogger(__name__)
 BUSY = "The server is busy and could not {what} just now. Wait a few seconds, then {then}."
 
 st.title("Join a workshop")
 
-raw_code = st.query_params.get("code", "")
+# A personal invitation link carries its own token: it names the workshop and the person, and once
+# it has admitted them it brings them (on any device) back to their own answers.
+invite_token = st.query_params.get("invite", "")
+invitation: InvitationToJoin | None = None
+if invite_token:
+    try:
+        invitation = invitation_to_join(engine=engine(), token=invite_token)
+    except NotFound as exc:
+        show_refusal("open the invitation", exc, then="Or type the join code your facilitator gave you.")
+    except SQLAlchemyError:
+        logger.warning("the join page could not look up an invitation", exc_info=True)
+        st.error(BUSY.format(what="open your invitation", then="reload this page"))
+        st.stop()
+if invitation is not None and invitation.resume_token:
+    st.switch_page("views/answer.py", query_params={"token": invitation.resume_token, "step": "1"})
+
+raw_code = invitation.join_code if invitation is not None else st.query_params.get("code", "")
 code = normalise_code(
     st.text_input(
         "Join code", value=raw_code, max_chars=20, help="8 letters and digits, on the screen", key="join_code"
@@ -74,6 +99,8 @@ except SQLAlchemyError:
     earlier = None
 if workshop.status == "closed":
     st.warning("This workshop is closed for answers.")
+    if workshop.closes_at is not None:
+        st.caption(f"{closing_words(workshop.closes_at)} (UK time).")
     if earlier is None:
         st.caption("If you joined earlier, use your personal resume link.")
     elif st.button("See your answers", type="primary", key="join_continue"):
@@ -81,6 +108,14 @@ if workshop.status == "closed":
     st.stop()
 
 st.subheader(md(f"{workshop.partnership}: {workshop.title}"))
+if workshop.closes_at is not None:
+    st.info(f"{closing_words(workshop.closes_at)} (UK time).", icon=":material/schedule:")
+if invitation is not None:
+    st.markdown(
+        f"You are invited as **{md(invitation.name)}**."
+        if invitation.name and not workshop.anonymous
+        else "You have a personal invitation: this link brings you back to your own answers."
+    )
 st.markdown(
     "Your answers are private. The team sees only combined figures, and nothing from fewer than "
     f"{workshop.anonymity_threshold} people."
@@ -108,7 +143,8 @@ with form_place, st.form("join_form"):
         placeholder="e.g. Director of Adult Social Care",
         key="join_role",
     )
-    name = st.text_input("Your name", max_chars=200, key="join_name") if not workshop.anonymous else None
+    asks_name = not workshop.anonymous and invitation is None  # an invitation gives the name
+    name = st.text_input("Your name", max_chars=200, key="join_name") if asks_name else None
     start = st.form_submit_button("Start", type="primary" if earlier is None else "secondary")
 
 if start:
@@ -116,14 +152,17 @@ if start:
         st.error("Choose your sector, then press Start.")
         st.stop()
     try:
-        token = join_workshop(
-            engine=engine(),
-            join_code=workshop.join_code,
-            sector=sector,
-            role=role,
-            display_name=name,
-            address=client_address(),
-        )
+        if invitation is not None:
+            token = join_by_invitation(engine=engine(), token=invite_token, sector=sector, role=role)
+        else:
+            token = join_workshop(
+                engine=engine(),
+                join_code=workshop.join_code,
+                sector=sector,
+                role=role,
+                display_name=name,
+                address=client_address(),
+            )
     except Refused as exc:
         show_refusal("join", exc, then="Check your answers above, then press Start again.")
         st.stop()

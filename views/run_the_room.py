@@ -18,6 +18,7 @@ from ui.db import engine
 from ui.errors import show_refusal
 from ui.pickers import choose_workshop
 from ui.text import escape_markdown as md
+from ui.workshop_room import closing_words
 
 REFRESH_SECONDS = 2.0
 
@@ -31,6 +32,8 @@ except Refused as exc:
     show_refusal("open the workshop", exc, then="Choose another workshop.")
     st.stop()
 
+if workshop.status == "open" and workshop.closes_at is not None:
+    st.caption(f"{closing_words(workshop.closes_at)} (UK time).")
 st.link_button(
     "Open the projector view",
     f"/present?{urlencode({'code': workshop.join_code})}",

@@ -16,7 +16,16 @@ from ui.estimate import choose_domains
 from ui.pickers import WORKSHOP_KEY, nothing_set_up, pick_workshop
 from ui.text import escape_markdown as md
 from ui.text import plain_text
-from ui.workshop_room import REMOVED_KEY, show_join_panel, show_live_progress, show_not_submitted
+from ui.workshop_room import (
+    REMOVED_KEY,
+    closing_moment,
+    default_closing,
+    show_closing_time,
+    show_invitations,
+    show_join_panel,
+    show_live_progress,
+    show_not_submitted,
+)
 
 CREATED_KEY = "workshops_created"
 
@@ -63,6 +72,18 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
                 "Round label (optional)", max_chars=80, placeholder="e.g. Round 2", key="workshops_round"
             )
             named = st.toggle("Participants give their names (otherwise anonymous)", value=False)
+            # Answering ahead: the workshop can open before the session and close itself.
+            closing_day, closing_at = default_closing()
+            closes = st.checkbox(
+                "Answering closes by itself at a set time (for answering ahead)", key="workshops_closes"
+            )
+            day_column, time_column = st.columns(2)
+            closes_on = day_column.date_input(
+                "Closing date", value=closing_day, format="DD/MM/YYYY", key="workshops_closes_on"
+            )
+            closes_time = time_column.time_input(
+                "Closing time (UK)", value=closing_at, step=900, key="workshops_closes_time"
+            )
             create = st.form_submit_button("Create workshop", type="primary")
         if create:
             try:
@@ -76,6 +97,7 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
                     domains=domains,
                     anonymous=not named,
                     bank_yaml=default_bank_yaml(),
+                    closes_at=closing_moment(closes_on, closes_time) if closes else None,
                 )
             except Refused as exc:
                 show_refusal("create the workshop", exc)
@@ -95,6 +117,9 @@ state = {"draft": "not open yet", "open": "open for answers", "closed": "closed 
 st.markdown(
     f"**{md(workshop.partnership)} · {md(workshop.title)}** is {state}"
     + (", results revealed" if workshop.revealed else "")
+)
+show_closing_time(
+    actor=actor, workshop_id=workshop.id, closes_at=workshop.closes_at, revealed=workshop.revealed
 )
 # Handled in the page, not in on_click callbacks: a callback runs before the page, so before the
 # sign-in and cohort checks above, with the workshop of the run that drew the button. Keyed by the
@@ -196,3 +221,10 @@ removed = st.session_state.pop(REMOVED_KEY, None)
 if isinstance(removed, str):
     st.success(f"Removed {md(removed)} and their answers.", icon=":material/check_circle:")
 show_not_submitted(actor=actor, workshop_id=workshop.id, revealed=workshop.revealed)
+show_invitations(
+    actor=actor,
+    workshop_id=workshop.id,
+    join_code=workshop.join_code,
+    status=workshop.status,
+    anonymous=workshop.anonymous,
+)
