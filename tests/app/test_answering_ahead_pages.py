@@ -16,6 +16,7 @@ from assessment.db.tables import Participant, Workshop
 from assessment.services import Actor
 from assessment.services import workshops as service
 from tests.app.conftest import make_workshop, open_as_facilitator, open_page
+from tests.conftest import PROJECT_ROOT
 from ui.workshop_room import INVITATIONS_KEY, closing_moment, closing_words
 
 pytestmark = pytest.mark.app
@@ -184,3 +185,31 @@ def test_after_the_closing_time_the_join_and_answer_pages_say_answering_has_clos
     assert "Answering has closed for this workshop" in texts(answering)
     with transaction(app_db) as session:
         assert session.scalar(select(Workshop.status).where(Workshop.id == workshop.id)) == "closed"
+
+
+def test_an_invitation_token_and_a_resume_token_never_stand_in_for_each_other(app_db: Engine) -> None:
+    workshop = make_workshop(app_db, anonymous=False, title="Alder round")
+    token = invite(app_db, workshop.id, "Ann Smith\n")[0]
+    at = open_page(JOIN, invite=token)
+    at.selectbox[0].set_value("vcse")
+    next(b for b in at.button if b.label == "Start").click().run()
+    with transaction(app_db) as session:
+        resume = str(session.scalar(select(Participant.resume_token)))
+    as_resume = open_page(ANSWER, token=token)
+    assert "This link is not valid" in texts(as_resume)
+    assert "Alder round" not in texts(as_resume)
+    as_invitation = open_page(JOIN, invite=resume)
+    assert "invitation link is not valid" in texts(as_invitation)
+    assert "Ann Smith" not in texts(as_invitation)
+
+
+def test_the_invitations_and_their_progress_are_only_on_a_signed_in_facilitators_page(app_db: Engine) -> None:
+    workshop = make_workshop(app_db, anonymous=False)
+    invite(app_db, workshop.id, "Ann Smith\n")
+    for page, query in ((JOIN, {"code": workshop.join_code}), (ANSWER, {"token": "madeup"})):
+        at = open_page(page, **query)
+        assert "Ann Smith" not in texts(at)
+        assert not any(b.label == "Make invitation links" for b in at.button)
+    at = AppTest.from_file(str(PROJECT_ROOT / "views" / "workshops.py"), default_timeout=30).run()
+    assert at.warning[0].value == "Sign in to continue."
+    assert "Ann Smith" not in texts(at)
