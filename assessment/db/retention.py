@@ -78,7 +78,9 @@ def _closed_on(session: Session, workshop: Workshop) -> date:
     """When answering last closed: the audit log's latest close, else the day it was held."""
     closed = session.scalar(
         select(func.max(AuditEntry.at)).where(
-            AuditEntry.action == "workshop.closed", AuditEntry.target == workshop.join_code
+            # closed by hand, or by its closing time (assessment.lifecycle.CLOSED_AUTOMATICALLY)
+            AuditEntry.action.in_(("workshop.closed", "workshop.closed_automatically")),
+            AuditEntry.target == workshop.join_code,
         )
     )
     return closed.date() if isinstance(closed, datetime) else workshop.held_on

@@ -426,3 +426,17 @@ def test_an_uploaded_csv_with_a_header_row_is_read_like_typed_lines() -> None:
         ("Ann Smith", "ann@example.org"),
         (None, "bob@example.org"),
     ]
+
+
+def test_retention_counts_from_the_close_the_clock_made(engine: Engine, clock: Clock) -> None:
+    from assessment.db.retention import rounds_closed_before
+
+    workshop_id = a_workshop(engine)
+    joined(engine, workshop_id)
+    clock.at = DEADLINE
+    service.find_workshop(engine=engine, actor=OPERATOR, join_code=_code(engine, workshop_id))
+    with transaction(engine) as session:
+        (closed,) = rounds_closed_before(session=session, cutoff=date(2100, 1, 1))
+        recorded = session.scalar(select(AuditEntry.at).where(AuditEntry.action == CLOSED_AUTOMATICALLY))
+    assert recorded is not None
+    assert closed.closed_on == recorded.date() != date(2026, 12, 4)  # not the day it was held
