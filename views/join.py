@@ -82,6 +82,8 @@ except SQLAlchemyError:
     st.error(BUSY.format(what="look up the code", then="press Enter in the code box again"))
     st.stop()
 forget_wrong_codes()
+if invitation is not None and invitation.join_code != workshop.join_code:
+    invitation = None  # another code typed over the invitation's: an ordinary join of that one
 
 if workshop.status == "draft":
     wait_until_open(
