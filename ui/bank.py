@@ -11,9 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from assessment import settings
-from assessment.framework import QuestionBank, load_bank
+from assessment.framework import QuestionBank, load_bank, parse_bank
 
-__all__ = ["bank_path", "default_bank", "default_bank_yaml"]
+__all__ = ["bank_of_text", "bank_path", "default_bank", "default_bank_yaml"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,3 +35,10 @@ def default_bank() -> QuestionBank:
 def default_bank_yaml() -> str:
     """The bank file's text, as a new workshop stores it."""
     return bank_path().read_text(encoding="utf-8-sig")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def bank_of_text(yaml_text: str) -> QuestionBank:
+    """A stored bank version's text, parsed once per text: the workshop form reparses nothing
+    on each tick of its domain chooser. The text has passed the loader when it was saved."""
+    return parse_bank(yaml_text)

@@ -6,10 +6,11 @@ import streamlit as st
 from assessment.errors import Refused
 from assessment.lifecycle import Step, allowed_steps, next_step
 from assessment.services import Actor
+from assessment.services import banks as bank_service
 from assessment.services import rerate as rerate_service
 from assessment.services import workshops as service
 from ui.auth import require_facilitator
-from ui.bank import default_bank, default_bank_yaml
+from ui.bank import bank_of_text
 from ui.db import engine
 from ui.errors import show_refusal
 from ui.estimate import choose_domains
@@ -52,7 +53,21 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
             "partnerships page, or load the sample data from the home page."
         )
     else:
-        bank = default_bank()
+        # The bank first, outside the form like the domains: its domains and estimate follow it.
+        bank_choices = bank_service.choosable_bank_versions(engine=engine(), actor=actor)
+        # Keyed by the stored version, not the position: a version saved meanwhile moves no choice.
+        by_key = {str(c.bank_version_id or "shipped"): c for c in bank_choices}
+        chosen = st.selectbox(
+            "Question bank",
+            list(by_key),
+            format_func=lambda k: plain_text(by_key[k].label),
+            key="workshops_bank",
+            help="Your own banks and those shared with you are made on the Edit question banks page.",
+        )
+        bank_yaml = bank_service.choice_text(
+            engine=engine(), actor=actor, bank_version_id=by_key[chosen].bank_version_id
+        )
+        bank = bank_of_text(bank_yaml)
         domains = choose_domains(bank)  # outside the form, so its estimate follows each tick
         with st.form("workshops_create"):
             partnership = st.selectbox(
@@ -96,7 +111,7 @@ with st.expander(create_label, expanded=not workshops, icon=":material/add:"):
                     round_label=round_label,
                     domains=domains,
                     anonymous=not named,
-                    bank_yaml=default_bank_yaml(),
+                    bank_yaml=bank_yaml,
                     closes_at=closing_moment(closes_on, closes_time) if closes else None,
                 )
             except Refused as exc:

@@ -197,6 +197,26 @@ def choosable_bank_versions(*, engine: Engine, actor: Actor) -> list[BankChoice]
     return choices
 
 
+def choice_text(*, engine: Engine, actor: Actor, bank_version_id: int | None) -> str:
+    """The text of a chosen bank version, as a new workshop stores it: the shipped bank for None,
+    otherwise a version of a bank the facilitator owns or has been shared. Any other id is refused
+    in the same words as one that does not exist, so nobody can read another's bank by its number."""
+    facilitator = _facilitator(actor, "use a question bank")
+    if bank_version_id is None:
+        return shipped_bank_yaml()
+    with transaction(engine) as session:
+        banks = rows.visible_banks(session=session, facilitator_id=facilitator)
+        editions = rows.editions_of(session=session, question_bank_ids=[b.id for b in banks])
+        text = (
+            rows.version_text(session=session, bank_version_id=bank_version_id)
+            if any(e.bank_version_id == bank_version_id for e in editions)
+            else None
+        )
+    if text is None:
+        raise NotFound("there is no such question bank version among yours or those shared with you")
+    return text
+
+
 # --- changes --------------------------------------------------------------------------------------------
 
 
