@@ -1,19 +1,35 @@
 """In a real browser: a facilitator copies the shipped bank, rewords a question, adds a local one
 with four level descriptors, removes a domain, sees each problem as they type, saves version 2
-and downloads it; the download validates with the command line."""
+and downloads it; the download validates with the command line. Then they run a workshop on
+version 2 (three people answer) after a round on version 1, and the trends page says the bank
+changed and that questions are matched by id."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import Engine
 
+from assessment.answers import Answer
 from assessment.auth import create_facilitator
-from assessment.db import make_engine, transaction
-from assessment.framework import load_bank
+from assessment.db import (
+    add_participant,
+    create_cohort,
+    create_partnership,
+    list_workshops,
+    make_engine,
+    save_answer,
+    submit_participant,
+    transaction,
+    workshop_info,
+)
+from assessment.estimates import answering_time
+from assessment.framework import QuestionBank, load_bank
 from assessment.migrate import upgrade_database
 from tests.conftest import PROJECT_ROOT
 from tests.e2e.conftest import (
@@ -23,6 +39,7 @@ from tests.e2e.conftest import (
     sign_in,
     start_app,
 )
+from tests.storage.conftest import add_round
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +49,23 @@ REWORDED = "Our partnership has a purpose every partner can say in one sentence.
 LOCAL = "Do partners pool budgets for shared outcomes?"
 LOCAL_ID = "do-partners-pool-budgets-for-shared-outcomes"
 REMOVED = SHIPPED.domains[-1]
+
+
+ROUND_ANSWERS = {ITEM: [(1, 3), (2, 3), (2, 4)], "trust-candid-relationships": [(2, 3), (2, 3), (3, 4)]}
+
+
+def answer_round(engine: Engine, *, title: str, bank: QuestionBank) -> None:
+    """Three people answer the workshop made in the browser and submit, as they would on phones."""
+    with transaction(engine) as session:
+        [made] = [w for w in list_workshops(session=session) if w["title"] == title]
+        workshop = workshop_info(session=session, join_code=made["join_code"])
+        for index, sector in enumerate(["nhs-trust", "local-authority", "vcse"]):
+            person = add_participant(session=session, workshop_id=workshop.id, sector=sector)
+            for item_id, levels in ROUND_ANSWERS.items():
+                now, target = levels[index]
+                answer = Answer(item_id=item_id, current=now, target=target)
+                save_answer(session=session, participant_id=person.id, answer=answer, bank=bank)
+            submit_participant(session=session, participant_id=person.id)
 
 
 def container(page: Page, key: str) -> Locator:
@@ -51,8 +85,17 @@ def test_a_facilitator_edits_a_copy_of_the_shipped_bank_and_downloads_version_2(
     engine = make_engine(url)
     upgrade_database(engine)
     with transaction(engine) as session:
-        create_facilitator(session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="t")
-    engine.dispose()
+        facilitator = create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="t"
+        )
+        cohort = create_cohort(session=session, name="North", owner_id=facilitator)
+        partnership = create_partnership(
+            session=session, cohort_id=cohort, name="Riverside place", kind="place"
+        )
+    # Round 1 on version 1, which is the shipped text exactly.
+    add_round(
+        engine, partnership=partnership, label="Round 1", held_on=date(2026, 3, 1), answers=ROUND_ANSWERS
+    )
     server = start_app(artifacts_dir, env={"DATABASE_URL": url})
     context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     context.set_default_timeout(30_000)
@@ -140,6 +183,29 @@ def test_a_facilitator_edits_a_copy_of_the_shipped_bank_and_downloads_version_2(
         assert version_2.item(ITEM).text == REWORDED
         assert len(version_2.item(LOCAL_ID).levels) == 4  # type: ignore[union-attr]
         assert REMOVED.id not in {d.id for d in version_2.domains}
+
+        # Round 2 on version 2, chosen on the workshop form; three people answer it.
+        page.get_by_role("link", name="Workshops").click()
+        page.get_by_test_id("stExpander").filter(has_text="Create a workshop").locator("summary").click()
+        page.get_by_role("combobox", name="Question bank").click()
+        page.get_by_role("option", name="Riverside bank, version 2").click()
+        # the domains, and so the answering time, follow the version chosen
+        estimate = answering_time(version_2, [d.id for d in version_2.domains]).sentence()
+        expect(page.get_by_text(f"Answering time: {estimate}")).to_be_visible()
+        page.get_by_label("Title").fill("Round two on our bank")
+        page.get_by_label("Round label (optional)").fill("Round 2")
+        page.get_by_role("button", name="Create workshop").click()
+        expect(page.get_by_text("Round two on our bank").first).to_be_visible()
+        answer_round(engine, title="Round two on our bank", bank=version_2)
+
+        page.get_by_role("link", name="Trends").click()
+        expect(page.get_by_text("The question bank changed at Round 2")).to_be_visible()
+        expect(page.get_by_text("Questions worded differently between rounds")).to_be_visible()
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.wait_for_timeout(500)  # the charts' resize
+        page.screenshot(path=artifacts_dir / "trends-two-bank-versions-1440.png", full_page=True)
+        expect_no_traceback(page)
     finally:
         context.close()
         server.stop()
+        engine.dispose()
