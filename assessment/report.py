@@ -15,16 +15,13 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import multiprocessing
-import multiprocessing.context
 import os
 import re
-import sys
 import threading
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,6 +59,7 @@ from assessment.presenting import (
 )
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
+from assessment.typesetter import TypesettingPool
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_WIDTH_PX = 640  # the A4 text column (174 mm) at 96 px per inch, rounded down
@@ -695,56 +693,24 @@ def latest_workshops(*, session: Session, cohort_id: int) -> list[int]:
     return [by_code[c] for c in codes if c in by_code]
 
 
-PACK_WORKER_PRELOAD = ("assessment.report", "weasyprint")
-
-
-def pack_pool_context() -> multiprocessing.context.BaseContext:
-    """How the pack's typesetting processes start: never by forking this process, whose other
-    threads (a web server's, the chart browser's) could hold locks a forked copy would wait on
-    for ever. Forkserver where the system has it (each worker forked from a clean server
-    process), spawn elsewhere."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # The server loads the report's modules and WeasyPrint once (for the process's life, across
-    # packs); each worker forked from it starts with them loaded, instead of seconds of imports.
-    context.set_forkserver_preload(list(PACK_WORKER_PRELOAD))
-    return context
-
-
 # Below this many files a pack is typeset in this process unless workers are asked for: starting
 # the pool costs more than it saves (bench/report.py, a 4-partnership pack: 13.4 s with a pool of 2
 # against 11.8 s without, on 2 cores).
 POOL_FROM_FILES = 8
 
 
-def workers_can_start() -> bool:
-    """Whether a pool's worker can start here. A forkserver or spawn worker first re-runs the
-    parent's ``__main__`` from its file unless it is a module run by name (``python -m``); inside
-    a Streamlit server ``__main__`` is the page being run, which must not run in a worker (it
-    crashed one: found when the whole suite ran). So a pool only where ``__main__`` is safe."""
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    return spec is not None or getattr(main, "__file__", None) is None
-
-
 def pack_workers(asked: int | None, *, files: int) -> int:
     """As many typesetting processes as the machine has cores (or as asked), never more than files;
-    one (no pool) for a small pack unless asked, and wherever workers cannot start."""
-    if not workers_can_start():
-        return 1
+    one (no pool) for a small pack unless asked."""
     if asked is None and files < POOL_FROM_FILES:
         return 1
     return max(1, min(asked or os.cpu_count() or 1, files))
 
 
-def _typeset_html(html: str, title: str) -> bytes:
-    """A pool worker's job: one document typeset (module level, so a worker can be handed it)."""
-    return render_pdf(html, title=title)
+def prepare_typesetter() -> None:
+    """Load the typesetter and parse the stylesheet: a pool's worker does it once, as it starts."""
+    import weasyprint  # noqa: F401  (loaded now, not at the first PDF)
 
-
-def _prepare_worker() -> None:
-    """Load the typesetter and parse the stylesheet once per worker, before its first PDF."""
     _stylesheet()
 
 
@@ -782,14 +748,12 @@ def cohort_pack(
     workshop_ids = latest_workshops(session=session, cohort_id=cohort_id)
     total = len(workshop_ids) + 1
     size = pack_workers(workers, files=total)
-    pool = (
-        ProcessPoolExecutor(max_workers=size, mp_context=pack_pool_context(), initializer=_prepare_worker)
-        if size > 1
-        else None
-    )
+    # Workers are processes of their own started by name (`assessment.typesetter`): they never
+    # run this process's ``__main__`` again, which may be a Streamlit page or a script's file.
+    pool = TypesettingPool(size) if size > 1 else None
 
     def typeset(html: str, title: str) -> Future[bytes] | bytes:
-        return pool.submit(_typeset_html, html, title) if pool is not None else _typeset_html(html, title)
+        return pool.submit(html, title) if pool is not None else render_pdf(html, title=title)
 
     used: set[str] = set()
     queue: deque[_Typesetting] = deque()
@@ -843,7 +807,7 @@ def cohort_pack(
             yield from hand_over()
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(cancel_futures=True)
     if progress:
         progress(total, total, "done")
 

@@ -74,3 +74,35 @@ def test_the_cohort_pack_is_made_with_a_progress_bar_and_offered_as_a_zip(
             .extract_text()
         )
     assert "Riverside ICS" in text and "Charts not drawn" in text
+
+
+def test_the_page_s_cohort_pack_is_typeset_by_a_pool_of_processes_and_the_page_is_not_run_again(
+    app_db: Engine, facilitator: int, no_browser: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a page runs, ``__main__`` is that page: a worker that ran it again crashed. The pool's
+    workers are started by name, so even a small pack (pool asked for from 2 files) gets one."""
+    from assessment import report
+
+    pools: list[int] = []
+
+    class Counted(report.TypesettingPool):
+        def __init__(self, size: int) -> None:
+            super().__init__(size)
+            pools.append(size)
+
+    monkeypatch.setattr(report, "TypesettingPool", Counted)
+    monkeypatch.setattr(report, "POOL_FROM_FILES", 2)
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    summary = load_demo(engine=app_db)
+    with transaction(app_db) as session:
+        cohort = cohort_id(session=session, name=summary.cohort)
+    at = open_as_facilitator(facilitator, "views/cohorts.py", cohorts_cohort=cohort)
+    next(b for b in at.button if b.label == "Make the cohort pack").click()
+    at.run(timeout=180)
+    assert not at.exception
+    assert pools == [2]
+    content, _, _ = at.session_state[f"cohorts_pack_{cohort}"]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert len(archive.namelist()) == 4
+        text = PdfReader(io.BytesIO(archive.read("cohort-overview.pdf"))).pages[0].extract_text()
+    assert summary.cohort in text

@@ -4,17 +4,18 @@ each: the same files, the same text, as made one at a time in the caller's proce
 
 from __future__ import annotations
 
-import importlib.machinery
 import io
+import json
+import subprocess
 import sys
-import types
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from assessment import report
+from assessment import report, typesetter
 from assessment.db import create_cohort, create_partnership, transaction
 from assessment.report import cohort_pack, workshop_summary_pdf
 from tests.storage.conftest import add_round
@@ -48,43 +49,33 @@ def cohort(engine: Engine) -> tuple[int, list[int]]:
     return cohort, workshops
 
 
-def test_the_pool_starts_its_workers_in_a_way_safe_beside_a_server_s_threads() -> None:
-    assert report.pack_pool_context().get_start_method() in {"spawn", "forkserver"}
+def test_the_pool_s_workers_are_this_package_s_module_run_by_name_and_end_with_the_pool() -> None:
+    """Started by name, a worker runs nothing of the parent's ``__main__`` (a page, a script); and
+    started with exec at once, it is safe beside a web server's threads, unlike a fork."""
+    with report.TypesettingPool(2) as pool:
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in pool.pids]
+        processes = list(pool._processes)
+    assert all(command[1:3] == [b"-m", b"assessment.typesetter"] for command in commands)
+    assert all(process.returncode == 0 for process in processes)
 
 
-def test_workers_are_forked_from_a_server_that_has_the_typesetter_loaded_already() -> None:
-    """Each worker would otherwise import the report's modules and WeasyPrint itself, seconds of
-    two cores at the start of every pack."""
-    context = report.pack_pool_context()
-    if context.get_start_method() != "forkserver":
-        pytest.skip("this system has no forkserver: workers are spawned, each loading the typesetter")
-    from multiprocessing import forkserver
-
-    assert {"assessment.report", "weasyprint"} <= set(forkserver._forkserver._preload_modules)
+def test_a_worker_s_failure_is_told_and_the_pool_carries_on() -> None:
+    with report.TypesettingPool(1) as pool:
+        broken = pool.submit("<p>", title=None)  # type: ignore[arg-type]
+        with pytest.raises(typesetter.TypesettingFailed, match="could not be typeset"):
+            broken.result(timeout=60)
+        assert pool.submit("<p>Still here</p>", "A title").result(timeout=60).startswith(b"%PDF")
 
 
-@pytest.fixture
-def main_run_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ``__main__`` a worker need not re-run, as under `python -m` (the CLI): earlier AppTests in
-    this process leave a page as ``__main__``, as a Streamlit server does."""
-    main = types.ModuleType("__main__")
-    main.__spec__ = importlib.machinery.ModuleSpec("assessment.__main__", None)
-    monkeypatch.setitem(sys.modules, "__main__", main)
+def test_jobs_do_not_wait_for_ever_on_a_worker_that_died() -> None:
+    with report.TypesettingPool(1) as pool:
+        for process in pool._processes:
+            process.kill()
+            process.wait()
+        with pytest.raises(typesetter.TypesettingFailed, match="stopped"):
+            pool.submit("<p>Hello</p>", "A title").result(timeout=60)
 
 
-def test_no_pool_starts_where_a_worker_would_re_run_a_page_as_its_main(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    page = types.ModuleType("__main__")
-    page.__file__ = "views/cohorts.py"  # as a Streamlit server's __main__ while a page runs
-    monkeypatch.setitem(sys.modules, "__main__", page)
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    assert not report.workers_can_start()
-    assert report.pack_workers(None, files=43) == 1
-    assert report.pack_workers(2, files=43) == 1
-
-
-@pytest.mark.usefixtures("main_run_by_name")
 def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     engine: Engine, cohort: tuple[int, list[int]]
 ) -> None:
@@ -125,7 +116,6 @@ def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     ]
 
 
-@pytest.mark.usefixtures("main_run_by_name")
 def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -137,7 +127,6 @@ def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
     assert report.pack_workers(3, files=43) == 3
 
 
-@pytest.mark.usefixtures("main_run_by_name")
 def test_a_small_pack_is_typeset_without_a_pool_unless_workers_are_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -146,3 +135,66 @@ def test_a_small_pack_is_typeset_without_a_pool_unless_workers_are_asked_for(
     assert report.pack_workers(None, files=report.POOL_FROM_FILES - 1) == 1
     assert report.pack_workers(None, files=report.POOL_FROM_FILES) == 2
     assert report.pack_workers(2, files=3) == 2
+
+
+# A script run from a file, as bench/report.py is and as a Streamlit server runs each page as
+# ``__main__``: run again anywhere but as the main program (as a multiprocessing worker would, to
+# prepare itself), it leaves a mark and fails.
+SCRIPT_RUN_FROM_A_FILE = """
+import json, sys
+if __name__ != "__main__":
+    open(sys.argv[2], "a").write("run again as " + __name__ + "\\n")
+    raise SystemExit("a page was run again in a worker")
+sys.path.insert(0, sys.argv[3])
+from assessment import report, typesetter
+from assessment.db import cohort_id, make_engine, transaction
+from assessment.demo import load_demo
+from assessment.migrate import upgrade_database
+
+started = []
+class Counted(typesetter.TypesettingPool):
+    def __init__(self, size):
+        super().__init__(size)
+        started.append(self.pids)
+report.TypesettingPool = Counted
+
+engine = make_engine(sys.argv[1])
+upgrade_database(engine)
+summary = load_demo(engine=engine)
+with transaction(engine) as session:
+    cohort = cohort_id(session=session, name=summary.cohort)
+    pooled = list(report.cohort_pack(session=session, cohort_id=cohort, charts=False, workers=2))
+    alone = list(report.cohort_pack(session=session, cohort_id=cohort, charts=False, workers=1))
+json.dump({
+    "workers": report.pack_workers(2, files=len(pooled)),
+    "pools": started,
+    "pooled": [[f.filename, f.content.hex()] for f in pooled],
+    "alone": [[f.filename, f.content.hex()] for f in alone],
+}, sys.stdout)
+"""
+
+
+def test_a_pool_starts_from_a_script_run_from_a_file_and_never_runs_that_script_again(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT_RUN_FROM_A_FILE, encoding="utf-8")
+    marks = tmp_path / "run-again.txt"
+    root = str(Path(report.__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, str(script), f"sqlite:///{tmp_path / 'pack.db'}", str(marks), root],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not marks.exists(), marks.read_text()
+    made = json.loads(done.stdout)
+    assert made["workers"] == 2
+    assert len(made["pools"]) == 1 and len(made["pools"][0]) == 2
+    assert [name for name, _ in made["pooled"]] == [name for name, _ in made["alone"]]
+    assert [text_of(bytes.fromhex(pdf)) for _, pdf in made["pooled"]] == [
+        text_of(bytes.fromhex(pdf)) for _, pdf in made["alone"]
+    ]
