@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -113,3 +115,15 @@ def test_nested_figures_are_compared_by_their_joined_names_and_text_is_left_out(
         "click_to_saved_ms / p50": 49.0,
         "click_to_saved_ms / p95": 454.0,
     }
+
+
+@pytest.mark.parametrize("script", ["report.py"])
+def test_the_pdf_benchmark_offers_the_side_by_side_options(script: str) -> None:
+    shown = subprocess.run(
+        [sys.executable, str(versions.ROOT / "bench" / script), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=versions.ROOT,
+    ).stdout
+    assert "--against REF" in shown and "--rounds" in shown and "--partnerships" in shown
