@@ -1,8 +1,13 @@
 """A 60-person workshop against one server, or several behind nginx: everyone answers the whole
 bank at once.
 
-Run: .venv/bin/python bench/load.py [--small] [--participants N] [--browsers B] [--think S]
-     [--postgres] [--replicas N --proxy] [--fast-reruns true|false] [--json FILE]
+Run: .venv/bin/python bench/load.py [--small] [--participants N] [--workshops W] [--browsers B]
+     [--think S] [--steps N] [--postgres] [--replicas N --proxy] [--fast-reruns true|false] [--json FILE]
+  --think: the mean seconds before each action. The default, 2 s, is about ten times a real room's
+  pace (a person answers an item, two actions, every 20-40 s); --think 10 is a real room at its
+  busiest (an item every 20 s).
+  --workshops W: W open workshops at once (each of its own partnership), --participants in each;
+  with --steps N each asks only its first N domains, to bound a run at a real pace.
   --postgres: a database created (and dropped) in the PostgreSQL of the PG* environment, e.g.
   under `pg_virtualenv -t -- ...`; otherwise SQLite in a temporary file.
   --proxy: everyone goes through nginx with deploy/nginx.conf (the deployment's own rules: cookie
@@ -31,7 +36,9 @@ and that read comes after the change's callback committed the answer. Click-to-s
 Afterwards the database is compared with what every participant sent: each acknowledged answer
 must be present exactly once with the values sent. The servers' CPU (and nginx's) comes from
 /proc/<pid>/stat.
-Targets (issue 8): 60 participants, zero lost answers, p95 click-to-saved under 500 ms.
+Targets (issue 8): 60 participants, zero lost answers, p95 click-to-saved under 500 ms. Issue 17
+item 6: 240 participants (four workshops of 60 at once) at a real room's pace through the proxy,
+p95 under 300 ms, zero lost; the 300 ms target is judged when --workshops is above 1.
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
 
 ROOT = code_root()  # the app measured: this tree, or the --against version
 TARGET_P95_MS = 500.0
+TARGET_P95_MS_SEVERAL_WORKSHOPS = 300.0  # issue 17 item 6: four workshops of 60 at a real pace
 SAVED_CAPTION = ":material/check_circle: Saved"
 SAVED_PATTERN = re.compile(r"\bSaved$")  # the caption as a browser shows it; "Not saved…" must not match
 RUN_TIMEOUT_S = 60.0
@@ -424,7 +432,7 @@ class CpuSampler:
         self.server_start = [process_seconds(pid) for pid in self.pids]
         self.client_start = process_seconds(os.getpid())
         self.machine_start = machine_busy_seconds()
-        self.load_before = Path("/proc/loadavg").read_text().split()[0]
+        self.load_before = _load_average()
         self._thread.start()
         return self
 
@@ -591,9 +599,17 @@ def main() -> None:
     parser.add_argument(
         "--small", action="store_true", help="4 participants (1 in a browser), 2 steps: CI smoke"
     )
-    parser.add_argument("--participants", type=int, default=60, help="how many answer at once (default 60)")
     parser.add_argument(
-        "--browsers", type=int, default=3, help="how many of them are Chromium pages (default 3)"
+        "--participants", type=int, default=60, help="how many answer at once in each workshop (default 60)"
+    )
+    parser.add_argument(
+        "--workshops",
+        type=int,
+        default=1,
+        help="workshops at once, each of --participants (default 1)",
+    )
+    parser.add_argument(
+        "--browsers", type=int, default=3, help="how many of them, in all, are Chromium pages (default 3)"
     )
     parser.add_argument(
         "--think", type=float, default=2.0, help="mean seconds before each action (default 2)"
@@ -626,16 +642,18 @@ def main() -> None:
         return
     if args.replicas < 1:
         parser.error("--replicas must be 1 or more")
+    if args.workshops < 1:
+        parser.error("--workshops must be 1 or more")
     if args.replicas > 1 and not args.proxy:
         parser.error("--replicas above 1 needs --proxy: the servers are reached through nginx")
     if args.replicas > 1 and not args.postgres:
         parser.error("--replicas above 1 needs --postgres: the replicas share one PostgreSQL database")
     if args.small:
         args.participants, args.browsers, args.steps, args.think = 4, 1, 2, 0.5
-    args.browsers = min(args.browsers, args.participants)
+    args.browsers = min(args.browsers, args.participants * args.workshops)
 
     with scratch_database(args.postgres) as url:
-        bank, domains, tallies = prepare(url, args.participants, args.browsers, args.steps)
+        bank, domains, tallies = prepare(url, args.participants, args.browsers, args.steps, args.workshops)
         env = {"DATABASE_URL": url}
         if args.post_script_gc:
             env["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "true"
@@ -669,23 +687,27 @@ def main() -> None:
 
 
 def prepare(
-    url: str, participants: int, browsers: int, steps: int
+    url: str, participants: int, browsers: int, steps: int, workshops: int = 1
 ) -> tuple[QuestionBank, list[str], list[Tally]]:
-    """An open workshop (of the first ``steps`` domains, or all) and its participants' links."""
+    """``workshops`` open workshops (of the first ``steps`` domains, or all), each of a partnership
+    of its own, and each one's ``participants`` links; the first ``browsers`` are browsers'."""
     engine = make_engine(url)
     upgrade_database(engine)
     bank = default_bank_of(engine)
     domains = [d.id for d in bank.domains][: steps or None]
-    workshop = make_workshop(engine, name="Load partnership", domains=domains)
     sectors = [s.id for s in bank.sectors]
-    tallies = []
-    with transaction(engine) as session:
-        for n in range(participants):
-            person = add_participant(
-                session=session, workshop_id=workshop.id, sector=sectors[n % len(sectors)]
-            )
-            kind = "browser" if n < browsers else "socket"
-            tallies.append(Tally(name=f"P{n + 1:02d}", token=person.resume_token, kind=kind))
+    tallies: list[Tally] = []
+    for number in range(1, workshops + 1):
+        name = "Load partnership" if workshops == 1 else f"Load partnership {number}"
+        workshop = make_workshop(engine, name=name, domains=domains)
+        prefix = "" if workshops == 1 else f"W{number}-"
+        with transaction(engine) as session:
+            for n in range(participants):
+                person = add_participant(
+                    session=session, workshop_id=workshop.id, sector=sectors[n % len(sectors)]
+                )
+                kind = "browser" if len(tallies) < browsers else "socket"
+                tallies.append(Tally(name=f"{prefix}P{n + 1:02d}", token=person.resume_token, kind=kind))
     engine.dispose()
     return bank, domains, tallies
 
@@ -723,12 +745,14 @@ def summarise(
         "proxy": "nginx, deploy/nginx.conf" if args.proxy else "none",
         "post_script_gc": args.post_script_gc,
         "fast_reruns": args.fast_reruns or "app config",
-        "participants": args.participants,
+        "participants": args.participants * args.workshops,
+        "workshops": args.workshops,
         "browsers": args.browsers,
         "steps": steps,
         "think_s": args.think,
         "wall_s": round(cpu.wall, 1),
         "load_average_before": cpu.load_before,
+        "load_average_after": _load_average(),
         "click_to_saved_ms": click_to_saved(None),
         "socket_click_to_saved_ms": click_to_saved("socket"),
         "browser_click_to_saved_ms": click_to_saved("browser"),
@@ -749,6 +773,14 @@ def summarise(
     }
 
 
+def _load_average() -> str:
+    """The machine's load averages (1, 5 and 15 minutes) as /proc/loadavg gives them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     def spread(f: dict[str, float]) -> str:
         if not f["n"]:
@@ -765,10 +797,12 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     )
     print(
         f"machine: {figures['machine']}; {figures['backend']}; {servers}; "
-        f"load average before: {figures['load_average_before']}"
+        f"load average before: {figures['load_average_before']}, after: {figures['load_average_after']}"
     )
+    rooms = f" in {figures['workshops']} workshops at once" if figures["workshops"] > 1 else ""
     print(
-        f"{figures['participants']} participants ({sockets} websocket, {figures['browsers']} browser), "
+        f"{figures['participants']} participants{rooms} "
+        f"({sockets} websocket, {figures['browsers']} browser), "
         f"{figures['steps']} steps, think {figures['think_s']} s, post-script GC "
         f"{'on' if figures['post_script_gc'] else 'off'}, fastReruns {figures['fast_reruns']}: "
         f"{figures['wall_s']:.0f} s"
@@ -802,10 +836,11 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         return
     whole = counts["lost"] == counts["differ"] == counts["duplicated"] == 0
     p95 = figures["click_to_saved_ms"].get("p95", float("inf"))
+    target = TARGET_P95_MS_SEVERAL_WORKSHOPS if figures["workshops"] > 1 else TARGET_P95_MS
     print(
         f"target: {figures['participants']} participants with zero lost answers: "
-        f"{'met' if whole else 'NOT met'}; p95 click-to-saved < {TARGET_P95_MS:.0f} ms: {p95:.0f} ms, "
-        f"{'met' if p95 < TARGET_P95_MS else 'NOT met'}"
+        f"{'met' if whole else 'NOT met'}; p95 click-to-saved < {target:.0f} ms: {p95:.0f} ms, "
+        f"{'met' if p95 < target else 'NOT met'}"
     )
 
 
