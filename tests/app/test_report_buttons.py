@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -81,18 +82,18 @@ def test_the_page_s_cohort_pack_is_typeset_by_a_pool_of_processes_and_the_page_i
 ) -> None:
     """While a page runs, ``__main__`` is that page: a worker that ran it again crashed. The pool's
     workers are started by name, so even a small pack (pool asked for from 2 files) gets one."""
-    from assessment import report
+    from assessment import report, typesetter
 
     pools: list[int] = []
 
-    class Counted(report.TypesettingPool):
+    class Counted(typesetter.TypesettingPool):
         def __init__(self, size: int) -> None:
             super().__init__(size)
             pools.append(size)
 
     monkeypatch.setattr(report, "TypesettingPool", Counted)
     monkeypatch.setattr(report, "POOL_FROM_FILES", 2)
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     summary = load_demo(engine=app_db)
     with transaction(app_db) as session:
         cohort = cohort_id(session=session, name=summary.cohort)
