@@ -47,22 +47,33 @@ typecheck: dev-deps
 # ICS_REQUIRE_POSTGRES makes a missing PostgreSQL a failure rather than a skip.
 WITH_POSTGRES := pg_virtualenv -t -- env ICS_REQUIRE_POSTGRES=1
 
+# The tiers without a browser run on TEST_WORKERS processes (pytest-xdist), a test file to each
+# at a time (--dist loadfile: a module's fixtures are built once, and a file's tests never race
+# each other for its fixed artifact paths). Each worker has its own temporary folders and default
+# database (tests/conftest.py), and every PostgreSQL test its own database in the one cluster.
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
 test-unit: dev-deps
-	$(PY) -m pytest -m "not app and not e2e" --ignore=tests/storage
+	$(PY) -m pytest $(PARALLEL) -m "not app and not e2e" --ignore=tests/storage
 
 test-storage: dev-deps system-deps
-	$(WITH_POSTGRES) $(PY) -m pytest tests/storage
+	$(WITH_POSTGRES) $(PY) -m pytest $(PARALLEL) tests/storage
 
 test-app: dev-deps
-	$(PY) -m pytest -m app
+	$(PY) -m pytest $(PARALLEL) -m app
 
 test-e2e: dev-deps system-deps
 	$(PY) -m pytest -m e2e
 
 # Everything, every tier: lint, types, then the whole pytest suite including PostgreSQL and the
-# browser tests.
+# browser tests, in one PostgreSQL cluster: the tiers without a browser in parallel, then the
+# browser tests one at a time (their servers and timings are not squeezed by other tests). The
+# browser tests run even when the others failed; either failing fails `make test`.
 test: dev-deps system-deps lint typecheck
-	$(WITH_POSTGRES) $(PY) -m pytest
+	$(WITH_POSTGRES) bash -c '$(PY) -m pytest $(PARALLEL) -m "not e2e"; others=$$?; \
+		$(PY) -m pytest -m e2e; browser=$$?; \
+		[ $$others -eq 0 ] && [ $$browser -eq 0 ]'
 	$(MAKE) --no-print-directory bench-smoke
 
 # The container image, built and started with podman from a base made of Debian's packages (no
