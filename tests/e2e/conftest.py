@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,30 @@ def start_app(
             time.sleep(0.3)
     server.stop()
     raise RuntimeError(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+def start_apps(log_dir: Path, count: int, env: dict[str, str] | None = None) -> list[AppServer]:
+    """Start ``count`` app servers at once, each on a port of its own (each waits mostly on its
+    own imports, so together they take little longer than one). If any fails to start, the
+    others are stopped and the first failure is raised."""
+    ports: list[int] = []
+    while len(ports) < count:  # two free_port() calls may, rarely, be given the same port
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    with ThreadPoolExecutor(count) as pool:
+        starting = [pool.submit(start_app, log_dir, env=env, port=port) for port in ports]
+    servers: list[AppServer] = []
+    failures: list[BaseException] = []
+    for future in starting:
+        try:
+            servers.append(future.result())
+        except RuntimeError as failed:
+            failures.append(failed)
+    if failures:
+        for server in servers:
+            server.stop()
+        raise failures[0]
+    return servers
 
 
 # --- nginx in front of several servers (the proxy failover test and bench/load.py --proxy) --------
@@ -266,6 +291,38 @@ def postgres_url() -> Iterator[str]:
 
     for engine in _fresh_postgres():
         yield engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def riverside_on_postgres(postgres_url: str) -> Iterator[Engine]:
+    """The fresh PostgreSQL database of ``postgres_url`` at the current schema, holding the test
+    facilitator's account and the Riverside ICS partnership in a cohort (nothing else): the
+    several-servers tests' shared database."""
+    from assessment.auth import create_facilitator
+    from assessment.db import create_cohort, create_partnership, make_engine, transaction
+    from assessment.migrate import upgrade_database
+
+    engine = make_engine(postgres_url)
+    upgrade_database(engine)
+    with transaction(engine) as session:
+        create_facilitator(
+            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
+        )
+        cohort = create_cohort(session=session, name="Riverside cohort")
+        create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def two_servers(postgres_url: str, artifacts_dir: Path) -> Iterator[tuple[AppServer, AppServer]]:
+    """Two app servers on one PostgreSQL database (``postgres_url``'s), started at once; both
+    stopped afterwards (a server a test killed is left as it is)."""
+    first, second = start_apps(artifacts_dir, 2, env={"DATABASE_URL": postgres_url})
+    with ExitStack() as stopping:  # each stopped even if stopping the other fails
+        stopping.callback(first.stop)
+        stopping.callback(second.stop)
+        yield first, second
 
 
 def new_context(browser: Browser, **options: object) -> BrowserContext:

@@ -15,27 +15,14 @@ import shlex
 import signal
 import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from sqlalchemy import Engine, text
 
-from assessment.auth import create_facilitator
-from assessment.db import (
-    create_cohort,
-    create_partnership,
-    make_engine,
-    participant_answers,
-    participant_by_token,
-    participant_submitted,
-    transaction,
-)
-from assessment.migrate import upgrade_database
+from assessment.db import participant_answers, participant_by_token, participant_submitted, transaction
 from tests.e2e.conftest import (
-    FACILITATOR_EMAIL,
-    FACILITATOR_PASSWORD,
     LAPTOP,
     NGINX_CONF,
     SAVED,
@@ -47,7 +34,6 @@ from tests.e2e.conftest import (
     new_context,
     nginx_binary,
     open_new_workshop,
-    start_app,
     start_proxy,
 )
 
@@ -66,46 +52,16 @@ PEOPLE = [
 
 
 @pytest.fixture
-def database(postgres_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgres_url)
-    upgrade_database(engine)
-    with transaction(engine) as session:
-        create_facilitator(
-            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
-        )
-        cohort = create_cohort(session=session, name="Riverside cohort")
-        create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def topology(postgres_url: str, artifacts_dir: Path) -> Iterator[tuple[ProxyServer, list[AppServer]]]:
-    servers: list[AppServer] = []
-    proxy: ProxyServer | None = None
+def topology(
+    two_servers: tuple[AppServer, AppServer], artifacts_dir: Path
+) -> Iterator[tuple[ProxyServer, list[AppServer]]]:
+    """nginx in front of the two servers (stopped before them)."""
+    servers = list(two_servers)
+    proxy = start_proxy(artifacts_dir, servers, site=[f"add_header {REPLICA_HEADER} $upstream_addr always;"])
     try:
-        # Both start at once: each waits mostly on its own imports.
-        with ThreadPoolExecutor(2) as pool:
-            starting = [
-                pool.submit(start_app, artifacts_dir, env={"DATABASE_URL": postgres_url}) for _ in range(2)
-            ]
-        failures: list[BaseException] = []
-        for future in starting:
-            try:
-                servers.append(future.result())
-            except RuntimeError as failed:  # the other one is stopped below
-                failures.append(failed)
-        if failures:
-            raise failures[0]
-        proxy = start_proxy(
-            artifacts_dir, servers, site=[f"add_header {REPLICA_HEADER} $upstream_addr always;"]
-        )
         yield proxy, servers
     finally:
-        if proxy is not None:
-            proxy.stop()
-        for server in servers:
-            server.stop()
+        proxy.stop()
 
 
 def replica_of(context: BrowserContext, proxy: ProxyServer, servers: list[AppServer]) -> int:
@@ -132,10 +88,11 @@ def browser_on(
 
 def test_a_replica_killed_mid_workshop_moves_its_browsers_to_the_other_with_nothing_lost_or_signed_out(
     browser: Browser,
-    database: Engine,
+    riverside_on_postgres: Engine,
     topology: tuple[ProxyServer, list[AppServer]],
     artifacts_dir: Path,
 ) -> None:
+    database = riverside_on_postgres
     proxy, servers = topology
     victim = servers[0]
 

@@ -7,27 +7,14 @@ reveal reaches the participants' pages on A, and a participant's link works on e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, expect
 from sqlalchemy import Engine
 
-from assessment.auth import create_facilitator
-from assessment.db import (
-    create_cohort,
-    create_partnership,
-    make_engine,
-    participant_answers,
-    participant_by_token,
-    participant_submitted,
-    transaction,
-)
-from assessment.migrate import upgrade_database
+from assessment.db import participant_answers, participant_by_token, participant_submitted, transaction
 from tests.e2e.conftest import (
-    FACILITATOR_EMAIL,
-    FACILITATOR_PASSWORD,
     SAVED,
     AppServer,
     answer_item,
@@ -35,7 +22,6 @@ from tests.e2e.conftest import (
     join_as_participant,
     new_context,
     open_new_workshop,
-    start_app,
 )
 
 pytestmark = pytest.mark.e2e
@@ -48,37 +34,14 @@ PEOPLE = [  # sector, and the levels given to the two items
 ]
 
 
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgres_url)
-    upgrade_database(engine)
-    with transaction(engine) as session:
-        create_facilitator(
-            session=session, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, actor="test"
-        )
-        cohort = create_cohort(session=session, name="Riverside cohort")
-        create_partnership(session=session, cohort_id=cohort, name="Riverside ICS", kind="ics")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def servers(postgres_url: str, artifacts_dir: Path) -> Iterator[tuple[AppServer, AppServer]]:
-    first = start_app(artifacts_dir, env={"DATABASE_URL": postgres_url})
-    try:
-        second = start_app(artifacts_dir, env={"DATABASE_URL": postgres_url})
-        try:
-            yield first, second
-        finally:
-            second.stop()
-    finally:
-        first.stop()
-
-
 def test_participants_on_one_server_and_the_facilitator_on_another_share_one_workshop_live(
-    browser: Browser, database: Engine, servers: tuple[AppServer, AppServer], artifacts_dir: Path
+    browser: Browser,
+    riverside_on_postgres: Engine,
+    two_servers: tuple[AppServer, AppServer],
+    artifacts_dir: Path,
 ) -> None:
-    server_a, server_b = servers
+    database = riverside_on_postgres
+    server_a, server_b = two_servers
     assert server_a.url != server_b.url and server_a.process.pid != server_b.process.pid
 
     # The facilitator, on B, creates and opens the workshop.
