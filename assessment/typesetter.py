@@ -27,6 +27,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
 
+from assessment import settings
+
 _LENGTH = struct.Struct("!Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _STOP = None
@@ -56,10 +58,9 @@ def _receive(stream: IO[bytes]) -> Any:
 
 def _worker_environment() -> dict[str, str]:
     """The parent's environment, with this package importable whatever the parent's directory."""
-    environment = dict(os.environ)
-    paths = [_PACKAGE_ROOT, *[p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p]]
-    environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return environment
+    inherited = settings.child_environment({}).get("PYTHONPATH", "")
+    paths = [_PACKAGE_ROOT, *[p for p in inherited.split(os.pathsep) if p]]
+    return settings.child_environment({"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))})
 
 
 class TypesettingPool:
