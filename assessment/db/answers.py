@@ -29,11 +29,13 @@ from assessment.db.workshops import (
     WorkshopInfo,
     bank_for_version,
     lock_row,
+    now,
     workshop_info,
     workshop_info_of,
 )
 from assessment.errors import Forbidden, Invalid, NotFound
 from assessment.framework import QuestionBank
+from assessment.lifecycle import as_utc, deadline_passed
 
 RESUME_TOKEN_BYTES = 24  # 192 bits
 
@@ -202,6 +204,12 @@ class StoredAnswer:
     revisions: Stamps  # part -> the participant's answers_revision when it was last written
 
 
+CLOSED_AT_DEADLINE = (
+    "answering closed at the workshop's closing time, so this answer was not saved; the answers you "
+    "saved before then are kept"
+)
+
+
 def save_answer_change(
     *,
     session: Session,
@@ -219,17 +227,22 @@ def save_answer_change(
     what is stored afterwards, which is what the screen must show as saved.
     """
     revision = _next_revision(session, participant_id)
-    status = session.scalar(
-        select(Workshop.status)
+    found = session.execute(
+        select(Workshop.status, Workshop.closes_at)
         .join(Participant, Participant.workshop_id == Workshop.id)
         .where(Participant.id == participant_id)
         # PostgreSQL: closing waits for this save to commit, so none lands after the close.
         .with_for_update(read=True, of=Workshop)
-    )
-    if status is None:
+    ).one_or_none()
+    if found is None:
         raise NotFound("no such participant")
+    status, closes_at = found
     if status != "open":
         raise AnsweringClosed("answering has closed for this workshop; your last saved answers are kept")
+    # The closing time, read under the same lock: a save checked before it is kept (a close
+    # recorded meanwhile waits for this commit); one at or after it is refused, recorded or not.
+    if closes_at is not None and deadline_passed(as_utc(closes_at), now()):
+        raise AnsweringClosed(CLOSED_AT_DEADLINE)
     try:
         item = bank.item(change.item_id)
     except KeyError:

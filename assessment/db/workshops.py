@@ -31,7 +31,7 @@ from assessment.db.tables import (
 )
 from assessment.errors import Invalid, NotFound
 from assessment.framework import QuestionBank, parse_bank
-from assessment.lifecycle import CLOSED_AUTOMATICALLY, as_utc, at_time, deadline_passed, next_state, state_of
+from assessment.lifecycle import CLOSED_AUTOMATICALLY, as_utc, at_time, next_state, state_of
 
 # What "now" is for a closing time: the one seam the tests move to put a workshop past its
 # deadline without waiting for it.
@@ -361,17 +361,6 @@ def close_when_due(*, session: Session, workshop_id: int) -> bool:
         detail={"from": "open", "closes_at": as_utc(closes_at).isoformat() if closes_at else None},
     )
     return True
-
-
-def closing_time(*, session: Session, workshop_id: int) -> datetime | None:
-    """The workshop's closing time as stored now (UTC), or None."""
-    found = session.scalar(select(Workshop.closes_at).where(Workshop.id == workshop_id))
-    return as_utc(found) if found is not None else None
-
-
-def answering_closed_by_clock(*, session: Session, workshop_id: int) -> bool:
-    """Whether the workshop's closing time has passed at this moment."""
-    return deadline_passed(closing_time(session=session, workshop_id=workshop_id), now())
 
 
 def lock_row(session: Session, table: type[Workshop] | type[Participant], row_id: int) -> None:

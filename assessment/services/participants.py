@@ -66,7 +66,6 @@ from assessment.db import (
 from assessment.db.answers import WithdrawnPerson, delete_participant, lock_participant_and_workshop
 from assessment.db.audit import latest_entry_times
 from assessment.db.invitations import InvitationRow, invitation_by_token, tie_invitation
-from assessment.db.workshops import answering_closed_by_clock
 from assessment.errors import Forbidden, Invalid, NotFound, Refused
 from assessment.framework import MaturityItem, QuestionBank
 from assessment.limits import AUDIT_TARGET_CHARS, DISPLAY_NAME_CHARS, ROLE_CHARS, checked_text
@@ -96,10 +95,6 @@ NOT_A_LINK = "this link is not valid"
 NOT_AN_INVITATION = (
     "this invitation link is not valid: check it is the whole link from your invitation, or ask the "
     "facilitator for the workshop's join code"
-)
-CLOSED_AT_DEADLINE = (
-    "answering closed at the workshop's closing time, so this answer was not saved; the answers you "
-    "saved before then are kept"
 )
 
 
@@ -370,7 +365,6 @@ class _Answering:
     participant_id: int
     bank: QuestionBank
     domains: tuple[str, ...]
-    workshop_id: int
 
 
 @lru_cache(maxsize=4096)
@@ -381,7 +375,7 @@ def _answering(engine: Engine, token: str) -> _Answering:
     with transaction(engine) as session:
         participant, workshop = token_owner(session=session, token=token)
         bank = bank_for_version(session=session, bank_version_id=workshop.bank_version_id)
-        return _Answering(participant.id, bank, workshop.domains, workshop.id)
+        return _Answering(participant.id, bank, workshop.domains)
 
 
 def save_answer(*, engine: Engine, token: str, change: AnswerChange) -> StoredAnswer:
@@ -398,16 +392,13 @@ def save_answer(*, engine: Engine, token: str, change: AnswerChange) -> StoredAn
     """
     answering = _answering(engine, token)
     with transaction(engine) as session:
-        stored = save_answer_change(
+        return save_answer_change(
             session=session,
             participant_id=answering.participant_id,
             change=change,
             bank=answering.bank,
             domains=list(answering.domains),
         )
-        if answering_closed_by_clock(session=session, workshop_id=answering.workshop_id):
-            raise AnsweringClosed(CLOSED_AT_DEADLINE)
-        return stored
 
 
 def submit(*, engine: Engine, token: str) -> None:
