@@ -118,6 +118,14 @@ def _change(edit: Any, *args: Any, key: str | None = None) -> None:
         _say("error", refusal_text("make that change", exc))
 
 
+def _move_and_remove(labels: tuple[str, str, str], move: Any, remove: Any, target: str, *, key: str) -> None:
+    """A row of three buttons for a domain or a question: up, down and remove, each one edit."""
+    up, down, gone = st.columns(3)
+    up.button(labels[0], on_click=_change, args=(move, target, -1), key=_key(f"{key}_up"))
+    down.button(labels[1], on_click=_change, args=(move, target, 1), key=_key(f"{key}_down"))
+    gone.button(labels[2], on_click=_change, args=(remove, target), key=_key(f"{key}_remove"))
+
+
 def _add_function(item_id: str, key: str) -> None:
     editing = _editing()
     label = str(state.get(key) or "")
@@ -352,18 +360,12 @@ st.text_area(
 )
 for message in problems_of(found, domain_id=domain_id):
     st.error(md(message))
-up, down, remove = st.columns(3)
-up.button(
-    "Move domain up", on_click=_change, args=(be.move_domain, domain_id, -1), key=_key(f"d_{domain_id}_up")
-)
-down.button(
-    "Move domain down", on_click=_change, args=(be.move_domain, domain_id, 1), key=_key(f"d_{domain_id}_down")
-)
-remove.button(
-    "Remove this domain",
-    on_click=_change,
-    args=(be.remove_domain, domain_id),
-    key=_key(f"d_{domain_id}_remove"),
+_move_and_remove(
+    ("Move domain up", "Move domain down", "Remove this domain"),
+    be.move_domain,
+    be.remove_domain,
+    domain_id,
+    key=f"d_{domain_id}",
 )
 
 for position, item in enumerate(i for i in domain.get("items", []) if isinstance(i, dict)):
@@ -446,18 +448,12 @@ for position, item in enumerate(i for i in domain.get("items", []) if isinstance
                     )
         for message in problems_of(found, item_id=item_id):
             st.error(md(message))
-        up, down, remove = st.columns(3)
-        up.button(
-            "Move up", on_click=_change, args=(be.move_question, item_id, -1), key=_key(f"q_{item_id}_up")
-        )
-        down.button(
-            "Move down", on_click=_change, args=(be.move_question, item_id, 1), key=_key(f"q_{item_id}_down")
-        )
-        remove.button(
-            "Remove question",
-            on_click=_change,
-            args=(be.remove_question, item_id),
-            key=_key(f"q_{item_id}_remove"),
+        _move_and_remove(
+            ("Move up", "Move down", "Remove question"),
+            be.move_question,
+            be.remove_question,
+            item_id,
+            key=f"q_{item_id}",
         )
 
 with st.expander("Add a local question to this domain"):
