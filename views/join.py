@@ -6,6 +6,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from assessment.errors import NotFound, Refused
 from assessment.services.participants import (
+    INVITATION_USED,
     InvitationToJoin,
     WrongCode,
     invitation_to_join,
@@ -34,8 +35,8 @@ BUSY = "The server is busy and could not {what} just now. Wait a few seconds, th
 
 st.title("Join a workshop")
 
-# A personal invitation link carries its own token: it names the workshop and the person, and once
-# it has admitted them it brings them (on any device) back to their own answers.
+# A personal invitation link carries its own token: it names the workshop and the person, and
+# admits them once.
 invite_token = st.query_params.get("invite", "")
 invitation: InvitationToJoin | None = None
 if invite_token:
@@ -47,10 +48,14 @@ if invite_token:
         logger.warning("the join page could not look up an invitation", exc_info=True)
         st.error(BUSY.format(what="open your invitation", then="reload this page"))
         st.stop()
-if invitation is not None and invitation.resume_token:
-    st.switch_page("views/answer.py", query_params={"token": invitation.resume_token, "step": "1"})
+if invitation is not None and invitation.used:
+    # It admits nobody else and leads to nobody's answers (whoever sent it holds it too); this
+    # device, if it joined by it, is offered its own answers below, as any device that joined.
+    st.info(f"{INVITATION_USED[0].upper()}{INVITATION_USED[1:]}.")
+    raw_code, invitation = invitation.join_code, None
+else:
+    raw_code = invitation.join_code if invitation is not None else st.query_params.get("code", "")
 
-raw_code = invitation.join_code if invitation is not None else st.query_params.get("code", "")
 code = normalise_code(
     st.text_input(
         "Join code", value=raw_code, max_chars=20, help="8 letters and digits, on the screen", key="join_code"

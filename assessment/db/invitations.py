@@ -10,8 +10,11 @@ email (both are None), only the token's hash and, once used, the pseudonymous pa
 admitted. Who was sent which link exists only in the file the facilitator downloaded for their
 mail merge, outside the app, so nothing the app stores, shows, exports or logs ties an answer to a
 person: the participant is P07 as any other, and the facilitator's progress shows counts only.
-The link still resumes the same participant on a second device, because a link is a key like the
-resume link: whoever holds it can carry on those answers, which is why it is sent to one person.
+**A link admits once and never again.** The facilitator holds every link (they made the mail
+merge), so a used link that led back to the person's answers would let whoever sent it read what
+that person answered, and in an anonymous workshop tie it to their name. Once used, a link only
+says so; the person carries on from the device they joined on, or by the resume link their answer
+page gives them, which only they have.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assessment.db.tables import Invitation, Participant, utcnow
@@ -39,8 +42,7 @@ class InvitationRow:
     workshop_id: int
     name: str | None
     email: str | None
-    participant_id: int | None
-    resume_token: str | None  # the admitted participant's, once the link has been used
+    participant_id: int | None  # who it admitted, once used
 
 
 def add_invitations(
@@ -57,23 +59,12 @@ def add_invitations(
 
 
 def invitation_by_token(*, session: Session, token: str) -> InvitationRow | None:
-    """The invitation a link's token names, with the resume token of who it admitted; None for a
-    token we never made."""
-    row = session.execute(
-        select(Invitation, Participant.resume_token)
-        .outerjoin(Participant, Participant.id == Invitation.participant_id)
-        .where(Invitation.token_hash == token_hash(token))
-    ).one_or_none()
-    if row is None:
+    """The invitation a link's token names; None for a token we never made."""
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None:
         return None
-    invitation, resume = row
     return InvitationRow(
-        invitation.id,
-        invitation.workshop_id,
-        invitation.name,
-        invitation.email,
-        invitation.participant_id,
-        resume,
+        invitation.id, invitation.workshop_id, invitation.name, invitation.email, invitation.participant_id
     )
 
 
@@ -109,17 +100,12 @@ def invited_people(*, session: Session, workshop_id: int) -> list[InvitedPerson]
     ]
 
 
-def invitation_count(*, session: Session, workshop_id: int) -> int:
-    return int(session.scalar(select(func.count()).where(Invitation.workshop_id == workshop_id)) or 0)
-
-
 __all__ = [
     "INVITATION_TOKEN_BYTES",
     "InvitationRow",
     "InvitedPerson",
     "add_invitations",
     "invitation_by_token",
-    "invitation_count",
     "invited_people",
     "tie_invitation",
     "token_hash",

@@ -425,12 +425,18 @@ def submit(*, engine: Engine, token: str) -> None:
 @dataclass(frozen=True)
 class InvitationToJoin:
     """What an invitation link names, as the join page needs it: the workshop's code, the name
-    the invitation was made for (a named workshop only), and, once the link has admitted someone,
-    their resume token, so a second device carries on as them."""
+    the invitation was made for (a named workshop only), and whether it has admitted someone
+    already (then it admits nobody else and leads to nobody's answers)."""
 
     join_code: str
     name: str | None
-    resume_token: str | None
+    used: bool
+
+
+INVITATION_USED = (
+    "this invitation has been used already: carry on on the device you joined with, or open the "
+    "personal resume link your answer page gave you"
+)
 
 
 def _invitation(session: Session, token: str) -> InvitationRow:
@@ -445,22 +451,17 @@ def invitation_to_join(*, engine: Engine, token: str) -> InvitationToJoin:
     with transaction(engine) as session:
         found = _invitation(session, token)
         workshop = workshop_info(session=session, workshop_id=found.workshop_id)
-    return InvitationToJoin(workshop.join_code, found.name or found.email, found.resume_token)
-
-
-class _AdmittedAlready(Exception):
-    def __init__(self, resume_token: str) -> None:
-        super().__init__("this invitation admitted someone a moment ago")
-        self.resume_token = resume_token
+    return InvitationToJoin(workshop.join_code, found.name or found.email, found.participant_id is not None)
 
 
 def join_by_invitation(*, engine: Engine, token: str, sector: str, role: str) -> str:
     """Join the workshop an invitation names as the person it was made for; returns the resume token.
 
-    The link admits one participant, ever: once it has, the same link (on this device or another)
-    returns that participant's resume token and adds nobody. Two devices opening it at the same
-    moment are serialised by the workshop's lock (``add_participant`` takes it before reading), and
-    the second's join is rolled back in favour of the first. In a named workshop the participant
+    The link admits one participant, ever: once it has, the same link is refused in words
+    (INVITATION_USED) and leads to nobody's answers, since whoever made the mail merge holds it too
+    (assessment/db/invitations.py). Two devices opening it at the same moment are serialised by the
+    workshop's lock (``add_participant`` takes it before reading): the second's join is rolled back
+    and refused the same way. In a named workshop the participant
     takes the invitation's name; in an anonymous one the invitation has none to give
     (assessment/db/invitations.py says why that keeps answers from being tied to a person).
     """
@@ -472,38 +473,32 @@ def join_by_invitation(*, engine: Engine, token: str, sector: str, role: str) ->
         raise Invalid(str(exc)) from None
     with transaction(engine) as session:
         found = _invitation(session, token)
-    if found.resume_token is not None:
-        return found.resume_token
-    try:
-        with transaction(engine) as session:
-            participant = add_participant(
-                session=session,
-                workshop_id=found.workshop_id,
-                sector=sector,
-                role=role,
-                display_name=found.name or found.email,
+    if found.participant_id is not None:
+        raise Invalid(INVITATION_USED)
+    with transaction(engine) as session:
+        participant = add_participant(
+            session=session,
+            workshop_id=found.workshop_id,
+            sector=sector,
+            role=role,
+            display_name=found.name or found.email,
+        )
+        workshop = workshop_info(session=session, workshop_id=found.workshop_id)
+        if workshop.status != "open":
+            raise Invalid(
+                "this workshop has not opened yet"
+                if workshop.status == "draft"
+                else "this workshop is closed for answers"
             )
-            workshop = workshop_info(session=session, workshop_id=found.workshop_id)
-            if workshop.status != "open":
-                raise Invalid(
-                    "this workshop has not opened yet"
-                    if workshop.status == "draft"
-                    else "this workshop is closed for answers"
-                )
-            if not tie_invitation(session=session, invitation_id=found.id, participant_id=participant.id):
-                again = _invitation(session, token)
-                raise _AdmittedAlready(again.resume_token or "")
-            audit(
-                session=session,
-                actor=JOIN_ACTOR,
-                action="participant.joined",
-                target=f"workshop:{workshop.id}",
-                detail={"label": participant.label, "invited": True},
-            )
-    except _AdmittedAlready as already:
-        if not already.resume_token:
-            raise NotFound(NOT_AN_INVITATION) from None
-        return already.resume_token
+        if not tie_invitation(session=session, invitation_id=found.id, participant_id=participant.id):
+            raise Invalid(INVITATION_USED)  # another device was first: this join is rolled back
+        audit(
+            session=session,
+            actor=JOIN_ACTOR,
+            action="participant.joined",
+            target=f"workshop:{workshop.id}",
+            detail={"label": participant.label, "invited": True},
+        )
     return participant.resume_token
 
 

@@ -129,7 +129,7 @@ def test_an_anonymous_workshop_shows_the_facilitator_counts_and_no_names(
     assert not any("Invited person" in f.value.columns for f in at.dataframe)
 
 
-def test_an_invitation_link_joins_once_shows_the_closing_time_and_then_resumes(app_db: Engine) -> None:
+def test_an_invitation_link_joins_once_shows_the_closing_time_and_then_admits_nobody(app_db: Engine) -> None:
     workshop = make_workshop(app_db, anonymous=False)
     closes_at = datetime.now(UTC) + timedelta(days=3)
     set_closing(app_db, workshop.id, closes_at)
@@ -147,11 +147,13 @@ def test_an_invitation_link_joins_once_shows_the_closing_time_and_then_resumes(a
     assert name == "Ann Smith"
     answering = open_page(ANSWER, token=resume)
     assert closing_words(closes_at) in texts(answering)
-    # the same link again (another device): straight back to the same participant's answers
+    # The same link again (another device, or whoever sent it): it admits nobody and leads to
+    # nobody's answers; the person's own resume link, which only they have, does.
     again = open_page(JOIN, invite=token)
     assert not again.exception
-    assert [t.value for t in again.title] == ["Spring round"]  # the answer page, not the join form
-    assert "you answer as P01" in texts(again)
+    assert [t.value for t in again.title] == ["Join a workshop"]
+    assert "This invitation has been used already" in texts(again)
+    assert resume not in texts(again) and "you answer as P01" not in texts(again)
     assert participants(app_db) == 1
 
 

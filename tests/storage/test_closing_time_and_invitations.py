@@ -24,6 +24,7 @@ from assessment.lifecycle import CLOSED_AUTOMATICALLY
 from assessment.services import Actor
 from assessment.services import workshops as service
 from assessment.services.participants import (
+    INVITATION_USED,
     AnsweringClosed,
     invitation_to_join,
     join_by_invitation,
@@ -315,29 +316,38 @@ def test_the_invitation_csv_has_one_unique_link_each_with_formulas_neutralised(
     assert audits(engine, "workshop.invited") == 1
 
 
-def test_an_invitation_link_admits_exactly_one_participant_whichever_device_opens_it(
+def test_an_invitation_link_admits_exactly_one_participant_and_then_leads_to_nobodys_answers(
     engine: Engine, clock: Clock
 ) -> None:
+    """Three devices open one link at once: one joins, the others are refused in words. Opened again
+    later, the link admits nobody and hands out no resume token: whoever sent the mail merge holds
+    every link, and must not be able to read what the person answered."""
     workshop_id = a_workshop(engine, anonymous=False)
     batch = service.invite(
         engine=engine, actor=OPERATOR, workshop_id=workshop_id, people_text="Ann Smith\n", join_address=JOIN
     )
     token = batch.rows[0][2].rsplit("invite=", 1)[1]
-    assert invitation_to_join(engine=engine, token=token).name == "Ann Smith"
+    first = invitation_to_join(engine=engine, token=token)
+    assert (first.name, first.used) == ("Ann Smith", False)
     failures: list[BaseException] = []
-    resumed: list[str] = []
+    joined: list[str] = []
+    refused: list[str] = []
     barrier = threading.Barrier(3)
 
     def device() -> None:
         barrier.wait()
-        resumed.append(join_by_invitation(engine=engine, token=token, sector="vcse", role=""))
+        try:
+            joined.append(join_by_invitation(engine=engine, token=token, sector="vcse", role=""))
+        except Invalid as exc:
+            refused.append(str(exc))
 
     run_all([device, device, device], failures)
     assert failures == []
-    assert len(set(resumed)) == 1
-    again = join_by_invitation(engine=engine, token=token, sector="nhs-trust", role="")
-    assert again == resumed[0]
-    assert invitation_to_join(engine=engine, token=token).resume_token == again
+    assert len(joined) == 1 and refused == [INVITATION_USED, INVITATION_USED]
+    with pytest.raises(Invalid, match="has been used already"):
+        join_by_invitation(engine=engine, token=token, sector="nhs-trust", role="")
+    later = invitation_to_join(engine=engine, token=token)
+    assert later.used and joined[0] not in repr(later)
     with transaction(engine) as session:
         people = session.execute(select(Participant.display_name, Participant.sector)).all()
     assert people == [("Ann Smith", "vcse")]
