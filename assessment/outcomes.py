@@ -283,6 +283,14 @@ EVIDENCE_CHANGED_SINCE = (
 )
 
 
+class EvidenceChangedSince(Invalid):
+    """Someone else saved the domain's evidence after the page showed it: nothing was written. A
+    page keeps the person's text and takes what is stored now as the base of their next save."""
+
+    def __init__(self) -> None:
+        super().__init__(EVIDENCE_CHANGED_SINCE)
+
+
 def set_evidence(
     *,
     session: Session,
@@ -318,7 +326,7 @@ def set_evidence(
         (workshop_id, domain_id), ()
     )
     if based_on is not None and tuple(based_on) != before:
-        raise Invalid(EVIDENCE_CHANGED_SINCE)
+        raise EvidenceChangedSince()
     if kept == before:
         return before
     rows.replace_evidence(

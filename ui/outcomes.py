@@ -17,6 +17,7 @@ from assessment.outcomes import (
     EVIDENCE_NOTE_CHARS,
     ActionRecord,
     Evidence,
+    EvidenceChangedSince,
 )
 from assessment.presenting import (
     EvidenceRow,
@@ -168,7 +169,7 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
     key = f"{workshop.id}_{domain_id}"
     said = st.session_state.pop(f"{EVIDENCE_SAID}{key}", None)
     if isinstance(said, tuple):
-        (st.info if said[0] == "info" else st.success)(str(said[1]))
+        {"info": st.info, "error": st.error}.get(str(said[0]), st.success)(str(said[1]))
     if row.evidence:
         st.markdown("\n".join(evidence_line(item) for item in row.evidence))
     else:
@@ -180,6 +181,9 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
         drawn = {"key": editor_key, "items": stored}
         st.session_state[f"{EVIDENCE_DRAWN}{key}"] = drawn
     base = [Evidence(note=str(note), link=str(link)) for note, link in drawn["items"]]
+    # What the next save is checked against: what the table was drawn from, unless someone else
+    # saved meanwhile and the person's text was kept over what is stored now (below).
+    based_on = [Evidence(note=str(n), link=str(k)) for n, k in drawn.get("based_on", drawn["items"])]
     edited = st.data_editor(
         _evidence_frame([[e.note, e.link] for e in base]),
         hide_index=True,
@@ -206,8 +210,20 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
                 workshop_id=workshop.id,
                 domain_id=domain_id,
                 items=_edited_evidence(edited),
-                based_on=base,
+                based_on=based_on,
             )
+        except EvidenceChangedSince as exc:
+            # Their text stays, now as the table's own rows, and the next save is checked against
+            # what is stored now (shown above): saving again replaces it knowingly, never blindly.
+            _new_evidence_editor(key)
+            version = int(st.session_state[f"{EVIDENCE_VERSION}{key}"])
+            st.session_state[f"{EVIDENCE_DRAWN}{key}"] = {
+                "key": f"results_evidence_{key}_{version}",
+                "items": [[e.note, e.link] for e in _edited_evidence(edited)],
+                "based_on": stored,
+            }
+            st.session_state[f"{EVIDENCE_SAID}{key}"] = ("error", f"Not saved: {md(str(exc))}.")
+            st.rerun()
         except Refused as exc:
             reason = str(exc).strip().rstrip(".")
             st.error(
@@ -218,14 +234,14 @@ def evidence_section(model: ResultsModel, *, domain_id: str, title: str, actor: 
             _new_evidence_editor(key)
             st.session_state[f"{EVIDENCE_SAID}{key}"] = (
                 ("info", f"Nothing to save for {md(title)}: the evidence is as stored.")
-                if kept == tuple(base)
+                if kept == tuple(based_on)
                 else (
                     "success",
                     f"Saved the evidence for {md(title)}. The audit log keeps what it said before.",
                 )
             )
             st.rerun()
-    if _unsaved(editor_key):
+    if _unsaved(editor_key) or "based_on" in drawn:  # kept over someone else's save: not saved
         st.warning("Your changes in the table are not saved yet: press Save evidence, or discard them.")
         st.button(
             "Discard my unsaved evidence",

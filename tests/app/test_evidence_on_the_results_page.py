@@ -136,11 +136,35 @@ def test_evidence_someone_else_saved_first_is_not_overwritten_and_the_typed_text
     assert stored(app_db, workshop) == (Evidence("Theirs", ""),)
     assert "someone else changed" in at.error[0].value
     before = typed_in_the_table(at)
-    assert before["added_rows"] == [{"Note": "Mine", "Link": ""}] and list(before["drawn"]["Note"]) == []
+    assert list(before["drawn"]["Note"]) == ["Mine"]  # their text stays, as the table's own rows
     assert "Theirs" in shown(at)  # what is stored now is shown above the table, to compare
+    assert "not saved yet" in shown(at)
     next(b for b in at.button if b.label == "Discard my unsaved evidence").click().run()
     after = typed_in_the_table(at)
     assert after["key"] != before["key"] and list(after["drawn"]["Note"]) == ["Theirs"]
+
+
+def test_after_someone_else_saved_first_saving_again_keeps_the_typed_text_knowingly(
+    app_db: Engine, facilitator: int
+) -> None:
+    """The refusal asks them to compare and save again: that second save must be possible (it
+    was refused for ever while it was still checked against the table's first drawing)."""
+    from assessment.outcomes import set_evidence
+
+    workshop, at = agreed_page(app_db, facilitator)
+    with transaction(app_db) as session:
+        set_evidence(
+            session=session,
+            workshop_id=workshop.id,
+            domain_id=DOMAIN,
+            items=[Evidence("Theirs", "")],
+            actor="co",
+        )
+    save(at, {"added_rows": [{"Note": "Mine", "Link": ""}]})
+    assert stored(app_db, workshop) == (Evidence("Theirs", ""),)
+    save(at, {})  # compared, and saved again as it stands
+    assert stored(app_db, workshop) == (Evidence("Mine", ""),)
+    assert "Saved the evidence" in shown(at) and "not saved yet" not in shown(at)
 
 
 def test_notes_show_escaped_never_as_markdown_or_html(app_db: Engine, facilitator: int) -> None:
