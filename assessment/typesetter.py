@@ -77,6 +77,11 @@ class TypesettingPool:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._threads: list[threading.Thread] = []
         self._closed = False
+        # Processes still taking jobs. Counted under a lock, so that of several dying at once the
+        # last one fails the jobs left (asking each other whether they are alive, two could each
+        # see the other alive and leave the jobs waiting for ever), and no job is queued after.
+        self._live = 0
+        self._live_lock = threading.Lock()
         try:
             for number in range(size):
                 self._start(number)
@@ -101,6 +106,8 @@ class TypesettingPool:
         finally:
             os.close(results_write)
         self._processes.append(process)
+        with self._live_lock:
+            self._live += 1
         results = os.fdopen(results_read, "rb")
         thread = threading.Thread(
             target=self._feed, args=(process, results), name=f"typesetter-{number}", daemon=True
@@ -134,8 +141,12 @@ class TypesettingPool:
                     future.set_exception(TypesettingFailed(f"the PDF could not be typeset: {content}"))
 
     def _fail_the_rest(self) -> None:
-        """After a process died: no job waits for ever (the others take what they can first)."""
-        if all(not thread.is_alive() or thread is threading.current_thread() for thread in self._threads):
+        """After a process died: the last one to go fails every job left, so none waits for ever
+        (while others live, they take what they can)."""
+        with self._live_lock:
+            self._live -= 1
+            if self._live > 0:
+                return
             while True:
                 try:
                     job = self._jobs.get_nowait()
@@ -148,9 +159,11 @@ class TypesettingPool:
         if self._closed:
             raise RuntimeError("the typesetting pool is shut down")
         future: Future[bytes] = Future()
-        self._jobs.put((future, html, title))
-        if not any(thread.is_alive() for thread in self._threads):
-            self._fail_the_rest()
+        with self._live_lock:
+            if self._live == 0:
+                future.set_exception(TypesettingFailed("every typesetting process stopped"))
+            else:
+                self._jobs.put((future, html, title))
         return future
 
     def shutdown(self, *, cancel_futures: bool = False) -> None:

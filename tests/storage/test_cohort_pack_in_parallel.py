@@ -76,6 +76,24 @@ def test_jobs_do_not_wait_for_ever_on_a_worker_that_died() -> None:
             pool.submit("<p>Hello</p>", "A title").result(timeout=60)
 
 
+def test_when_every_worker_dies_at_once_no_queued_job_waits_for_ever() -> None:
+    """Both processes die together with jobs queued: each job ends, typeset or failed in words. (Each
+    feeder once asked whether the other was alive, and two dying together could each see the other
+    alive and leave the queue to nobody.) Repeated, since the two deaths race."""
+    for _ in range(5):
+        with report.TypesettingPool(2) as pool:
+            jobs = [pool.submit(f"<p>Page {n}</p>", "A title") for n in range(6)]
+            for process in pool._processes:
+                process.kill()
+            for job in jobs:
+                try:
+                    assert job.result(timeout=60).startswith(b"%PDF")
+                except typesetter.TypesettingFailed as failed:
+                    assert "stopped" in str(failed)
+            with pytest.raises(typesetter.TypesettingFailed, match="every typesetting process stopped"):
+                pool.submit("<p>After</p>", "A title").result(timeout=60)
+
+
 def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
     engine: Engine, cohort: tuple[int, list[int]]
 ) -> None:
