@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from assessment.db.tables import (
@@ -115,10 +115,12 @@ def share_bank_with(*, session: Session, question_bank_id: int, facilitator_id: 
 
 
 def lock_bank(*, session: Session, question_bank_id: int) -> None:
-    """Take the bank's row for this transaction (PostgreSQL; SQLite writes one at a time anyway),
-    so two saves of the same bank number their versions one after the other."""
+    """Take the bank's write lock before this transaction reads anything, so two saves of the same
+    bank number their versions one after the other. A no-op UPDATE, as ``lock_row`` does: on
+    SQLite a read first would pin a snapshot, and the second save's write would then fail at once
+    with "database is locked" instead of waiting."""
     session.execute(
-        select(QuestionBankRow.id).where(QuestionBankRow.id == question_bank_id).with_for_update()
+        update(QuestionBankRow).where(QuestionBankRow.id == question_bank_id).values(id=QuestionBankRow.id)
     )
 
 

@@ -16,10 +16,13 @@ For the workshop form, ``choosable_bank_versions`` lists what a facilitator may 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessment import bank_editing, limits, settings
@@ -83,6 +86,22 @@ class BankChoice:
     bank_name: str
     number: int | None
     label: str
+
+
+SAVED_MEANWHILE = (
+    "another version of this bank was saved at the same moment; start again from the newest version "
+    "and make your changes there"
+)
+
+
+@contextmanager
+def _refused_if_taken(message: str) -> Iterator[None]:
+    """A name or version number someone else took at the same moment (the unique constraint
+    caught it, and nothing was written) is refused in words, not shown as a database error."""
+    try:
+        yield
+    except IntegrityError:
+        raise Invalid(message) from None
 
 
 def shipped_bank_yaml() -> str:
@@ -239,9 +258,10 @@ def create_bank(
         parse_bank(yaml_text, name=file_name)  # every problem, before anything is written
         text = yaml_text.decode("utf-8-sig") if isinstance(yaml_text, bytes) else yaml_text
     first = bank_editing.change_summary(None, parse_bank(text, name=file_name))
-    with transaction(engine) as session:
+    taken = f"you already have a question bank called '{name}'; choose another name"
+    with _refused_if_taken(taken), transaction(engine) as session:
         if rows.bank_name_taken(session=session, owner_id=facilitator, name=name):
-            raise Invalid(f"you already have a question bank called '{name}'; choose another name")
+            raise Invalid(taken)
         bank_id = rows.create_bank(session=session, name=name, owner_id=facilitator)
         version = store_bank_version(session=session, yaml_text=text)
         rows.add_edition(
@@ -281,9 +301,9 @@ def save_version(
     an id a stored version held (a removed question's id, say)."""
     facilitator = _facilitator(actor, "save a question bank")
     bank = bank_editing.validated(draft)
-    with transaction(engine) as session:
+    with _refused_if_taken(SAVED_MEANWHILE), transaction(engine) as session:
+        rows.lock_bank(session=session, question_bank_id=question_bank_id)  # before any read
         row = _usable(session, facilitator, question_bank_id)
-        rows.lock_bank(session=session, question_bank_id=question_bank_id)
         latest = max(
             (e.number for e in rows.editions(session=session, question_bank_id=question_bank_id)), default=0
         )

@@ -237,3 +237,62 @@ def test_removing_an_account_takes_its_banks_and_its_shares_but_no_workshops_ban
         remove_facilitator(session=session, email="owner@riverside.nhs.uk", actor="t")
         text = rows.version_text(session=session, bank_version_id=int(choice.bank_version_id or 0))
     assert text is not None and "Friend's words" in text
+
+
+def test_two_saves_of_one_bank_at_the_same_moment_give_one_version_and_a_refusal_in_words(
+    engine: Engine, people: tuple[Actor, Actor, Actor]
+) -> None:
+    """Two tabs save version 2 at once, several times: one is saved, the other is refused in words
+    (never a database error), and the version numbers run on without a gap."""
+    import threading
+
+    owner, _, _ = people
+    bank = service.create_bank(engine=engine, actor=owner, name="Raced")
+    for attempt in range(4):
+        start = service.start_editing(engine=engine, actor=owner, question_bank_id=bank)
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def save(
+            words: str,
+            start: service.EditingStart = start,
+            barrier: threading.Barrier = barrier,
+            outcomes: list[str] = outcomes,
+        ) -> None:
+            draft = be.set_item_text(start.draft, "shared-purpose-stated", "text", words)
+            barrier.wait()
+            try:
+                service.save_version(
+                    engine=engine, actor=owner, question_bank_id=bank, draft=draft, based_on=start.based_on
+                )
+                outcomes.append("saved")
+            except Invalid as refused:
+                outcomes.append(
+                    "refused" if "start again from the newest version" in str(refused) else str(refused)
+                )
+            except Exception as other:  # a database error: what the test is for
+                outcomes.append(repr(other))
+
+        threads = [
+            threading.Thread(target=save, args=(f"Worded by tab {tab}, try {attempt}.",)) for tab in (1, 2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(outcomes) == ["refused", "saved"]
+    numbers = [e.number for e in service.bank_editions(engine=engine, actor=owner, question_bank_id=bank)]
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
+
+
+def test_a_bank_name_taken_at_the_same_moment_is_refused_in_words(
+    engine: Engine, people: tuple[Actor, Actor, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tabs start banks of one name at once: both pass the name check, and the second is caught
+    by the database's unique name, which must read as the same refusal, with nothing written."""
+    owner, _, _ = people
+    service.create_bank(engine=engine, actor=owner, name="Twice")
+    monkeypatch.setattr(rows, "bank_name_taken", lambda **_: False)  # as the twin's check saw it
+    with pytest.raises(Invalid, match="already have a question bank called 'Twice'"):
+        service.create_bank(engine=engine, actor=owner, name="Twice")
+    assert [b.name for b in service.visible_banks(engine=engine, actor=owner)] == ["Twice"]
