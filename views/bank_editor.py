@@ -305,8 +305,17 @@ if chosen.owned:
 st.subheader("Edit")
 editing = _editing()
 if editing is None or editing["bank"] != chosen.id:
+    # One draft at a time: editing this bank replaces a draft of another, so say so before it does.
+    unsaved = editing is not None and editing["bank"] is not None and editing["draft"] != editing["base"]
+    if unsaved:
+        st.warning(
+            "You have unsaved changes in a draft of another bank. Choose that bank above to save "
+            "them; editing this one drops them."
+        )
     st.button(
-        f"Edit version {chosen.latest} (the newest)",
+        f"Drop those changes and edit version {chosen.latest} of this bank"
+        if unsaved
+        else f"Edit version {chosen.latest} (the newest)",
         on_click=_start_editing,
         args=(chosen.id,),
         key="bank_edit_start",

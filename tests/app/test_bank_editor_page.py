@@ -122,3 +122,22 @@ def test_the_question_bank_page_points_a_signed_in_facilitator_to_the_editor(
 ) -> None:
     at = open_as_facilitator(facilitator, "views/question_bank.py")
     assert [link.label for link in at.get("page_link")] == ["Edit the questions in a bank of your own"]
+
+
+def test_choosing_another_bank_says_an_unsaved_draft_would_be_dropped_and_keeps_it_until_asked(
+    app_db: Engine, facilitator: int
+) -> None:
+    at = open_as_facilitator(facilitator, PAGE)
+    start_and_edit(at)
+    text_area(at, "Question text", containing=f"q_{ITEM}_text").set_value("Words not saved yet").run()
+    at.text_input(key="bank_new_name").input("Second bank")
+    at.button(key="bank_new_start").click().run()  # the page now shows the new bank, chosen
+    assert any("unsaved changes in a draft of another bank" in w.value for w in at.warning)
+    assert at.button(key="bank_edit_start").label.startswith("Drop those changes")
+    first = next(
+        b
+        for b in service.visible_banks(engine=app_db, actor=Actor.facilitator(facilitator))
+        if b.name == "Riverside bank"
+    )
+    at.selectbox(key="bank_chosen").set_value(first.id).run()  # back to it: the draft is still there
+    assert text_area(at, "Question text", containing=f"q_{ITEM}_text").value == "Words not saved yet"
