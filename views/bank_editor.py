@@ -19,7 +19,7 @@ from ui.bank_view import TYPE_LABELS, draft_problems_table, problems_of
 from ui.db import engine
 from ui.errors import refusal_text
 from ui.text import escape_markdown as md
-from ui.text import plain_table
+from ui.text import plain_table, plain_text
 from ui.walkthrough import preview_item
 
 me = require_facilitator()
@@ -263,7 +263,9 @@ if state.get("bank_chosen") not in by_id:
 chosen_id = st.selectbox(
     "Question bank",
     list(by_id),
-    format_func=lambda b: by_id[b].name + ("" if by_id[b].owned else f" (shared by {by_id[b].owner_email})"),
+    format_func=lambda b: plain_text(
+        by_id[b].name + ("" if by_id[b].owned else f" (shared by {by_id[b].owner_email})")
+    ),
     key="bank_chosen",
 )
 chosen = by_id[chosen_id]
@@ -342,7 +344,9 @@ domain_ids = [str(d.get("id")) for d in domains]
 titles = {str(d.get("id")): str(d.get("title") or d.get("id")) for d in domains}
 if state.get(_key("domain")) not in domain_ids:
     state[_key("domain")] = domain_ids[0]
-domain_id = st.selectbox("Domain", domain_ids, format_func=lambda d: titles[d], key=_key("domain"))
+domain_id = st.selectbox(
+    "Domain", domain_ids, format_func=lambda d: plain_text(titles[d]), key=_key("domain")
+)
 domain = domains[domain_ids.index(domain_id)]
 scale = [str(level.get("id")) for level in draft.get("scale", []) if isinstance(level, dict)]
 scale_labels = {
@@ -401,7 +405,7 @@ for position, item in enumerate(i for i in domain.get("items", []) if isinstance
             for value, level in enumerate(scale, start=1):
                 key = _key(f"q_{item_id}_level_{level}")
                 st.text_area(
-                    f"Level {value}. {scale_labels[level]}",
+                    f"Level {value}. {md(scale_labels[level])}",  # a label renders markdown
                     value=str(levels.get(level) or ""),
                     key=key,
                     height=68,
@@ -473,7 +477,9 @@ with st.expander("Add a local question to this domain"):
     st.text_area("Help (why it matters)", key=_key("new_help"), height=80)
     if new_type == "maturity":
         for value, level in enumerate(scale, start=1):
-            st.text_area(f"Level {value}. {scale_labels[level]}", key=_key(f"new_level_{level}"), height=68)
+            st.text_area(
+                f"Level {value}. {md(scale_labels[level])}", key=_key(f"new_level_{level}"), height=68
+            )
     elif new_type == "spectrum":
         st.text_input("Pole at position 1", key=_key("new_pole_0"))
         st.text_input("Pole at position 5", key=_key("new_pole_1"))
@@ -490,7 +496,7 @@ else:
     preview_id = st.selectbox(
         "Question to preview",
         item_choices,
-        format_func=lambda i: md(bank.item(i).text if bank else i),
+        format_func=lambda i: plain_text(bank.item(i).text if bank else i),  # a choice shows plain text
         key=_key("preview"),
     )
     with st.container(width=390, key="bank_preview"):
