@@ -118,12 +118,16 @@ def _change(edit: Any, *args: Any, key: str | None = None) -> None:
         _say("error", refusal_text("make that change", exc))
 
 
-def _move_and_remove(labels: tuple[str, str, str], move: Any, remove: Any, target: str, *, key: str) -> None:
-    """A row of three buttons for a domain or a question: up, down and remove, each one edit."""
+def _move_and_remove(labels: tuple[str, str, str], move: Any, remove: Any, target: str, *, stem: str) -> None:
+    """A row of three buttons for a domain or a question: up, down and remove, each one edit.
+
+    ``stem`` names the row; each button's widget key is made from it by ``_key``, which adds the
+    page's prefix.
+    """
     up, down, gone = st.columns(3)
-    up.button(labels[0], on_click=_change, args=(move, target, -1), key=_key(f"{key}_up"))
-    down.button(labels[1], on_click=_change, args=(move, target, 1), key=_key(f"{key}_down"))
-    gone.button(labels[2], on_click=_change, args=(remove, target), key=_key(f"{key}_remove"))
+    up.button(labels[0], on_click=_change, args=(move, target, -1), key=_key(f"{stem}_up"))
+    down.button(labels[1], on_click=_change, args=(move, target, 1), key=_key(f"{stem}_down"))
+    gone.button(labels[2], on_click=_change, args=(remove, target), key=_key(f"{stem}_remove"))
 
 
 def _add_function(item_id: str, key: str) -> None:
@@ -378,7 +382,7 @@ _move_and_remove(
     be.move_domain,
     be.remove_domain,
     domain_id,
-    key=f"d_{domain_id}",
+    stem=f"d_{domain_id}",
 )
 
 for position, item in enumerate(i for i in domain.get("items", []) if isinstance(i, dict)):
@@ -466,7 +470,7 @@ for position, item in enumerate(i for i in domain.get("items", []) if isinstance
             be.move_question,
             be.remove_question,
             item_id,
-            key=f"q_{item_id}",
+            stem=f"q_{item_id}",
         )
 
 with st.expander("Add a local question to this domain"):
