@@ -8,8 +8,8 @@ question, or the bank's last domain) is refused with an ``Invalid`` that says wh
 
 Ids: an edit never changes an existing id. A new question (or accountability situation) gets an id
 made from its text, made unique against every id in the draft and every id in ``reserved`` (the
-ids any stored bank version holds: a workshop may have used them), so an id once used is never given
-to another question.
+ids any stored bank version holds, ``held_ids``: a workshop may have used them), so an id once used
+is never given to another question or another situation of the same question.
 """
 
 from __future__ import annotations
@@ -104,6 +104,24 @@ def new_id(text: str, taken: Collection[str]) -> str:
     return f"{base}-{number}"
 
 
+def situation_id(item_id: str, function_id: str) -> str:
+    """An accountability situation's id as reserved: a situation's id is unique only within its
+    question, so it is held as ``question/situation``."""
+    return f"{item_id}/{function_id}"
+
+
+def held_ids(bank: QuestionBank) -> set[str]:
+    """Every id a bank version holds that may have been answered: its questions' ids and its
+    accountability situations' (as ``situation_id``). Answers are stored under both, and a trend's
+    wording check names situations by id, so neither may come back meaning something else."""
+    held: set[str] = set()
+    for _, item in bank.iter_items():
+        held.add(item.id)
+        if isinstance(item, AccountabilityItem):
+            held.update(situation_id(item.id, f.id) for f in item.functions)
+    return held
+
+
 def reused_ids(*, before: Iterable[str], after: Iterable[str], reserved: Collection[str]) -> list[str]:
     """Ids ``after`` brings in that ``before`` did not hold but some stored version did: a question
     removed once (and maybe answered in a workshop) would come back as another question."""
@@ -163,7 +181,10 @@ def add_function(
     out = copy.deepcopy(draft)
     item = _item(out, item_id, kind="accountability")
     functions = item.setdefault("functions", [])
-    taken = {str(f.get("id")) for f in functions if isinstance(f, dict)} | set(reserved)
+    taken = {str(f.get("id")) for f in functions if isinstance(f, dict)}
+    # A situation removed from this question (and maybe answered in a workshop) keeps its id.
+    prefix = situation_id(item_id, "")
+    taken |= {r[len(prefix) :] for r in reserved if r.startswith(prefix)}
     function_id = new_id(label, taken)
     functions.append({"id": function_id, "label": label})
     return out, function_id

@@ -135,7 +135,7 @@ def _reserved(session: Session, question_bank_id: int) -> set[str]:
     reserved: set[str] = set()
     for version_id, digest in rows.versions_holding_ids(session=session, question_bank_id=question_bank_id):
         bank = bank_for_version(session=session, bank_version_id=version_id, content_hash=digest)
-        reserved.update(item.id for _, item in bank.iter_items())
+        reserved |= bank_editing.held_ids(bank)
     return reserved
 
 
@@ -318,14 +318,14 @@ def save_version(
         if changes.unchanged:
             raise Invalid(f"this draft is the same as version {based_on}: change something before saving")
         reused = bank_editing.reused_ids(
-            before=(i.id for _, i in before.iter_items()),
-            after=(i.id for _, i in bank.iter_items()),
+            before=bank_editing.held_ids(before),
+            after=bank_editing.held_ids(bank),
             reserved=_reserved(session, question_bank_id),
         )
         if reused:
             raise Invalid(
-                f"the id(s) {', '.join(reused)} belonged to questions in a stored version; an id is "
-                "never given to another question: add the question again to get a new id"
+                f"the id(s) {', '.join(reused)} belonged to questions or situations in a stored version; "
+                "an id is never given to another: add the question or situation again to get a new id"
             )
         number = latest + 1
         stored = {**draft, "version": f"local-{question_bank_id}.{number}"}

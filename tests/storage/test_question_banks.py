@@ -146,6 +146,30 @@ def test_an_id_a_workshop_used_is_never_given_back_to_another_question(
         service.save_version(engine=engine, actor=owner, question_bank_id=bank, draft=smuggled, based_on=2)
 
 
+def test_a_situation_removed_once_never_comes_back_under_its_old_id(
+    engine: Engine, people: tuple[Actor, Actor, Actor]
+) -> None:
+    owner, _, _ = people
+    bank = service.create_bank(engine=engine, actor=owner, name="Our bank")
+    start = service.start_editing(engine=engine, actor=owner, question_bank_id=bank)
+    item = next(i for _, i in be.validated(start.draft).iter_items() if i.type == "accountability")
+    gone = item.functions[0]  # type: ignore[union-attr]
+    label = gone.id.replace("-", " ")  # the words its id was made from
+    draft = be.remove_function(start.draft, item.id, gone.id)
+    service.save_version(engine=engine, actor=owner, question_bank_id=bank, draft=draft, based_on=1)
+    later = service.start_editing(engine=engine, actor=owner, question_bank_id=bank)
+    _, again = be.add_function(later.draft, item.id, label, reserved=later.reserved)
+    assert again == f"{gone.id}-2"
+    # Added again without the reserved ids (a hand-written draft), it is refused at the save.
+    smuggled, _ = be.add_function(later.draft, item.id, label)
+    with pytest.raises(Invalid, match=f"{item.id}/{gone.id}"):
+        service.save_version(engine=engine, actor=owner, question_bank_id=bank, draft=smuggled, based_on=2)
+    assert [e.number for e in service.bank_editions(engine=engine, actor=owner, question_bank_id=bank)] == [
+        1,
+        2,
+    ]
+
+
 def test_a_bank_is_seen_by_its_owner_and_those_it_is_shared_with_and_nobody_else(
     engine: Engine, people: tuple[Actor, Actor, Actor]
 ) -> None:

@@ -33,6 +33,21 @@ words = st.text(alphabet=st.characters(categories=("L", "N", "Zs")), min_size=1,
 )
 
 
+def ids_held(draft: be.Draft) -> set[str]:
+    """The draft's question ids and its situations' ids, as ``be.held_ids`` names them."""
+    held = set(be.item_ids(draft))
+    for domain in draft["domains"]:
+        for item in domain["items"]:
+            for function in item.get("functions") or []:
+                held.add(be.situation_id(item["id"], function["id"]))
+    return held
+
+
+SITUATION_LABELS = sorted(
+    {str(f["label"]) for d in SHIPPED["domains"] for i in d["items"] for f in i.get("functions") or []}
+)
+
+
 def _first(draft: be.Draft, kind: str) -> str:
     return next(str(i["id"]) for d in draft["domains"] for i in d["items"] if i["type"] == kind)
 
@@ -56,6 +71,9 @@ def apply(draft: be.Draft, edit: tuple[Any, ...], reserved: set[str]) -> be.Draf
         return be.set_pole(draft, item["id"], pick % 2, text)
     if kind == "situation" and item["type"] == "accountability":
         return be.add_function(draft, item["id"], text, reserved=reserved)[0]
+    if kind == "remove-situation" and item["type"] == "accountability":
+        functions = item["functions"]
+        return be.remove_function(draft, item["id"], functions[pick % len(functions)]["id"])
     if kind == "tier" and item["type"] == "accountability":
         return be.set_tier_label(draft, item["id"], "unclear", text)
     if kind == "add":
@@ -93,6 +111,7 @@ edits = st.lists(
                 "level",
                 "pole",
                 "situation",
+                "remove-situation",
                 "tier",
                 "add",
                 "add-spectrum",
@@ -104,7 +123,8 @@ edits = st.lists(
         ),
         st.integers(min_value=0, max_value=200),
         # Texts whose slug is an id a stored version held (a removed question's, say) too.
-        st.one_of(words, st.sampled_from(["A removed question", *SHIPPED_IDS[:6]])),
+        # And a shipped situation's label, which a removed situation would come back as.
+        st.one_of(words, st.sampled_from(["A removed question", *SHIPPED_IDS[:6], *SITUATION_LABELS])),
     ),
     max_size=12,
 )
@@ -115,16 +135,16 @@ edits = st.lists(
 def test_any_sequence_of_valid_edits_gives_a_bank_the_loader_accepts_with_no_id_renamed_or_reused(
     sequence: list[tuple[Any, ...]],
 ) -> None:
-    reserved = set(SHIPPED_IDS) | {"a-removed-question"}
+    reserved = be.held_ids(SHIPPED_BANK) | {"a-removed-question"}
     draft = SHIPPED
-    seen_ids = set(SHIPPED_IDS)
+    seen_ids = ids_held(SHIPPED)
     for edit in sequence:
-        before = set(be.item_ids(draft))
+        before = ids_held(draft)
         try:
             after_draft = apply(draft, edit, reserved)
         except Invalid:
             continue  # the last question of a domain, the last domain: refused, draft unchanged
-        after = set(be.item_ids(after_draft))
+        after = ids_held(after_draft)
         new = after - before
         # every id kept is the same id; a new one is new everywhere: never a reserved or earlier id
         assert not (new & reserved) and not (new & seen_ids)
@@ -193,6 +213,23 @@ def test_an_id_a_stored_version_held_is_never_given_to_a_new_question() -> None:
     assert be.reused_ids(before=["x"], after=["x", "shared-purpose-stated"], reserved=set(SHIPPED_IDS)) == [
         "shared-purpose-stated"
     ]
+
+
+def test_a_situation_removed_and_added_again_gets_a_new_id_not_the_one_a_stored_version_held() -> None:
+    item = next(i for _, i in SHIPPED_BANK.iter_items() if i.type == "accountability")
+    gone = item.functions[0]  # type: ignore[union-attr]
+    draft = be.remove_function(SHIPPED, item.id, gone.id)
+    label = gone.id.replace("-", " ").capitalize()  # the words its id was made from
+    _, again = be.add_function(draft, item.id, label, reserved=be.held_ids(SHIPPED_BANK))
+    assert again == f"{gone.id}-2"
+    # Another question's situation of the same id does not hold it: ids are per question.
+    _, elsewhere = be.add_function(draft, item.id, label, reserved={be.situation_id("other", gone.id)})
+    assert elsewhere == gone.id
+    assert be.reused_ids(
+        before={item.id},
+        after={item.id, be.situation_id(item.id, gone.id)},
+        reserved=be.held_ids(SHIPPED_BANK),
+    ) == [be.situation_id(item.id, gone.id)]
 
 
 def test_a_text_emptied_as_it_is_typed_gives_the_loaders_own_message() -> None:
