@@ -409,6 +409,15 @@ def answer_item(page: Page, item_id: str, now: str, target: str, *, saved: bool 
         expect(box.get_by_text(SAVED)).to_be_visible(timeout=15_000)
 
 
+def settle(page: Page) -> None:
+    """Wait until the page has finished its runs: Streamlit's status widget is gone, and stays gone
+    past the moment a new run's widget would have appeared. A click on a select box while a run is
+    still drawing the page can have its list of options closed under it."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    time.sleep(0.3)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
 def expect_no_traceback(page: Page) -> None:
     """Streamlit draws an uncaught exception as an stException element: there must be none."""
     expect(page.get_by_test_id("stException")).to_have_count(0)

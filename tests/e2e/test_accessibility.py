@@ -41,7 +41,7 @@ from assessment.demo import load_demo
 from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
 from tests.banks import small_bank_data
-from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, AppServer, sign_in, start_app
+from tests.e2e.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, AppServer, settle, sign_in, start_app
 
 pytestmark = pytest.mark.e2e
 
@@ -287,12 +287,6 @@ def choose_radio(page: Page, group: Locator, position: int) -> None:
         page.keyboard.press("ArrowDown")
         expect(radios.nth(index)).to_be_checked()
     settle(page)
-
-
-def settle(page: Page) -> None:
-    """Wait until the app has finished the rerun a change started (its status widget is gone)."""
-    page.wait_for_timeout(150)  # the rerun's status widget appears only after a moment
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=15_000)
 
 
 def choose_option(page: Page, combobox: Locator, label: str) -> None:

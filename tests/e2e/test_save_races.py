@@ -33,7 +33,15 @@ from assessment.db import (
 )
 from assessment.migrate import upgrade_database
 from tests.app.conftest import make_workshop
-from tests.e2e.conftest import SAVED, AppServer, expect_no_traceback, free_port, new_context, start_app
+from tests.e2e.conftest import (
+    SAVED,
+    AppServer,
+    expect_no_traceback,
+    free_port,
+    new_context,
+    settle,
+    start_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -173,13 +181,6 @@ def settled_on_screen_and_stored(site: Site, token: str, page: Page) -> tuple[ob
             settle(page)
             return screen(page), stored(site, token)
         time.sleep(0.2)
-
-
-def settle(page: Page) -> None:
-    """Wait until the page has finished its runs: Streamlit's status widget is gone."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    time.sleep(0.3)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
 
 
 def hold_write_lock(database: Path, seconds: float, taken: threading.Event) -> None:
