@@ -33,6 +33,7 @@ from assessment.framework import (
     QuestionBank,
     SpectrumItem,
     parse_bank,
+    validate_bank_data,
 )
 
 Draft = dict[str, Any]
@@ -62,7 +63,7 @@ def draft_yaml(draft: Draft) -> str:
 def problems(draft: Draft) -> list[BankError]:
     """Every rule the draft breaks, in the words the loader uses for an uploaded file; [] when valid."""
     try:
-        parse_bank(draft_yaml(draft), name=DRAFT_NAME)
+        validate_bank_data(draft, name=DRAFT_NAME)
     except BankValidationError as exc:
         return exc.errors
     return []
@@ -70,7 +71,7 @@ def problems(draft: Draft) -> list[BankError]:
 
 def validated(draft: Draft) -> QuestionBank:
     """The draft as a bank; BankValidationError (every problem) when it breaks a rule."""
-    return parse_bank(draft_yaml(draft), name=DRAFT_NAME)
+    return validate_bank_data(draft, name=DRAFT_NAME)
 
 
 def item_ids(draft: Draft) -> list[str]:

@@ -437,8 +437,20 @@ def parse_bank(content: bytes | str, *, name: str = "questions.yaml") -> Questio
         ) from None
 
 
+def validate_bank_data(data: Any, *, name: str = "questions.yaml") -> QuestionBank:
+    """Validate a bank already held as plain data (the editor's draft): the loader's rules and
+    words, without writing it out as YAML and reading it back. Pure-Python YAML took about 0.3 s
+    each way for the shipped bank, on every rerun of the editor; the rules take under a
+    millisecond. A draft has no file, so its problems carry no line numbers."""
+    return _validated_data(data, {}, name)
+
+
 def _validated(text: str, name: str) -> QuestionBank:
     data, lines = _parse_yaml(text, name)
+    return _validated_data(data, lines, name)
+
+
+def _validated_data(data: Any, lines: Mapping[tuple[str | int, ...], int], name: str) -> QuestionBank:
     if data is None:
         raise BankValidationError([BankError(name, None, "", "the file is empty; expected a question bank")])
     if not isinstance(data, dict):

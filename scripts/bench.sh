@@ -16,7 +16,7 @@ out=artifacts/bench/$mode.txt
 mkdir -p artifacts/bench
 : > "$out"
 failed=()
-for script in bench/scoring.py bench/storage.py bench/workshop.py bench/results.py bench/cohorts.py bench/report.py bench/presenter.py bench/rerun.py bench/load.py; do
+for script in bench/scoring.py bench/storage.py bench/workshop.py bench/results.py bench/bank_editor.py bench/cohorts.py bench/report.py bench/presenter.py bench/rerun.py bench/load.py; do
   [ -f "$script" ] || continue
   echo "== $script $flag ($(date -u +%FT%TZ))" | tee -a "$out"
   command=("$py" "$script")

@@ -155,6 +155,52 @@ def test_any_sequence_of_valid_edits_gives_a_bank_the_loader_accepts_with_no_id_
     assert [i.id for _, i in bank.iter_items()] == be.item_ids(draft)
 
 
+blanks = st.lists(
+    st.tuples(st.sampled_from(["text", "help", "title", "level", "pole", "situation"]), st.integers(0, 200)),
+    max_size=4,
+)
+
+
+def blank(draft: be.Draft, field: str, pick: int) -> be.Draft:
+    """Empty one field of the draft, as a person clearing a box does (the draft then breaks a rule)."""
+    domain = draft["domains"][pick % len(draft["domains"])]
+    item = domain["items"][pick % len(domain["items"])]
+    if field == "title":
+        return be.set_domain_text(draft, domain["id"], "title", " ")
+    if field == "level" and item["type"] == "maturity":
+        return be.set_level(draft, item["id"], "maturing", "")
+    if field == "pole" and item["type"] == "spectrum":
+        return be.set_pole(draft, item["id"], pick % 2, "")
+    if field == "situation" and item["type"] == "accountability":
+        return be.set_function_label(draft, item["id"], item["functions"][0]["id"], "")
+    return be.set_item_text(draft, item["id"], "text" if field == "text" else "help", "")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits, blanks)
+def test_a_draft_is_judged_as_the_loader_judges_its_yaml_without_writing_it_out(
+    sequence: list[tuple[Any, ...]], cleared: list[tuple[str, int]]
+) -> None:
+    draft = SHIPPED
+    for edit in sequence:
+        try:
+            draft = apply(draft, edit, be.held_ids(SHIPPED_BANK))
+        except Invalid:
+            continue
+    for field, pick in cleared:
+        draft = blank(draft, field, pick)
+    try:
+        by_file = parse_bank(be.draft_yaml(draft), name=be.DRAFT_NAME)
+    except BankValidationError as exc:
+        # The same problems in the same words; only the file's line numbers are not there.
+        assert [(e.path, e.message) for e in be.problems(draft)] == [(e.path, e.message) for e in exc.errors]
+        assert all(e.line is None for e in be.problems(draft))
+        with pytest.raises(BankValidationError):
+            be.validated(draft)
+    else:
+        assert be.problems(draft) == [] and be.validated(draft) == by_file
+
+
 def test_an_edit_leaves_the_draft_it_was_given_alone() -> None:
     item = SHIPPED_IDS[0]
     be.set_item_text(SHIPPED, item, "text", "Changed")
