@@ -357,3 +357,26 @@ def test_comments_follow_no_join_order_and_none_sit_under_a_withheld_question() 
     assert [(item, [c.text for c in notes]) for item, notes in listed] == [
         ("d0-q0", ["apple", "Mango", "zebra crossing"])
     ]
+
+
+def test_at_three_or_four_respondents_the_median_and_quartiles_already_fix_every_answer_given() -> None:
+    """Why per-level counts (the projector's dots, the PDF's "How the answers spread", the re-rate
+    page) may be shown wherever a question's figures are: at three or four respondents the median
+    and quartiles shown (linear interpolation) already fix the whole set of answers given, which is
+    all the counts say. So the counts tell no one anything more there. (From five respondents the
+    quartiles no longer fix it, and the counts show the distribution DESIGN's Delphi step shows.)"""
+    from itertools import combinations_with_replacement
+
+    levels = range(1, 5)
+    for respondents in (3, 4):
+        seen: dict[tuple[float, float, float], tuple[int, ...]] = {}
+        for answers in combinations_with_replacement(levels, respondents):
+            series = pd.Series(answers, dtype=float)
+            shown = (series.quantile(0.25), series.median(), series.quantile(0.75))
+            assert shown not in seen, f"{answers} and {seen[shown]} show alike at {respondents}"
+            seen[shown] = answers
+    five = {
+        (s.quantile(0.25), s.median(), s.quantile(0.75))
+        for s in (pd.Series(a, dtype=float) for a in combinations_with_replacement(levels, 5))
+    }
+    assert len(five) < len(list(combinations_with_replacement(levels, 5)))
