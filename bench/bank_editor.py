@@ -21,11 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
-from assessment.auth import create_facilitator
 from assessment.db import make_engine, transaction
 from assessment.framework import parse_bank
 from assessment.migrate import upgrade_database
-from bench.common import machine
+from bench.common import bench_facilitator, machine
 from bench.versions import add_options, code_root, side_by_side_if_asked, write_figures
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
@@ -73,12 +72,7 @@ def main() -> None:
     engine = make_engine(url)
     upgrade_database(engine)
     with transaction(engine) as session:
-        facilitator = create_facilitator(
-            session=session,
-            email="bench@nhs.net",
-            password="bench passphrase",  # noqa: S106 - a throwaway benchmark account
-            actor="bench",
-        )
+        facilitator = bench_facilitator(session)
     engine.dispose()
     os.environ["DATABASE_URL"] = url
     ui.auth.presented_token = presented_token_from_session_state

@@ -27,7 +27,6 @@ from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
-from assessment.auth import create_facilitator
 from assessment.cohorts import compare_cohort
 from assessment.db import (
     bank_for_version,
@@ -42,7 +41,7 @@ from assessment.db import (
 from assessment.db.tables import Participant, Response
 from assessment.framework import MaturityItem
 from assessment.migrate import upgrade_database
-from bench.common import machine
+from bench.common import bench_facilitator, machine
 from bench.versions import add_options, code_root, side_by_side_if_asked, write_figures
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
@@ -162,12 +161,7 @@ def main() -> None:
 
     # The page itself, as a facilitator opens it (AppTest through the app's frame, server side).
     with transaction(engine) as session:
-        facilitator = create_facilitator(
-            session=session,
-            email="bench@nhs.net",
-            password="bench passphrase",  # noqa: S106 - a throwaway benchmark account
-            actor="bench",
-        )
+        facilitator = bench_facilitator(session)
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     # Signed in as the tests do it: a real session, its token where AppTest can carry it.

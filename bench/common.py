@@ -1,4 +1,5 @@
-"""What every benchmark reports alongside its figures: the machine, and a percentile."""
+"""What every benchmark reports alongside its figures (the machine, a percentile), and the
+facilitator account the page benchmarks sign in as."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def cpu_model() -> str:
@@ -64,3 +69,15 @@ def scratch_database(postgres: bool) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def bench_facilitator(session: Session) -> int:
+    """A throwaway facilitator account for a page benchmark to sign in as; returns its id."""
+    from assessment.auth import create_facilitator  # the measured version's, bound by then
+
+    return create_facilitator(
+        session=session,
+        email="bench@nhs.net",
+        password="bench passphrase",  # noqa: S106 - a throwaway benchmark account
+        actor="bench",
+    )

@@ -22,7 +22,6 @@ from streamlit.testing.v1 import AppTest
 
 import ui.auth
 from assessment.answers import Answer
-from assessment.auth import create_facilitator
 from assessment.db import (
     add_participant,
     bank_for_version,
@@ -37,7 +36,7 @@ from assessment.db import (
 )
 from assessment.framework import SPECTRUM_POSITIONS, AccountabilityItem
 from assessment.migrate import upgrade_database
-from bench.common import machine
+from bench.common import bench_facilitator, machine
 from bench.versions import add_options, code_root, side_by_side_if_asked, write_figures
 from tests.app.conftest import TEST_COOKIE_KEY, presented_token_from_session_state, session_cookie
 
@@ -50,12 +49,7 @@ def build(url: str, *, rounds: int, respondents: int) -> tuple[int, str, int]:
     upgrade_database(engine)
     rng = np.random.default_rng(5)
     with transaction(engine) as session:
-        facilitator = create_facilitator(
-            session=session,
-            email="bench@nhs.net",
-            password="bench passphrase",  # noqa: S106 - a throwaway benchmark account
-            actor="bench",
-        )
+        facilitator = bench_facilitator(session)
         cohort = create_cohort(session=session, name="Bench cohort")
         partnership = create_partnership(session=session, cohort_id=cohort, name="Bench ICS", kind="ics")
         version = store_bank_version(
