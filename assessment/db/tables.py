@@ -284,8 +284,10 @@ class Invitation(Base):
     """One person's invitation to a workshop: the link holds a random token, this row its SHA-256.
 
     In a named workshop it keeps the name and email it was made for; in an anonymous one neither
-    (assessment/db/invitations.py says why). ``participant_id`` is who the link admitted, so the
-    same link on a second device resumes that participant rather than adding another.
+    (assessment/db/invitations.py says why). ``participant_id`` is who the link admitted: while it is
+    set, the link admits nobody else and leads to nobody's answers. Deleting that participant (a
+    withdrawal, a removal) clears it, so the link can admit its person afresh, with no answers;
+    indexed for that clearing.
     """
 
     __tablename__ = "invitations"
@@ -294,5 +296,7 @@ class Invitation(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
-    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

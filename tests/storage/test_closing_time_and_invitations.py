@@ -32,6 +32,7 @@ from assessment.services.participants import (
     participant_session,
     save_answer,
     submit,
+    withdraw,
     workshop_to_join,
 )
 from tests.storage.conftest import SHIPPED_BANK_TEXT
@@ -352,6 +353,28 @@ def test_an_invitation_link_admits_exactly_one_participant_and_then_leads_to_nob
         people = session.execute(select(Participant.display_name, Participant.sector)).all()
     assert people == [("Ann Smith", "vcse")]
     assert audits(engine, "participant.joined") == 1
+
+
+def test_a_person_who_withdrew_can_join_again_by_their_invitation_with_none_of_their_old_answers(
+    engine: Engine, clock: Clock
+) -> None:
+    workshop_id = a_workshop(engine, anonymous=False)
+    batch = service.invite(
+        engine=engine, actor=OPERATOR, workshop_id=workshop_id, people_text="Ann Smith\n", join_address=JOIN
+    )
+    link = batch.rows[0][2].rsplit("invite=", 1)[1]
+    first = join_by_invitation(engine=engine, token=link, sector="vcse", role="")
+    save_answer(engine=engine, token=first, change=levels(2, 3))
+    withdraw(engine=engine, token=first)
+    assert not invitation_to_join(engine=engine, token=link).used  # the deletion cleared the link
+    again = join_by_invitation(engine=engine, token=link, sector="nhs-trust", role="")
+    assert again != first and stored(engine, again) is None
+    with pytest.raises(NotFound):
+        participant_session(engine=engine, token=first)
+    with transaction(engine) as session:
+        people = session.execute(select(Participant.display_name, Participant.sector)).all()
+    assert people == [("Ann Smith", "nhs-trust")]
+    assert invitation_to_join(engine=engine, token=link).used
 
 
 def test_a_named_workshop_shows_who_has_not_finished(engine: Engine, clock: Clock) -> None:
