@@ -99,8 +99,9 @@ FACILITATOR_PAGES = (
         administrator_only=True,
     ),
     NavPage("views/account.py", "My account", ":material/key:", "my_account", facilitator_only=True),
-    # The same script as the sign-in page: signed in, it shows the account and signs out.
-    NavPage("views/sign_in.py", "Account", ":material/account_circle:", "sign_in"),
+    # The same script as the sign-in page: signed in, it says who is signed in and signs out.
+    # Not "Account": beside "My account" (the password) a facilitator could not tell them apart.
+    NavPage("views/sign_in.py", "Sign out", ":material/logout:", "sign_in"),
 )
 
 

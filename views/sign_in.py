@@ -14,7 +14,7 @@ from ui.text import escape_markdown as md
 
 account = signed_in()
 if account is not None:
-    st.title("Account")
+    st.title("Sign out")
     st.success(f"You are signed in as {md(account[1])}.")
     hours = int(SESSION_LIFETIME.total_seconds() // 3600)
     st.markdown(

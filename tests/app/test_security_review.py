@@ -491,7 +491,7 @@ def sign_in_three_times(engine: Engine) -> ThreeSignIns:
     account = AppTest.from_file(str(PROJECT_ROOT / SIGN_IN_VIEW), default_timeout=60)
     account.session_state[TEST_COOKIE_KEY] = token
     account.run()
-    assert account.title[0].value == "Account"
+    assert account.title[0].value == "Sign out"
     return ThreeSignIns(home, wrong, right, account)
 
 

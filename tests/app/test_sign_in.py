@@ -70,7 +70,7 @@ def test_with_a_live_session_the_page_shows_the_account_and_a_sign_out_form_for_
     app_db: Engine,
 ) -> None:
     at = sign_in_page(add_facilitator(app_db))
-    assert at.title[0].value == "Account"
+    assert at.title[0].value == "Sign out"
     assert f"You are signed in as {EMAIL}" in unescaped(at.success[0].value)
     (form,) = at.get("html")
     body = form.proto.body
@@ -82,7 +82,7 @@ def test_with_a_live_session_the_page_shows_the_account_and_a_sign_out_form_for_
 
 def test_a_session_ended_elsewhere_is_signed_out_on_the_next_run(app_db: Engine) -> None:
     at = sign_in_page(add_facilitator(app_db))
-    assert at.title[0].value == "Account"
+    assert at.title[0].value == "Sign out"
     end_session(engine=app_db, token=at.session_state[TEST_COOKIE_KEY])
     run(at)
     assert at.title[0].value == "Facilitator sign-in"

@@ -79,7 +79,7 @@ def test_a_sign_in_survives_a_refresh_a_second_tab_and_a_restart_and_ends_everyw
         laptop.screenshot(path=str(artifacts_dir / "session-after-restart.png"), full_page=True)
 
         # Signing out in the projector's tab ends the session for the laptop's tab too.
-        projector.get_by_role("link", name="Account", exact=True).click()
+        projector.get_by_role("link", name="Sign out", exact=True).click()
         expect(projector.get_by_role("button", name="Sign out")).to_be_visible()
         projector.screenshot(path=str(artifacts_dir / "session-account-page.png"))
         assert not blocking_violations(projector)

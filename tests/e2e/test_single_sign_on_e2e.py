@@ -187,7 +187,7 @@ def test_signing_out_ends_the_session_and_the_organisations_identity(
     page = context.new_page()
     sign_in_at_the_organisation(page, world, "facilitator")
     page.wait_for_url("**/workshops")
-    page.get_by_role("link", name="Account", exact=True).click()
+    page.get_by_role("link", name="Sign out", exact=True).click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out in this browser.")).to_be_visible()
     assert not cookie_names(context) & {"ics_session", "_streamlit_user", "_streamlit_user_tokens"}
