@@ -474,7 +474,7 @@ for position, item in enumerate(i for i in domain.get("items", []) if isinstance
         )
 
 # Keyed and followed by the server: untracked, the form folded shut under a person's typing when a
-# slow run redrew the page (seen in the browser test under load, about one run in four).
+# slow run redrew the page (seen in the browser test with one core kept busy).
 with st.expander("Add a local question to this domain", key=_key("adding"), on_change="rerun"):
     new_type = st.selectbox(
         "Kind of question", list(ITEM_TYPES), format_func=lambda t: TYPE_LABELS[t], key=_key("new_type")

@@ -26,6 +26,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
+from itertools import combinations_with_replacement
 from typing import Any
 
 import numpy as np
@@ -364,9 +365,9 @@ def test_at_three_or_four_respondents_the_median_and_quartiles_already_fix_every
     page) may be shown wherever a question's figures are: at three or four respondents the median
     and quartiles shown (linear interpolation) already fix the whole set of answers given, which is
     all the counts say. So the counts tell no one anything more there. (From five respondents the
-    quartiles no longer fix it, and the counts show the distribution DESIGN's Delphi step shows.)"""
-    from itertools import combinations_with_replacement
-
+    quartiles no longer fix it, and the counts show the distribution DESIGN's Delphi step shows.)
+    The quartiles are pandas' own here; the app's scoring is held equal to them by
+    tests/unit/test_sector_lens_equals_a_plain_reference.py."""
     levels = range(1, 5)
     for respondents in (3, 4):
         seen: dict[tuple[float, float, float], tuple[int, ...]] = {}
