@@ -367,7 +367,7 @@ def test_at_three_or_four_respondents_the_median_and_quartiles_already_fix_every
     all the counts say. So the counts tell no one anything more there. (From five respondents the
     quartiles no longer fix it, and the counts show the distribution DESIGN's Delphi step shows.)
     The quartiles are pandas' own here; the app's scoring is held equal to them by
-    tests/unit/test_sector_lens_equals_a_plain_reference.py."""
+    tests/unit/test_scoring.py (its plain groupby reference)."""
     levels = range(1, 5)
     for respondents in (3, 4):
         seen: dict[tuple[float, float, float], tuple[int, ...]] = {}
