@@ -34,9 +34,9 @@ def _show_the_apps_log() -> None:
 def _prepare_typesetting() -> None:
     """What the first PDF pays for besides the browser: WeasyPrint's import, the report's
     stylesheet and the fonts, loaded by typesetting one line."""
-    from assessment.report import render_pdf
+    from assessment.report import typeset_pdf
 
-    render_pdf("<p>Warm-up</p>", title="Warm-up")
+    typeset_pdf("<p>Warm-up</p>", title="Warm-up")
 
 
 @asynccontextmanager

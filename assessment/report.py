@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
 import os
 import re
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from cachetools import LRUCache, cached
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -523,7 +525,32 @@ def _stylesheet() -> Any:
     return CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=_fetcher())
 
 
+def _typeset_key(html: str, *, title: str) -> tuple[bytes, str]:
+    return hashlib.sha256(html.encode("utf-8")).digest(), title
+
+
+# PDFs typeset in this process, by their HTML's digest and title, up to this many bytes in all. At
+# the reveal the facilitator and many participants' phones press Download together: the same
+# summary is typeset once, and the others wait for it rather than each taking two cores' seconds.
+TYPESET_KEPT_BYTES = 32 * 1024 * 1024
+_typeset_lock = threading.Lock()
+_typeset: LRUCache[tuple[bytes, str], bytes] = LRUCache(maxsize=TYPESET_KEPT_BYTES, getsizeof=len)
+
+
+@cached(_typeset, key=_typeset_key, lock=_typeset_lock, condition=threading.Condition(_typeset_lock))
 def render_pdf(html: str, *, title: str) -> bytes:
+    """`typeset_pdf`, once for the same HTML and title: the same bytes again from memory, and
+    a caller asking while it is being typeset waits for it instead of typesetting it too."""
+    return typeset_pdf(html, title=title)
+
+
+def typeset_before(html: str, *, title: str) -> bytes | None:
+    """The PDF of this HTML and title if this process has typeset it already."""
+    with _typeset_lock:
+        return _typeset.get(_typeset_key(html, title=title))
+
+
+def typeset_pdf(html: str, *, title: str) -> bytes:
     """Typeset HTML as tagged PDF/UA-1 (structure tags, language, title), fonts embedded."""
     from weasyprint import HTML  # imported here: slow to import, and only a PDF needs it
 
@@ -753,7 +780,10 @@ def cohort_pack(
     pool = TypesettingPool(size) if size > 1 else None
 
     def typeset(html: str, title: str) -> Future[bytes] | bytes:
-        return pool.submit(html, title) if pool is not None else render_pdf(html, title=title)
+        if pool is None:
+            return render_pdf(html, title=title)
+        # A summary downloaded since the round closed is not typeset again.
+        return typeset_before(html, title=title) or pool.submit(html, title)
 
     used: set[str] = set()
     queue: deque[_Typesetting] = deque()

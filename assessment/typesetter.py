@@ -202,7 +202,7 @@ class TypesettingPool:
 
 def main(results_fd: int) -> int:
     """A worker: typeset each (html, title) read from standard input until it closes."""
-    from assessment.report import prepare_typesetter, render_pdf
+    from assessment.report import prepare_typesetter, typeset_pdf
 
     prepare_typesetter()
     jobs = sys.stdin.buffer
@@ -210,7 +210,7 @@ def main(results_fd: int) -> int:
         while (job := _receive(jobs)) is not None:
             html, title = job
             try:
-                answer: tuple[str, Any] = ("pdf", render_pdf(html, title=title))
+                answer: tuple[str, Any] = ("pdf", typeset_pdf(html, title=title))
             except Exception as error:  # told to the parent, which raises it there
                 answer = ("error", f"{type(error).__name__}: {error}")
             _send(results, answer)

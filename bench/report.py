@@ -7,9 +7,10 @@ SQLite, charts drawn.
 
 The cold figure is measured in a fresh Python process, from before `assessment.report` is
 imported to the PDF's bytes. Two warm figures, each the median of later summaries in one
-process: the same summary again (its charts may come from the chart exporter's memory), and
-"fresh", where the exporter forgets its drawn charts first, so the browser draws every one as for
-a summary not made before. The 42-partnership cohort has 2 rounds of 20 respondents each (so
+process: the same summary again (its charts, and in versions that keep typeset PDFs the PDF
+itself, may come from memory), and "fresh", where the exporter forgets its drawn charts and the
+process its typeset PDFs first, so every chart is drawn and the PDF typeset as for a summary not
+made before. The 42-partnership cohort has 2 rounds of 20 respondents each (so
 every summary has a trend page; ``--partnerships N`` sets another size). The packs are made as
 the CLI and the page make them, from this script run from a file (so its ``__main__`` is a file,
 as a Streamlit page is): with a pool of typesetting processes from 8 files.
@@ -102,6 +103,24 @@ def warm(engine: Any, workshop_id: int, runs: int, *, forget: Callable[[], None]
     return times
 
 
+def forgetting(exporter: Any) -> Callable[[], None] | None:
+    """What makes the next summary as if never made in this process: its charts undrawn and
+    its PDF not typeset; None for a version that keeps neither."""
+    from assessment import report
+
+    forget_drawn = getattr(exporter, "forget_drawn", None)
+    forget_typeset = getattr(getattr(report, "render_pdf", None), "cache_clear", None)
+    if forget_drawn is None:
+        return None
+
+    def forget() -> None:
+        forget_drawn()
+        if forget_typeset is not None:
+            forget_typeset()
+
+    return forget
+
+
 def pack(url: str, cohort: int, label: str) -> tuple[float, int]:
     from assessment import report
     from assessment.report import cohort_pack
@@ -153,8 +172,9 @@ def main() -> None:
     exporter = shared_exporter()
     times = warm(engine, workshop_id, warms, forget=None)
     print(f"  warm summary, the same again: median {statistics.median(times):.2f} s, best {min(times):.2f} s")
-    # Older versions kept no drawn charts: every summary was fresh there.
-    forget = getattr(exporter, "forget_drawn", None)
+    # Older versions kept no drawn charts: every summary was fresh there. A fresh summary is
+    # typeset afresh too (versions that keep typeset PDFs forget them as well).
+    forget = forgetting(exporter)
     fresh = warm(engine, workshop_id, warms, forget=forget) if forget else times
     print(
         f"  warm summary, charts drawn afresh: median {statistics.median(fresh):.2f} s, "

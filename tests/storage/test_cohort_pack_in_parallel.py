@@ -110,6 +110,7 @@ def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
 ) -> None:
     cohort_id, workshops = cohort
     seen: list[tuple[int, int, str]] = []
+    report.render_pdf.cache_clear()  # else the pool would be handed nothing: all typeset before
     with transaction(engine) as session:
         pooled = list(
             cohort_pack(
@@ -143,6 +144,28 @@ def test_the_pack_is_the_same_made_by_a_pool_as_made_one_at_a_time(
         (4, 5, "cohort overview"),
         (5, 5, "done"),
     ]
+
+
+def test_a_summary_downloaded_before_is_not_typeset_again_in_the_pack(
+    engine: Engine, cohort: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cohort_id, workshops = cohort
+    report.render_pdf.cache_clear()
+    handed: list[str] = []
+    submit = typesetter.TypesettingPool.submit
+
+    def counted(pool: typesetter.TypesettingPool, html: str, title: str) -> object:
+        handed.append(title)
+        return submit(pool, html, title)
+
+    monkeypatch.setattr(typesetter.TypesettingPool, "submit", counted)
+    with transaction(engine) as session:
+        downloaded = workshop_summary_pdf(session=session, workshop_id=workshops[1], charts=False)
+        pack = list(cohort_pack(session=session, cohort_id=cohort_id, charts=False, workers=2))
+    assert len(handed) == len(pack) - 1 == 4
+    birch = next(f for f in pack if f.filename.startswith("birch"))
+    assert birch.content == downloaded.content
+    assert not any("Birch" in title for title in handed)
 
 
 def test_the_pool_is_sized_to_the_cores_and_never_larger_than_the_work(
