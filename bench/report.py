@@ -1,6 +1,7 @@
 """Time of the board PDF: one summary cold and warm, the demo cohort pack, a 42-partnership pack.
 
-Run: .venv/bin/python bench/report.py [--small] [--partnerships N] [--json FILE] [--against REF]
+Run: .venv/bin/python bench/report.py [--small] [--partnerships N] [--one-process-too] [--json FILE]
+[--against REF]
 Targets (issue 18): warm summary under 1.0 s, cold (first in a process: imports, the chart
 browser's start, fonts) under 4 s, the 42-partnership pack under 30 s on 2 cores. All on
 SQLite, charts drawn.
@@ -121,18 +122,24 @@ def forgetting(exporter: Any) -> Callable[[], None] | None:
     return forget
 
 
-def pack(url: str, cohort: int, label: str) -> tuple[float, int]:
+def pack(url: str, cohort: int, label: str, *, workers: int | None = None) -> tuple[float, int]:
+    """Seconds for a pack made as the page makes it (``workers``: as many processes as asked; by
+    default the pool the page would use), nothing of it drawn or typeset before in this process."""
     from assessment import report
+    from assessment.chart_export import shared_exporter
     from assessment.report import cohort_pack
 
+    forget = forgetting(shared_exporter())
+    if forget:
+        forget()
     engine = make_engine(url)
     start = time.perf_counter()
     with transaction(engine) as session:
-        files = list(cohort_pack(session=session, cohort_id=cohort))
+        files = list(cohort_pack(session=session, cohort_id=cohort, workers=workers))
     seconds = time.perf_counter() - start
     engine.dispose()
-    workers = _workers_used(report, len(files))
-    typeset = f"a pool of {workers} typesetting processes" if workers > 1 else "typeset in this process"
+    used = workers or _workers_used(report, len(files))
+    typeset = f"a pool of {used} typesetting processes" if used > 1 else "typeset in this process"
     print(f"  {label}: {len(files)} PDFs in {seconds:.1f} s ({seconds / len(files):.2f} s each; {typeset})")
     return seconds, len(files)
 
@@ -153,6 +160,11 @@ def main() -> None:
         type=int,
         metavar="N",
         help="partnerships in the big pack (default 42; 4 with --small)",
+    )
+    parser.add_argument(
+        "--one-process-too",
+        action="store_true",
+        help="make the big pack again typeset in one process, to weigh the pool against it",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here, in seconds")
     add_options(parser, json_option=False)
@@ -186,6 +198,9 @@ def main() -> None:
     big_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-report-pack-')) / 'pack.db'}"
     big_cohort, _ = build(big_url, partnerships=partnerships, rounds=2, respondents=20)
     seconds, _files = pack(big_url, big_cohort, f"{partnerships}-partnership pack")
+    alone = None
+    if args.one_process_too:
+        alone, _files = pack(big_url, big_cohort, f"{partnerships}-partnership pack, one process", workers=1)
     shared_exporter().close()
     figures = {
         "cold summary median (s)": statistics.median(cold_times),
@@ -194,6 +209,8 @@ def main() -> None:
         "demo cohort pack (s)": demo_seconds,
         f"{partnerships}-partnership pack (s)": seconds,
     }
+    if alone is not None:
+        figures[f"{partnerships}-partnership pack, one process (s)"] = alone
     print(
         f"summary: cold median {statistics.median(cold_times):.2f} s (target < 4), warm median "
         f"{statistics.median(times):.2f} s, fresh {statistics.median(fresh):.2f} s "
