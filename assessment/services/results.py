@@ -1,4 +1,5 @@
-"""The results page, the PDF summary and the cohort pack: reads, each checked and in one transaction.
+"""The results page, the PDF summary and the cohort pack: reads, each checked and in one transaction
+(the summary: a check, then a build shared with callers asking at the same moment).
 
 A facilitator reads the results of workshops in cohorts they can see; a participant reads them
 only once the facilitator has revealed them. What comes back is the presentation model
@@ -19,6 +20,7 @@ from assessment.cohort_admin import require_cohort
 from assessment.db import transaction, workshop_info
 from assessment.db.retention import answers_deleted_at
 from assessment.errors import NotFound
+from assessment.fresh_batches import FreshBatches
 from assessment.outcomes import actions_since, current_consensus, list_actions
 from assessment.presenting import ResultsModel, present
 from assessment.results import ScoredWorkshop, score_stored_workshop, scores_document
@@ -29,6 +31,9 @@ if TYPE_CHECKING:  # the PDF code imports WeasyPrint and kaleido, slow to load: 
     from assessment.report import PackFile, SummaryPdf
 
 NOT_REVEALED = "the team results have not been revealed yet"
+
+# Summaries asked for at the same moment (the reveal: the facilitator and the room's phones).
+_summaries: FreshBatches[tuple[int, bool, ChartExporter | None], SummaryPdf] = FreshBatches()
 
 
 def results_model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
@@ -76,17 +81,28 @@ def summary_pdf(
     exporter: ChartExporter | None = None,
     charts: bool = True,
 ) -> SummaryPdf:
-    """The board summary of one workshop: a facilitator's, or a participant's once revealed."""
+    """The board summary of one workshop: a facilitator's, or a participant's once revealed.
+
+    Each caller is checked in a transaction of their own; the summary is then built in another,
+    shared with whoever asks for the same one at the same moment (`FreshBatches`: never a build
+    that read the database before this call). The check's transaction is not held open meanwhile:
+    sixty callers waiting would otherwise hold sixty of the pool's connections.
+    """
     with transaction(engine) as session:
         if actor is None:
             _revealed(session, workshop_id)
         else:
             workshop_for(session=session, actor=actor, workshop_id=workshop_id)
+
+    def build() -> SummaryPdf:
         from assessment.report import workshop_summary_pdf
 
-        return workshop_summary_pdf(
-            session=session, workshop_id=workshop_id, exporter=exporter, charts=charts
-        )
+        with transaction(engine) as session:
+            return workshop_summary_pdf(
+                session=session, workshop_id=workshop_id, exporter=exporter, charts=charts
+            )
+
+    return _summaries.get((workshop_id, charts, exporter), build)
 
 
 def workshop_scores(*, engine: Engine, actor: Actor, workshop_id: int) -> dict[str, Any]:
