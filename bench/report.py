@@ -11,8 +11,9 @@ imported to the PDF's bytes. Two warm figures, each the median of later summarie
 process: the same summary again (its charts, and in versions that keep typeset PDFs the PDF
 itself, may come from memory), and "fresh", where the exporter forgets its drawn charts and the
 process its typeset PDFs first, so every chart is drawn and the PDF typeset as for a summary not
-made before. The 42-partnership cohort has 2 rounds of 20 respondents each (so
-every summary has a trend page; ``--partnerships N`` sets another size). The packs are made as
+made before. Then the reveal: 30 participants (5 with --small) pressing Download at once. The
+42-partnership cohort has 2 rounds of 20 respondents each (so every summary has a trend page;
+``--partnerships N`` sets another size). The packs are made as
 the CLI and the page make them, from this script run from a file (so its ``__main__`` is a file,
 as a Streamlit page is): with a pool of typesetting processes from 8 files.
 ``--json FILE`` writes the figures as {name: seconds}; ``--against REF`` measures REF's code too,
@@ -104,6 +105,32 @@ def warm(engine: Any, workshop_id: int, runs: int, *, forget: Callable[[], None]
     return times
 
 
+def at_once(url: str, workshop_id: int, callers: int) -> float:
+    """Seconds from ``callers`` participants pressing Download on a revealed round's summary at the
+    same moment (threads, as a server's sessions are) to the last PDF; the summary made once before."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assessment.services.results import summary_pdf
+
+    engine = make_engine(url)
+    summary_pdf(engine=engine, actor=None, workshop_id=workshop_id)
+    start = threading.Barrier(callers)
+
+    def press(_: int) -> int:
+        start.wait()
+        return len(summary_pdf(engine=engine, actor=None, workshop_id=workshop_id).content)
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=callers) as room:
+        sizes = set(room.map(press, range(callers)))
+    seconds = time.perf_counter() - began
+    engine.dispose()
+    assert len(sizes) == 1
+    print(f"  {callers} participants pressing Download at once: the last PDF after {seconds:.2f} s")
+    return seconds
+
+
 def forgetting(exporter: Any) -> Callable[[], None] | None:
     """What makes the next summary as if never made in this process: its charts undrawn and
     its PDF not typeset; None for a version that keeps neither."""
@@ -193,6 +220,8 @@ def main() -> None:
         f"best {min(fresh):.2f} s"
     )
     engine.dispose()
+    callers = 5 if args.small else 30
+    together = at_once(url, workshop_id, callers)
     demo_seconds, _files = pack(url, demo_cohort, "demo cohort pack")
 
     big_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-report-pack-')) / 'pack.db'}"
@@ -206,6 +235,7 @@ def main() -> None:
         "cold summary median (s)": statistics.median(cold_times),
         "warm summary median (s)": statistics.median(times),
         "warm summary, charts afresh, median (s)": statistics.median(fresh),
+        f"{callers} asking at once, the last (s)": together,
         "demo cohort pack (s)": demo_seconds,
         f"{partnerships}-partnership pack (s)": seconds,
     }
