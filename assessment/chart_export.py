@@ -48,8 +48,10 @@ FIGURE_SECONDS = 30.0
 # Charts kept drawn, the least recently used forgotten first: a cohort pack's worth and more, a
 # few megabytes.
 CACHED_CHARTS = 256
-# Two tabs: the machines this runs on have two cores, and the PDF layout runs meanwhile.
-TABS = 2
+# One tab. Each tab loads plotly.js (4.8 MB) as it opens, about 1.8 s of a core: a second tab
+# made the browser's start 3.8 s against 2.0 s, and with tabs kept between figures it drew a
+# summary's seven charts no sooner (0.42 s against 0.45 s).
+TABS = 1
 # Kaleido reloads a tab after every figure, parsing plotly.js again: about 130 ms of a core a
 # chart, two thirds of a summary's drawing. Plotly draws each figure in a div of its own and
 # removes it, so a tab is kept for this many figures before it is reloaded.
