@@ -1172,7 +1172,9 @@ def cohort_small_multiples(
         subplot_titles=panel_titles,
         vertical_spacing=title_px / plot_px if rows > 1 else 0.0,
     )
-    figure.update_annotations(font={"size": LABEL_FONT + 2, "color": NHS_TEXT}, yshift=14)
+    # As in trend_lines: the traces and each radar's axes are gathered and the figure made once
+    # from them; added radar by radar (row=, col=) the chart took most of the cohort tab's time.
+    traces: list[go.Scatterpolar] = []
     for index, name in enumerate(names):
         part = domains.loc[domains["name"].astype(str) == name]
         order = [domain_titles.index(t) for t in part["title"].astype(str)]
@@ -1183,7 +1185,7 @@ def cohort_small_multiples(
             ("target", (NHS_WARM_YELLOW, "dash", "Target")),
         ):
             values = [_number(v) for v in part[column]]
-            figure.add_trace(
+            traces.append(
                 go.Scatterpolar(
                     r=[*values, values[0]] if values else [],
                     theta=[*theta, theta[0]] if theta else [],
@@ -1195,9 +1197,8 @@ def cohort_small_multiples(
                     connectgaps=False,
                     hovertext=[*hover, hover[0]] if hover else [],
                     hoverinfo="text+r+name",
-                ),
-                row=index // columns + 1,
-                col=index % columns + 1,
+                    subplot=_axis_ref(index, "polar"),
+                )
             )
     polar = {
         "radialaxis": {
@@ -1214,7 +1215,12 @@ def cohort_small_multiples(
             "tickfont": {"size": 9, "color": NHS_DARK_GREY},
         },
     }
-    figure.update_polars(**polar)
+    layout = figure.layout.to_plotly_json()
+    for name in [key for key in layout if key.startswith("polar")]:  # each radar's place, then its look
+        layout[name] = layout[name] | polar
+    for panel_title in layout.get("annotations", []):
+        panel_title |= {"font": {"size": LABEL_FONT + 2, "color": NHS_TEXT}, "yshift": 14}
+    figure = go.Figure(data=traces, layout=layout)
     # The first row's names sit above its radars, under the title.
     return _layout(
         figure, title=title, plot_px=plot_px, key=domain_key(domain_titles), below_px=20, top_px=40 + title_px
