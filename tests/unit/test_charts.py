@@ -511,5 +511,6 @@ def test_small_multiples_draw_one_radar_per_partnership_on_one_scale() -> None:
     assert key.split("<br>")[1:] == ["1  Shared purpose", "2  Mind the gaps"]
     assert figure.layout.polar.radialaxis.range == (1, 4) and figure.layout.polar3.radialaxis.range == (1, 4)
     # Each partnership's two lines on its own radar, in the order of the titles above them.
-    assert [trace.subplot for trace in figure.data] == ["polar", "polar", "polar2", "polar2", "polar3", "polar3"]
+    radars = [trace.subplot for trace in figure.data]
+    assert radars == ["polar", "polar", "polar2", "polar2", "polar3", "polar3"]
     assert figure.layout.polar4.radialaxis.range == (1, 4)  # the grid's empty cell styled alike
