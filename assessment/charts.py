@@ -1164,57 +1164,18 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
     )
 
 
-SMALL_RADAR_PX = 200
+SMALL_RADAR_PX = 190  # the plot of one partnership's radar, as wide as it is high
+SMALL_RADAR_WIDTH = 250  # the whole figure: three to a row beside the menu at 1280 px, one on a phone
 PARTNERSHIP_TITLE_WIDTH = 28
 
 
-def cohort_small_multiples(
-    domains: pd.DataFrame, *, scale_labels: Sequence[str], title: str, columns: int = 4
-) -> go.Figure:
-    """One small radar per partnership on the same scale (current solid, target dashed), its
-    spokes numbered as on the team's radar, with the key under them."""
-    from plotly.subplots import make_subplots
-
+def cohort_radars(domains: pd.DataFrame, *, scale_labels: Sequence[str]) -> list[tuple[str, go.Figure]]:
+    """A small radar per partnership, each its own figure (current solid, target dashed), on the
+    same scale and with its spokes numbered as on the team's radar (the page shows the key once).
+    Separate figures, not one grid, so the screen lays them out to its width: three or more to a row on a
+    projector, one on a phone, each as legible as the others."""
     names = list(dict.fromkeys(domains["name"].astype(str)))
     domain_titles = list(dict.fromkeys(domains["title"].astype(str)))
-    rows = max(1, -(-len(names) // columns))
-    panel_titles = [wrapped(n, PARTNERSHIP_TITLE_WIDTH) for n in names]
-    title_px = max((line_count(t) for t in panel_titles), default=1) * LINE_PX + 30
-    plot_px = rows * SMALL_RADAR_PX + (rows - 1) * title_px
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        specs=[[{"type": "polar"}] * columns for _ in range(rows)],
-        subplot_titles=panel_titles,
-        vertical_spacing=title_px / plot_px if rows > 1 else 0.0,
-    )
-    # The traces are gathered, and the figure made once from them (_made_on_grid).
-    traces: list[go.Scatterpolar] = []
-    for index, name in enumerate(names):
-        part = domains.loc[domains["name"].astype(str) == name]
-        order = [domain_titles.index(t) for t in part["title"].astype(str)]
-        theta = [str(position + 1) for position in order]
-        hover = [chart_text(t) for t in part["title"].astype(str)]
-        for column, (colour, dash, label) in (
-            ("current", (NHS_BLUE, "solid", "Now")),
-            ("target", (NHS_WARM_YELLOW, "dash", "Target")),
-        ):
-            values = [_number(v) for v in part[column]]
-            traces.append(
-                go.Scatterpolar(
-                    r=[*values, values[0]] if values else [],
-                    theta=[*theta, theta[0]] if theta else [],
-                    mode="lines",
-                    line={"color": colour, "dash": dash, "width": 1.5},
-                    name=label,
-                    legendgroup=label,
-                    showlegend=index == 0,
-                    connectgaps=False,
-                    hovertext=[*hover, hover[0]] if hover else [],
-                    hoverinfo="text+r+name",
-                    subplot=_axis_ref(index, "polar"),
-                )
-            )
     polar = {
         "radialaxis": {
             "range": [1, len(scale_labels)],
@@ -1227,16 +1188,44 @@ def cohort_small_multiples(
             "categoryarray": spoke_labels(len(domain_titles)),
             "direction": "clockwise",
             "rotation": 90,
-            "tickfont": {"size": 9, "color": NHS_DARK_GREY},
+            "tickfont": {"size": LABEL_FONT, "color": NHS_DARK_GREY},
         },
     }
-    figure = _made_on_grid(
-        figure,
-        traces,
-        looks={_axis_ref(cell, "polar"): polar for cell in range(rows * columns)},  # empty cells too
-        panel_titles={"font": {"size": LABEL_FONT + 2, "color": NHS_TEXT}, "yshift": 14},
-    )
-    # The first row's names sit above its radars, under the title.
-    return _layout(
-        figure, title=title, plot_px=plot_px, key=domain_key(domain_titles), below_px=20, top_px=40 + title_px
-    )
+    radars = []
+    for name in names:
+        part = domains.loc[domains["name"].astype(str) == name]
+        theta = [str(domain_titles.index(t) + 1) for t in part["title"].astype(str)]
+        hover = [chart_text(t) for t in part["title"].astype(str)]
+        traces = []
+        for column, colour, dash, label in (
+            ("current", NHS_BLUE, "solid", "Now"),
+            ("target", NHS_WARM_YELLOW, "dash", "Target"),
+        ):
+            values = [_number(v) for v in part[column]]
+            traces.append(
+                go.Scatterpolar(
+                    r=[*values, values[0]] if values else [],
+                    theta=[*theta, theta[0]] if theta else [],
+                    mode="lines",
+                    line={"color": colour, "dash": dash, "width": 2},
+                    name=label,
+                    connectgaps=False,
+                    hovertext=[*hover, hover[0]] if hover else [],
+                    hoverinfo="text+r+name",
+                )
+            )
+        title = wrapped(name, PARTNERSHIP_TITLE_WIDTH)
+        top_px = line_count(title) * LINE_PX + 36
+        bottom_px = LEGEND_ROW_PX + 40  # the spoke at the bottom carries its number below the circle
+        layout = {
+            "title": {"text": title, "font": {"size": 14}, "x": 0.5, "xanchor": "center"},
+            "font": {"family": FONT, "size": 12, "color": NHS_TEXT},
+            "polar": polar,
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "x": 0.5, "xanchor": "center"},
+            "margin": {"l": 30, "r": 30, "t": top_px, "b": bottom_px},
+            "width": SMALL_RADAR_WIDTH,
+            "height": top_px + SMALL_RADAR_PX + bottom_px,
+            "paper_bgcolor": "white",
+        }
+        radars.append((name, go.Figure(data=traces, layout=layout)))
+    return radars

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from assessment.charts import cohort_distribution, cohort_small_multiples
+from assessment.charts import SMALL_RADAR_WIDTH, cohort_distribution, cohort_radars
 from assessment.cohorts import CohortComparison, earlier_rounds, heatmap, place_vs_system
 from assessment.presenting import NO_CHANGE, NO_FIGURE, WITHHELD, change_text, figure_text, long_date
 from assessment.trends import NOT_ASKED, SHOWN
@@ -78,6 +78,26 @@ def earlier_round_note(comparison: CohortComparison) -> None:
         )
 
 
+def small_radars(domains: pd.DataFrame, *, scale_labels: list[str]) -> None:
+    """A radar per partnership, side by side as far as the screen is wide (three or more on a projector,
+    one under another on a phone), then the key to their numbered spokes, once."""
+    st.markdown("**Each partnership's latest round**")
+    st.caption("The solid blue line is where the partnership is now; the dashed yellow line its target.")
+    with st.container(horizontal=True, gap="medium"):
+        for index, (_name, figure) in enumerate(cohort_radars(domains, scale_labels=scale_labels)):
+            st.plotly_chart(
+                figure,
+                width=SMALL_RADAR_WIDTH,
+                config={"displayModeBar": False},
+                key=f"cohorts_radar_{index}",
+            )
+    titles = list(dict.fromkeys(domains["title"].astype(str)))
+    st.dataframe(
+        pd.DataFrame({"Spoke": range(1, len(titles) + 1), "Domain": titles}),
+        hide_index=True,
+    )
+
+
 def show_comparison(comparison: CohortComparison, *, scale_labels: list[str]) -> None:
     domains = comparison.domains
     partnerships = comparison.partnerships
@@ -126,13 +146,9 @@ def show_comparison(comparison: CohortComparison, *, scale_labels: list[str]) ->
         if not drawn:
             st.info("No partnership has enough respondents to show.")
         else:
-            st.plotly_chart(
-                cohort_small_multiples(
-                    domains.loc[domains["partnership_id"].isin(drawn) & (domains["state"] != NOT_ASKED)],
-                    scale_labels=scale_labels,
-                    title="Each partnership's latest round (now solid, target dashed)",
-                ),
-                config={"displayModeBar": False},
+            small_radars(
+                domains.loc[domains["partnership_id"].isin(drawn) & (domains["state"] != NOT_ASKED)],
+                scale_labels=scale_labels,
             )
         st.dataframe(
             pd.DataFrame(

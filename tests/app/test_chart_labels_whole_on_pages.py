@@ -17,7 +17,7 @@ from assessment.db import list_partnerships, transaction, workshop_info
 from assessment.demo import load_demo
 from assessment.framework import QuestionBank
 from tests.app.conftest import open_as_facilitator
-from tests.unit.test_chart_labels_whole import cut_labels, domain_titles, missing_names
+from tests.unit.test_chart_labels_whole import cut_labels, domain_titles, missing_names, plain
 
 pytestmark = pytest.mark.app
 
@@ -73,12 +73,22 @@ def test_no_chart_on_the_cohort_page_cuts_a_label_and_each_names_every_domain(
     app_db: Engine, facilitator: int, shipped_bank: QuestionBank
 ) -> None:
     load_demo(engine=app_db)
+    with transaction(app_db) as session:
+        partnerships = {p["name"] for p in list_partnerships(session=session)}
     at = open_as_facilitator(facilitator, "views/cohorts.py")
     figures = page_figures(at)
-    assert len(figures) == 3  # heatmap, spread per domain, each partnership
+    radars = {plain(title): f for title, f in figures.items() if f["data"][0]["type"] == "scatterpolar"}
+    others = {title: f for title, f in figures.items() if f["data"][0]["type"] != "scatterpolar"}
+    assert len(others) == 2  # heatmap, spread per domain
+    assert len(radars) >= 2 and set(radars) <= partnerships  # a radar per partnership, named in full
     assert {title: cut_labels(f) for title, f in figures.items() if cut_labels(f)} == {}
-    for title, figure in figures.items():
+    for title, figure in others.items():
         assert missing_names(figure, domain_titles(shipped_bank)) == [], title
+    # The radars' spokes are numbered; the key under them names every domain against its number.
+    (key,) = [d.value for d in at.dataframe if list(d.value.columns) == ["Spoke", "Domain"]]
+    assert list(key["Domain"]) == domain_titles(shipped_bank)
+    for figure in radars.values():
+        assert figure["layout"]["polar"]["angularaxis"]["categoryarray"] == [str(n) for n in key["Spoke"]]
 
 
 # On a 1280-pixel screen with the menu open the page's main column is 820 pixels wide (measured in

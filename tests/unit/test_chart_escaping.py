@@ -156,7 +156,7 @@ def cohort_spread(t: Texts) -> go.Figure:
     return charts.cohort_distribution(domains, scale_labels=[t(4), t(5), t(6)], title=t(7))
 
 
-def small_multiples(t: Texts) -> go.Figure:
+def small_radar(t: Texts) -> go.Figure:
     domains = pd.DataFrame(
         {
             "name": [t(0), t(0), t(1), t(1)],
@@ -165,7 +165,8 @@ def small_multiples(t: Texts) -> go.Figure:
             "target": [3.0, 3.0, 3.0, 3.0],
         }
     )
-    return charts.cohort_small_multiples(domains, scale_labels=[t(4), t(5), t(6)], title=t(7))
+    (_, first), _ = charts.cohort_radars(domains, scale_labels=[t(4), t(5), t(6)])
+    return first
 
 
 BUILDERS: dict[str, Callable[[Texts], go.Figure]] = {
@@ -182,7 +183,7 @@ BUILDERS: dict[str, Callable[[Texts], go.Figure]] = {
     "trend of one domain": lambda t: trend(t, domains=1),
     "cohort heatmap": heatmap,
     "cohort distribution": cohort_spread,
-    "cohort small multiples": small_multiples,
+    "cohort radar": small_radar,
 }
 
 

@@ -501,16 +501,33 @@ def test_the_cohort_distribution_plots_each_shown_partnership_once_per_domain() 
     assert list(purpose.text) == ["North", "South"]
 
 
-def test_small_multiples_draw_one_radar_per_partnership_on_one_scale() -> None:
-    from assessment.charts import cohort_small_multiples
+def test_each_partnership_has_a_radar_of_its_own_on_one_scale() -> None:
+    from assessment.charts import SMALL_RADAR_WIDTH, cohort_radars
 
-    figure = cohort_small_multiples(_cohort_frame(), scale_labels=SCALE, title="Each partnership", columns=2)
-    assert len(figure.data) == 6  # now and target for three partnerships
-    *titles, key = [a.text for a in figure.layout.annotations]
-    assert titles == ["North", "South", "Tiny"]
-    assert key.split("<br>")[1:] == ["1  Shared purpose", "2  Mind the gaps"]
-    assert figure.layout.polar.radialaxis.range == (1, 4) and figure.layout.polar3.radialaxis.range == (1, 4)
-    # Each partnership's two lines on its own radar, in the order of the titles above them.
-    radars = [trace.subplot for trace in figure.data]
-    assert radars == ["polar", "polar", "polar2", "polar2", "polar3", "polar3"]
-    assert figure.layout.polar4.radialaxis.range == (1, 4)  # the grid's empty cell styled alike
+    radars = cohort_radars(_cohort_frame(), scale_labels=SCALE)
+    assert [name for name, _ in radars] == ["North", "South", "Tiny"]
+    for name, figure in radars:
+        assert figure.layout.title.text == name
+        assert [trace.name for trace in figure.data] == ["Now", "Target"]
+        assert figure.layout.polar.radialaxis.range == (1, 4)  # every radar on the same scale
+        assert figure.layout.polar.angularaxis.categoryarray == ("1", "2")  # spokes as in the key
+        assert figure.layout.width == SMALL_RADAR_WIDTH
+    north = radars[0][1].data
+    assert list(north[0].r) == [2.0, 3.0, 2.0] and list(north[0].theta) == ["1", "2", "1"]  # closed
+    assert list(north[1].r) == [3.0, 3.5, 3.0]
+    assert list(north[0].hovertext) == ["Shared purpose", "Mind the gaps", "Shared purpose"]
+
+
+def test_a_long_partnership_name_is_wrapped_whole_and_the_radar_grows_to_hold_it() -> None:
+    from assessment.charts import PARTNERSHIP_TITLE_WIDTH, cohort_radars
+
+    frame = _cohort_frame()
+    long_name = "Mid and South Essex Health and Care Partnership (Thurrock place)"
+    frame["name"] = frame["name"].replace("North", long_name)
+    (_, long), (_, short), _ = cohort_radars(frame, scale_labels=SCALE)
+    lines = long.layout.title.text.split("<br>")
+    assert " ".join(lines) == long_name and all(len(line) <= PARTNERSHIP_TITLE_WIDTH for line in lines)
+    assert len(lines) >= 3
+    # every radar's plot the same size, the title's extra lines above it
+    assert long.layout.height - long.layout.margin.t == short.layout.height - short.layout.margin.t
+    assert long.layout.margin.t > short.layout.margin.t
