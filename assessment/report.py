@@ -33,7 +33,7 @@ from cachetools import LRUCache, cached
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from assessment import presenting, svg_text
+from assessment import chart_typesetting, presenting
 from assessment.chart_export import ChartExporter, ChartRequest, shared_exporter
 from assessment.charts import (
     accountability_bars,
@@ -554,7 +554,7 @@ def typeset_pdf(html: str, *, title: str) -> bytes:
     """Typeset HTML as tagged PDF/UA-1 (structure tags, language, title), fonts embedded."""
     from weasyprint import HTML  # imported here: slow to import, and only a PDF needs it
 
-    svg_text.install()  # the charts' text laid out a run at a time, not a character at a time
+    chart_typesetting.install()  # WeasyPrint draws the charts faster (chart_typesetting says how)
     stylesheet = _stylesheet()
     fetcher = _fetcher()
     document = HTML(string=html, url_fetcher=fetcher)

@@ -1,5 +1,6 @@
-"""Chart text typeset a run at a time (assessment.svg_text) lands where WeasyPrint's own
-character-by-character drawing puts it, reads the same, and is laid out once per piece of text.
+"""The charts typeset by assessment.chart_typesetting's steps: text a run at a time lands where
+WeasyPrint's own character-by-character drawing puts it, reads the same, and is laid out once per
+piece of text; style attributes parsed once give the same PDF, byte for byte.
 
 The labels below copy the forms plotly writes (an anchored bar figure in a translate, a label
 anchored at its end, a two-line label in tspans, a title with dy, a rotated axis title), each in a
@@ -22,7 +23,7 @@ import weasyprint.svg as svg_package
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from assessment import report, svg_text
+from assessment import chart_typesetting, report
 
 FONT = "font-family: Arial, Helvetica, sans-serif; fill: rgb(33, 43, 50); white-space: pre;"
 BAND = 60  # px of the SVG per label
@@ -85,7 +86,7 @@ def chart_html(labels: list[tuple[str, str]]) -> str:
 
 
 def weasyprints_own_step() -> object:
-    assert svg_text.install()
+    assert chart_typesetting.install()
     return svg_package.TAGS["text"].weasyprint_text
 
 
@@ -97,11 +98,11 @@ def drawing_with(monkeypatch: pytest.MonkeyPatch, step: object) -> None:
 
 
 def typeset_both_ways(monkeypatch: pytest.MonkeyPatch, html: str) -> tuple[bytes, bytes]:
-    """The PDF with WeasyPrint's own step, and with svg_text's."""
+    """The PDF with WeasyPrint's own step, and with chart_typesetting's."""
     own = weasyprints_own_step()
     drawing_with(monkeypatch, own)
     by_characters = typeset(html)
-    drawing_with(monkeypatch, svg_text._run_or_characters(own))
+    drawing_with(monkeypatch, chart_typesetting._run_or_characters(own))
     return by_characters, typeset(html)
 
 
@@ -144,12 +145,37 @@ def laid_out_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_run_step_is_in_front_of_weasyprints_own_on_the_pinned_version() -> None:
     # Failing here after a WeasyPrint upgrade means: compare _draw_run with the new version's
     # weasyprint/svg/text.py, then move WRITTEN_FOR.
-    assert weasyprint.__version__ == svg_text.WRITTEN_FOR
-    assert svg_text.install()
+    assert weasyprint.__version__ == chart_typesetting.WRITTEN_FOR
+    assert chart_typesetting.install()
     step = svg_package.TAGS["text"]
     assert step is svg_package.text  # draw_node finds text-anchor's elements by this identity
     assert svg_package.TAGS["tspan"] is step
     assert step.weasyprint_text is sys.modules["weasyprint.svg.text"].text
+    assert (
+        svg_package.parse_declarations.weasyprint_parse
+        is sys.modules["weasyprint.svg.css"].parse_declarations
+    )
+
+
+def test_styles_parsed_once_give_the_same_pdf_byte_for_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert chart_typesetting.install()
+    kept = svg_package.parse_declarations
+    important = f'<text x="20" y="20" style="{FONT} font-size: 14px; fill: red !important;">Urgent</text>'
+    html = chart_html(
+        [*LABELS, ("Urgent", important), ("Urgent again", important.replace("Urgent", "Again"))]
+    )
+    kept.cache_clear()
+    with_kept = typeset(html)
+    assert kept.cache_info().hits > 0  # the repeated styles were not parsed again
+    monkeypatch.setattr(svg_package, "parse_declarations", kept.weasyprint_parse)
+    assert typeset(html) == with_kept
+
+
+def test_what_a_parsed_style_gives_cannot_be_changed_for_the_next_caller() -> None:
+    assert chart_typesetting.install()
+    normal, important = svg_package.parse_declarations("fill: red; stroke: blue !important; -x-own: 1")
+    assert normal == (("fill", "red"),) and important == (("stroke", "blue"),)
+    assert isinstance(normal, tuple) and isinstance(important, tuple)
 
 
 def test_each_label_lands_where_weasyprints_own_drawing_puts_it(
@@ -178,7 +204,7 @@ def test_the_pdf_reads_the_same_words_either_way(monkeypatch: pytest.MonkeyPatch
 def test_a_plain_label_is_laid_out_once_and_an_accent_stays_with_its_letter(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert svg_text.install()
+    assert chart_typesetting.install()
     texts = laid_out_texts(monkeypatch)
     typeset(chart_html(LABELS[4:5]))
     assert "Café, naïve: a Wáter’s edge" in texts
@@ -189,7 +215,7 @@ def test_a_plain_label_is_laid_out_once_and_an_accent_stays_with_its_letter(
 def test_a_label_placing_its_characters_one_by_one_keeps_weasyprints_own_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert svg_text.install()
+    assert chart_typesetting.install()
     texts = laid_out_texts(monkeypatch)
     typeset(
         chart_html(
@@ -230,7 +256,7 @@ class Text:
     ],
 )
 def test_what_svg_places_per_character_is_left_to_weasyprint(element: str) -> None:
-    assert not svg_text.drawn_as_one_run(Text(element))
+    assert not chart_typesetting.drawn_as_one_run(Text(element))
 
 
 @pytest.mark.parametrize(
@@ -242,16 +268,16 @@ def test_what_svg_places_per_character_is_left_to_weasyprint(element: str) -> No
     ],
 )
 def test_what_plotly_writes_is_drawn_as_one_run(element: str) -> None:
-    assert svg_text.drawn_as_one_run(Text(element))
+    assert chart_typesetting.drawn_as_one_run(Text(element))
 
 
 def test_another_weasyprint_version_keeps_its_own_drawing_and_says_so(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(svg_text, "_installed", False)
+    monkeypatch.setattr(chart_typesetting, "_installed", False)
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    before = dict(svg_package.TAGS)
-    with caplog.at_level(logging.WARNING, logger="assessment.svg_text"):
-        assert svg_text.install() is False
-    assert before == svg_package.TAGS
-    assert "character by character" in caplog.text
+    before = dict(svg_package.TAGS), svg_package.text, svg_package.parse_declarations
+    with caplog.at_level(logging.WARNING, logger="assessment.chart_typesetting"):
+        assert chart_typesetting.install() is False
+    assert before == (svg_package.TAGS, svg_package.text, svg_package.parse_declarations)
+    assert "typeset by its own steps" in caplog.text
