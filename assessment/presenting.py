@@ -14,6 +14,7 @@ frames); every *text* a person reads comes from ``figure_text``, ``change_text``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,6 +87,17 @@ def nearest_half_level(value: float | None, top: int) -> float:
 
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def workshop_heading(title: str, round_label: str | None) -> str:
+    """The workshop's title, with its round after it unless the title already says it: "Readiness
+    workshop · Round 2", but "Readiness workshop, round 3" alone, not "…, round 3 · Round 3"."""
+    if not round_label:
+        return title
+    said = re.escape(" ".join(round_label.split())).replace(r"\ ", r"\s+")
+    if re.search(rf"(?<!\w){said}(?!\w)", title, flags=re.IGNORECASE):
+        return title
+    return f"{title} · {round_label}"
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ from assessment.presenting import (
     group_reading,
     lens_empty_sentence,
     present,
+    workshop_heading,
 )
 from assessment.results import ScoredWorkshop, score_stored_workshop
 from assessment.trends import NOT_ASKED, WITHHELD, trend_frame
@@ -218,6 +219,7 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
         "partnership": workshop.partnership,
         "cohort": workshop.cohort,
         "workshop_title": workshop.title,
+        "workshop_heading": workshop_heading(workshop.title, workshop.round_label),
         "round": workshop.round_label,
         "held_on": long_date(workshop.held_on),
         "made_on": long_date(report.made_on),

@@ -171,3 +171,32 @@ def test_the_pdf_prints_the_same_words_the_screen_reads_for_the_same_workshop(ro
     assert [r["cells"] for r in context["lens"]["rows"]] == [list(r.cells) for r in model.lens.rows]
     assert context["biggest_gaps"] == list(model.biggest_gaps)
     assert [c["question"] for c in context["comments"]] == [q for q, _ in model.comments]
+
+
+def test_the_round_follows_the_workshop_title_unless_the_title_already_says_it() -> None:
+    from assessment.presenting import workshop_heading
+
+    assert workshop_heading("Readiness workshop", "Round 2") == "Readiness workshop · Round 2"
+    assert workshop_heading("Southbridge readiness workshop, round 3", "Round 3") == (
+        "Southbridge readiness workshop, round 3"
+    )
+    assert workshop_heading("Round  3: the place's view", "Round 3") == "Round  3: the place's view"
+    # "Round 1" is not said by "Round 10", nor a round by a title that only starts like it
+    assert workshop_heading("Round 10 workshop", "Round 1") == "Round 10 workshop · Round 1"
+    assert workshop_heading("Spring workshop", "Spring 2026") == "Spring workshop · Spring 2026"
+    assert workshop_heading("Readiness workshop", None) == "Readiness workshop"
+    assert workshop_heading("Readiness workshop", "") == "Readiness workshop"
+    # the round is matched as text, not as a pattern
+    assert workshop_heading("Cost (a+b) review", "(a+b)") == "Cost (a+b) review"
+    assert workshop_heading("Cost aab review", "a+b") == "Cost aab review · a+b"
+
+
+@given(title=st.text(max_size=40), round_label=st.text(max_size=15))
+def test_the_heading_keeps_the_title_and_says_the_round_once_at_most(title: str, round_label: str) -> None:
+    from assessment.presenting import workshop_heading
+
+    heading = workshop_heading(title, round_label)
+    assert heading.startswith(title)
+    if heading != title:
+        assert heading == f"{title} · {round_label}"
+        assert round_label  # an empty round is never added
