@@ -386,13 +386,21 @@ def _radar_trace(
     )
 
 
+def _levels_key(scale_labels: Sequence[str]) -> list[str]:
+    """The rings named, for the key: "From the centre out: Emerging, Developing, …"."""
+    names = ", ".join(str(label) for label in scale_labels)
+    return [chart_text(line) for line in wrap_lines(f"From the centre out: {names}", RADAR_KEY_WIDTH)]
+
+
 def _radar_layout(
     figure: go.Figure, domains: Sequence[str], *, scale_labels: Sequence[str], title: str
 ) -> go.Figure:
-    """Spokes numbered clockwise from the top, the key of full names beside the circle, the
-    legend under both. Side by side, the figure is hardly taller than the circle, so it keeps
-    its place on the PDF's first page; the figure is as tall as the longer of the two."""
-    key = domain_key(domains, width=RADAR_KEY_WIDTH)
+    """Spokes numbered clockwise from the top, the key of full names beside the circle and the
+    levels' names under it, the legend under both. Side by side, the figure is hardly taller than
+    the circle, so it keeps its place on the PDF's first page; the figure is as tall as the longer
+    of the two. The levels are named in the key, not along a radius: there they lay across the
+    team's lines and markers and the number of the spoke beside them."""
+    key = [*domain_key(domains, width=RADAR_KEY_WIDTH), "", *_levels_key(scale_labels)]
     legend_rows = _legend_rows(figure, width_px=380)
     plot_px = max(RADAR_PX, len(key) * RADAR_KEY_LINE_PX + 10)
     bottom = 22 * legend_rows + 8
@@ -406,9 +414,9 @@ def _radar_layout(
                 "range": [1, levels],
                 "tickvals": list(range(1, levels + 1)),
                 "ticktext": [chart_text(label) for label in scale_labels],
-                # between the first two spokes, so the level names lie along no line of spokes
-                "angle": 90 - 180 / max(1, len(domains)),
-                "tickfont": {"size": 8, "color": NHS_DARK_GREY},
+                "showticklabels": False,  # named in the key (_levels_key)
+                "showline": False,
+                "ticks": "",
             },
             "angularaxis": {
                 "type": "category",

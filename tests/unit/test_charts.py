@@ -39,10 +39,18 @@ def test_the_radar_draws_one_closed_trace_per_series_on_the_bank_scale() -> None
     now, target = figure.data
     assert list(now.r) == [1.5, 2.0, 3.0, 1.5] and list(now.theta) == ["1", "2", "3", "1"]
     (key,) = figure.layout.annotations  # the numbered spokes' key, beside the circle
-    assert key.text.split("<br>") == ["1  Shared purpose", "2  Mind the gaps", "3  Trust"]
+    assert key.text.split("<br>") == [
+        "1  Shared purpose",
+        "2  Mind the gaps",
+        "3  Trust",
+        "",
+        "From the centre out: Emerging, Developing,",
+        "Maturing, Thriving",
+    ]
     assert list(target.r) == [3, 3, 4, 3]
     assert figure.layout.polar.radialaxis.range == (1, 4)
-    assert list(figure.layout.polar.radialaxis.ticktext) == SCALE
+    # the levels are named in the key, not along a radius across the lines and a spoke's number
+    assert figure.layout.polar.radialaxis.showticklabels is False
     assert now.line.dash != target.line.dash  # told apart without colour
 
 
