@@ -389,7 +389,8 @@ def _radar_trace(
 def _levels_key(scale_labels: Sequence[str]) -> list[str]:
     """The rings named, for the key: "From the centre out: Emerging, Developing, …"."""
     names = ", ".join(str(label) for label in scale_labels)
-    return [chart_text(line) for line in wrap_lines(f"From the centre out: {names}", RADAR_KEY_WIDTH)]
+    # narrower than the domains' lines: this line has no short number in front, so it runs wider
+    return [chart_text(line) for line in wrap_lines(f"From the centre out: {names}", RADAR_KEY_WIDTH - 10)]
 
 
 def _radar_layout(

@@ -44,8 +44,8 @@ def test_the_radar_draws_one_closed_trace_per_series_on_the_bank_scale() -> None
         "2  Mind the gaps",
         "3  Trust",
         "",
-        "From the centre out: Emerging, Developing,",
-        "Maturing, Thriving",
+        "From the centre out: Emerging,",
+        "Developing, Maturing, Thriving",
     ]
     assert list(target.r) == [3, 3, 4, 3]
     assert figure.layout.polar.radialaxis.range == (1, 4)
