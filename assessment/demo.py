@@ -17,7 +17,7 @@ something to show:
   round to the next.
 
 Everything goes through the repository functions the app uses (``add_participant``,
-``save_answer``), so every answer passes the same checks as a participant's would. Answers are
+``save_answers``), so every answer passes the same checks as a participant's would. Answers are
 drawn from ``random.Random(seed)``: the same seed gives the same answers on any database. Join
 codes and resume tokens still come from ``secrets``, because they are credentials.
 """
@@ -42,7 +42,7 @@ from assessment.db import (
     create_cohort,
     create_partnership,
     create_workshop,
-    save_answer,
+    save_answers,
     set_workshop_state,
     store_bank_version,
     transaction,
@@ -527,8 +527,8 @@ def _write_demo(*, session: Session, seed: int, bank_yaml: str) -> int:
             people = _add_people(session=session, rng=rng, bank=bank, plan=plan, workshop=workshop)
             comments = _comments_for(plan=plan, round_index=round_index, people=people, bank=bank)
             for person in people:
-                for domain, item in bank.iter_items():
-                    answer = _answer(
+                answers = [
+                    _answer(
                         rng=rng,
                         bank=bank,
                         domain=domain,
@@ -540,13 +540,15 @@ def _write_demo(*, session: Session, seed: int, bank_yaml: str) -> int:
                         sector_tilt=sector_tilt[person.sector],
                         comment=comments.get((person.id, item.id)),
                     )
-                    save_answer(
-                        session=session,
-                        participant_id=person.id,
-                        answer=answer,
-                        bank=bank,
-                        domains=list(workshop.domains),
-                    )
+                    for domain, item in bank.iter_items()
+                ]
+                save_answers(
+                    session=session,
+                    participant_id=person.id,
+                    answers=answers,
+                    bank=bank,
+                    domains=list(workshop.domains),
+                )
             _date_the_room(session=session, people=people, held_on=held_on)
             set_workshop_state(
                 session=session,

@@ -33,7 +33,7 @@ from assessment.db import (
     add_participant,
     bank_for_version,
     response_rows,
-    save_answer,
+    save_answers,
     submit_participant,
     transaction,
     workshop_info,
@@ -969,8 +969,11 @@ def _write(
                 role=person.role,
                 label=person.label,
             ).id
+    by_person: dict[str, list[Answer]] = {}
     for label, answer in plan.answers:
-        save_answer(session=session, participant_id=ids[label], answer=answer, bank=bank, domains=domains)
+        by_person.setdefault(label, []).append(answer)
+    for label, answers in by_person.items():
+        save_answers(session=session, participant_id=ids[label], answers=answers, bank=bank, domains=domains)
     # A paper form handed in is a submitted one: only submitted answers count in the figures.
     for participant_id in ids.values():
         submit_participant(session=session, participant_id=participant_id)

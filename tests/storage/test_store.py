@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
 
@@ -10,7 +12,10 @@ from assessment.db import (
     JOIN_CODE_ALPHABET,
     add_participant,
     bank_for_version,
+    participant_revision,
+    participant_stored_answers,
     save_answer,
+    save_answers,
     submit_participant,
     transaction,
     workshop_answers,
@@ -70,6 +75,75 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_is_written(
         )
     with transaction(engine) as session:
         assert table_counts(session=session) == before
+
+
+def _mixed_answers(bank: Any) -> list[Answer]:
+    """A level answer, a "don't know" with a comment, a confidence and an accountability answer."""
+    maturity = [i for _, i in bank.iter_items() if i.type == "maturity"]
+    accountability = next(i for _, i in bank.iter_items() if i.type == "accountability")
+    return [
+        Answer(item_id=maturity[0].id, current=2, target=4, confidence=3),
+        Answer(item_id=maturity[1].id, dont_know=True, comment="We have not talked about this yet"),
+        Answer(item_id=maturity[2].id, current=1, target=1),
+        Answer(item_id=accountability.id, tiers={f.id: "unclear" for f in accountability.functions[:2]}),
+    ]
+
+
+def test_answers_saved_at_once_are_stored_as_the_same_answers_saved_one_by_one(
+    engine: Engine, workshop_id: int
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        one_by_one = add_participant(session=session, workshop_id=workshop_id, sector="vcse").id
+        at_once = add_participant(session=session, workshop_id=workshop_id, sector="vcse").id
+    answers = _mixed_answers(bank)
+    with transaction(engine) as session:
+        for answer in answers:
+            save_answer(session=session, participant_id=one_by_one, answer=answer, bank=bank)
+        save_answers(session=session, participant_id=at_once, answers=answers, bank=bank)
+    with transaction(engine) as session:
+        singly = participant_stored_answers(session=session, participant_id=one_by_one)
+        together = participant_stored_answers(session=session, participant_id=at_once)
+        revisions = [participant_revision(session=session, participant_id=p) for p in (one_by_one, at_once)]
+    assert {item: stored.answer for item, stored in together.items()} == {
+        item: stored.answer for item, stored in singly.items()
+    }
+    assert set(together) == {answer.item_id for answer in answers}
+    # one write: one revision, and every part of every answer stamped with it
+    assert revisions == [len(answers), 1]
+    assert {r for stored in together.values() for r in stored.revisions.values()} == {1}
+
+
+def test_one_refused_answer_among_many_refuses_them_all_and_writes_nothing(
+    engine: Engine, workshop_id: int
+) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust").id
+        before = table_counts(session=session)
+    wrong = Answer(item_id="shared-purpose-stated", current=7, target=4)
+    with pytest.raises(Refused, match="outside the scale 1 to 4"), transaction(engine) as session:
+        save_answers(
+            session=session, participant_id=person, answers=[*_mixed_answers(bank), wrong], bank=bank
+        )
+    with transaction(engine) as session:
+        assert table_counts(session=session) == before
+        assert participant_revision(session=session, participant_id=person) == 0
+
+
+def test_an_item_given_twice_in_one_save_keeps_its_last_answer(engine: Engine, workshop_id: int) -> None:
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust").id
+    first, second = (Answer(item_id="shared-purpose-stated", current=c, target=4) for c in (1, 3))
+    with transaction(engine) as session:
+        save_answers(session=session, participant_id=person, answers=[first, second], bank=bank)
+    with transaction(engine) as session:
+        stored = participant_stored_answers(session=session, participant_id=person)
+    assert {item: s.answer for item, s in stored.items()} == {"shared-purpose-stated": second}
 
 
 def test_accountability_answers_come_back_one_row_per_function(engine: Engine, workshop_id: int) -> None:
