@@ -77,6 +77,15 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_is_written(
         assert table_counts(session=session) == before
 
 
+def _bank_and_people(engine: Engine, workshop_id: int, *sectors: str) -> tuple[Any, list[int]]:
+    """The workshop's bank, and a new participant of each sector given."""
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshop_id)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        people = [add_participant(session=session, workshop_id=workshop_id, sector=s).id for s in sectors]
+    return bank, people
+
+
 def _mixed_answers(bank: Any) -> list[Answer]:
     """A level answer, a "don't know" with a comment, a confidence and an accountability answer."""
     maturity = [i for _, i in bank.iter_items() if i.type == "maturity"]
@@ -92,11 +101,7 @@ def _mixed_answers(bank: Any) -> list[Answer]:
 def test_answers_saved_at_once_are_stored_as_the_same_answers_saved_one_by_one(
     engine: Engine, workshop_id: int
 ) -> None:
-    with transaction(engine) as session:
-        info = workshop_info(session=session, workshop_id=workshop_id)
-        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
-        one_by_one = add_participant(session=session, workshop_id=workshop_id, sector="vcse").id
-        at_once = add_participant(session=session, workshop_id=workshop_id, sector="vcse").id
+    bank, (one_by_one, at_once) = _bank_and_people(engine, workshop_id, "vcse", "vcse")
     answers = _mixed_answers(bank)
     with transaction(engine) as session:
         for answer in answers:
@@ -118,10 +123,8 @@ def test_answers_saved_at_once_are_stored_as_the_same_answers_saved_one_by_one(
 def test_one_refused_answer_among_many_refuses_them_all_and_writes_nothing(
     engine: Engine, workshop_id: int
 ) -> None:
+    bank, (person,) = _bank_and_people(engine, workshop_id, "nhs-trust")
     with transaction(engine) as session:
-        info = workshop_info(session=session, workshop_id=workshop_id)
-        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
-        person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust").id
         before = table_counts(session=session)
     wrong = Answer(item_id="shared-purpose-stated", current=7, target=4)
     with pytest.raises(Refused, match="outside the scale 1 to 4"), transaction(engine) as session:
@@ -134,10 +137,7 @@ def test_one_refused_answer_among_many_refuses_them_all_and_writes_nothing(
 
 
 def test_an_item_given_twice_in_one_save_keeps_its_last_answer(engine: Engine, workshop_id: int) -> None:
-    with transaction(engine) as session:
-        info = workshop_info(session=session, workshop_id=workshop_id)
-        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
-        person = add_participant(session=session, workshop_id=workshop_id, sector="nhs-trust").id
+    bank, (person,) = _bank_and_people(engine, workshop_id, "nhs-trust")
     first, second = (Answer(item_id="shared-purpose-stated", current=c, target=4) for c in (1, 3))
     with transaction(engine) as session:
         save_answers(session=session, participant_id=person, answers=[first, second], bank=bank)
