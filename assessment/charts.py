@@ -952,8 +952,9 @@ def _made_on_grid(
 ) -> go.Figure:
     """A figure made once from make_subplots' grid and the traces on it, each subplot in ``looks``
     given its look over the place the grid gave it, and the panel titles their style. Plotly checks
-    every change to a figure as it is made: updating panel by panel was half or more of a small-
-    multiples chart's time (the trend chart 0.25 -> 0.12 s, 42 radars 0.64-0.86 -> 0.25-0.42 s)."""
+    every change to a figure as it is made: updating panel by panel was half or more of the trend
+    chart's time (0.25 -> 0.12 s). The cohort page's radars used it too until each became a figure
+    of its own (cohort_radars)."""
     layout = grid.layout.to_plotly_json()
     for name, look in looks.items():
         layout[name] = layout.get(name, {}) | look
