@@ -1,6 +1,7 @@
 """What the screen shows as saved is what the database holds, in a real browser, 20 runs a case:
 two quick changes while another writer holds SQLite's write lock, a change just after a server
-restart, two tabs of one participant, and a change after answering has closed.
+restart (and a click while the page is still reconnecting), two tabs of one participant, and a
+change after answering has closed.
 
 Each case reuses one server and one browser across its runs (a fresh participant per run), so
 the 80 runs take a few minutes; each run ends by comparing the screen with the database.
@@ -155,6 +156,15 @@ def click(page: Page, question: str, level: int) -> None:
     box(page).get_by_role("radiogroup", name=question).get_by_text(LABELS[level]).click()
 
 
+def click_once_reconnected(page: Page, question: str, level: int) -> None:
+    """Click as a person does after a restart: once the choice can be taken again. Until the page
+    has reconnected, Streamlit draws every widget disabled and a click on one does nothing (the
+    test below checks that such a click claims nothing); a click in that moment is not a change."""
+    radio = box(page).get_by_role("radiogroup", name=question).get_by_role("radio", name=LABELS[level])
+    expect(radio).to_be_enabled(timeout=30_000)
+    click(page, question, level)
+
+
 def checked_level(page: Page, question: str) -> int | None:
     group = box(page).get_by_role("radiogroup", name=question)
     for level, label in LABELS.items():
@@ -297,11 +307,32 @@ def test_a_change_just_after_a_server_restart_is_saved(run: int, restartable: Re
     with tab.expect_websocket(timeout=30_000):  # the page reconnects to the new server by itself
         restartable.restart()
     level = 2 + run % 3
-    click(tab, NOW, level)
+    click_once_reconnected(tab, NOW, level)
     shown, held = settled_on_screen_and_stored(site, token, tab)
     assert shown == (level, 2)
     assert held == shown, f"run {run}: the change after the restart was lost (database {held})"
     expect(box(tab).get_by_text(SAVED)).to_be_visible(timeout=15_000)
+    expect_no_traceback(tab)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_a_click_while_the_page_is_reconnecting_changes_nothing_and_claims_nothing(
+    run: int, restartable: Restartable, tab: Page
+) -> None:
+    site = restartable.site
+    token, _ = participant(site)
+    open_answers(tab, site, token)
+    group = box(tab).get_by_role("radiogroup", name=NOW)
+    site.server.process.kill()  # down, and not back until the click has been made
+    site.server.process.wait(timeout=10)
+    expect(group.get_by_role("radio", name=LABELS[3])).to_be_disabled(timeout=30_000)
+    group.get_by_text(LABELS[3]).click(force=True)  # past Playwright's own wait: as a tap would be
+    restartable.site.server = start_app(site.artifacts, env={"DATABASE_URL": site.url}, port=site.port)
+    expect(group.get_by_role("radio", name=LABELS[3])).to_be_enabled(timeout=30_000)
+    settle(tab)
+    assert screen(tab) == (1, 2), f"run {run}: a click on a disabled choice changed the screen"
+    assert stored(site, token) == (1, 2), f"run {run}: a click on a disabled choice reached the database"
+    expect(box(tab).get_by_text(SAVED)).to_be_visible()  # of the level it shows, which is stored
     expect_no_traceback(tab)
 
 
@@ -322,7 +353,7 @@ def test_a_stale_tab_reconnecting_after_a_restart_saves_its_change_and_keeps_the
             restartable.restart()
         # The stale tab's first click on the new server: its target is the person's change, its
         # current level (still 1 on its screen) is older than the database's and must not win.
-        click(second, TARGET, 4)
+        click_once_reconnected(second, TARGET, 4)
         shown, held = settled_on_screen_and_stored(site, token, second)
         assert held == (3, 4), f"run {run}: the reconnecting stale tab overwrote the other tab's change"
         assert shown == (3, 4), f"run {run}: the stale tab does not show what is saved"
