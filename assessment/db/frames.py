@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -142,35 +143,22 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
     return answers, tier_answers
 
 
-def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Only the columns scoring reads, of the counted answers (``counted``), for several
-    workshops at once (trends, cohorts):
-    (answers, tier_answers), each with a ``workshop`` column.
+# The columns of the level answers' two reads, as numpy converts them: a missing level (None)
+# becomes NaN in a float column, and SQLite's 0/1 and PostgreSQL's booleans both become bools.
+_PEOPLE = np.dtype([("participant", "i8"), ("workshop", "i8"), ("sector", "O")])
+_LEVELS = np.dtype(
+    [("participant", "i8"), ("item_id", "O"), ("current", "f8"), ("target", "f8"), ("dont_know", "?")]
+)
 
-    The level answers, by far the most rows, are fetched through the DB-API cursor of the
-    session's own connection (same transaction), because SQLAlchemy's per-row processing cost
-    three times the query itself at a cohort's 252,000 rows (bench/RESULTS.md). The few
-    accountability rows go through SQLAlchemy, which decodes their JSON.
-    """
-    ids = list(workshop_ids)
-    level_columns = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
-    levels_query = counted(
-        select(
-            Participant.workshop_id,
-            Participant.id,
-            Participant.sector,
-            Response.item_id,
-            Response.current,
-            Response.target,
-            Response.dont_know,
-        )
-        .join(Response, Response.participant_id == Participant.id)
-        # A level answer has a current level or is a don't-know. Not "tiers IS NULL": the JSON
-        # type stores Python None as the JSON text null, which SQL does not see as NULL.
-        .where(Participant.workshop_id.in_(ids), Response.current.is_not(None) | Response.dont_know)
-    )
+
+def _fetch_columns(
+    session: Session, query: Select[*tuple[Any, ...]], columns: np.dtype[Any]
+) -> np.ndarray[Any, Any]:
+    """``query``'s rows as one numpy record array, read through the DB-API cursor of the session's
+    own connection (its transaction). Building the array from the rows is one C loop; pandas'
+    from_records, or transposing the rows in Python, cost more than the fetch itself."""
     connection = session.connection()
-    compiled = levels_query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     parameters: Any = (
         tuple(compiled.params[name] for name in compiled.positiontup or ())
         if compiled.positional
@@ -182,8 +170,54 @@ def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    answers = pd.DataFrame.from_records(rows, columns=level_columns).astype(
-        {"current": "float64", "target": "float64", "dont_know": "bool"}
+    return np.array(rows, dtype=columns)
+
+
+def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Only the columns scoring reads, of the counted answers (``counted``), for several
+    workshops at once (trends, cohorts):
+    (answers, tier_answers), each with a ``workshop`` column.
+
+    The level answers, by far the most rows, are fetched through the DB-API cursor of the
+    session's own connection (same transaction), because SQLAlchemy's per-row processing cost
+    three times the query itself at a cohort's 252,000 rows (bench/RESULTS.md), and are turned
+    into columns by numpy in one step (``_fetch_columns``). The few accountability rows go through
+    SQLAlchemy, which decodes their JSON.
+    """
+    ids = list(workshop_ids)
+    people_query = counted(
+        select(Participant.id, Participant.workshop_id, Participant.sector).where(
+            Participant.workshop_id.in_(ids)
+        )
+    )
+    levels_query = counted(
+        select(
+            Response.participant_id, Response.item_id, Response.current, Response.target, Response.dont_know
+        )
+        .select_from(Participant)
+        .join(Response, Response.participant_id == Participant.id)
+        # A level answer has a current level or is a don't-know. Not "tiers IS NULL": the JSON
+        # type stores Python None as the JSON text null, which SQL does not see as NULL.
+        .where(Participant.workshop_id.in_(ids), Response.current.is_not(None) | Response.dont_know)
+    )
+    people = _fetch_columns(session, people_query, _PEOPLE)
+    levels = _fetch_columns(session, levels_query, _LEVELS)
+    # Each answer takes its person's workshop and sector from the few people read apiece, not
+    # from every answer's row: two values fewer for every one of a cohort's 252,000 answers.
+    whose = pd.Index(people["participant"]).get_indexer(levels["participant"])
+    # On PostgreSQL each statement reads the database as it is when it starts: an answer of someone
+    # who submitted between the two reads has no person read, and waits for the next page run.
+    levels, whose = levels[whose >= 0], whose[whose >= 0]
+    answers = pd.DataFrame(
+        {
+            "workshop": people["workshop"][whose],
+            "participant": levels["participant"],
+            "sector": pd.array(people["sector"][whose], dtype="str"),
+            "item_id": pd.array(levels["item_id"], dtype="str"),
+            "current": levels["current"],
+            "target": levels["target"],
+            "dont_know": levels["dont_know"],
+        }
     )
     tiers_query = (
         select(Participant.workshop_id, Participant.id, Participant.sector, Response.item_id, Response.tiers)

@@ -1,0 +1,116 @@
+"""The cohort and trend reader (``scoring_frames``) reads the same counted answers as the one-workshop
+reader (``workshop_answers``), which goes through SQLAlchemy row by row: every level answer with
+its person's workshop and sector, don't-knows and missing targets included, nobody who has not
+submitted, and the accountability answers apart. On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from assessment.answers import Answer
+from assessment.db import (
+    add_participant,
+    bank_for_version,
+    create_cohort,
+    create_partnership,
+    save_answer,
+    scoring_frames,
+    transaction,
+    workshop_answers,
+    workshop_info,
+)
+from tests.storage.conftest import add_round
+
+LEVEL_COLUMNS = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
+TIER_COLUMNS = ["workshop", "participant", "sector", "item_id", "function_id", "tier"]
+
+
+def _rounds(engine: Engine) -> list[int]:
+    """Two rounds of two partnerships, and a third round nobody answered."""
+    with transaction(engine) as session:
+        cohort = create_cohort(session=session, name="Frames cohort")
+        north, south = (
+            create_partnership(session=session, cohort_id=cohort, name=name, kind="place")
+            for name in ("North place", "South place")
+        )
+    first = add_round(
+        engine,
+        partnership=north,
+        label="R1",
+        held_on=date(2026, 1, 5),
+        answers={
+            "shared-purpose-stated": [(1, 2), (3, 4), None, (2, 2)],
+            "shared-purpose-why-before-how": [None, (2, 3), (4, 4), (1, 3)],
+        },
+    )
+    second = add_round(
+        engine,
+        partnership=south,
+        label="R1",
+        held_on=date(2026, 2, 5),
+        answers={"shared-purpose-community-voice": [(2, 3), (2, 4), (1, 1)]},
+    )
+    empty = add_round(
+        engine, partnership=south, label="R2", held_on=date(2026, 3, 5), answers={"shared-purpose-stated": []}
+    )
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=first)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        accountability = next(i for _, i in bank.iter_items() if i.type == "accountability")
+        # one who answered and never submitted (counts nowhere), and a submitted person's
+        # accountability answer and a level answer without a target
+        unsubmitted = add_participant(session=session, workshop_id=first, sector="vcse")
+        save_answer(
+            session=session,
+            participant_id=unsubmitted.id,
+            answer=Answer(item_id="shared-purpose-stated", current=4, target=4),
+            bank=bank,
+        )
+        respondent = workshop_answers(session=session, workshop_id=second)[0]["participant"].iloc[0]
+        save_answer(
+            session=session,
+            participant_id=int(respondent),
+            answer=Answer(item_id=accountability.id, tiers={accountability.functions[0].id: "unclear"}),
+            bank=bank,
+        )
+    return [first, second, empty]
+
+
+def _in_order(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, object]]:
+    ordered = frame.loc[:, columns].sort_values(columns[:4]).reset_index(drop=True)
+    return ordered.astype(object).where(ordered.notna(), None).to_dict("records")
+
+
+def test_the_cohort_reader_reads_the_same_counted_answers_as_the_one_workshop_reader(engine: Engine) -> None:
+    workshops = _rounds(engine)
+    with transaction(engine) as session:
+        answers, tiers = scoring_frames(session=session, workshop_ids=workshops)
+        one_by_one = [
+            (workshop, *workshop_answers(session=session, workshop_id=workshop)) for workshop in workshops
+        ]
+    expected_levels = pd.concat([levels.assign(workshop=w) for w, levels, _ in one_by_one], ignore_index=True)
+    expected_tiers = pd.concat([t.assign(workshop=w) for w, _, t in one_by_one], ignore_index=True)
+
+    assert len(answers) == 4 * 2 + 3  # the unsubmitted person's answer is not read
+    assert _in_order(answers, LEVEL_COLUMNS) == _in_order(expected_levels, LEVEL_COLUMNS)
+    assert _in_order(tiers, TIER_COLUMNS) == _in_order(expected_tiers, TIER_COLUMNS)
+    assert answers["dont_know"].sum() == 2
+    assert answers.dtypes.loc[["workshop", "participant"]].tolist() == ["int64", "int64"]
+    assert answers.dtypes.loc[["current", "target"]].tolist() == ["float64", "float64"]
+    assert answers["dont_know"].dtype == bool
+    assert answers["sector"].dtype == "str" and answers["item_id"].dtype == "str"
+
+
+def test_the_cohort_reader_reads_nothing_from_rounds_nobody_answered(engine: Engine) -> None:
+    workshops = _rounds(engine)
+    with transaction(engine) as session:
+        answers, tiers = scoring_frames(session=session, workshop_ids=workshops[2:])
+        none_asked, _ = scoring_frames(session=session, workshop_ids=[])
+    for frame in (answers, none_asked):
+        assert frame.empty
+        assert list(frame.columns) == LEVEL_COLUMNS
+        assert frame["current"].dtype == "float64" and frame["dont_know"].dtype == bool
+    assert tiers.empty
