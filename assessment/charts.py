@@ -17,8 +17,10 @@ link, on screen and in the PDF alike.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
+import json
 import math
 import textwrap
 from collections.abc import Sequence
@@ -184,32 +186,42 @@ NOTHING_TO_SHOW = (
 )
 
 
+def unchecked_figure(data: Any = None, layout: dict[str, Any] | None = None) -> go.Figure:
+    """A figure that plotly does not check property by property as it is made and laid out. Its
+    checks were half or more of the time of making a chart: about 3 ms of a small radar, 0.2 s of
+    a board summary's figures, paid again on every run of a page. Every figure made here is
+    checked by the tests instead (tests/unit/test_charts_as_plotly_checks_them.py), which rebuild
+    it with plotly's checks and compare."""
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def nothing_to_show(title: str, message: str = NOTHING_TO_SHOW) -> go.Figure:
     """A panel saying why there is no chart, in place of empty axes (which read as a broken
     chart, and which plotly cannot always scale when there is no value to fit them to)."""
-    figure = go.Figure()
-    figure.update_layout(
-        title={"text": chart_text(title), "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": NHS_TEXT},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": message,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "font": {"size": 14, "color": NHS_DARK_GREY},
-            }
-        ],
-        height=220,
-        margin={"l": 40, "r": 40, "t": 60, "b": 40},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
+    return unchecked_figure(
+        None,
+        {
+            "title": {"text": chart_text(title), "font": {"size": 16}},
+            "font": {"family": FONT, "size": 12, "color": NHS_TEXT},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [
+                {
+                    "text": message,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                    "font": {"size": 14, "color": NHS_DARK_GREY},
+                }
+            ],
+            "height": 220,
+            "margin": {"l": 40, "r": 40, "t": 60, "b": 40},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+        },
     )
-    return figure
 
 
 def _style(index: int) -> tuple[str, str, str]:
@@ -268,9 +280,9 @@ LEGEND_ROW_PX = 24
 LEGEND_WIDTH_PX = 560  # the narrowest plot the legend must fit: the PDF's column, less its margins
 
 
-def _legend_rows(figure: go.Figure, *, width_px: int = LEGEND_WIDTH_PX) -> int:
+def _legend_rows(traces: Sequence[Any], *, width_px: int = LEGEND_WIDTH_PX) -> int:
     """How many rows the horizontal legend takes, entries laid left to right as plotly does."""
-    names = [str(t.name) for t in figure.data if t.showlegend is not False and t.name]
+    names = [str(t.name) for t in traces if t.showlegend is not False and t.name]
     rows, used = 1, 0
     for name in names:
         need = 44 + 7 * len(html.unescape(name))  # the symbol and the words, at 12 pixels
@@ -281,25 +293,31 @@ def _legend_rows(figure: go.Figure, *, width_px: int = LEGEND_WIDTH_PX) -> int:
 
 
 def _layout(
-    figure: go.Figure,
+    traces: Sequence[Any],
     *,
     title: str,
     plot_px: int | None = None,
     key: Sequence[str] = (),
     below_px: int = AXIS_PX,
     top_px: int = TOP_PX,
+    grid: dict[str, Any] | None = None,
     **extra: Any,
 ) -> go.Figure:
-    """Title, fonts and the foot of the figure: under the plot the axis (``below_px``), then the
-    key, then the legend at the very bottom (container coordinates), each with room kept, so no
-    text lies over another. With ``plot_px`` the figure is as tall as its rows need."""
-    legend_rows = 0 if extra.get("showlegend") is False else _legend_rows(figure)
+    """The figure of ``traces``, with its title, fonts and foot: under the plot the axis
+    (``below_px``), then the key, then the legend at the very bottom (container coordinates), each
+    with room kept, so no text lies over another. With ``plot_px`` the figure is as tall as its rows
+    need. ``grid`` is the layout of a grid of panels (trend_lines) to lay this over.
+
+    The layout is made whole, then the figure once from it: plotly's update_layout costs ten times
+    as much as laying a figure out as it is made."""
+    legend_rows = 0 if extra.get("showlegend") is False else _legend_rows(traces)
     key_px = _key_px(key)
     bottom = below_px + key_px + LEGEND_ROW_PX * legend_rows + 10
-    figure.update_layout(
-        title={"text": chart_text(title), "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": NHS_TEXT},
-        legend={
+    layout: dict[str, Any] = {
+        **(grid or {}),
+        "title": {"text": chart_text(title), "font": {"size": 16}},
+        "font": {"family": FONT, "size": 12, "color": NHS_TEXT},
+        "legend": {
             "orientation": "h",
             "yref": "container",
             "y": 0,
@@ -307,16 +325,16 @@ def _layout(
             "yanchor": "bottom",
             "traceorder": "normal",
         },
-        margin={"l": 60, "r": 40, "t": top_px, "b": bottom},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
+        "margin": {"l": 60, "r": 40, "t": top_px, "b": bottom},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         **extra,
-    )
+    }
     if key:
-        figure.add_annotation(_key_annotation(key, below_px=below_px))
+        layout["annotations"] = [*layout.get("annotations", []), _key_annotation(key, below_px=below_px)]
     if plot_px is not None:
-        figure.update_layout(height=top_px + plot_px + bottom)
-    return figure
+        layout["height"] = top_px + plot_px + bottom
+    return unchecked_figure(list(traces), layout)
 
 
 def _axis(title: str, **extra: Any) -> dict[str, Any]:
@@ -394,7 +412,7 @@ def _levels_key(scale_labels: Sequence[str]) -> list[str]:
 
 
 def _radar_layout(
-    figure: go.Figure, domains: Sequence[str], *, scale_labels: Sequence[str], title: str
+    traces: Sequence[go.Scatterpolar], domains: Sequence[str], *, scale_labels: Sequence[str], title: str
 ) -> go.Figure:
     """Spokes numbered clockwise from the top, the key of full names beside the circle and the
     levels' names under it, the legend under both. Side by side, the figure is hardly taller than
@@ -402,14 +420,14 @@ def _radar_layout(
     of the two. The levels are named in the key, not along a radius: there they lay across the
     team's lines and markers and the number of the spoke beside them."""
     key = [*domain_key(domains, width=RADAR_KEY_WIDTH), "", *_levels_key(scale_labels)]
-    legend_rows = _legend_rows(figure, width_px=380)
+    legend_rows = _legend_rows(traces, width_px=380)
     plot_px = max(RADAR_PX, len(key) * RADAR_KEY_LINE_PX + 10)
     bottom = 22 * legend_rows + 8
     levels = len(scale_labels)
-    figure.update_layout(
-        title={"text": chart_text(title), "font": {"size": 16}, "x": 0.02, "y": 0.98, "yanchor": "top"},
-        font={"family": FONT, "size": 12, "color": NHS_TEXT},
-        polar={
+    layout = {
+        "title": {"text": chart_text(title), "font": {"size": 16}, "x": 0.02, "y": 0.98, "yanchor": "top"},
+        "font": {"family": FONT, "size": 12, "color": NHS_TEXT},
+        "polar": {
             "domain": {"x": [0.03, RADAR_SPLIT], "y": [0.04, 0.96]},
             "radialaxis": {
                 "range": [1, levels],
@@ -427,7 +445,7 @@ def _radar_layout(
                 "tickfont": {"size": 11, "color": NHS_TEXT},
             },
         },
-        legend={
+        "legend": {
             "orientation": "h",
             "yref": "container",
             "y": 0,
@@ -435,24 +453,26 @@ def _radar_layout(
             "yanchor": "bottom",
             "font": {"size": 11},
         },
-        margin={"l": 10, "r": 10, "t": RADAR_TOP_PX, "b": bottom},
-        height=RADAR_TOP_PX + plot_px + bottom,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-    )
-    figure.add_annotation(
-        text="<br>".join(key),
-        xref="paper",
-        yref="paper",
-        x=RADAR_SPLIT + 0.05,
-        y=1,
-        xanchor="left",
-        yanchor="top",
-        align="left",
-        showarrow=False,
-        font={"size": RADAR_KEY_FONT, "color": NHS_TEXT},
-    )
-    return figure
+        "margin": {"l": 10, "r": 10, "t": RADAR_TOP_PX, "b": bottom},
+        "height": RADAR_TOP_PX + plot_px + bottom,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "annotations": [
+            {
+                "text": "<br>".join(key),
+                "xref": "paper",
+                "yref": "paper",
+                "x": RADAR_SPLIT + 0.05,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": RADAR_KEY_FONT, "color": NHS_TEXT},
+            }
+        ],
+    }
+    return unchecked_figure(list(traces), layout)
 
 
 def domain_radar(
@@ -470,13 +490,11 @@ def domain_radar(
     if _nothing_in(*(v for values in series.values() for v in values)):
         return nothing_to_show(title)
     names = [chart_text(d) for d in domains]
-    figure = go.Figure(
-        [
-            _radar_trace(list(values), names, name=name, style=_style(index))
-            for index, (name, values) in enumerate(series.items())
-        ]
-    )
-    return _radar_layout(figure, [str(d) for d in domains], scale_labels=scale_labels, title=title)
+    traces = [
+        _radar_trace(list(values), names, name=name, style=_style(index))
+        for index, (name, values) in enumerate(series.items())
+    ]
+    return _radar_layout(traces, [str(d) for d in domains], scale_labels=scale_labels, title=title)
 
 
 def domain_radar_with_spread(
@@ -550,8 +568,7 @@ def domain_radar_with_spread(
             )
         )
     # The band goes underneath so the team's lines stay legible over it.
-    figure = go.Figure([*band, *lines, *extra])
-    return _radar_layout(figure, titles, scale_labels=scale_labels, title=title)
+    return _radar_layout([*band, *lines, *extra], titles, scale_labels=scale_labels, title=title)
 
 
 # --- ranked bars ------------------------------------------------------------------------------------
@@ -573,22 +590,20 @@ def _ranked_bars(
     if _nothing_in(*values):
         return nothing_to_show(title)
     shown = _category_labels(labels)
-    figure = go.Figure(
-        go.Bar(
-            x=list(values),
-            y=shown,
-            orientation="h",
-            name=name,
-            text=[two_places(v) for v in values],  # the precision of every figure
-            textposition="auto",
-            marker={"color": NHS_BLUE, "line": {"color": NHS_DARK_BLUE, "width": 1}},
-            hovertext=[chart_text(h) for h in hover],
-            hoverinfo="text+x",
-            cliponaxis=False,
-        )
+    bars = go.Bar(
+        x=list(values),
+        y=shown,
+        orientation="h",
+        name=name,
+        text=[two_places(v) for v in values],  # the precision of every figure
+        textposition="auto",
+        marker={"color": NHS_BLUE, "line": {"color": NHS_DARK_BLUE, "width": 1}},
+        hovertext=[chart_text(h) for h in hover],
+        hoverinfo="text+x",
+        cliponaxis=False,
     )
     return _layout(
-        figure,
+        [bars],
         title=title,
         plot_px=_rows_px(shown),
         showlegend=False,
@@ -676,11 +691,11 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
     if not any(value for value in found.values()):  # nobody rated any of these questions
         return nothing_to_show(title)
     colours = _sequential_blues(len(scale_labels))
-    figure = go.Figure()
+    traces: list[Any] = []
     for position, (label, colour) in enumerate(zip(scale_labels, colours, strict=True)):
         level = position + 1
         values = [found.get((item, level)) for item in items]
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 x=values,
                 y=shown,
@@ -693,7 +708,7 @@ def answer_distribution(counts: pd.DataFrame, *, scale_labels: Sequence[str], ti
             )
         )
     return _layout(
-        figure,
+        traces,
         title=title,
         plot_px=_rows_px(shown),
         barmode="stack",
@@ -725,7 +740,7 @@ def sector_lens(
     )
     if _nothing_in(*visible["current"]):
         return nothing_to_show(title)
-    figure = go.Figure()
+    traces: list[Any] = []
     for index, sector in enumerate(dict.fromkeys(sectors["sector"].astype(str))):
         rows = sectors.loc[sectors["sector"].astype(str) == sector]
         label = chart_text(sector_labels.get(sector, sector))
@@ -733,7 +748,7 @@ def sector_lens(
         shown = rows if withheld is None else rows.loc[~withheld]
         if shown.empty:
             # Still in the legend, so the room sees the sector was there but too small to show.
-            figure.add_trace(
+            traces.append(
                 go.Scatter(
                     x=[None],
                     y=[None],
@@ -746,7 +761,7 @@ def sector_lens(
             continue
         by_domain = {str(d): _number(v) for d, v in zip(shown["domain"], shown["current"], strict=True)}
         colour, dash, marker = _style(index)
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=x,
                 y=[by_domain.get(d) for d in domain_ids],
@@ -761,7 +776,7 @@ def sector_lens(
             )
         )
     return _layout(
-        figure,
+        traces,
         title=title,
         plot_px=LENS_PX,
         key=domain_key([titles[d] for d in domain_ids]),
@@ -806,42 +821,40 @@ def spectrum_dumbbells(
         f"{chart_text(text)}<br>1 = {low.replace('<br>', ' ')}, 5 = {high.replace('<br>', ' ')}"
         for text, low, high, _, _ in rows
     ]
-    figure = go.Figure(
-        [
-            go.Scatter(
-                x=line_x,
-                y=line_y,
-                mode="lines",
-                line={"color": NHS_DARK_GREY, "width": 2},
-                name="Shift",
-                showlegend=False,
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=[r[3] for r in rows],
-                y=y,
-                mode="markers",
-                name="Now",
-                marker={"symbol": "circle", "size": 12, "color": NHS_BLUE},
-                hovertext=hover,
-                cliponaxis=False,
-            ),
-            go.Scatter(
-                x=[r[4] for r in rows],
-                y=y,
-                mode="markers",
-                name="Preferred",
-                marker={
-                    "symbol": "diamond",
-                    "size": 12,
-                    "color": NHS_WARM_YELLOW,
-                    "line": {"color": NHS_DARK_GREY, "width": 1},
-                },
-                hovertext=hover,
-                cliponaxis=False,
-            ),
-        ]
-    )
+    traces = [
+        go.Scatter(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": NHS_DARK_GREY, "width": 2},
+            name="Shift",
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=[r[3] for r in rows],
+            y=y,
+            mode="markers",
+            name="Now",
+            marker={"symbol": "circle", "size": 12, "color": NHS_BLUE},
+            hovertext=hover,
+            cliponaxis=False,
+        ),
+        go.Scatter(
+            x=[r[4] for r in rows],
+            y=y,
+            mode="markers",
+            name="Preferred",
+            marker={
+                "symbol": "diamond",
+                "size": 12,
+                "color": NHS_WARM_YELLOW,
+                "line": {"color": NHS_DARK_GREY, "width": 1},
+            },
+            hovertext=hover,
+            cliponaxis=False,
+        ),
+    ]
     pole = {
         "xref": "x",
         "yref": "y",
@@ -860,7 +873,7 @@ def spectrum_dumbbells(
         )
     ]
     return _layout(
-        figure,
+        traces,
         title=title,
         plot_px=band * len(rows),
         annotations=annotations,
@@ -899,7 +912,7 @@ def accountability_bars(
     if not rows:
         return nothing_to_show(title)
     y = _category_labels([f"{label} ⚠ unclear" if flagged else label for label, flagged, _ in rows])
-    figure = go.Figure()
+    traces: list[Any] = []
     named = 0
     for position, (tier, tier_label) in enumerate(tier_labels.items()):
         if tier == UNCLEAR:
@@ -907,7 +920,7 @@ def accountability_bars(
         else:
             colour = TIER_COLOURS[named % len(TIER_COLOURS)]
             named += 1
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 x=[_number(shares.get(tier)) for _, _, shares in rows],
                 y=y,
@@ -918,7 +931,7 @@ def accountability_bars(
             )
         )
     return _layout(
-        figure,
+        traces,
         title=title,
         plot_px=_rows_px(y),
         barmode="stack",
@@ -942,25 +955,49 @@ def _axis_ref(index: int, letter: str) -> str:
     return letter if index == 0 else f"{letter}{index + 1}"
 
 
-def _made_on_grid(
-    grid: go.Figure,
-    traces: Sequence[Any],
+@functools.lru_cache(maxsize=64)
+def _grid_of_panels(rows: int, columns: int, titles: tuple[str, ...], vertical_spacing: float) -> str:
+    """make_subplots' layout of a grid of panels, as JSON. Kept by its arguments: it is the same for
+    every round of a partnership and every partnership on one bank (a cohort pack draws 42), and
+    plotly takes a tenth of a second to work it out."""
+    from plotly.subplots import make_subplots
+
+    grid = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_yaxes=True,
+        subplot_titles=titles,
+        vertical_spacing=vertical_spacing,
+        horizontal_spacing=0.05,
+    )
+    layout = grid.layout.to_plotly_json()
+    layout.pop("template", None)  # plotly's default, which the figure made from this takes again
+    return json.dumps(layout)
+
+
+def _panel_grid(rows: int, columns: int, titles: tuple[str, ...], vertical_spacing: float) -> dict[str, Any]:
+    """A fresh copy of the grid's layout, for the caller to change."""
+    grid: dict[str, Any] = json.loads(_grid_of_panels(rows, columns, titles, vertical_spacing))
+    return grid
+
+
+def _grid_layout(
+    grid: dict[str, Any],
     *,
     looks: dict[str, dict[str, Any]],
     panel_titles: dict[str, Any],
     **more: Any,
-) -> go.Figure:
-    """A figure made once from make_subplots' grid and the traces on it, each subplot in ``looks``
-    given its look over the place the grid gave it, and the panel titles their style. Plotly checks
-    every change to a figure as it is made: updating panel by panel was half or more of the trend
-    chart's time (0.25 -> 0.12 s). The cohort page's radars used it too until each became a figure
-    of its own (cohort_radars)."""
-    layout = grid.layout.to_plotly_json()
+) -> dict[str, Any]:
+    """The layout of a grid of panels (_panel_grid), each subplot in ``looks`` given its look over the
+    place the grid gave it, and the panel titles their style. Updating a figure panel by panel, each
+    change checked by plotly as it was made, was half or more of the trend chart's time
+    (0.25 -> 0.12 s); the figure is made once, from this layout (_layout)."""
+    layout = grid
     for name, look in looks.items():
         layout[name] = layout.get(name, {}) | look
     for panel_title in layout.get("annotations", []):
         panel_title |= panel_titles
-    return go.Figure(data=list(traces), layout=layout | more)
+    return layout | more
 
 
 def trend_lines(
@@ -977,8 +1014,6 @@ def trend_lines(
     A dotted line marks each round where the question bank changed, as figures either side of it
     were asked with different questions.
     """
-    from plotly.subplots import make_subplots
-
     if _nothing_in(*trend["current"], *trend["target"]):
         return nothing_to_show(title)
     ordered = trend.sort_values("held_on", kind="stable")
@@ -993,17 +1028,10 @@ def trend_lines(
     ticks_px = max(line_count(r) for r in x) * LINE_PX + 10
     gap_px = ticks_px + title_px + 10
     plot_px = rows * PANEL_PX + (rows - 1) * gap_px
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        shared_yaxes=True,
-        subplot_titles=panel_titles,
-        vertical_spacing=gap_px / plot_px if rows > 1 else 0.0,
-        horizontal_spacing=0.05,
-    )
+    grid = _panel_grid(rows, columns, tuple(panel_titles), gap_px / plot_px if rows > 1 else 0.0)
     levels = len(scale_labels)
     changes = [c for c in dict.fromkeys(version_changes or []) if c in rounds]
-    # Traces, axes and lines are gathered, and the figure made once from them (_made_on_grid).
+    # Traces, axes and lines are gathered, and the figure made once from them (_grid_layout, _layout).
     traces: list[go.Scatter] = []
     axes: dict[str, Any] = {}
     shapes: list[dict[str, Any]] = []
@@ -1063,15 +1091,16 @@ def trend_lines(
                 showlegend=True,
             )
         )
-    figure = _made_on_grid(
-        figure,
-        traces,
+    layout = _grid_layout(
+        grid,
         looks=axes,
         panel_titles={"font": {"size": LABEL_FONT + 1, "color": NHS_TEXT}, "yanchor": "bottom"},
         **({"shapes": shapes} if shapes else {}),
     )
     # The first row's names sit above its panels, under the title.
-    return _layout(figure, title=title, plot_px=plot_px, below_px=ticks_px + 24, top_px=TOP_PX + title_px)
+    return _layout(
+        traces, title=title, plot_px=plot_px, below_px=ticks_px + 24, top_px=TOP_PX + title_px, grid=layout
+    )
 
 
 # --- cohorts -------------------------------------------------------------------------------------------
@@ -1106,28 +1135,26 @@ def cohort_heatmap(
     columns = spoke_labels(len(order))
     full = [chart_text(titles.get(d, d)) for d in order]
     text = [["withheld" if v is None else f"{v:.1f}" for v in row] for row in z]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=columns,
-            y=rows,
-            text=text,
-            texttemplate="%{text}",
-            zmin=1,
-            zmax=len(scale_labels),
-            # light to mid blue, so the dark figures printed in every cell stay readable (WCAG AA)
-            colorscale=[[0.0, "#F0F4F5"], [0.5, "#A6D7F0"], [1.0, "#41B6E6"]],
-            colorbar={
-                "tickvals": list(range(1, len(scale_labels) + 1)),
-                "ticktext": [chart_text(label) for label in scale_labels],
-            },
-            hoverongaps=False,
-            customdata=[full for _ in rows],
-            hovertemplate="%{y}<br>%{customdata}: %{text}<extra></extra>",
-        )
+    heat = go.Heatmap(
+        z=z,
+        x=columns,
+        y=rows,
+        text=text,
+        texttemplate="%{text}",
+        zmin=1,
+        zmax=len(scale_labels),
+        # light to mid blue, so the dark figures printed in every cell stay readable (WCAG AA)
+        colorscale=[[0.0, "#F0F4F5"], [0.5, "#A6D7F0"], [1.0, "#41B6E6"]],
+        colorbar={
+            "tickvals": list(range(1, len(scale_labels) + 1)),
+            "ticktext": [chart_text(label) for label in scale_labels],
+        },
+        hoverongaps=False,
+        customdata=[full for _ in rows],
+        hovertemplate="%{y}<br>%{customdata}: %{text}<extra></extra>",
     )
     return _layout(
-        figure,
+        [heat],
         title=title,
         plot_px=_rows_px(rows, at_least=160),
         key=domain_key([titles.get(d, d) for d in order]),
@@ -1144,10 +1171,10 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
         return nothing_to_show(title)
     order = list(dict.fromkeys(domains["title"].astype(str)))
     labels = _category_labels(order)
-    figure = go.Figure()
+    traces: list[Any] = []
     for domain_title, label in zip(order, labels, strict=True):
         values = shown.loc[shown["title"].astype(str) == domain_title]
-        figure.add_trace(
+        traces.append(
             go.Box(
                 x=values["current"].astype(float).tolist(),
                 y=[label] * len(values),
@@ -1165,7 +1192,7 @@ def cohort_distribution(domains: pd.DataFrame, *, scale_labels: Sequence[str], t
             )
         )
     return _layout(
-        figure,
+        traces,
         title=title,
         plot_px=_rows_px(labels),
         showlegend=False,
@@ -1238,10 +1265,3 @@ def cohort_radars(domains: pd.DataFrame, *, scale_labels: Sequence[str]) -> list
         }
         radars.append((name, unchecked_figure(traces, layout)))
     return radars
-
-
-def unchecked_figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A figure made without plotly checking each property as it is set: about half the cost of
-    a small figure, which counts when a page draws one per partnership. The figures made so are
-    checked by the tests instead, which rebuild each with plotly's checks and compare."""
-    return go.Figure(data=traces, layout=layout, _validate=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date
 from typing import Any
@@ -10,9 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from assessment.charts import (
     FONT,
@@ -528,31 +524,6 @@ def test_each_partnership_has_a_radar_of_its_own_on_one_scale() -> None:
     assert list(north[0].r) == [2.0, 3.0, 2.0] and list(north[0].theta) == ["1", "2", "1"]  # closed
     assert list(north[1].r) == [3.0, 3.5, 3.0]
     assert list(north[0].hovertext) == ["Shared purpose", "Mind the gaps", "Shared purpose"]
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.sampled_from(["North", "South <b>&</b>", "Ynys Môn place", "A" * 70]),
-            st.sampled_from(["Shared purpose", "Mind the gaps", "Data & insight"]),
-            st.one_of(st.none(), st.floats(1, 4)),
-            st.one_of(st.none(), st.floats(1, 4)),
-        ),
-        min_size=1,
-        max_size=12,
-    )
-)
-def test_each_radar_made_without_plotlys_checks_is_one_that_plotly_checks_and_draws_the_same(
-    rows: list[tuple[str, str, float | None, float | None]],
-) -> None:
-    from assessment.charts import cohort_radars
-
-    frame = pd.DataFrame(rows, columns=["name", "title", "current", "target"])
-    for _, figure in cohort_radars(frame, scale_labels=SCALE):
-        checked = go.Figure(figure.to_dict())  # plotly's checks: an unknown or mistyped property raises
-        # the same figure for the browser, whatever order plotly wrote its properties in
-        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(figure, validate=False))
 
 
 def test_a_long_partnership_name_is_wrapped_whole_and_the_radar_grows_to_hold_it() -> None:
