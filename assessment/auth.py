@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from assessment.db import accounts, audit, transaction, utcnow
 from assessment.db.audit import audit_entry
+from assessment.db.invitations import token_hash
 from assessment.errors import Forbidden, Invalid, NotFound
 
 MIN_PASSWORD_LENGTH = 10
@@ -488,7 +489,7 @@ def change_own_password(
         session=session,
         facilitator_id=facilitator_id,
         at=_as_utc(now or utcnow()),
-        keep_hash=session_token_hash(keep_token),
+        keep_hash=token_hash(keep_token),
     )
     audit(
         session=session,
@@ -521,11 +522,6 @@ def list_facilitators(*, session: Session) -> list[dict[str, Any]]:
 # --- sessions --------------------------------------------------------------------------------------
 
 
-def session_token_hash(token: str) -> str:
-    """What the database keeps of a session token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(
     *, session: Session, facilitator_id: int, now: datetime | None = None
 ) -> tuple[str, datetime]:
@@ -547,7 +543,7 @@ def start_session(
     accounts.add_session(
         session=session,
         facilitator_id=facilitator_id,
-        token_hash=session_token_hash(token),
+        token_hash=token_hash(token),
         created_at=now,
         expires_at=expires_at,
     )
@@ -573,7 +569,7 @@ def session_account(*, session: Session, token: str, now: datetime | None = None
     expired, signed out, or its account disabled or removed."""
     if not _plausible_token(token):
         return None
-    found = accounts.session_by_hash(session=session, token_hash=session_token_hash(token))
+    found = accounts.session_by_hash(session=session, token_hash=token_hash(token))
     if found is None or found.revoked_at is not None or found.disabled_at is not None:
         return None
     if _as_utc(found.expires_at) <= _as_utc(now or utcnow()):
@@ -584,9 +580,7 @@ def session_account(*, session: Session, token: str, now: datetime | None = None
 def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:
     """Sign one browser out: its token opens nothing from now on. Unknown tokens are ignored."""
     if _plausible_token(token):
-        accounts.revoke_session(
-            session=session, token_hash=session_token_hash(token), at=_as_utc(now or utcnow())
-        )
+        accounts.revoke_session(session=session, token_hash=token_hash(token), at=_as_utc(now or utcnow()))
 
 
 # --- signing in ------------------------------------------------------------------------------------

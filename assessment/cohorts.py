@@ -45,6 +45,7 @@ from assessment.trends import (
     WITHHELD,
     Worded,
     question_changes,
+    questions_counted,
     worded_questions,
 )
 
@@ -566,17 +567,13 @@ def version_wording_note(changes: Sequence[tuple[str, str, str, str]], this: str
     if not changes:
         return ""
     counts = {kind: sum(c[3] == kind for c in changes) for kind in (REWORDED, ADDED, REMOVED)}
-
-    def questions(count: int) -> str:
-        return f"{count} {'question' if count == 1 else 'questions'}"
-
     parts = []
     if counts[REWORDED]:
-        parts.append(f"{questions(counts[REWORDED])} reworded")
+        parts.append(f"{questions_counted(counts[REWORDED])} reworded")
     if counts[ADDED]:
-        parts.append(f"{questions(counts[ADDED])} of {newest} absent from this version")
+        parts.append(f"{questions_counted(counts[ADDED])} of {newest} absent from this version")
     if counts[REMOVED]:
-        parts.append(f"{questions(counts[REMOVED])} absent from {newest}")
+        parts.append(f"{questions_counted(counts[REMOVED])} absent from {newest}")
     return f"worded as in {this}, unlike {newest}: " + "; ".join(parts)
 
 

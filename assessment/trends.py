@@ -40,6 +40,7 @@ __all__ = [
     "participation",
     "partnership_rounds",
     "question_changes",
+    "questions_counted",
     "trend_frame",
     "trend_question_changes",
     "version_changes",
@@ -157,7 +158,9 @@ def question_changes(
     return changed
 
 
-def _questions(count: int) -> str:
+def questions_counted(count: int) -> str:
+    """A count of questions in words ("1 question", "2 questions"), as the trends' and the cohorts'
+    wording notes give it."""
     return f"{count} {'question' if count == 1 else 'questions'}"
 
 
@@ -170,13 +173,15 @@ def wording_note(changes: Sequence[QuestionChange]) -> str:
     counts = {kind: sum(c.change == kind for c in changes) for kind in (REWORDED, ADDED, REMOVED)}
     parts = []
     if counts[REWORDED]:
-        parts.append(f"wording changed in {first.round} ({_questions(counts[REWORDED])})")
+        parts.append(f"wording changed in {first.round} ({questions_counted(counts[REWORDED])})")
     if counts[ADDED]:
         parts.append(
-            f"{_questions(counts[ADDED])} new in {first.round}, absent from {first.earlier}'s version"
+            f"{questions_counted(counts[ADDED])} new in {first.round}, absent from {first.earlier}'s version"
         )
     if counts[REMOVED]:
-        parts.append(f"{_questions(counts[REMOVED])} of {first.earlier} absent from {first.round}'s version")
+        parts.append(
+            f"{questions_counted(counts[REMOVED])} of {first.earlier} absent from {first.round}'s version"
+        )
     return "; ".join(parts)
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from assessment import settings
 from assessment.framework import QuestionBank, load_bank, parse_bank
 
-__all__ = ["bank_of_text", "bank_path", "default_bank", "default_bank_yaml"]
+__all__ = ["bank_of_text", "bank_path", "default_bank"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,11 +30,6 @@ def bank_path() -> Path:
 def default_bank() -> QuestionBank:
     path = bank_path()
     return _load(str(path), path.stat().st_mtime)
-
-
-def default_bank_yaml() -> str:
-    """The bank file's text, as a new workshop stores it."""
-    return bank_path().read_text(encoding="utf-8-sig")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

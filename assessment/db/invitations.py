@@ -33,6 +33,8 @@ INVITATION_TOKEN_BYTES = 24  # 192 bits, as a resume token
 
 
 def token_hash(token: str) -> str:
+    """What the database keeps of a secret token (an invitation's, a facilitator's session's): its
+    SHA-256, so a copy of the database opens no invitation and no session."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 

@@ -170,6 +170,34 @@ def workshop_to_join(
     )
 
 
+def _joiner_text(role: str, display_name: str | None) -> tuple[str, str | None]:
+    """A joining person's role and name (None when not given), as they are stored; refused in
+    words when too long, or holding a NUL (PostgreSQL refuses one with an error; SQLite would keep
+    it)."""
+    if "\x00" in role + (display_name or ""):
+        what = "role" if display_name is None else "role or name"
+        raise Invalid(f"Your {what} contains a NUL character, which cannot be stored")
+    try:
+        role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
+        name = (
+            checked_text(display_name or "", what="your name", limit=DISPLAY_NAME_CHARS, required=False)
+            or None
+        )
+    except Refused as exc:
+        raise Invalid(str(exc)) from None
+    return role, name
+
+
+def _refuse_unless_open(workshop: WorkshopInfo) -> None:
+    """A join reads the workshop's state under its lock: one closed a moment ago takes nobody."""
+    if workshop.status != "open":
+        raise Invalid(
+            "this workshop has not opened yet"
+            if workshop.status == "draft"
+            else "this workshop is closed for answers"
+        )
+
+
 def join_workshop(
     *,
     engine: Engine,
@@ -185,17 +213,7 @@ def join_workshop(
     workshop not open for answers, a sector not in its bank, a NUL or over-long role or name, and
     a workshop that records names when no name is given.
     """
-    if "\x00" in role + (display_name or ""):
-        # PostgreSQL refuses a NUL in text with an error; SQLite would keep it.
-        raise Invalid("Your role or name contains a NUL character, which cannot be stored")
-    try:
-        role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
-        name = (
-            checked_text(display_name or "", what="your name", limit=DISPLAY_NAME_CHARS, required=False)
-            or None
-        )
-    except Refused as exc:
-        raise Invalid(str(exc)) from None
+    role, name = _joiner_text(role, display_name)
     found, _ = _found(engine=engine, join_code=join_code, address=address, earlier_wrong_codes=0)
     with transaction(engine) as session:
         # The lock first (add_participant takes it), then the rules, read under it: a workshop
@@ -204,12 +222,7 @@ def join_workshop(
             session=session, workshop_id=found.id, sector=sector, role=role, display_name=name
         )
         workshop = workshop_info(session=session, workshop_id=found.id)
-        if workshop.status != "open":
-            raise Invalid(
-                "this workshop has not opened yet"
-                if workshop.status == "draft"
-                else "this workshop is closed for answers"
-            )
+        _refuse_unless_open(workshop)
         if not workshop.anonymous and name is None:
             raise Invalid("your name is missing, and this workshop records names")
         audit(
@@ -465,12 +478,7 @@ def join_by_invitation(*, engine: Engine, token: str, sector: str, role: str) ->
     takes the invitation's name; in an anonymous one the invitation has none to give
     (assessment/db/invitations.py says why that keeps answers from being tied to a person).
     """
-    if "\x00" in role:
-        raise Invalid("Your role contains a NUL character, which cannot be stored")
-    try:
-        role = checked_text(role, what="your role", limit=ROLE_CHARS, required=False)
-    except Refused as exc:
-        raise Invalid(str(exc)) from None
+    role, _ = _joiner_text(role, None)
     with transaction(engine) as session:
         found = _invitation(session, token)
     if found.participant_id is not None:
@@ -484,12 +492,7 @@ def join_by_invitation(*, engine: Engine, token: str, sector: str, role: str) ->
             display_name=found.name or found.email,
         )
         workshop = workshop_info(session=session, workshop_id=found.workshop_id)
-        if workshop.status != "open":
-            raise Invalid(
-                "this workshop has not opened yet"
-                if workshop.status == "draft"
-                else "this workshop is closed for answers"
-            )
+        _refuse_unless_open(workshop)
         if not tie_invitation(session=session, invitation_id=found.id, participant_id=participant.id):
             raise Invalid(INVITATION_USED)  # another device was first: this join is rolled back
         audit(
