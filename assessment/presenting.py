@@ -749,16 +749,19 @@ def _since_last_round(
     domain_ids: tuple[str, ...], trend: pd.DataFrame, actions_since: dict[str, int]
 ) -> dict[str, str]:
     """Per domain, e.g. "2 action(s) since last round; gap narrowed from 1.5 to 0.5"."""
+    # The trend split by domain once: a filter of the whole frame per domain cost more than the rest.
+    rounds_of = {} if trend.empty else {str(d): rows for d, rows in trend.groupby("domain", sort=False)}
     notes = {}
     for domain_id in domain_ids:
         parts = []
         if actions_since.get(domain_id):
             parts.append(f"{actions_since[domain_id]} action(s) since last round")
-        sentence = gap_narrowing_sentence(trend, domain_id) if not trend.empty else None
+        rows = rounds_of.get(domain_id)
+        sentence = gap_narrowing_sentence(rows, domain_id) if rows is not None else None
         if sentence:
             parts.append(sentence)
         # Where this round worded the domain's questions differently from the round before.
-        wording = trend.loc[trend["domain"] == domain_id, "wording"] if "wording" in trend else None
+        wording = rows["wording"] if rows is not None and "wording" in rows else None
         if wording is not None and len(wording) and isinstance(wording.iloc[-1], str) and wording.iloc[-1]:
             parts.append(wording.iloc[-1])
         notes[domain_id] = "; ".join(parts)
