@@ -282,12 +282,18 @@ def test_a_change_after_answering_closed_is_refused_in_words_and_changes_nothing
 class Restartable:
     site: Site
 
-    def restart(self) -> None:
+    def kill(self) -> None:
         self.site.server.process.kill()  # SIGKILL: no clean shutdown
         self.site.server.process.wait(timeout=10)
+
+    def start(self) -> None:
         self.site.server = start_app(
             self.site.artifacts, env={"DATABASE_URL": self.site.url}, port=self.site.port
         )
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
 
 
 @pytest.fixture(scope="module")
@@ -323,11 +329,10 @@ def test_a_click_while_the_page_is_reconnecting_changes_nothing_and_claims_nothi
     token, _ = participant(site)
     open_answers(tab, site, token)
     group = box(tab).get_by_role("radiogroup", name=NOW)
-    site.server.process.kill()  # down, and not back until the click has been made
-    site.server.process.wait(timeout=10)
+    restartable.kill()  # down, and not back until the click has been made
     expect(group.get_by_role("radio", name=LABELS[3])).to_be_disabled(timeout=30_000)
     group.get_by_text(LABELS[3]).click(force=True)  # past Playwright's own wait: as a tap would be
-    restartable.site.server = start_app(site.artifacts, env={"DATABASE_URL": site.url}, port=site.port)
+    restartable.start()
     expect(group.get_by_role("radio", name=LABELS[3])).to_be_enabled(timeout=30_000)
     settle(tab)
     assert screen(tab) == (1, 2), f"run {run}: a click on a disabled choice changed the screen"
