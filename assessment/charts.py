@@ -975,24 +975,21 @@ def _grid_of_panels(rows: int, columns: int, titles: tuple[str, ...], vertical_s
     return json.dumps(layout)
 
 
-def _panel_grid(rows: int, columns: int, titles: tuple[str, ...], vertical_spacing: float) -> dict[str, Any]:
-    """A fresh copy of the grid's layout, for the caller to change."""
-    grid: dict[str, Any] = json.loads(_grid_of_panels(rows, columns, titles, vertical_spacing))
-    return grid
-
-
 def _grid_layout(
-    grid: dict[str, Any],
+    rows: int,
+    columns: int,
+    titles: Sequence[str],
+    vertical_spacing: float,
     *,
     looks: dict[str, dict[str, Any]],
     panel_titles: dict[str, Any],
     **more: Any,
 ) -> dict[str, Any]:
-    """The layout of a grid of panels (_panel_grid), each subplot in ``looks`` given its look over the
-    place the grid gave it, and the panel titles their style. Updating a figure panel by panel, each
-    change checked by plotly as it was made, was half or more of the trend chart's time
-    (0.25 -> 0.12 s); the figure is made once, from this layout (_layout)."""
-    layout = grid
+    """The layout of a grid of panels (a fresh copy of ``_grid_of_panels``), each subplot in ``looks``
+    given its look over the place the grid gave it, and the panel titles their style. Updating a
+    figure panel by panel, each change checked by plotly as it was made, was half or more of the
+    trend chart's time (0.25 -> 0.12 s); the figure is made once, from this layout (_layout)."""
+    layout: dict[str, Any] = json.loads(_grid_of_panels(rows, columns, tuple(titles), vertical_spacing))
     for name, look in looks.items():
         layout[name] = layout.get(name, {}) | look
     for panel_title in layout.get("annotations", []):
@@ -1028,7 +1025,6 @@ def trend_lines(
     ticks_px = max(line_count(r) for r in x) * LINE_PX + 10
     gap_px = ticks_px + title_px + 10
     plot_px = rows * PANEL_PX + (rows - 1) * gap_px
-    grid = _panel_grid(rows, columns, tuple(panel_titles), gap_px / plot_px if rows > 1 else 0.0)
     levels = len(scale_labels)
     changes = [c for c in dict.fromkeys(version_changes or []) if c in rounds]
     # Traces, axes and lines are gathered, and the figure made once from them (_grid_layout, _layout).
@@ -1092,7 +1088,10 @@ def trend_lines(
             )
         )
     layout = _grid_layout(
-        grid,
+        rows,
+        columns,
+        panel_titles,
+        gap_px / plot_px if rows > 1 else 0.0,
         looks=axes,
         panel_titles={"font": {"size": LABEL_FONT + 1, "color": NHS_TEXT}, "yanchor": "bottom"},
         **({"shapes": shapes} if shapes else {}),
