@@ -205,8 +205,9 @@ def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd
     # Each answer takes its person's workshop and sector from the few people read apiece, not
     # from every answer's row: two values fewer for every one of a cohort's 252,000 answers.
     whose = pd.Index(people["participant"]).get_indexer(levels["participant"])
-    # On PostgreSQL each statement reads the database as it is when it starts: an answer of someone
-    # who submitted between the two reads has no person read, and waits for the next page run.
+    # Each statement reads the database as it is when it starts (PostgreSQL's read committed; SQLite
+    # too, in a transaction that has not written): an answer of someone who submitted between the
+    # two reads has no person read, and waits for the next page run.
     levels, whose = levels[whose >= 0], whose[whose >= 0]
     answers = pd.DataFrame(
         {

@@ -6,10 +6,13 @@ submitted, and the accountability answers apart. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
+import pytest
 from sqlalchemy import Engine
 
+import assessment.db.frames as frames
 from assessment.answers import Answer
 from assessment.db import (
     add_participant,
@@ -18,6 +21,7 @@ from assessment.db import (
     create_partnership,
     save_answer,
     scoring_frames,
+    submit_participant,
     transaction,
     workshop_answers,
     workshop_info,
@@ -114,3 +118,46 @@ def test_the_cohort_reader_reads_nothing_from_rounds_nobody_answered(engine: Eng
         assert list(frame.columns) == LEVEL_COLUMNS
         assert frame["current"].dtype == "float64" and frame["dont_know"].dtype == bool
     assert tiers.empty
+
+
+def test_an_answer_of_someone_who_submits_between_the_two_reads_is_never_given_another_persons_workshop(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader reads the people, then their answers, and the second statement sees a
+    submission made in between (on both backends: without the guard this fails on each). That
+    person was not read, so their answers wait for the next read rather than taking the workshop
+    and sector of whoever came last in the array."""
+    workshops = _rounds(engine)
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=workshops[1])
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        late = add_participant(session=session, workshop_id=workshops[1], sector="healthwatch").id
+        save_answer(
+            session=session,
+            participant_id=late,
+            answer=Answer(item_id="shared-purpose-community-voice", current=4, target=4),
+            bank=bank,
+        )
+    reads = []
+    fetch = frames._fetch_columns
+
+    def submitting_after_the_people_are_read(*args: Any) -> Any:
+        found = fetch(*args)
+        if not reads:  # the people's read: the person submits now, from another connection
+            with transaction(engine) as other:
+                submit_participant(session=other, participant_id=late)
+        reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(frames, "_fetch_columns", submitting_after_the_people_are_read)
+    with transaction(engine) as session:
+        answers, _ = scoring_frames(session=session, workshop_ids=workshops)
+        people = {
+            int(p): w
+            for w in workshops
+            for p in workshop_answers(session=session, workshop_id=w)[0]["participant"]
+        }
+    assert len(reads) == 2
+    assert late not in set(answers["participant"])
+    assert len(answers) == 4 * 2 + 3
+    assert all(people[int(p)] == w for p, w in zip(answers["participant"], answers["workshop"], strict=True))
