@@ -115,7 +115,12 @@ def gather_workshop_report(*, session: Session, workshop_id: int) -> WorkshopRep
         scored=scored,
         consensus=current_consensus(session=session, workshop_id=workshop_id),
         actions=list_actions(session=session, partnership_id=workshop.partnership_id),
-        trend=trend_frame(session=session, partnership_id=workshop.partnership_id, until=workshop.held_on),
+        trend=trend_frame(
+            session=session,
+            partnership_id=workshop.partnership_id,
+            until=workshop.held_on,
+            scored=scored.as_trend_round,
+        ),
     )
 
 

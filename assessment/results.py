@@ -42,6 +42,12 @@ class ScoredWorkshop:
     rerate_round: RerateInfo | None = None
     rerate: Convergence | None = None
 
+    @property
+    def as_trend_round(self) -> dict[int, tuple[pd.DataFrame, int]]:
+        """This round's domain figures and respondents, for `trend_frame`'s ``scored``: a page
+        that shows both need not score the round twice."""
+        return {self.workshop.id: (self.scores.domains, self.scores.respondents)}
+
 
 def score_stored_workshop(*, session: Session, workshop_id: int) -> ScoredWorkshop:
     workshop = workshop_info(session=session, workshop_id=workshop_id)

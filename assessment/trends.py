@@ -8,7 +8,7 @@ the rounds used different versions of the bank.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -278,7 +278,12 @@ def _asked(workshop: WorkshopInfo, bank: QuestionBank) -> list[str]:
 
 
 def trend_frame(
-    *, session: Session, partnership_id: int, until: date | None = None, last: int | None = None
+    *,
+    session: Session,
+    partnership_id: int,
+    until: date | None = None,
+    last: int | None = None,
+    scored: Mapping[int, tuple[pd.DataFrame, int]] | None = None,
 ) -> pd.DataFrame:
     """One row per round and domain: figures, head counts, agreed level and change since last round,
     and ``wording``: where the round's bank version words the domain's questions differently from
@@ -287,11 +292,14 @@ def trend_frame(
     A withheld figure is NaN, and so is its change (and the next round's change from it). The
     first round a domain appears in has no change. Rows run round by round, domains in bank order.
     ``until`` keeps rounds held on or before a date and ``last`` only the latest few of those
-    (a results page needs the previous round, not the whole history).
+    (a results page needs the previous round, not the whole history). ``scored`` gives rounds the
+    caller has scored already, by workshop id: their domain figures (as `score_workshop` gives
+    them) and respondent count, used as they are instead of reading and scoring the round again: a
+    results page has scored its own round (the two withhold alike: tests/unit/test_trend_reuse.py).
     """
     rounds = _chosen_rounds(session=session, partnership_id=partnership_id, until=until, last=last)
     # A round whose answers retention deleted has its figures stored instead.
-    kept = retained_figures(session=session, workshop_ids=[w.id for w in rounds])
+    kept = {**(scored or {}), **retained_figures(session=session, workshop_ids=[w.id for w in rounds])}
     all_answers, all_tiers = scoring_frames(
         session=session, workshop_ids=[w.id for w in rounds if w.id not in kept]
     )

@@ -43,9 +43,13 @@ def results_model(session: Session, scored: ScoredWorkshop) -> ResultsModel:
         scored,
         consensus=current_consensus(session=session, workshop_id=workshop.id),
         actions=list_actions(session=session, partnership_id=workshop.partnership_id),
-        # the page needs the previous round, not the whole history
+        # the page needs the previous round, not the whole history, and this round is scored
         trend=trend_frame(
-            session=session, partnership_id=workshop.partnership_id, until=workshop.held_on, last=2
+            session=session,
+            partnership_id=workshop.partnership_id,
+            until=workshop.held_on,
+            last=2,
+            scored=scored.as_trend_round,
         ),
         actions_since=actions_since(
             session=session, partnership_id=workshop.partnership_id, before=workshop.held_on

@@ -19,6 +19,7 @@ from assessment.db import (
 )
 from assessment.demo import load_demo
 from assessment.outcomes import record_consensus
+from assessment.results import score_stored_workshop
 from assessment.trends import (
     gap_narrowing_sentence,
     participation,
@@ -261,3 +262,29 @@ def test_the_demo_partnership_has_three_rounds_of_fourteen_domains_with_changes(
     assert frame.loc[frame["round"] == "Round 1", "current_change"].isna().all()
     assert frame["consensus"].notna().any()
     assert version_changes(frame) == []
+
+
+def test_a_trend_handed_a_rounds_own_scores_equals_the_trend_that_scores_every_round_itself(
+    engine: Engine, three_rounds: tuple[int, list[int]]
+) -> None:
+    """The results page and the PDF hand the trend the round they scored (``scored``). Each round
+    here, as the page's and the PDF's own: a round on another bank version, one that left a
+    domain out, and one below the threshold, whose figures are all withheld."""
+    partnership, rounds = three_rounds
+    with transaction(engine) as session:
+        for workshop_id in rounds:
+            scored = score_stored_workshop(session=session, workshop_id=workshop_id)
+            until = scored.workshop.held_on
+            for last in (2, None):
+                handed = trend_frame(
+                    session=session,
+                    partnership_id=partnership,
+                    until=until,
+                    last=last,
+                    scored=scored.as_trend_round,
+                )
+                scored_afresh = trend_frame(
+                    session=session, partnership_id=partnership, until=until, last=last
+                )
+                pd.testing.assert_frame_equal(handed, scored_afresh)
+    assert handed.loc[handed["round"] == "R3", "withheld"].all()  # the withheld round was among them
