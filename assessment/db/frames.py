@@ -4,13 +4,14 @@ workshops' answers at once for trends and cohorts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.orm import Session
 
 # Imported here so its tables are declared wherever the bulk readers are: trends and cohorts read
@@ -86,60 +87,48 @@ def counted(query: _Query) -> _Query:
 
 
 def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The workshop's counted answers (``counted``) in scoring's shape: (answers, tier_answers)."""
-    rows = [
-        (
-            r.participant,
-            r.label,
-            r.sector,
-            r.role,
-            r.display_name,
-            r.item_id,
-            r.current,
-            r.target,
-            r.dont_know,
-            r.confidence,
-            r.comment,
-            r.tiers,
+    """The workshop's counted answers (``counted``) in scoring's shape: (answers, tier_answers).
+
+    The rows are those of ``response_rows(submitted_only=True)``, in its order, read through the
+    DB-API cursor (``_fetch_rows``): every results page and summary starts here, and SQLAlchemy's
+    processing of each row cost more than the query (bench/RESULTS.md). ``tiers`` is read as its
+    JSON text, the same on both backends, and decoded only for the accountability answers.
+    """
+    query = counted(
+        select(
+            Participant.id,
+            Participant.label,
+            Participant.sector,
+            Participant.role,
+            Participant.display_name,
+            Response.item_id,
+            Response.current,
+            Response.target,
+            Response.dont_know,
+            Response.confidence,
+            Response.comment,
+            cast(Response.tiers, Text),
         )
-        for r in response_rows(session=session, workshop_id=workshop_id, submitted_only=True)
-    ]
+        .join(Response, Response.participant_id == Participant.id)
+        .where(Participant.workshop_id == workshop_id)
+        .order_by(Participant.id, Response.item_id)
+    )
     level_rows, tier_rows = [], []
-    for (
-        pid,
-        label,
-        sector,
-        role,
-        name,
-        item_id,
-        current,
-        target,
-        dont_know,
-        confidence,
-        comment,
-        tiers,
-    ) in rows:
-        common = {
-            "participant": pid,
-            "label": label,
-            "sector": sector,
-            "role": role,
-            "display_name": name,
-            "item_id": item_id,
-            "confidence": confidence,
-            "comment": comment,
-        }
-        if tiers is not None:
-            for function_id, tier in tiers.items():
-                tier_rows.append({**common, "function_id": function_id, "tier": tier})
+    for *who, current, target, dont_know, confidence, comment, tiers in _fetch_rows(session, query):
+        # JSON's null, stored for "no tiers", reads as the text "null"; SQL's NULL as None
+        if tiers is not None and tiers != "null":
+            for function_id, tier in json.loads(tiers).items():
+                tier_rows.append((*who, function_id, tier, confidence, comment))
         else:
-            level_rows.append({**common, "current": current, "target": target, "dont_know": bool(dont_know)})
+            level_rows.append((*who, current, target, bool(dont_know), confidence, comment))
     # who answered which question, then the answer's own columns
-    who = ["participant", "label", "sector", "role", "display_name", "item_id"]
+    who_columns = ["participant", "label", "sector", "role", "display_name", "item_id"]
     answers = pd.DataFrame(
-        level_rows, columns=[*who, "current", "target", "dont_know", "confidence", "comment"]
+        level_rows, columns=[*who_columns, "current", "target", "dont_know", "confidence", "comment"]
     ).astype({"current": "float64", "target": "float64", "dont_know": "bool"})
-    tier_answers = pd.DataFrame(tier_rows, columns=[*who, "function_id", "tier", "confidence", "comment"])
+    tier_answers = pd.DataFrame(
+        tier_rows, columns=[*who_columns, "function_id", "tier", "confidence", "comment"]
+    )
     return answers, tier_answers
 
 
@@ -157,6 +146,13 @@ def _fetch_columns(
     """``query``'s rows as one numpy record array, read through the DB-API cursor of the session's
     own connection (its transaction). Building the array from the rows is one C loop; pandas'
     from_records, or transposing the rows in Python, cost more than the fetch itself."""
+    return np.array(_fetch_rows(session, query), dtype=columns)
+
+
+def _fetch_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``query``'s rows as the DB-API driver gives them, through the cursor of the session's own
+    connection (its transaction), without SQLAlchemy's processing of each row. The caller takes
+    what the drivers differ in (SQLite's 0 and 1 for booleans) into account."""
     connection = session.connection()
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     parameters: Any = (
@@ -167,10 +163,10 @@ def _fetch_columns(
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), parameters)
-        rows = cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     finally:
         cursor.close()
-    return np.array(rows, dtype=columns)
+    return rows
 
 
 def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:

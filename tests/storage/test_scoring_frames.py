@@ -19,6 +19,7 @@ from assessment.db import (
     bank_for_version,
     create_cohort,
     create_partnership,
+    response_rows,
     save_answer,
     scoring_frames,
     submit_participant,
@@ -26,6 +27,7 @@ from assessment.db import (
     workshop_answers,
     workshop_info,
 )
+from assessment.db.frames import ResponseRow
 from tests.storage.conftest import add_round
 
 LEVEL_COLUMNS = ["workshop", "participant", "sector", "item_id", "current", "target", "dont_know"]
@@ -161,3 +163,79 @@ def test_an_answer_of_someone_who_submits_between_the_two_reads_is_never_given_a
     assert late not in set(answers["participant"])
     assert len(answers) == 4 * 2 + 3
     assert all(people[int(p)] == w for p, w in zip(answers["participant"], answers["workshop"], strict=True))
+
+
+def _row_by_row(rows: list[ResponseRow]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scoring's frames made plainly from ``response_rows``, which reads through SQLAlchemy's
+    processing of every row: what ``workshop_answers`` must equal, column types included."""
+    who = ["participant", "label", "sector", "role", "display_name", "item_id"]
+    levels, tiers = [], []
+    for r in rows:
+        known = [r.participant, r.label, r.sector, r.role, r.display_name, r.item_id]
+        if r.tiers is not None:
+            tiers += [[*known, f, t, r.confidence, r.comment] for f, t in r.tiers.items()]
+        else:
+            levels.append([*known, r.current, r.target, r.dont_know, r.confidence, r.comment])
+    answers = pd.DataFrame(levels, columns=[*who, "current", "target", "dont_know", "confidence", "comment"])
+    return (
+        answers.astype({"current": "float64", "target": "float64", "dont_know": "bool"}),
+        pd.DataFrame(tiers, columns=[*who, "function_id", "tier", "confidence", "comment"]),
+    )
+
+
+def test_the_one_workshop_reader_reads_exactly_the_rows_sqlalchemy_reads_in_their_order(
+    engine: Engine,
+) -> None:
+    """Names, roles, confidences, comments in any script, an accountability answer naming two
+    functions, don't-knows, someone who never submitted: the frames equal those made row by row
+    from what SQLAlchemy reads, in its order and with its column types."""
+    first, second, empty = _rounds(engine)
+    with transaction(engine) as session:
+        info = workshop_info(session=session, workshop_id=first)
+        bank = bank_for_version(session=session, bank_version_id=info.bank_version_id)
+        accountability = next(i for _, i in bank.iter_items() if i.type == "accountability")
+        named = add_participant(
+            session=session,
+            workshop_id=first,
+            sector="nhs-trust",
+            role="Chief nurse",
+            display_name="Siân O'Hara",
+        ).id
+        for item, current, confidence, comment in [
+            ("shared-purpose-stated", 3, 2, 'Mostly there; "purpose" is =SUM(A1) clear'),
+            ("shared-purpose-why-before-how", None, None, "Ní fheadar — 不知道"),
+        ]:
+            save_answer(
+                session=session,
+                participant_id=named,
+                answer=Answer(
+                    item_id=item,
+                    current=current,
+                    target=None if current is None else 4,
+                    dont_know=current is None,
+                    confidence=confidence,
+                    comment=comment,
+                ),
+                bank=bank,
+            )
+        save_answer(
+            session=session,
+            participant_id=named,
+            answer=Answer(
+                item_id=accountability.id,
+                tiers={f.id: "unclear" for f in accountability.functions[:2]},
+                comment="Nobody owns this",
+            ),
+            bank=bank,
+        )
+        submit_participant(session=session, participant_id=named)
+
+    with transaction(engine) as session:
+        for workshop in (first, second, empty):
+            answers, tiers = workshop_answers(session=session, workshop_id=workshop)
+            expected = _row_by_row(response_rows(session=session, workshop_id=workshop, submitted_only=True))
+            pd.testing.assert_frame_equal(answers, expected[0])
+            pd.testing.assert_frame_equal(tiers, expected[1])
+        answers, tiers = workshop_answers(session=session, workshop_id=first)
+    assert len(accountability.functions) >= 2 and len(tiers) == 2 + 0  # the named person's two
+    assert answers["display_name"].eq("Siân O'Hara").sum() == 2 and answers["dont_know"].sum() >= 2
