@@ -163,10 +163,10 @@ def _fetch_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), parameters)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        rows = cursor.fetchall()
     finally:
         cursor.close()
-    return rows
+    return list(rows)
 
 
 def scoring_frames(*, session: Session, workshop_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
