@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, Text, cast, select
+from sqlalchemy import Select, SQLColumnExpression, Text, cast, select
 from sqlalchemy.orm import Session
 
 # Imported here so its tables are declared wherever the bulk readers are: trends and cohorts read
@@ -40,10 +40,10 @@ class ResponseRow:
     tiers: dict[str, str] | None
 
 
-def response_rows(*, session: Session, workshop_id: int, submitted_only: bool = False) -> list[ResponseRow]:
-    """Every stored answer of the workshop with who gave it; with ``submitted_only``, only the
-    answers that count in its figures (``counted``)."""
-    query = (
+def _answers_with_who(workshop_id: int, *, tiers: SQLColumnExpression[Any]) -> Select[*tuple[Any, ...]]:
+    """Each answer of the workshop with who gave it, by person and question; ``tiers`` as given
+    (decoded by SQLAlchemy, or as the JSON's text for a read through the driver)."""
+    return (
         select(
             Participant.id,
             Participant.label,
@@ -56,12 +56,18 @@ def response_rows(*, session: Session, workshop_id: int, submitted_only: bool = 
             Response.dont_know,
             Response.confidence,
             Response.comment,
-            Response.tiers,
+            tiers,
         )
         .join(Response, Response.participant_id == Participant.id)
         .where(Participant.workshop_id == workshop_id)
         .order_by(Participant.id, Response.item_id)
     )
+
+
+def response_rows(*, session: Session, workshop_id: int, submitted_only: bool = False) -> list[ResponseRow]:
+    """Every stored answer of the workshop with who gave it; with ``submitted_only``, only the
+    answers that count in its figures (``counted``)."""
+    query = _answers_with_who(workshop_id, tiers=Response.tiers)
     rows = session.execute(counted(query) if submitted_only else query).all()
     return [
         ResponseRow(
@@ -94,25 +100,7 @@ def workshop_answers(*, session: Session, workshop_id: int) -> tuple[pd.DataFram
     processing of each row cost more than the query (bench/RESULTS.md). ``tiers`` is read as its
     JSON text, the same on both backends, and decoded only for the accountability answers.
     """
-    query = counted(
-        select(
-            Participant.id,
-            Participant.label,
-            Participant.sector,
-            Participant.role,
-            Participant.display_name,
-            Response.item_id,
-            Response.current,
-            Response.target,
-            Response.dont_know,
-            Response.confidence,
-            Response.comment,
-            cast(Response.tiers, Text),
-        )
-        .join(Response, Response.participant_id == Participant.id)
-        .where(Participant.workshop_id == workshop_id)
-        .order_by(Participant.id, Response.item_id)
-    )
+    query = counted(_answers_with_who(workshop_id, tiers=cast(Response.tiers, Text)))
     level_rows, tier_rows = [], []
     for *who, current, target, dont_know, confidence, comment, tiers in _fetch_rows(session, query):
         # JSON's null, stored for "no tiers", reads as the text "null"; SQL's NULL as None
