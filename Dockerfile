@@ -21,7 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 
-# 1. Debian's packages for the PDF (Chromium, Pango, HarfBuzz, fontconfig, Liberation and DejaVu).
+# 1. Debian's packages for the PDF (Chromium for its charts, the Liberation and DejaVu fonts).
 COPY scripts/install-system-deps.sh scripts/install-system-deps.sh
 RUN bash scripts/install-system-deps.sh run \
     && rm -rf /var/lib/apt/lists/*

@@ -7,7 +7,7 @@ server since 1.67; the routes are plain Starlette routes, because setting an Htt
 cookie needs an HTTP response, which a Streamlit page cannot give.
 
 As the server starts (the app's lifespan), the PDF's chart browser is started in the background,
-and WeasyPrint is loaded with its fonts, so the first PDF after a start does not wait for them
+and the typesetter is loaded with its fonts, so the first PDF after a start does not wait for them
 (``ICS_CHART_WARMUP=off`` switches this off). The app's own log lines go to the server's output.
 """
 
@@ -32,11 +32,10 @@ def _show_the_apps_log() -> None:
 
 
 def _prepare_typesetting() -> None:
-    """What the first PDF pays for besides the browser: WeasyPrint's import, the report's
-    stylesheet and the fonts, loaded by typesetting one line."""
-    from assessment.report import typeset_pdf
+    """What the first PDF pays for besides the browser: the typesetter's import and its fonts."""
+    from assessment.report import prepare_typesetter
 
-    typeset_pdf("<p>Warm-up</p>", title="Warm-up")
+    prepare_typesetter()
 
 
 @asynccontextmanager

@@ -635,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db],
         help="check this installation and say what to fix",
         description="Check the database (reachable, schema up to date), the data folder, the PDF maker "
-        "(WeasyPrint) and its fonts, and the browser that draws the PDF's charts. One line per check: "
+        "(Typst) and its fonts, and the browser that draws the PDF's charts. One line per check: "
         "OK, or what to fix. Exits 1 when any check fails. Changes nothing.",
     )
     doctor.add_argument(

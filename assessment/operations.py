@@ -6,10 +6,8 @@ changed: the database is not upgraded (the app and `init` do that), no file is l
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from assessment import settings
 from assessment.db import make_engine
 from assessment.migrate import MIGRATIONS, current_revision, head_revision
 
-# The PDF's stylesheet asks for Liberation Sans and falls back to DejaVu Sans (report.css).
+# The PDF's template asks for Liberation Sans and falls back to DejaVu Sans (templates/report.typ).
 PDF_FONTS = ("Liberation Sans", "DejaVu Sans")
 FONT_PACKAGES = "fonts-liberation fonts-dejavu-core"
 
@@ -152,51 +150,37 @@ def check_chart_browser() -> Check:
 
 
 def check_pdf() -> Check:
-    """WeasyPrint imports (its system libraries are there) and makes a PDF."""
+    """The typesetter imports and makes a tagged PDF."""
     try:
-        from weasyprint import HTML
+        import typst
 
-        pdf = HTML(string="<p>ICS Readiness</p>").write_pdf()
-    except (ImportError, OSError) as exc:
-        return Check(
-            "PDF maker",
-            False,
-            f"WeasyPrint cannot run ({exc}); install its system libraries (on Debian or Ubuntu: "
-            "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+        pdf = typst.compile(
+            b'#set document(title: "ICS Readiness")\nICS Readiness', format="pdf", pdf_standards="ua-1"
         )
-    if not pdf or not pdf.startswith(b"%PDF"):
-        return Check("PDF maker", False, "WeasyPrint made no PDF; reinstall the project's requirements")
-    return Check("PDF maker", True, "WeasyPrint made a PDF")
+    except (ImportError, OSError, RuntimeError) as exc:
+        return Check("PDF maker", False, f"Typst cannot run ({exc}); reinstall the project's requirements")
+    if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):
+        return Check("PDF maker", False, "Typst made no PDF; reinstall the project's requirements")
+    return Check("PDF maker", True, "Typst made a PDF")
 
 
-def check_fonts(fc_list: str | None = None) -> Check:
-    """fontconfig finds the fonts the PDF's stylesheet names."""
-    program = fc_list or shutil.which("fc-list")
-    if program is None:
-        return Check(
-            "fonts",
-            False,
-            f"fontconfig is not installed, so the PDF cannot find its fonts; on Debian or Ubuntu: "
-            f"sudo apt-get install fontconfig {FONT_PACKAGES}",
-        )
-    missing = []
-    for family in PDF_FONTS:
-        try:
-            listed = subprocess.run(
-                [program, family, "family"], capture_output=True, text=True, timeout=30, check=False
-            ).stdout
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return Check("fonts", False, f"fontconfig did not answer ({exc}); reinstall fontconfig")
-        if not listed.strip():
-            missing.append(family)
+def check_fonts(found: Iterable[str] | None = None) -> Check:
+    """The typesetter finds the fonts the PDF's template names among the system's fonts (``found``:
+    the families it finds, for a test)."""
+    if found is None:
+        import typst
+
+        found = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).families()
+    families = set(found)
+    missing = [family for family in PDF_FONTS if family not in families]
     if missing:
         return Check(
             "fonts",
             False,
-            f"fontconfig does not find {' or '.join(missing)}; the PDF would use another font. "
+            f"the typesetter does not find {' or '.join(missing)}; the PDF would use another font. "
             f"On Debian or Ubuntu: sudo apt-get install {FONT_PACKAGES}",
         )
-    return Check("fonts", True, f"fontconfig finds {' and '.join(PDF_FONTS)}")
+    return Check("fonts", True, f"the typesetter finds {' and '.join(PDF_FONTS)}")
 
 
 def check_data_folder(folder: Path | None = None) -> Check:

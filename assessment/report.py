@@ -3,8 +3,9 @@
 The numbers come from the same scoring as the screen (`results.score_stored_workshop`, the
 anonymity threshold applied there) and are formatted the same way (two decimal places); the
 charts are the same plotly figures (`charts.py`), drawn as vector SVG by `chart_export`. The
-layout is an HTML template (Jinja2, autoescaped, so user text is only ever text) typeset by
-WeasyPrint as tagged PDF/UA with embedded fonts, page X of Y.
+layout is a Typst template (templates/*.typ) handed the document's figures and words as JSON, so
+user text is only ever data, never markup; Typst typesets it as tagged PDF/UA-1 with embedded
+fonts, page X of Y.
 
 When no browser can draw the charts, the PDF is still made with every table and a note that says
 what to install; callers get the same note in `SummaryPdf.charts_problem` to show on screen.
@@ -12,11 +13,11 @@ what to install; callers get the same note in `SummaryPdf.charts_problem` to sho
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import functools
 import hashlib
 import io
-import os
+import json
 import re
 import threading
 import zipfile
@@ -30,10 +31,9 @@ from typing import Any
 
 import pandas as pd
 from cachetools import LRUCache, cached
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from assessment import chart_typesetting, presenting
+from assessment import presenting
 from assessment.chart_export import ChartExporter, ChartRequest, shared_exporter
 from assessment.charts import (
     accountability_bars,
@@ -70,23 +70,30 @@ HALF_WIDTH_PX = 360
 LANGUAGE = "en-GB"
 
 
-def _shown(value: Any) -> Any:
-    """Every value the templates print, as the page shows it: bidirectional controls taken out,
-    so a right-to-left override in a title cannot reverse the rest of a header line. Markup (a
-    macro's output) is left alone: the values inside it passed through here already. The result
-    is then autoescaped as before."""
-    if isinstance(value, str) and not hasattr(value, "__html__"):
+def as_data(value: Any) -> Any:
+    """A template's value as JSON: dataclasses and mappings as objects, tuples as arrays, dates
+    as ISO text, and every string as the page shows it, bidirectional controls taken out, so a
+    right-to-left override in a title cannot reverse the rest of a header line."""
+    if isinstance(value, str):
         return without_bidi_controls(value)
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): as_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return without_bidi_controls(str(value))
 
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    finalize=_shown,
-)
+def typst_document(template: str, context: dict[str, Any]) -> str:
+    """What Typst typesets: the template's name and its context, as one JSON text. User text is
+    in it as data (templates/main.typ reads it with ``json``), never as markup, so it cannot
+    become a command, a link or a heading, whatever it holds."""
+    return json.dumps({"template": template, **as_data(context)}, ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ class _Charts:
         self.alts[name] = alt
 
     def draw(self) -> tuple[dict[str, dict[str, str]], str | None]:
-        """Name -> {"src": data URI, "alt": text}; a chart not drawn is simply absent."""
+        """Name -> {"svg": the drawing, "alt": text}; a chart not drawn is simply absent."""
         if self.exporter is None:
             return {}, None
         names = list(self.requests)
@@ -167,8 +174,7 @@ class _Charts:
         drawn = {}
         for name, svg in zip(names, svgs, strict=True):
             if svg is not None:
-                data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-                drawn[name] = {"src": f"data:image/svg+xml;base64,{data}", "alt": self.alts[name]}
+                drawn[name] = {"svg": svg, "alt": self.alts[name]}
         problem = self.exporter.problem if len(drawn) < len(names) else None
         return drawn, problem
 
@@ -517,57 +523,52 @@ def summary_context(report: WorkshopReport, exporter: ChartExporter | None) -> d
     return context
 
 
-def _fetcher() -> Any:
-    from weasyprint.urls import URLFetcher
-
-    # Only the data: URIs the report itself made are read; nothing from disk or the network.
-    return URLFetcher(allowed_protocols={"data"})
+def _typeset_key(document: str, *, title: str) -> tuple[bytes, str]:
+    return hashlib.sha256(document.encode("utf-8")).digest(), title
 
 
-@functools.cache
-def _stylesheet() -> Any:
-    """The parsed stylesheet, kept: parsing it again for every PDF cost about a tenth of the time."""
-    from weasyprint import CSS
-
-    return CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=_fetcher())
-
-
-def _typeset_key(html: str, *, title: str) -> tuple[bytes, str]:
-    return hashlib.sha256(html.encode("utf-8")).digest(), title
-
-
-# PDFs typeset in this process, by their HTML's digest and title, up to this many bytes in all. At
-# the reveal the facilitator and many participants' phones press Download together: the same
-# summary is typeset once, and the others wait for it rather than each taking two cores' seconds.
+# PDFs typeset in this process, by their document's digest and title, up to this many bytes in
+# all. At the reveal the facilitator and many participants' phones press Download together: the
+# same summary is typeset once, and the others wait for it rather than each typesetting it too.
 TYPESET_KEPT_BYTES = 32 * 1024 * 1024
 _typeset_lock = threading.Lock()
 _typeset: LRUCache[tuple[bytes, str], bytes] = LRUCache(maxsize=TYPESET_KEPT_BYTES, getsizeof=len)
 
 
 @cached(_typeset, key=_typeset_key, lock=_typeset_lock, condition=threading.Condition(_typeset_lock))
-def render_pdf(html: str, *, title: str) -> bytes:
-    """`typeset_pdf`, once for the same HTML and title: the same bytes again from memory, and
+def render_pdf(document: str, *, title: str) -> bytes:
+    """`typeset_pdf`, once for the same document and title: the same bytes again from memory, and
     a caller asking while it is being typeset waits for it instead of typesetting it too."""
-    return typeset_pdf(html, title=title)
+    return typeset_pdf(document, title=title)
 
 
-def typeset_before(html: str, *, title: str) -> bytes | None:
-    """The PDF of this HTML and title if this process has typeset it already."""
+def typeset_before(document: str, *, title: str) -> bytes | None:
+    """The PDF of this document and title if this process has typeset it already."""
     with _typeset_lock:
-        return _typeset.get(_typeset_key(html, title=title))
+        return _typeset.get(_typeset_key(document, title=title))
 
 
-def typeset_pdf(html: str, *, title: str) -> bytes:
-    """Typeset HTML as tagged PDF/UA-1 (structure tags, language, title), fonts embedded."""
-    from weasyprint import HTML  # imported here: slow to import, and only a PDF needs it
+MAIN_TEMPLATE = TEMPLATES / "main.typ"
+# One compiler a process, kept: it finds the fonts once (about 0.1 s) and Typst keeps what did not
+# change between documents. It typesets one document at a time (a second caller meanwhile is
+# refused by it), so callers take turns; a summary takes about a tenth of a second.
+_compiler_lock = threading.Lock()
 
-    chart_typesetting.install()  # WeasyPrint draws the charts faster (chart_typesetting says how)
-    stylesheet = _stylesheet()
-    fetcher = _fetcher()
-    document = HTML(string=html, url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(
-        stylesheets=[stylesheet], pdf_variant="pdf/ua-1", pdf_identifier=title.encode("utf-8")
-    )
+
+@functools.cache
+def _compiler() -> Any:
+    import typst  # imported here: only a PDF needs it
+
+    return typst.Compiler(MAIN_TEMPLATE, root=str(TEMPLATES))
+
+
+def typeset_pdf(document: str, *, title: str) -> bytes:
+    """Typeset a `typst_document` as tagged PDF/UA-1 (structure tags, language, title), fonts
+    embedded. ``title`` is the document's own title, which the document carries too."""
+    with _compiler_lock:
+        pdf: bytes = _compiler().compile(
+            MAIN_TEMPLATE, format="pdf", sys_inputs={"data": document}, pdf_standards="ua-1"
+        )
     return pdf
 
 
@@ -580,10 +581,9 @@ def summary_pdf(report: WorkshopReport, *, exporter: ChartExporter | None = None
 
 
 def typeset_summary(report: WorkshopReport, context: dict[str, Any]) -> SummaryPdf:
-    html = _environment.get_template("summary.html.j2").render(**context)
     workshop = report.scored.workshop
     return SummaryPdf(
-        content=render_pdf(html, title=context["document_title"]),
+        content=render_pdf(typst_document("summary", context), title=context["document_title"]),
         filename=summary_filename(workshop),
         charts_problem=context["charts_problem"],
     )
@@ -603,7 +603,7 @@ def workshop_summary_pdf(
     if drawer is not None and not drawer.running:
         starting = threading.Thread(target=drawer.start, name="chart-browser-start", daemon=True)
         starting.start()
-        _stylesheet()
+        prepare_typesetter()
     report = gather_workshop_report(session=session, workshop_id=workshop_id)
     pdf = summary_pdf(report, exporter=drawer)
     if starting is not None:
@@ -632,22 +632,23 @@ def cohort_overview_pdf(
     made_on: date | None = None,
 ) -> SummaryPdf:
     """One page (or two) for the cohort: every partnership's latest round side by side."""
-    html, title, problem = _overview_html(
+    document, title, problem = _overview_document(
         comparison, scale_labels=scale_labels, exporter=exporter, made_on=made_on
     )
     return SummaryPdf(
-        content=render_pdf(html, title=title), filename=OVERVIEW_FILENAME, charts_problem=problem
+        content=render_pdf(document, title=title), filename=OVERVIEW_FILENAME, charts_problem=problem
     )
 
 
-def _overview_html(
+def _overview_document(
     comparison: CohortComparison,
     *,
     scale_labels: Sequence[str],
     exporter: ChartExporter | None,
     made_on: date | None = None,
 ) -> tuple[str, str, str | None]:
-    """The overview's HTML, its title and what went wrong drawing its chart (None if nothing)."""
+    """The overview's `typst_document`, its title and what went wrong drawing its chart (None if
+    nothing)."""
     scale = list(scale_labels)
     domains = comparison.domains
     partnerships = comparison.partnerships
@@ -705,8 +706,7 @@ def _overview_html(
         ],
         "quartiles_shown": not comparison.quartiles.empty,
     }
-    html = _environment.get_template("cohort_overview.html.j2").render(**context)
-    return html, title, problem
+    return typst_document("cohort overview", context), title, problem
 
 
 OVERVIEW_FILENAME = "cohort-overview.pdf"
@@ -728,25 +728,18 @@ def latest_workshops(*, session: Session, cohort_id: int) -> list[int]:
     return [by_code[c] for c in codes if c in by_code]
 
 
-# Below this many files a pack is typeset in this process unless workers are asked for: starting
-# the pool costs more than it saves (bench/report.py, a 4-partnership pack: 13.4 s with a pool of 2
-# against 11.8 s without, on 2 cores).
-POOL_FROM_FILES = 8
-
-
 def pack_workers(asked: int | None, *, files: int) -> int:
-    """As many typesetting processes as the machine has cores (or as asked), never more than files;
-    one (no pool) for a small pack unless asked."""
-    if asked is None and files < POOL_FROM_FILES:
-        return 1
-    return max(1, min(asked or os.cpu_count() or 1, files))
+    """One (the pack typeset in this process) unless more are asked for, never more than files.
+    Typst typesets a summary in about a tenth of a second: a pool's processes cost more than they
+    save (bench/report.py, 42 partnerships on 2 cores: 28.8 s in one process, 34.3 s with a pool
+    of 2), so only a caller that asks gets one."""
+    return 1 if asked is None else max(1, min(asked, files))
 
 
 def prepare_typesetter() -> None:
-    """Load the typesetter and parse the stylesheet: a pool's worker does it once, as it starts."""
-    import weasyprint  # noqa: F401  (loaded now, not at the first PDF)
-
-    _stylesheet()
+    """Load the typesetter and find the fonts: a pool's worker does it once, as it starts, and a
+    first summary while the chart browser starts."""
+    _compiler()
 
 
 @dataclass
@@ -787,11 +780,11 @@ def cohort_pack(
     # run this process's ``__main__`` again, which may be a Streamlit page or a script's file.
     pool = TypesettingPool(size) if size > 1 else None
 
-    def typeset(html: str, title: str) -> Future[bytes] | bytes:
+    def typeset(document: str, title: str) -> Future[bytes] | bytes:
         if pool is None:
-            return render_pdf(html, title=title)
+            return render_pdf(document, title=title)
         # A summary downloaded since the round closed is not typeset again.
-        return typeset_before(html, title=title) or pool.submit(html, title)
+        return typeset_before(document, title=title) or pool.submit(document, title)
 
     used: set[str] = set()
     queue: deque[_Typesetting] = deque()
@@ -825,13 +818,12 @@ def cohort_pack(
                     following = (report, charts_ahead.submit(summary_context, report, drawer))
                 if ahead is not None:
                     made, context = ahead[0], ahead[1].result()
-                    html = _environment.get_template("summary.html.j2").render(**context)
                     workshop = made.scored.workshop
                     queue.append(
                         _Typesetting(
                             workshop.partnership,
                             summary_filename(workshop),
-                            typeset(html, context["document_title"]),
+                            typeset(typst_document("summary", context), context["document_title"]),
                         )
                     )
                 # Hand over what is ready; never keep more than two PDFs a worker waiting.
@@ -839,8 +831,8 @@ def cohort_pack(
                     yield from hand_over()
                 ahead = following
         comparison = compare_cohort(session=session, cohort_id=cohort_id)
-        html, title, _problem = _overview_html(comparison, scale_labels=scale, exporter=drawer)
-        queue.append(_Typesetting("cohort overview", OVERVIEW_FILENAME, typeset(html, title)))
+        document, title, _problem = _overview_document(comparison, scale_labels=scale, exporter=drawer)
+        queue.append(_Typesetting("cohort overview", OVERVIEW_FILENAME, typeset(document, title)))
         while queue:
             yield from hand_over()
     finally:

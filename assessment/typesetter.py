@@ -9,8 +9,8 @@ workers are started with `subprocess` (exec at once, so safe beside a web server
 read jobs from their standard input and write PDFs to a pipe of their own, each framed as a length
 and a pickle. Only this package's own processes are at either end of the pipes.
 
-A worker loads the typesetter (WeasyPrint, the parsed stylesheet) once, as it starts, while the
-parent is still reading the database and drawing the first charts.
+A worker loads the typesetter (Typst, the fonts found) once, as it starts, while the parent is
+still reading the database and drawing the first charts.
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ class TypesettingPool:
         results_read, results_write = os.pipe()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(results_write)],
+                # -P: the parent's working directory is not put first on the path, where another
+                # checkout's `assessment` there would be imported instead of this one
+                [sys.executable, "-P", "-m", __name__, str(results_write)],
                 stdin=subprocess.PIPE,
                 pass_fds=(results_write,),
                 env=_worker_environment(),
@@ -120,11 +122,11 @@ class TypesettingPool:
         assert process.stdin is not None
         with results:
             while (job := self._jobs.get()) is not _STOP:
-                future, html, title = job
+                future, document, title = job
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
-                    _send(process.stdin, (html, title))
+                    _send(process.stdin, (document, title))
                     answer = _receive(results)
                 except OSError:
                     answer = None
@@ -155,7 +157,7 @@ class TypesettingPool:
                 if job is not _STOP and job[0].set_running_or_notify_cancel():
                     job[0].set_exception(TypesettingFailed("every typesetting process stopped"))
 
-    def submit(self, html: str, title: str) -> Future[bytes]:
+    def submit(self, document: str, title: str) -> Future[bytes]:
         if self._closed:
             raise RuntimeError("the typesetting pool is shut down")
         future: Future[bytes] = Future()
@@ -163,7 +165,7 @@ class TypesettingPool:
             if self._live == 0:
                 future.set_exception(TypesettingFailed("every typesetting process stopped"))
             else:
-                self._jobs.put((future, html, title))
+                self._jobs.put((future, document, title))
         return future
 
     def shutdown(self, *, cancel_futures: bool = False) -> None:
@@ -201,16 +203,16 @@ class TypesettingPool:
 
 
 def main(results_fd: int) -> int:
-    """A worker: typeset each (html, title) read from standard input until it closes."""
+    """A worker: typeset each (document, title) read from standard input until it closes."""
     from assessment.report import prepare_typesetter, typeset_pdf
 
     prepare_typesetter()
     jobs = sys.stdin.buffer
     with os.fdopen(results_fd, "wb") as results:
         while (job := _receive(jobs)) is not None:
-            html, title = job
+            document, title = job
             try:
-                answer: tuple[str, Any] = ("pdf", typeset_pdf(html, title=title))
+                answer: tuple[str, Any] = ("pdf", typeset_pdf(document, title=title))
             except Exception as error:  # told to the parent, which raises it there
                 answer = ("error", f"{type(error).__name__}: {error}")
             _send(results, answer)

@@ -68,17 +68,25 @@ assert "Facilitator sign-in" in form, "the sign-in form is missing"
 print("The image is healthy, runs as uid 10001 and serves the app and its sign-in form.")
 PY
 
-# The board PDF's tools work as that user: Chromium draws a chart, WeasyPrint typesets a page.
+# The board PDF's tools work as that user: Chromium draws a chart, Typst typesets a page.
 $PODMAN exec -i "$container" python - <<'PY'
 import plotly.graph_objects as go
 
 from assessment.chart_export import ChartExporter, ChartRequest
-from assessment.report import render_pdf
+from assessment.operations import check_fonts
+from assessment.report import render_pdf, typst_document
 
 exporter = ChartExporter()
 (svg,) = exporter.svgs([ChartRequest(go.Figure(go.Bar(x=["Now", "In a year"], y=[2, 3])), 400, 300)])
 exporter.close()
 assert svg and svg.startswith("<svg"), f"no chart: {exporter.problem}"
-assert render_pdf("<p>Typeset in the image</p>", title="Image check").startswith(b"%PDF")
-print("In the image, Chromium draws the PDF's charts and WeasyPrint typesets it.")
+overview = {
+    "document_title": "Image check", "cohort": "Image check", "made_on": "today", "threshold": 3,
+    "charts": {"heatmap": {"svg": svg, "alt": "A chart drawn in the image"}}, "charts_problem": None,
+    "partnerships": [], "titles": [], "grid": [], "not_asked": False, "earlier": [], "median": [],
+    "quartiles_shown": False,
+}
+assert render_pdf(typst_document("cohort overview", overview), title="Image check").startswith(b"%PDF")
+assert check_fonts().ok, check_fonts().words
+print("In the image, Chromium draws the PDF's charts and Typst typesets it with its fonts.")
 PY

@@ -2,9 +2,9 @@
 # Installs the Debian packages the app and the tests need: Chromium (the browser tier, and the
 # PDF's charts drawn through kaleido), PostgreSQL and pg_virtualenv (the storage tier),
 # poppler-utils (PDF pages to PNG), nginx (the reverse proxy of deploy/nginx.conf, in front of
-# two app servers in the failover test and the load benchmark's --proxy runs), and what WeasyPrint typesets the PDF with (Pango, HarfBuzz's
-# subsetter, fontconfig and the Liberation and DejaVu fonts). As root it uses apt-get; otherwise it
-# names what to install and fails.
+# two app servers in the failover test and the load benchmark's --proxy runs), and the PDF's fonts
+# (Liberation and DejaVu; the typesetter, Typst, comes with the Python requirements and needs no
+# system library). As root it uses apt-get; otherwise it names what to install and fails.
 #
 # `install-system-deps.sh run` asks only for what the app needs (the PDF); without root it then
 # warns and carries on, since the app still runs and makes PDFs with tables when charts cannot be
@@ -14,10 +14,6 @@ set -euo pipefail
 purpose=${1:-test}
 wanted=(
   chromium
-  libpango-1.0-0
-  libpangoft2-1.0-0
-  libharfbuzz-subset0
-  fontconfig
   fonts-liberation
   fonts-dejavu-core
 )
@@ -36,7 +32,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing system packages: ${missing[*]}." >&2
   echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
   if [ "$purpose" = run ]; then
-    echo "The app runs without them, but its PDF summaries will lack charts (or fail without Pango)." >&2
+    echo "The app runs without them, but its PDF summaries will lack charts (or their fonts)." >&2
     exit 0
   fi
   exit 1

@@ -27,7 +27,7 @@ from assessment.results import ScoredWorkshop, score_stored_workshop, scores_doc
 from assessment.services import Actor, workshop_for
 from assessment.trends import trend_frame
 
-if TYPE_CHECKING:  # the PDF code imports WeasyPrint and kaleido, slow to load: only when asked for
+if TYPE_CHECKING:  # the PDF code imports Typst and kaleido, slow to load: only when asked for
     from assessment.report import PackFile, SummaryPdf
 
 NOT_REVEALED = "the team results have not been revealed yet"

@@ -44,6 +44,7 @@ from assessment.outcomes import create_action, record_consensus
 from assessment.report import cohort_pack, workshop_summary_pdf, zip_pack
 from assessment.results import score_stored_workshop, scores_document
 from tests.conftest import PROJECT_ROOT
+from tests.pdf_text import flat_text
 from tests.storage.conftest import SHIPPED_BANK_TEXT, add_round
 
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "report"
@@ -153,12 +154,6 @@ def build(engine: Engine) -> Built:
             actor="facilitator@example.org",
         )
     return Built(engine, cohort, partnership, second.id)
-
-
-def flat_text(pdf: bytes) -> str:
-    """Every page's text with runs of whitespace (including line breaks in cells) as one space."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def figure(value: float | None) -> str:

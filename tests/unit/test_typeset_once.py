@@ -1,6 +1,6 @@
-"""A PDF is typeset once per HTML and title in a process: asked again, it comes from memory; asked
-by many at once (the reveal, when phones and the facilitator press Download together), one
-typesets it and the others wait for that one. Each caller still gets the PDF of its own HTML."""
+"""A PDF is typeset once per document and title in a process: asked again, it comes from memory;
+asked by many at once (the reveal, when phones and the facilitator press Download together), one
+typesets it and the others wait for that one. Each caller still gets the PDF of its own document."""
 
 from __future__ import annotations
 
@@ -14,20 +14,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment import report
+from tests.pdf_text import small_document
+
+RESULTS = small_document("Riverside: cohort overview")
 
 
 @pytest.fixture
 def typesetter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """A stand-in for WeasyPrint that takes a while and records every document it typesets; the
+    """A stand-in for the typesetter that takes a while and records every document it typesets; the
     process's memory of typeset PDFs starts empty and is emptied again after the test."""
     made: list[tuple[str, str]] = []
     lock = threading.Lock()
 
-    def slow_typeset(html: str, *, title: str) -> bytes:
+    def slow_typeset(document: str, *, title: str) -> bytes:
         time.sleep(0.05)
         with lock:
-            made.append((html, title))
-        return f"%PDF {title} | {html}".encode()
+            made.append((document, title))
+        return f"%PDF {title} | {document}".encode()
 
     report.render_pdf.cache_clear()
     monkeypatch.setattr(report, "typeset_pdf", slow_typeset)
@@ -36,11 +39,11 @@ def typesetter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 def test_the_same_summary_asked_again_is_not_typeset_again(typesetter: list[tuple[str, str]]) -> None:
-    first = report.render_pdf("<p>Results</p>", title="Riverside")
-    again = report.render_pdf("<p>Results</p>", title="Riverside")
+    first = report.render_pdf(RESULTS, title="Riverside")
+    again = report.render_pdf(RESULTS, title="Riverside")
     assert again == first
-    assert typesetter == [("<p>Results</p>", "Riverside")]
-    assert report.typeset_before("<p>Results</p>", title="Riverside") == first
+    assert typesetter == [(RESULTS, "Riverside")]
+    assert report.typeset_before(RESULTS, title="Riverside") == first
 
 
 def test_sixty_people_pressing_download_together_cost_one_typesetting(
@@ -66,14 +69,16 @@ def test_sixty_people_pressing_download_together_cost_one_typesetting(
         max_size=12,
     )
 )
-def test_callers_at_once_each_get_the_pdf_of_their_own_html_and_title(asks: list[tuple[str, str]]) -> None:
+def test_callers_at_once_each_get_the_pdf_of_their_own_document_and_title(
+    asks: list[tuple[str, str]],
+) -> None:
     """A cache that mixed two documents up would hand one partnership another's figures."""
     made: list[tuple[str, str]] = []
 
-    def typeset(html: str, *, title: str) -> bytes:
+    def typeset(document: str, *, title: str) -> bytes:
         time.sleep(0.005)
-        made.append((html, title))
-        return f"%PDF {title} | {html}".encode()
+        made.append((document, title))
+        return f"%PDF {title} | {document}".encode()
 
     report.render_pdf.cache_clear()
     original = report.typeset_pdf
@@ -84,7 +89,7 @@ def test_callers_at_once_each_get_the_pdf_of_their_own_html_and_title(asks: list
     finally:
         report.typeset_pdf = original  # type: ignore[assignment]
         report.render_pdf.cache_clear()
-    assert got == [f"%PDF {title} | {html}".encode() for html, title in asks]
+    assert got == [f"%PDF {title} | {document}".encode() for document, title in asks]
     assert sorted(made) == sorted(set(asks))  # each distinct document typeset exactly once
 
 
@@ -93,16 +98,16 @@ def test_a_failed_typesetting_is_not_kept_and_the_next_ask_tries_again(
 ) -> None:
     working = report.typeset_pdf
 
-    def broken(html: str, *, title: str) -> bytes:
+    def broken(document: str, *, title: str) -> bytes:
         raise RuntimeError("the typesetter stopped")
 
     monkeypatch.setattr(report, "typeset_pdf", broken)
     with pytest.raises(RuntimeError, match="stopped"):
-        report.render_pdf("<p>Results</p>", title="Riverside")
-    assert report.typeset_before("<p>Results</p>", title="Riverside") is None
+        report.render_pdf(RESULTS, title="Riverside")
+    assert report.typeset_before(RESULTS, title="Riverside") is None
     monkeypatch.setattr(report, "typeset_pdf", working)
-    assert report.render_pdf("<p>Results</p>", title="Riverside").startswith(b"%PDF")
-    assert typesetter == [("<p>Results</p>", "Riverside")]
+    assert report.render_pdf(RESULTS, title="Riverside").startswith(b"%PDF")
+    assert typesetter == [(RESULTS, "Riverside")]
 
 
 def test_the_memory_of_typeset_pdfs_stays_within_its_bound(
@@ -110,7 +115,7 @@ def test_the_memory_of_typeset_pdfs_stays_within_its_bound(
 ) -> None:
     bound = report.TYPESET_KEPT_BYTES
 
-    def big(html: str, *, title: str) -> bytes:
+    def big(document: str, *, title: str) -> bytes:
         return b"%PDF" + b"x" * (bound // 5)
 
     monkeypatch.setattr(report, "typeset_pdf", big)
