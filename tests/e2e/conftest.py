@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from tests.conftest import PROJECT_ROOT
@@ -416,6 +416,16 @@ def settle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
     time.sleep(0.3)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+GRID_ROW_HEIGHT = 35  # a data grid's header and each row, in CSS pixels
+
+
+def click_grid_cell(grid: Locator, *, x: float, row: int) -> None:
+    """Click a data grid's cell, ``row`` 1 being the first under the header. The click goes to the
+    grid where it is when clicked, once it is still: coordinates read before a redraw moved it
+    clicked beside it."""
+    grid.click(position={"x": x, "y": row * GRID_ROW_HEIGHT + GRID_ROW_HEIGHT / 2})
 
 
 def expect_no_traceback(page: Page) -> None:

@@ -11,11 +11,10 @@ from playwright.sync_api import expect
 
 from assessment.db import transaction
 from assessment.outcomes import Evidence, current_consensus, set_evidence
-from tests.e2e.conftest import ResultsPage
+from tests.e2e.conftest import ResultsPage, click_grid_cell
 
 pytestmark = pytest.mark.e2e
 
-ROW_HEIGHT = 35  # the data grid's header and rows, in CSS pixels
 SCRIPT_NOTE = "<script>alert('x')</script> **not bold** [no](javascript:alert(1))"
 
 
@@ -58,9 +57,7 @@ def test_evidence_shows_escaped_with_web_links_live_and_a_row_added_in_the_brows
     page.screenshot(path=artifacts_dir / "evidence-results-1280x720.png")
 
     # Add a row: a click on the grid's empty last row adds one, then its Note cell is typed into.
-    box = editor.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 80, box["y"] + 3 * ROW_HEIGHT + ROW_HEIGHT / 2)
+    click_grid_cell(editor, x=80, row=3)
     page.keyboard.press("Enter")  # opens the cell's editor
     cell = page.locator("#portal textarea, #portal input").first
     expect(cell).to_be_visible()
