@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e test-image bench bench-smoke clean
+.PHONY: run test deps dev-deps system-deps lint typecheck test-unit test-storage test-app test-e2e test-image bench bench-smoke chart-bundle clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ bench: dev-deps system-deps
 
 bench-smoke: dev-deps system-deps
 	bash scripts/bench.sh smoke
+
+# Only after changing charts-bundle/ or upgrading plotly: rebuilds the PDF charts' plotly.js (needs
+# Node.js and npm); the result is committed, so neither `make run` nor `make test` needs Node.
+chart-bundle:
+	cd charts-bundle && npm ci --no-audit --no-fund --ignore-scripts && node build.js
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pypdf import PdfReader
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from assessment.chart_export import ChartRequest
 
 
 def flat_text(pdf: bytes) -> str:
@@ -34,3 +41,18 @@ def small_document(title: str) -> str:
         "quartiles_shown": False,
     }
     return typst_document("cohort overview", context)
+
+
+@dataclass
+class CollectingCharts:
+    """Stands in for the chart browser: keeps what a PDF asks to draw, draws none of it."""
+
+    problem: str | None = None
+    requests: list[ChartRequest] = field(default_factory=list)
+
+    def svgs(self, requests: list[ChartRequest]) -> list[str | None]:
+        self.requests += requests
+        return [None] * len(requests)
+
+    def figures(self) -> list[go.Figure]:
+        return [request.figure for request in self.requests]

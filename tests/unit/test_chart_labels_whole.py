@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from assessment import charts, report
-from assessment.chart_export import ChartRequest
 from assessment.charts import KEY_WIDTH, domain_key, wrap_lines, wrapped
 from assessment.cohorts import compare_cohort
 from assessment.db import cohort_id, make_engine, transaction
@@ -34,6 +33,7 @@ from assessment.demo import DEMO_COHORT, load_demo
 from assessment.framework import QuestionBank
 from assessment.limits import without_bidi_controls
 from assessment.migrate import upgrade_database
+from tests.pdf_text import CollectingCharts
 
 CUT = ("…", "...")
 LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
@@ -114,20 +114,6 @@ def test_a_wrapped_name_counts_as_whole_but_one_shown_only_on_hover_does_not() -
 # --- the PDF ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Collecting:
-    """Stands in for the browser: keeps the figures the PDF asks to draw, draws none of them."""
-
-    problem: str | None = None
-
-    def __post_init__(self) -> None:
-        self.figures: list[go.Figure] = []
-
-    def svgs(self, requests: list[ChartRequest]) -> list[str | None]:
-        self.figures += [request.figure for request in requests]
-        return [None] * len(requests)
-
-
 @dataclass(frozen=True)
 class SampleFigures:
     bank: QuestionBank
@@ -146,17 +132,17 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleFigures:
         reports = [report.gather_workshop_report(session=session, workshop_id=w) for w in workshop_ids]
         comparison = compare_cohort(session=session, cohort_id=cohort_id(session=session, name=DEMO_COHORT))
     for gathered in reports:
-        drawer = Collecting()
+        drawer = CollectingCharts()
         context = report.summary_context(gathered, drawer)  # type: ignore[arg-type]
-        summaries.append((gathered, context, drawer.figures))
+        summaries.append((gathered, context, drawer.figures()))
     bank = reports[-1].scored.bank
-    drawer = Collecting()
+    drawer = CollectingCharts()
     report.cohort_overview_pdf(
         comparison,
         scale_labels=[level.label for level in bank.scale],
         exporter=drawer,  # type: ignore[arg-type]
     )
-    return SampleFigures(bank, summaries, drawer.figures)
+    return SampleFigures(bank, summaries, drawer.figures())
 
 
 def _title(figure: go.Figure) -> str:

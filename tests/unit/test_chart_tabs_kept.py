@@ -64,12 +64,12 @@ def varied_figures() -> list[go.Figure]:
 
 def without_random_ids(svg: str) -> str:
     """The drawing as canonical XML (attributes in one order: plotly sets a legend's in another
-    order once a tab has drawn a legend), with plotly's random hex names of clip paths, patterns
-    and traces taken out."""
+    order once a tab has drawn a legend), with plotly's random hex names of clip paths, patterns,
+    traces and colour bars taken out."""
     svg = re.sub(r'id="[^"]*"', 'id=""', svg)
     svg = re.sub(r"url\(['\"]?#[^)]*\)", "url()", svg)
     svg = re.sub(r'href="#[^"]*"', 'href=""', svg)
-    return canonicalize(re.sub(r"\b(trace|legend|clip)[0-9a-f]{6}", r"\1", svg))
+    return canonicalize(re.sub(r"\b(trace|legend|clip|y?cb)[0-9a-f]{6}", r"\1", svg))
 
 
 def test_drawing_many_figures_reloads_no_tab(exporter: ChartExporter, reloads: list[str]) -> None:
